@@ -1,0 +1,70 @@
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * Configuration, parsed once at start-up from the environment. Every default is
+ * chosen so that `npm start` works with no configuration at all.
+ */
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: z.string().min(1).default("localhost"),
+  DATA_DIR: z.string().min(1).default("./data"),
+  ADMIN_TOKEN: z.string().min(16, "ADMIN_TOKEN must be at least 16 characters").optional(),
+  KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9]{0,15}$/, "KEY_PREFIX is upper-case letters and digits, starting with a letter")
+    .default("HOT"),
+  PUBLIC_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  CHECKPOINT_EVERY: z.coerce.number().int().min(10).max(1_000_000).default(500),
+  HISTORY_DAYS: z.coerce.number().int().min(0).max(36_500).default(30),
+  MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(16 * 1024 * 1024),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  adminToken?: string;
+  keyPrefix: string;
+  publicUrl?: string;
+  logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
+  /** Write a checkpoint of a document after this many updates. */
+  checkpointEvery: number;
+  /** Keep every single update (exact time travel) for this many days; 0 keeps them forever. */
+  historyDays: number;
+  /** Largest websocket frame accepted. */
+  maxMessageBytes: number;
+  /** Directory of the built client. */
+  clientDir: string;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration — ${problems.join("; ")}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATA_DIR),
+    adminToken: e.ADMIN_TOKEN,
+    keyPrefix: e.KEY_PREFIX,
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ""),
+    logLevel: e.LOG_LEVEL,
+    checkpointEvery: e.CHECKPOINT_EVERY,
+    historyDays: e.HISTORY_DAYS,
+    maxMessageBytes: e.MAX_MESSAGE_BYTES,
+    clientDir: path.resolve(import.meta.dirname, "..", "dist", "client"),
+  };
+}

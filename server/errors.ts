@@ -1,0 +1,84 @@
+import { ZodError } from "zod";
+import { CLOSE_REASONS, type CloseReason } from "../shared/closeReasons.ts";
+import { DocumentRuleError } from "../shared/errors.ts";
+
+/**
+ * The server's typed errors. Every failure a client can see has a stable code;
+ * this file is the one place that maps codes to HTTP statuses and websocket
+ * close reasons.
+ */
+export const ERROR_STATUS = {
+  validation_failed: 400,
+  invalid_json: 400,
+  unauthenticated: 401,
+  token_invalid: 401,
+  token_expired: 401,
+  token_revoked: 401,
+  forbidden: 403,
+  not_found: 404,
+  incident_not_found: 404,
+  record_not_found: 404,
+  history_compacted: 410,
+  invalid_transition: 409,
+  im_required: 409,
+  payload_too_large: 413,
+  store_unavailable: 503,
+  internal: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class HotdocError extends Error {
+  readonly code: ErrorCode;
+  readonly field?: string;
+
+  constructor(code: ErrorCode, message: string, field?: string) {
+    super(message);
+    this.name = "HotdocError";
+    this.code = code;
+    this.field = field;
+  }
+}
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; field?: string };
+}
+
+/** Turns anything thrown into a HotdocError (zod and document-rule errors keep their detail). */
+export function toHotdocError(error: unknown): HotdocError {
+  if (error instanceof HotdocError) return error;
+  if (error instanceof ZodError) {
+    const issue = error.issues[0];
+    const field = issue?.path.join(".") || undefined;
+    const message = error.issues
+      .slice(0, 5)
+      .map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message))
+      .join("; ");
+    return new HotdocError("validation_failed", message, field);
+  }
+  if (error instanceof DocumentRuleError) return new HotdocError(error.code, error.message, error.field);
+  return new HotdocError("internal", "internal error");
+}
+
+export function httpStatus(error: HotdocError): number {
+  return ERROR_STATUS[error.code];
+}
+
+export function errorBody(error: HotdocError): ErrorBody {
+  return { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } };
+}
+
+const CLOSE_BY_CODE: Partial<Record<ErrorCode, CloseReason>> = {
+  unauthenticated: CLOSE_REASONS.unauthenticated,
+  token_invalid: CLOSE_REASONS.token_invalid,
+  token_expired: CLOSE_REASONS.token_expired,
+  token_revoked: CLOSE_REASONS.token_revoked,
+  forbidden: CLOSE_REASONS.forbidden,
+  incident_not_found: CLOSE_REASONS.incident_not_found,
+  store_unavailable: CLOSE_REASONS.store_unavailable,
+};
+
+/** The websocket refusal for an error; anything unexpected becomes a generic invalid-message close. */
+export function closeReason(error: HotdocError): CloseReason {
+  return CLOSE_BY_CODE[error.code] ?? CLOSE_REASONS.invalid_message;
+}

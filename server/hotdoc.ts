@@ -1,0 +1,138 @@
+import type { AddressInfo } from "node:net";
+import { createAdaptorServer } from "@hono/node-server";
+import { Hocuspocus } from "@hocuspocus/server";
+import type { Principal } from "../shared/access.ts";
+import { resolveAdminToken, secretsEqual } from "./adminToken.ts";
+import type { Config } from "./config.ts";
+import { HotdocError } from "./errors.ts";
+import { AuthenticationExtension, type TokenVerifier } from "./extensions/AuthenticationExtension.ts";
+import { LoggingExtension } from "./extensions/LoggingExtension.ts";
+import { PersistenceExtension } from "./extensions/PersistenceExtension.ts";
+import { createApp } from "./http/app.ts";
+import { IncidentService } from "./incidents/IncidentService.ts";
+import { categoryLogger, createLogger, type Logger } from "./logger.ts";
+import { createMetrics } from "./metrics.ts";
+import { hocuspocusEndpoint, upgradeRouter } from "./sockets/upgradeRouter.ts";
+import type { DocumentStore } from "./storage/DocumentStore.ts";
+import { SqliteStore } from "./storage/SqliteStore.ts";
+
+export interface RunningHotdoc {
+  url: string;
+  port: number;
+  adminToken: string;
+  adminTokenGenerated: boolean;
+  hocuspocus: Hocuspocus;
+  store: DocumentStore;
+  incidents: IncidentService;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+const ADMIN: Principal = { subject: "admin", name: "Admin", role: "admin", scope: "*" };
+
+/**
+ * The composition root: builds the store, the Hocuspocus extensions (their order
+ * in the list is the policy), the HTTP app and the websocket endpoints, and listens.
+ */
+export async function startHotdoc(config: Config, options: { logger?: Logger } = {}): Promise<RunningHotdoc> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const store = new SqliteStore(config.dataDir);
+  const admin = resolveAdminToken(config.dataDir, config.adminToken);
+
+  const verify: TokenVerifier = async (token) => {
+    if (!secretsEqual(token, admin.token)) throw new HotdocError("token_invalid", "unknown token");
+    return ADMIN;
+  };
+
+  let hocuspocus: Hocuspocus | undefined;
+  const counts = () => ({
+    connections: hocuspocus?.getConnectionsCount() ?? 0,
+    documents: hocuspocus?.getDocumentsCount() ?? 0,
+  });
+  const metrics = createMetrics({ connections: () => counts().connections, documents: () => counts().documents });
+  const persistence = new PersistenceExtension({
+    store,
+    logger: categoryLogger(logger, "persistence"),
+    metrics,
+    checkpointEvery: config.checkpointEvery,
+    historyMs: config.historyDays * 86_400_000,
+  });
+
+  hocuspocus = new Hocuspocus({
+    name: "hotdoc",
+    quiet: true,
+    extensions: [
+      new AuthenticationExtension({ verify, store, logger: categoryLogger(logger, "auth") }),
+      new LoggingExtension(categoryLogger(logger, "collab")),
+      persistence,
+    ],
+  });
+
+  const incidents = new IncidentService({
+    hocuspocus,
+    store,
+    persistence,
+    keyPrefix: config.keyPrefix,
+    logger: categoryLogger(logger, "incidents"),
+  });
+
+  let publicUrl = config.publicUrl ?? "";
+  const app = createApp({
+    incidents,
+    store,
+    metrics,
+    verify,
+    logger: categoryLogger(logger, "http"),
+    clientDir: config.clientDir,
+    counts,
+    publicUrl: () => publicUrl,
+    startedAt: Date.now(),
+  });
+
+  const server = createAdaptorServer({ fetch: app.fetch });
+  const upgrades = upgradeRouter(server as import("node:http").Server);
+  const collab = hocuspocusEndpoint({ hocuspocus, maxPayload: config.maxMessageBytes, logger: categoryLogger(logger, "collab") });
+  upgrades.set("/collab", collab.handle);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const displayHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+  const url = `http://${displayHost.includes(":") ? `[${displayHost}]` : displayHost}:${port}`;
+  if (!config.publicUrl) publicUrl = url;
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      collab.wss.clients.forEach((ws) => ws.terminate());
+      hocuspocus.closeConnections();
+      hocuspocus.flushPendingStores();
+      // Every accepted update is already durable; this only lets the last compaction
+      // and summary writes finish before the store closes.
+      const deadline = Date.now() + 5000;
+      while (hocuspocus.getDocumentsCount() > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      (server as import("node:http").Server).closeAllConnections?.();
+      await closed;
+      await hocuspocus.hooks("onDestroy", { instance: hocuspocus });
+      await store.close();
+    })();
+    return closing;
+  };
+
+  return {
+    url: publicUrl,
+    port,
+    adminToken: admin.token,
+    adminTokenGenerated: admin.generated,
+    hocuspocus,
+    store,
+    incidents,
+    logger,
+    close,
+  };
+}

@@ -1,0 +1,63 @@
+import { Hono } from "hono";
+import { errorBody, httpStatus, HotdocError, toHotdocError } from "../errors.ts";
+import type { TokenVerifier } from "../extensions/AuthenticationExtension.ts";
+import type { IncidentService } from "../incidents/IncidentService.ts";
+import type { Logger } from "../logger.ts";
+import type { Metrics } from "../metrics.ts";
+import type { DocumentStore } from "../storage/DocumentStore.ts";
+import { bearerAuth } from "./bearerAuth.ts";
+import type { HttpEnv } from "./env.ts";
+import { healthRoutes } from "./healthRoutes.ts";
+import { incidentRoutes } from "./incidentRoutes.ts";
+import { staticRoutes } from "./staticRoutes.ts";
+
+export interface AppOptions {
+  incidents: IncidentService;
+  store: DocumentStore;
+  metrics: Metrics;
+  verify: TokenVerifier;
+  logger: Logger;
+  clientDir: string;
+  counts: () => { connections: number; documents: number };
+  publicUrl: () => string;
+  startedAt: number;
+}
+
+/**
+ * The HTTP surface (Hono). Errors from every route are mapped to status codes
+ * here and only here.
+ */
+export function createApp(options: AppOptions): Hono<HttpEnv> {
+  const app = new Hono<HttpEnv>();
+  const { logger, metrics } = options;
+
+  app.use("*", async (c, next) => {
+    await next();
+    const route = c.req.routePath ?? "unmatched";
+    metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
+  });
+
+  app.route("/", healthRoutes(options));
+
+  const api = new Hono<HttpEnv>();
+  api.use("*", bearerAuth(options.verify));
+  api.route("/incidents", incidentRoutes(options.incidents, options.publicUrl));
+  api.all("*", () => {
+    throw new HotdocError("not_found", "no such API route");
+  });
+  app.route("/api", api);
+
+  app.route("/", staticRoutes(options.clientDir));
+
+  app.onError((error, c) => {
+    const typed = toHotdocError(error);
+    const status = httpStatus(typed);
+    const principal = c.get("principal");
+    const line = { method: c.req.method, path: c.req.path, status, code: typed.code, who: principal?.subject };
+    if (status >= 500) logger.error({ ...line, err: error }, typed.message);
+    else logger.info(line, `request refused: ${typed.message}`);
+    return c.json(errorBody(typed), status as 400);
+  });
+
+  return app;
+}

@@ -1,0 +1,71 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import {
+  appendTimelineEntry,
+  IncidentCreateInput,
+  IncidentFieldsInput,
+  readTimelineEntry,
+  setIncidentFields,
+  StatusSchema,
+  TimelineEntryInput,
+  readIncident,
+} from "../../shared/doc/index.ts";
+import { HotdocError } from "../errors.ts";
+import type { IncidentService } from "../incidents/IncidentService.ts";
+import { readJson } from "./body.ts";
+import type { HttpEnv } from "./env.ts";
+
+/** PATCH body: any incident field, plus a status move. */
+const IncidentPatch = IncidentFieldsInput.extend({ status: StatusSchema.optional() })
+  .strict()
+  .refine((patch) => Object.keys(patch).length > 0, { message: "nothing to change" });
+
+/** Timeline entries posted over REST; the author defaults to the caller. */
+const TimelinePost = TimelineEntryInput.extend({ author: TimelineEntryInput.shape.author.optional() }).strict();
+
+/** /api/incidents — declare, list, read, patch, add to the timeline. */
+export function incidentRoutes(incidents: IncidentService, publicUrl: () => string): Hono<HttpEnv> {
+  const app = new Hono<HttpEnv>();
+
+  app.post("/", async (c) => {
+    const input = await readJson(c, IncidentCreateInput);
+    const document = await incidents.create(input, c.get("principal"));
+    return c.json({ ...document, url: `${publicUrl()}/${document.key}` }, 201);
+  });
+
+  app.get("/", async (c) => {
+    return c.json({ incidents: await incidents.list() });
+  });
+
+  app.get("/:key", async (c) => {
+    return c.json(await incidents.read(c.req.param("key")));
+  });
+
+  app.patch("/:key", async (c) => {
+    const key = c.req.param("key");
+    await incidents.requireIncident(key);
+    const patch = await readJson(c, IncidentPatch);
+    const document = await incidents.write(key, c.get("principal"), (doc, actor) => {
+      setIncidentFields(doc, patch, actor);
+      return readIncident(doc);
+    });
+    return c.json(document);
+  });
+
+  app.post("/:key/timeline", async (c) => {
+    const key = c.req.param("key");
+    await incidents.requireIncident(key);
+    const input = await readJson(c, TimelinePost);
+    const principal = c.get("principal");
+    const entry = await incidents.write(key, principal, (doc) => {
+      const { id } = appendTimelineEntry(doc, { ...input, author: input.author ?? principal.name, source: input.source ?? "api" });
+      return readTimelineEntry(doc, id);
+    });
+    if (!entry) throw new HotdocError("internal", "entry was not written");
+    return c.json({ entry }, 201);
+  });
+
+  return app;
+}
+
+export type IncidentPatch = z.infer<typeof IncidentPatch>;

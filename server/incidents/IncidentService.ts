@@ -1,0 +1,123 @@
+import type { Hocuspocus } from "@hocuspocus/server";
+import * as Y from "yjs";
+import type { Principal } from "../../shared/access.ts";
+import {
+  type Actor,
+  IncidentKeySchema,
+  type IncidentCreateInput,
+  type IncidentDocument,
+  type IncidentSummary,
+  initIncident,
+  readIncident,
+  readIncidentSummary,
+} from "../../shared/doc/index.ts";
+import { HotdocError } from "../errors.ts";
+import type { PersistenceExtension } from "../extensions/PersistenceExtension.ts";
+import type { HotdocContext } from "../extensions/origins.ts";
+import type { Logger } from "../logger.ts";
+import type { DocumentStore } from "../storage/DocumentStore.ts";
+
+export interface IncidentListItem extends IncidentSummary {
+  active: boolean;
+}
+
+/**
+ * Server-side reads and writes of incident documents. Writes go through a
+ * Hocuspocus direct connection (so connected clients see them at once) with the
+ * acting principal as origin, and return only once the update is durable.
+ */
+export class IncidentService {
+  private readonly hocuspocus: Hocuspocus;
+  private readonly store: DocumentStore;
+  private readonly persistence: PersistenceExtension;
+  private readonly keyPrefix: string;
+  private readonly logger: Logger;
+
+  constructor(options: {
+    hocuspocus: Hocuspocus;
+    store: DocumentStore;
+    persistence: PersistenceExtension;
+    keyPrefix: string;
+    logger: Logger;
+  }) {
+    this.hocuspocus = options.hocuspocus;
+    this.store = options.store;
+    this.persistence = options.persistence;
+    this.keyPrefix = options.keyPrefix;
+    this.logger = options.logger;
+  }
+
+  /** Declares a new incident with the next free key. */
+  async create(input: IncidentCreateInput, principal: Principal, now: Date = new Date()): Promise<IncidentDocument> {
+    const key = await this.store.createIncident(this.keyPrefix, now.getTime());
+    const document = await this.write(key, principal, (doc, actor) => {
+      initIncident(doc, { ...input, key, actor, now });
+      return readIncident(doc);
+    });
+    this.logger.info({ incident: key, who: principal.subject, severity: input.severity }, "incident declared");
+    return document;
+  }
+
+  /** Runs `change` on the incident's document as one transaction by `principal`; resolves once durable. */
+  async write<T>(key: string, principal: Principal, change: (doc: Y.Doc, actor: Actor) => T): Promise<T> {
+    await this.requireIncident(key);
+    const context: HotdocContext = { principal };
+    const connection = await this.hocuspocus.openDirectConnection(key, context);
+    const actor: Actor = { name: principal.name, source: principal.role === "system" ? "system" : "api" };
+    let result: T | undefined;
+    try {
+      await connection.transact((doc) => {
+        result = change(doc, actor);
+      });
+      await this.persistence.whenDurable(key);
+    } finally {
+      await connection.disconnect();
+    }
+    return result as T;
+  }
+
+  /** The incident's document as JSON, from memory when loaded, else from the store. */
+  async read(key: string): Promise<IncidentDocument> {
+    return this.withDoc(key, readIncident);
+  }
+
+  /** Runs a read-only function on the current document. */
+  async withDoc<T>(key: string, read: (doc: Y.Doc) => T): Promise<T> {
+    await this.requireIncident(key);
+    const live = this.hocuspocus.documents.get(key);
+    if (live && !live.isLoading) return read(live);
+    const doc = new Y.Doc();
+    try {
+      const state = await this.store.loadState(key);
+      if (state) Y.applyUpdate(doc, state);
+      return read(doc);
+    } finally {
+      doc.destroy();
+    }
+  }
+
+  /** Incidents in progress first (by severity, newest first), then resolved and closed ones. */
+  async list(): Promise<IncidentListItem[]> {
+    const stored = await this.store.listIncidents();
+    const items: IncidentListItem[] = [];
+    for (const incident of stored) {
+      const live = this.hocuspocus.documents.get(incident.key);
+      let summary: IncidentSummary | null =
+        live && !live.isLoading ? readIncidentSummary(live) : incident.summary;
+      if (!summary || !summary.key) summary = await this.withDoc(incident.key, readIncidentSummary);
+      if (!summary.key) continue;
+      items.push({ ...summary, active: summary.status === "new" || summary.status === "fixing" });
+    }
+    return items.sort((a, b) => {
+      if (a.active !== b.active) return a.active ? -1 : 1;
+      if (a.active && a.severity !== b.severity) return a.severity - b.severity;
+      return (b.createdAt ?? "").localeCompare(a.createdAt ?? "");
+    });
+  }
+
+  async requireIncident(key: string): Promise<void> {
+    if (!IncidentKeySchema.safeParse(key).success || !(await this.store.incidentExists(key))) {
+      throw new HotdocError("incident_not_found", `no incident ${key}`);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import { SYSTEM_PRINCIPAL } from "../shared/access.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+import { createSampleIncident } from "./demo/sampleIncident.ts";
+import { startHotdoc } from "./hotdoc.ts";
+
+/** Entry point: `npm start` (and `npm run demo`, which adds `--demo`). */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`hotdoc: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const hotdoc = await startHotdoc(config);
+  const log = hotdoc.logger.child({ category: "main" });
+  log.info({ url: hotdoc.url, port: hotdoc.port, dataDir: config.dataDir, store: hotdoc.store.kind }, "hotdoc listening");
+
+  let openPath = "/";
+  if (process.argv.includes("--demo")) {
+    const key = await createSampleIncident(hotdoc.incidents, { ...SYSTEM_PRINCIPAL, name: "Demo" });
+    log.info({ incident: key }, "sample incident created");
+    openPath = `/${key}`;
+  }
+
+  console.log(`\n  hotdoc is listening on ${hotdoc.url}  (data in ${config.dataDir})`);
+  if (hotdoc.adminTokenGenerated) console.log(`  A new admin token was generated into ${config.dataDir}/admin-token.`);
+  console.log(`  Open: ${hotdoc.url}${openPath}#token=${hotdoc.adminToken}\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    await hotdoc.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  console.error("hotdoc failed to start:", error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,60 @@
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
+import type { Hocuspocus } from "@hocuspocus/server";
+import { WebSocketServer, type WebSocket, type RawData } from "ws";
+import type { Logger } from "../logger.ts";
+import { HeldSocket } from "./HeldSocket.ts";
+
+export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer, url: URL) => void;
+
+/**
+ * Routes websocket upgrades by path; anything unknown is answered 404 and closed.
+ * Returns the map so further endpoints can be mounted.
+ */
+export function upgradeRouter(server: Server): Map<string, UpgradeHandler> {
+  const routes = new Map<string, UpgradeHandler>();
+  server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(request.url ?? "/", "http://localhost");
+    const handler = routes.get(url.pathname) ?? [...routes.entries()].find(([p]) => p.endsWith("/") && url.pathname.startsWith(p))?.[1];
+    if (!handler) {
+      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
+    handler(request, socket, head, url);
+  });
+  return routes;
+}
+
+/** A web `Request` carrying the upgrade's URL and headers, as Hocuspocus hooks expect. */
+export function toWebRequest(request: IncomingMessage): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (Array.isArray(value)) value.forEach((v) => headers.append(name, v));
+    else if (value !== undefined) headers.set(name, value);
+  }
+  return new Request(new URL(request.url ?? "/", `http://${request.headers.host ?? "localhost"}`), { headers });
+}
+
+export function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** The Hocuspocus protocol endpoint: a `ws` socket wrapped in HeldSocket, handed to Hocuspocus. */
+export function hocuspocusEndpoint(options: {
+  hocuspocus: Hocuspocus;
+  maxPayload: number;
+  logger: Logger;
+}): { handle: UpgradeHandler; wss: WebSocketServer } {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
+  const handle: UpgradeHandler = (request, socket, head) => {
+    wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
+      const client = options.hocuspocus.handleConnection(new HeldSocket(ws), toWebRequest(request));
+      ws.on("message", (data) => client.handleMessage(toBytes(data)));
+      ws.on("close", (code, reason) => client.handleClose({ code, reason: reason.toString() }));
+      ws.on("error", (error) => options.logger.warn({ err: error }, "websocket error"));
+    });
+  };
+  return { handle, wss };
+}

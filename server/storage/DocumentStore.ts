@@ -1,0 +1,65 @@
+import type { IncidentSummary } from "../../shared/doc/index.ts";
+
+/**
+ * Where documents live. The log of accepted updates is the truth: an update is
+ * durable once `appendUpdate` has resolved. Checkpoints (full states) make loading
+ * fast and let old single updates be pruned; `loadState({ at })` rebuilds a document
+ * as it stood at an instant from the same log.
+ *
+ * Every implementation passes the suite in test/contracts/.
+ */
+export interface DocumentStore {
+  /** "sqlite", "postgres"… */
+  readonly kind: string;
+
+  /** Appends one Yjs update; resolves when it is durable. Returns the update's sequence number. */
+  appendUpdate(doc: string, update: Uint8Array, origin: string, at?: number): Promise<number>;
+
+  /**
+   * The document's merged state: now, or as it stood at `at` (epoch ms). Null when
+   * nothing is stored. Throws HistoryCompactedError when `at` is older than the kept history.
+   */
+  loadState(doc: string, options?: { at?: number }): Promise<Uint8Array | null>;
+
+  /**
+   * Writes a checkpoint when at least `every` updates have accumulated since the
+   * last one, then prunes single updates (and superseded checkpoints) older than
+   * `keepMs` that a checkpoint covers. `keepMs` 0 keeps every update forever.
+   */
+  compact(doc: string, options: { every: number; keepMs: number; now?: number }): Promise<CompactionResult>;
+
+  /** When exact history starts for a document (epoch ms), or null if nothing is stored. */
+  historyStart(doc: string): Promise<number | null>;
+
+  /** Allocates the next incident key for a prefix (`HOT-1`, `HOT-2`…) atomically and registers it. */
+  createIncident(prefix: string, createdAt?: number): Promise<string>;
+  incidentExists(key: string): Promise<boolean>;
+  listIncidents(): Promise<StoredIncident[]>;
+  /** Caches the list view of an incident so the list does not load every document. */
+  saveSummary(key: string, summary: IncidentSummary): Promise<void>;
+
+  /** A cheap round trip to the store. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StoredIncident {
+  key: string;
+  createdAt: number;
+  summary: IncidentSummary | null;
+}
+
+export interface CompactionResult {
+  checkpointSeq: number | null;
+  prunedUpdates: number;
+  prunedCheckpoints: number;
+}
+
+export class HistoryCompactedError extends Error {
+  readonly historyStart: number;
+  constructor(doc: string, historyStart: number) {
+    super(`history of ${doc} before ${new Date(historyStart).toISOString()} has been compacted`);
+    this.name = "HistoryCompactedError";
+    this.historyStart = historyStart;
+  }
+}

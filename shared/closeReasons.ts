@@ -1,0 +1,23 @@
+/**
+ * Why the server refused or closed a collaboration connection. The reason string
+ * is what a client receives (Hocuspocus `authenticationFailed.reason`, or the
+ * websocket close reason); clients switch on it to explain the refusal.
+ */
+export const CLOSE_REASONS = {
+  unauthenticated: { code: 4401, reason: "unauthenticated", message: "No access token was given." },
+  token_invalid: { code: 4401, reason: "token-invalid", message: "The access link is not valid." },
+  token_expired: { code: 4401, reason: "token-expired", message: "The access link has expired." },
+  token_revoked: { code: 4401, reason: "token-revoked", message: "The access link has been revoked." },
+  forbidden: { code: 4403, reason: "forbidden", message: "This link does not give access to this incident." },
+  incident_not_found: { code: 4404, reason: "incident-not-found", message: "There is no incident with this key." },
+  invalid_message: { code: 4400, reason: "invalid-message", message: "The server could not read a message." },
+  store_unavailable: { code: 4503, reason: "store-unavailable", message: "The server could not save; reconnecting." },
+} as const;
+
+export type CloseReasonName = keyof typeof CLOSE_REASONS;
+export type CloseReason = (typeof CLOSE_REASONS)[CloseReasonName];
+
+/** Looks up a reason string sent by the server; unknown strings map to undefined. */
+export function closeReasonFromString(reason: string | undefined): CloseReason | undefined {
+  return Object.values(CLOSE_REASONS).find((r) => r.reason === reason);
+}

@@ -1,0 +1,79 @@
+import * as Y from "yjs";
+
+/**
+ * The only place that spells the Y.Doc's field names. Everything else reaches the
+ * document through the typed accessors in this folder.
+ *
+ * Layout (schema version in `meta`):
+ * - `meta`       Y.Map   schemaVersion, createdAt, createdBy
+ * - `incident`   Y.Map   scalar incident fields (key, summary, severity, status, service, products, times, assessment)
+ * - `description`, `notes`  Y.XmlFragment  rich text, edited with TipTap
+ * - one Y.Map per record collection, keyed by record id, each value a Y.Map of the record's fields
+ */
+const ROOT_MAPS = {
+  meta: "meta",
+  incident: "incident",
+} as const;
+
+export const COLLECTIONS = [
+  "roles",
+  "links",
+  "timeline",
+  "changes",
+  "observations",
+  "theories",
+  "experiments",
+  "comms",
+  "followUps",
+  "streams",
+] as const;
+export type CollectionName = (typeof COLLECTIONS)[number];
+
+export const RICH_TEXTS = ["description", "notes"] as const;
+export type RichTextName = (typeof RICH_TEXTS)[number];
+
+/** Keys inside the `incident` map. */
+export const INCIDENT_FIELDS = [
+  "key",
+  "summary",
+  "severity",
+  "status",
+  "service",
+  "products",
+  "startedAt",
+  "detectedAt",
+  "endedAt",
+  "customersSeeing",
+  "customersAffected",
+  "supportCases",
+  "otherFactors",
+  "updatedAt",
+] as const;
+export type IncidentField = (typeof INCIDENT_FIELDS)[number];
+
+/** Keys inside the `meta` map. */
+export const META_FIELDS = ["schemaVersion", "createdAt", "createdBy"] as const;
+export type MetaField = (typeof META_FIELDS)[number];
+
+export type RecordMap = Y.Map<unknown>;
+
+export function metaMap(doc: Y.Doc): Y.Map<unknown> {
+  return doc.getMap(ROOT_MAPS.meta);
+}
+
+export function incidentMap(doc: Y.Doc): Y.Map<unknown> {
+  return doc.getMap(ROOT_MAPS.incident);
+}
+
+export function collection(doc: Y.Doc, name: CollectionName): Y.Map<RecordMap> {
+  return doc.getMap<RecordMap>(name);
+}
+
+export function richText(doc: Y.Doc, name: RichTextName): Y.XmlFragment {
+  return doc.getXmlFragment(name);
+}
+
+/** The TipTap `field` option for a rich-text field (the client binds editors by this name). */
+export function richTextField(name: RichTextName): string {
+  return name;
+}

@@ -1,0 +1,137 @@
+import type * as Y from "yjs";
+import { incidentMap, metaMap } from "./fields.ts";
+import { stillToRevert } from "./investigation.ts";
+import { readRecords } from "./records.ts";
+import { readRichTextPlain } from "./richText.ts";
+import type {
+  ChangeEntry,
+  CommsUpdate,
+  Experiment,
+  FollowUp,
+  IncidentLink,
+  Observation,
+  RoleAssignment,
+  Theory,
+  TimelineEntry,
+  WorkStream,
+} from "./schema.ts";
+import { durations } from "./times.ts";
+import { readTimeline } from "./timeline.ts";
+import { SEVERITIES, type Severity, STATUSES, type Status, UNKNOWN_SERVICE } from "./vocabulary.ts";
+
+/** The whole incident document as plain, schema-shaped JSON. */
+export interface IncidentDocument {
+  schemaVersion: number;
+  key: string;
+  summary: string;
+  description: string;
+  severity: Severity;
+  status: Status;
+  service: string;
+  products: string[];
+  times: { startedAt: string | null; detectedAt: string | null; endedAt: string | null; ttdMs: number | null; ttrMs: number | null };
+  assessment: { customersSeeing: string; customersAffected: string; supportCases: string; otherFactors: string };
+  incidentManager: string | null;
+  roles: RoleAssignment[];
+  links: IncidentLink[];
+  timeline: TimelineEntry[];
+  changes: ChangeEntry[];
+  stillToRevert: string[];
+  observations: Observation[];
+  theories: Theory[];
+  experiments: Experiment[];
+  comms: CommsUpdate[];
+  followUps: FollowUp[];
+  streams: WorkStream[];
+  notes: string;
+  createdAt: string | null;
+  updatedAt: string | null;
+}
+
+/** What the incident list shows for one incident. */
+export interface IncidentSummary {
+  key: string;
+  summary: string;
+  severity: Severity;
+  status: Status;
+  service: string;
+  incidentManager: string | null;
+  createdAt: string | null;
+  updatedAt: string | null;
+}
+
+const byAt = <T extends { at: string; id: string }>(a: T, b: T) =>
+  a.at !== b.at ? (a.at < b.at ? -1 : 1) : a.id < b.id ? -1 : 1;
+
+export function readIncident(doc: Y.Doc): IncidentDocument {
+  const summary = readIncidentSummary(doc);
+  const fields = incidentMap(doc);
+  const time = (field: "startedAt" | "detectedAt" | "endedAt") => {
+    const value = fields.get(field);
+    return typeof value === "string" ? value : null;
+  };
+  const times = { startedAt: time("startedAt"), detectedAt: time("detectedAt"), endedAt: time("endedAt") };
+  const { ttdMs, ttrMs } = durations(times);
+  const str = (field: string) => {
+    const value = fields.get(field);
+    return typeof value === "string" ? value : "";
+  };
+  const changes = readRecords(doc, "changes").sort(byAt);
+  const products = fields.get("products");
+  return {
+    schemaVersion: Number(metaMap(doc).get("schemaVersion") ?? 0),
+    key: summary.key,
+    summary: summary.summary,
+    description: readRichTextPlain(doc, "description"),
+    severity: summary.severity,
+    status: summary.status,
+    service: summary.service,
+    products: Array.isArray(products) ? products.filter((p): p is string => typeof p === "string") : [],
+    times: { ...times, ttdMs, ttrMs },
+    assessment: {
+      customersSeeing: str("customersSeeing"),
+      customersAffected: str("customersAffected"),
+      supportCases: str("supportCases"),
+      otherFactors: str("otherFactors"),
+    },
+    incidentManager: summary.incidentManager,
+    roles: readRecords(doc, "roles").sort((a, b) => (a.since < b.since ? -1 : a.since > b.since ? 1 : 0)),
+    links: readRecords(doc, "links"),
+    timeline: readTimeline(doc),
+    changes,
+    stillToRevert: stillToRevert(changes).map((c) => c.id),
+    observations: readRecords(doc, "observations").sort(byAt),
+    theories: readRecords(doc, "theories").sort(byAt),
+    experiments: readRecords(doc, "experiments").sort(byAt),
+    comms: readRecords(doc, "comms").sort(byAt),
+    followUps: readRecords(doc, "followUps").sort(byAt),
+    streams: readRecords(doc, "streams"),
+    notes: readRichTextPlain(doc, "notes"),
+    createdAt: summary.createdAt,
+    updatedAt: summary.updatedAt,
+  };
+}
+
+/** The few fields the incident list needs, without walking the timeline. */
+export function readIncidentSummary(doc: Y.Doc): IncidentSummary {
+  const fields = incidentMap(doc);
+  const severity = fields.get("severity");
+  const status = fields.get("status");
+  const str = (value: unknown) => (typeof value === "string" ? value : null);
+  const im = readRecords(doc, "roles").find((r) => r.id === "incident_manager" && r.role === "incident_manager");
+  return {
+    key: str(fields.get("key")) ?? "",
+    summary: str(fields.get("summary")) ?? "",
+    severity: SEVERITIES.includes(severity as Severity) ? (severity as Severity) : 3,
+    status: STATUSES.includes(status as Status) ? (status as Status) : "new",
+    service: str(fields.get("service")) || UNKNOWN_SERVICE,
+    incidentManager: im?.holder ?? null,
+    createdAt: str(metaMap(doc).get("createdAt")),
+    updatedAt: str(fields.get("updatedAt")),
+  };
+}
+
+/** True when the document has been initialised as an incident. */
+export function isIncident(doc: Y.Doc): boolean {
+  return typeof incidentMap(doc).get("key") === "string";
+}

@@ -1,0 +1,61 @@
+import * as Y from "yjs";
+import { richText, type RichTextName } from "./fields.ts";
+
+/**
+ * Plain-text access to the TipTap rich-text fields, for writers and readers that
+ * are not editors (REST, chat, export). Paragraphs map to lines.
+ */
+
+export function setRichTextPlain(doc: Y.Doc, name: RichTextName, text: string): void {
+  const fragment = richText(doc, name);
+  doc.transact(() => {
+    fragment.delete(0, fragment.length);
+    const paragraphs = text.split(/\r?\n/);
+    fragment.insert(
+      0,
+      paragraphs.map((line) => {
+        const paragraph = new Y.XmlElement("paragraph");
+        if (line.length > 0) paragraph.insert(0, [new Y.XmlText(line)]);
+        return paragraph;
+      }),
+    );
+  });
+}
+
+export function readRichTextPlain(doc: Y.Doc, name: RichTextName): string {
+  const lines: string[] = [];
+  for (const node of richText(doc, name).toArray()) lines.push(...nodeLines(node));
+  while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  return lines.join("\n");
+}
+
+function nodeLines(node: Y.XmlElement | Y.XmlText | Y.XmlHook): string[] {
+  if (node instanceof Y.XmlText) return [node.toDelta().map((op: { insert: unknown }) => (typeof op.insert === "string" ? op.insert : "")).join("")];
+  if (!(node instanceof Y.XmlElement)) return [];
+  const children = node.toArray();
+  const blockChildren = children.some((child) => child instanceof Y.XmlElement && child.nodeName !== "hardBreak");
+  if (!blockChildren) {
+    let line = "";
+    for (const child of children) {
+      if (child instanceof Y.XmlText) line += nodeLines(child)[0];
+      else if (child instanceof Y.XmlElement && child.nodeName === "hardBreak") line += "\n";
+    }
+    const prefix = node.nodeName === "heading" ? "#".repeat(Number(node.getAttribute("level") ?? 1)) + " " : "";
+    return [prefix + line];
+  }
+  const lines: string[] = [];
+  for (const child of children) {
+    const childLines = nodeLines(child);
+    if (node.nodeName === "bulletList" || node.nodeName === "orderedList") lines.push(...childLines.map((l) => `- ${l}`));
+    else lines.push(...childLines);
+  }
+  return lines;
+}
+
+/** Observes changes to a rich-text field. */
+export function observeRichText(doc: Y.Doc, name: RichTextName, listener: () => void): () => void {
+  const fragment = richText(doc, name);
+  const handler = () => listener();
+  fragment.observeDeep(handler);
+  return () => fragment.unobserveDeep(handler);
+}

@@ -1,0 +1,333 @@
+import { z } from "zod";
+import {
+  CHANGE_STATES,
+  COMMS_AUDIENCES,
+  COMMS_STATES,
+  EXPERIMENT_STATES,
+  FOLLOW_UP_KINDS,
+  LINK_KINDS,
+  ROLE_KINDS,
+  SOURCES,
+  STATUSES,
+  THEORY_STATES,
+  TIMELINE_KINDS,
+} from "./vocabulary.ts";
+
+/**
+ * zod schemas for everything stored in the incident document. The `*Record`
+ * schemas describe what is stored; the `*Input` schemas describe what a write
+ * from outside a CRDT client (REST, chat, CLI) may carry. Both are checked
+ * before anything touches a Y.Doc.
+ */
+
+export const SeveritySchema = z.union([z.literal(1), z.literal(2), z.literal(3)]);
+export const StatusSchema = z.enum(STATUSES);
+export const SourceSchema = z.enum(SOURCES);
+export const TimelineKindSchema = z.enum(TIMELINE_KINDS);
+
+/** ISO-8601 instant with an offset, normalised to UTC millisecond precision by the accessors. */
+export const InstantSchema = z.iso.datetime({ offset: true });
+
+const text = (max: number) => z.string().trim().max(max);
+const requiredText = (max: number) => z.string().trim().min(1).max(max);
+const name = text(200);
+export const IdSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9._:@\-]+$/, "ids use letters, digits and . _ : @ -");
+
+export const IncidentKeySchema = z
+  .string()
+  .regex(/^[A-Z][A-Z0-9]{0,15}-[1-9][0-9]{0,9}$/, "an incident key looks like HOT-12");
+
+export const UrlSchema = z.url({ protocol: /^https?$/ }).max(2000);
+
+export const ActorSchema = z.object({
+  name: requiredText(200),
+  source: SourceSchema,
+});
+export type Actor = z.infer<typeof ActorSchema>;
+
+/** The incident's scalar fields as an outside writer may set them. */
+export const IncidentFieldsInput = z
+  .object({
+    summary: requiredText(300),
+    description: text(20_000),
+    severity: SeveritySchema,
+    service: text(200),
+    products: z.array(requiredText(200)).max(50),
+    startedAt: InstantSchema.nullable(),
+    detectedAt: InstantSchema.nullable(),
+    endedAt: InstantSchema.nullable(),
+    customersSeeing: text(2000),
+    customersAffected: text(2000),
+    supportCases: text(2000),
+    otherFactors: text(2000),
+  })
+  .partial()
+  .strict();
+export type IncidentFieldsInput = z.infer<typeof IncidentFieldsInput>;
+
+export const IncidentCreateInput = z
+  .object({
+    summary: requiredText(300),
+    severity: SeveritySchema,
+    description: text(20_000).optional(),
+    service: text(200).optional(),
+    products: z.array(requiredText(200)).max(50).optional(),
+    startedAt: InstantSchema.optional(),
+    detectedAt: InstantSchema.optional(),
+  })
+  .strict();
+export type IncidentCreateInput = z.infer<typeof IncidentCreateInput>;
+
+export const ExternalRefSchema = z
+  .object({
+    platform: z.enum(["slack", "mattermost", "matrix", "teams", "webhook"]),
+    channel: text(300),
+    messageId: requiredText(300),
+    threadId: text(300).optional(),
+    permalink: UrlSchema.optional(),
+  })
+  .strict();
+export type ExternalRef = z.infer<typeof ExternalRefSchema>;
+
+export const RecordRefSchema = z
+  .object({
+    collection: z.enum(["changes", "observations", "theories", "experiments", "comms", "followUps", "roles"]),
+    id: IdSchema,
+  })
+  .strict();
+
+export const TimelineEntryRecord = z.object({
+  id: IdSchema,
+  at: InstantSchema,
+  author: name,
+  source: SourceSchema,
+  kind: TimelineKindSchema,
+  text: z.string().max(40_000),
+  pinned: z.boolean(),
+  ref: RecordRefSchema.optional(),
+  external: ExternalRefSchema.optional(),
+  editedAt: InstantSchema.optional(),
+  deleted: z.boolean().optional(),
+});
+export type TimelineEntry = z.infer<typeof TimelineEntryRecord>;
+
+export const TimelineEntryInput = z
+  .object({
+    id: IdSchema.optional(),
+    at: InstantSchema.optional(),
+    author: requiredText(200),
+    source: SourceSchema.optional(),
+    kind: TimelineKindSchema.default("note"),
+    text: requiredText(40_000),
+    pinned: z.boolean().default(false),
+    ref: RecordRefSchema.optional(),
+    external: ExternalRefSchema.optional(),
+  })
+  .strict();
+export type TimelineEntryInput = z.input<typeof TimelineEntryInput>;
+
+export const RoleRecord = z.object({
+  id: IdSchema,
+  role: z.enum(ROLE_KINDS),
+  label: name.optional(),
+  holder: requiredText(200),
+  since: InstantSchema,
+  streamId: IdSchema.optional(),
+});
+export type RoleAssignment = z.infer<typeof RoleRecord>;
+
+export const RoleInput = z
+  .object({
+    role: z.enum(ROLE_KINDS),
+    holder: requiredText(200),
+    label: requiredText(200).optional(),
+    streamId: IdSchema.optional(),
+  })
+  .strict()
+  .refine((r) => r.role !== "custom" || r.label, { message: "a custom role needs a label", path: ["label"] });
+export type RoleInput = z.input<typeof RoleInput>;
+
+export const LinkRecord = z.object({
+  id: IdSchema,
+  kind: z.enum(LINK_KINDS),
+  label: name,
+  url: UrlSchema,
+});
+export type IncidentLink = z.infer<typeof LinkRecord>;
+export const LinkInput = LinkRecord.omit({ id: true }).extend({ label: name.default("") }).strict();
+export type LinkInput = z.input<typeof LinkInput>;
+
+export const ChangeRecord = z.object({
+  id: IdSchema,
+  at: InstantSchema,
+  author: name,
+  what: requiredText(2000),
+  how: text(4000),
+  why: text(4000),
+  revertSteps: text(8000),
+  state: z.enum(CHANGE_STATES),
+  theoryId: IdSchema.optional(),
+  experimentId: IdSchema.optional(),
+  updatedAt: InstantSchema,
+});
+export type ChangeEntry = z.infer<typeof ChangeRecord>;
+export const ChangeInput = z
+  .object({
+    at: InstantSchema.optional(),
+    author: requiredText(200),
+    what: requiredText(2000),
+    how: text(4000).default(""),
+    why: text(4000).default(""),
+    revertSteps: text(8000).default(""),
+    state: z.enum(CHANGE_STATES).default("applied"),
+    theoryId: IdSchema.optional(),
+    experimentId: IdSchema.optional(),
+  })
+  .strict();
+export type ChangeInput = z.input<typeof ChangeInput>;
+
+export const ObservationRecord = z.object({
+  id: IdSchema,
+  at: InstantSchema,
+  author: name,
+  text: requiredText(8000),
+  confirmed: z.boolean(),
+  streamId: IdSchema.optional(),
+});
+export type Observation = z.infer<typeof ObservationRecord>;
+export const ObservationInput = z
+  .object({
+    at: InstantSchema.optional(),
+    author: requiredText(200),
+    text: requiredText(8000),
+    confirmed: z.boolean().default(false),
+    streamId: IdSchema.optional(),
+  })
+  .strict();
+export type ObservationInput = z.input<typeof ObservationInput>;
+
+export const TheoryRecord = z.object({
+  id: IdSchema,
+  at: InstantSchema,
+  author: name,
+  text: requiredText(8000),
+  state: z.enum(THEORY_STATES),
+  observationIds: z.array(IdSchema),
+  streamId: IdSchema.optional(),
+});
+export type Theory = z.infer<typeof TheoryRecord>;
+export const TheoryInput = z
+  .object({
+    at: InstantSchema.optional(),
+    author: requiredText(200),
+    text: requiredText(8000),
+    state: z.enum(THEORY_STATES).default("open"),
+    observationIds: z.array(IdSchema).max(100).default([]),
+    streamId: IdSchema.optional(),
+  })
+  .strict();
+export type TheoryInput = z.input<typeof TheoryInput>;
+
+export const ExperimentRecord = z.object({
+  id: IdSchema,
+  at: InstantSchema,
+  author: name,
+  text: requiredText(8000),
+  theoryId: IdSchema.optional(),
+  state: z.enum(EXPERIMENT_STATES),
+  outcome: text(8000),
+});
+export type Experiment = z.infer<typeof ExperimentRecord>;
+export const ExperimentInput = z
+  .object({
+    at: InstantSchema.optional(),
+    author: requiredText(200),
+    text: requiredText(8000),
+    theoryId: IdSchema.optional(),
+    state: z.enum(EXPERIMENT_STATES).default("planned"),
+    outcome: text(8000).default(""),
+  })
+  .strict();
+export type ExperimentInput = z.input<typeof ExperimentInput>;
+
+export const CommsRecord = z.object({
+  id: IdSchema,
+  at: InstantSchema,
+  author: name,
+  audience: z.enum(COMMS_AUDIENCES),
+  state: z.enum(COMMS_STATES),
+  title: text(400),
+  summary: text(2000),
+  currentStatus: z.array(text(1000)),
+  nextSteps: z.array(text(1000)),
+  nextUpdate: text(400),
+  channel: text(400),
+  sentAt: InstantSchema.optional(),
+});
+export type CommsUpdate = z.infer<typeof CommsRecord>;
+export const CommsInput = z
+  .object({
+    at: InstantSchema.optional(),
+    author: requiredText(200),
+    audience: z.enum(COMMS_AUDIENCES),
+    state: z.enum(COMMS_STATES).default("draft"),
+    title: text(400).default(""),
+    summary: text(2000).default(""),
+    currentStatus: z.array(text(1000)).max(10).default([]),
+    nextSteps: z.array(text(1000)).max(10).default([]),
+    nextUpdate: text(400).default(""),
+    channel: text(400).default(""),
+  })
+  .strict();
+export type CommsInput = z.input<typeof CommsInput>;
+
+export const FollowUpRecord = z.object({
+  id: IdSchema,
+  at: InstantSchema,
+  author: name,
+  text: requiredText(4000),
+  owner: text(200),
+  kind: z.enum(FOLLOW_UP_KINDS),
+  done: z.boolean(),
+  url: UrlSchema.optional(),
+});
+export type FollowUp = z.infer<typeof FollowUpRecord>;
+export const FollowUpInput = z
+  .object({
+    at: InstantSchema.optional(),
+    author: requiredText(200),
+    text: requiredText(4000),
+    owner: text(200).default(""),
+    kind: z.enum(FOLLOW_UP_KINDS).default("action_item"),
+    done: z.boolean().default(false),
+    url: UrlSchema.optional(),
+  })
+  .strict();
+export type FollowUpInput = z.input<typeof FollowUpInput>;
+
+export const StreamRecord = z.object({
+  id: IdSchema,
+  name: requiredText(200),
+  techLead: text(200),
+});
+export type WorkStream = z.infer<typeof StreamRecord>;
+export const StreamInput = StreamRecord.omit({ id: true }).extend({ techLead: text(200).default("") }).strict();
+export type StreamInput = z.input<typeof StreamInput>;
+
+/** Stored record schema of each collection, used when reading a document back. */
+export const RECORD_SCHEMAS = {
+  roles: RoleRecord,
+  links: LinkRecord,
+  timeline: TimelineEntryRecord,
+  changes: ChangeRecord,
+  observations: ObservationRecord,
+  theories: TheoryRecord,
+  experiments: ExperimentRecord,
+  comms: CommsRecord,
+  followUps: FollowUpRecord,
+  streams: StreamRecord,
+} as const;

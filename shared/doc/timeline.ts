@@ -1,0 +1,64 @@
+import type * as Y from "yjs";
+import { newId, toInstant } from "./ids.ts";
+import { insertRecord, readRecord, readRecords, updateRecord } from "./records.ts";
+import { type TimelineEntry, TimelineEntryInput } from "./schema.ts";
+
+export interface AppendResult {
+  id: string;
+  /** False when an entry with this id already existed (the write was a duplicate and changed nothing). */
+  created: boolean;
+}
+
+/**
+ * Adds a timeline entry. `at` is when it happened (a chat message's own
+ * timestamp), not when it arrived. An explicit `id` makes the write idempotent:
+ * the same id twice gives one entry.
+ */
+export function appendTimelineEntry(doc: Y.Doc, input: TimelineEntryInput, now: Date = new Date()): AppendResult {
+  const entry = TimelineEntryInput.parse(input);
+  const id = entry.id ?? newId();
+  let created = false;
+  doc.transact(() => {
+    created = insertRecord(doc, "timeline", {
+      id,
+      at: toInstant(entry.at ?? now),
+      author: entry.author,
+      source: entry.source ?? "editor",
+      kind: entry.kind,
+      text: entry.text,
+      pinned: entry.pinned,
+      ref: entry.ref,
+      external: entry.external,
+    });
+  });
+  return { id, created };
+}
+
+/** Follows an edit made at the source (e.g. Slack `message_changed`). */
+export function editTimelineEntry(doc: Y.Doc, id: string, text: string, editedAt: Date | string = new Date()): void {
+  updateRecord(doc, "timeline", id, { text, editedAt: toInstant(editedAt) });
+}
+
+/** Follows a deletion made at the source; the entry stays, marked deleted, so the record keeps its history. */
+export function markTimelineEntryDeleted(doc: Y.Doc, id: string, at: Date | string = new Date()): void {
+  updateRecord(doc, "timeline", id, { deleted: true, editedAt: toInstant(at) });
+}
+
+/** Marks or unmarks a key event. */
+export function setTimelineEntryPinned(doc: Y.Doc, id: string, pinned: boolean): void {
+  updateRecord(doc, "timeline", id, { pinned });
+}
+
+export function readTimelineEntry(doc: Y.Doc, id: string): TimelineEntry | undefined {
+  return readRecord(doc, "timeline", id);
+}
+
+/** The timeline in time order (ties broken by id so every reader sees one order). */
+export function readTimeline(doc: Y.Doc): TimelineEntry[] {
+  return readRecords(doc, "timeline").sort(compareEntries);
+}
+
+export function compareEntries(a: TimelineEntry, b: TimelineEntry): number {
+  if (a.at !== b.at) return a.at < b.at ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}

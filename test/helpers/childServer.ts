@@ -1,0 +1,49 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import path from "node:path";
+import readline from "node:readline";
+import { TEST_TOKEN } from "./testServer.ts";
+import { withTimeout } from "./clients.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "..", "..");
+
+export interface ChildServer {
+  child: ChildProcess;
+  port: number;
+  url: string;
+  wsUrl: string;
+  /** Resolves with the exit signal/code once the process has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Runs `server/main.ts` in its own process (the same way `npm start` does) and
+ * resolves once it logs where it listens.
+ */
+export async function spawnServer(dataDir: string, env: Record<string, string> = {}): Promise<ChildServer> {
+  const child = spawn(process.execPath, [path.join(ROOT, "server", "main.ts")], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, ADMIN_TOKEN: TEST_TOKEN, LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk) => {
+    stderr += String(chunk);
+  });
+  const port = await withTimeout(
+    new Promise<number>((resolve, reject) => {
+      const lines = readline.createInterface({ input: child.stdout! });
+      lines.on("line", (line) => {
+        if (!line.startsWith("{")) return;
+        const entry = JSON.parse(line) as { msg?: string; port?: number };
+        if (entry.msg === "hotdoc listening" && entry.port) resolve(entry.port);
+      });
+      void exited.then(({ code }) => reject(new Error(`server exited early (${code}): ${stderr}`)));
+    }),
+    20_000,
+    "child server to listen",
+  );
+  return { child, port, url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}/collab`, exited };
+}

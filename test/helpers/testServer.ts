@@ -1,0 +1,70 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { loadConfig } from "../../server/config.ts";
+import { type RunningHotdoc, startHotdoc } from "../../server/hotdoc.ts";
+
+export const TEST_TOKEN = "test-admin-token-0123456789";
+
+export interface TestServer {
+  hotdoc: RunningHotdoc;
+  url: string;
+  wsUrl: string;
+  token: string;
+  dataDir: string;
+  api(method: string, route: string, body?: unknown, token?: string | null): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+export function tempDataDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "hotdoc-test-"));
+}
+
+/** A real hotdoc server on port 0 with its own data directory. */
+export async function startTestServer(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? tempDataDir();
+  const config = loadConfig({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATA_DIR: dataDir,
+    ADMIN_TOKEN: TEST_TOKEN,
+    LOG_LEVEL: "silent",
+    ...options.env,
+  });
+  const hotdoc = await startHotdoc(config);
+  const url = `http://127.0.0.1:${hotdoc.port}`;
+  return {
+    hotdoc,
+    url,
+    wsUrl: `ws://127.0.0.1:${hotdoc.port}/collab`,
+    token: TEST_TOKEN,
+    dataDir,
+    api: (method, route, body, token = TEST_TOKEN) => callApi(url, method, route, body, token),
+    close: () => hotdoc.close(),
+  };
+}
+
+export async function callApi(
+  baseUrl: string,
+  method: string,
+  route: string,
+  body?: unknown,
+  token: string | null = TEST_TOKEN,
+): Promise<{ status: number; body: any }> {
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers["content-type"] = "application/json";
+  const response = await fetch(`${baseUrl}${route}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, body: parsed };
+}

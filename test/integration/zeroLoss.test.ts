@@ -1,0 +1,78 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { HocuspocusProvider } from "@hocuspocus/provider";
+import { appendTimelineEntry, readTimeline } from "../../shared/doc/index.ts";
+import { spawnServer, type ChildServer } from "../helpers/childServer.ts";
+import { connectProvider, whenAcknowledged, whenSynced } from "../helpers/clients.ts";
+import { callApi, startTestServer, tempDataDir, TEST_TOKEN } from "../helpers/testServer.ts";
+
+describe("nothing accepted is ever lost", () => {
+  const providers: HocuspocusProvider[] = [];
+  const children: ChildServer[] = [];
+  afterEach(async () => {
+    providers.splice(0).forEach((p) => p.destroy());
+    for (const server of children.splice(0)) {
+      server.child.kill("SIGKILL");
+      await server.exited;
+    }
+  });
+
+  it("a server killed with SIGKILL after 200 acknowledged updates serves all 200 after restart", async () => {
+    const dataDir = tempDataDir();
+    const first = await spawnServer(dataDir);
+    children.push(first);
+    const created = await callApi(first.url, "POST", "/api/incidents", { summary: "Disk full on db-3", severity: 2 });
+    expect(created.status).toBe(201);
+    const key = created.body.key as string;
+
+    const writer = connectProvider(first.wsUrl, key, TEST_TOKEN);
+    providers.push(writer);
+    await whenSynced(writer);
+    for (let i = 0; i < 200; i++) {
+      // One transaction per entry: 200 separate updates, each acknowledged on its own.
+      appendTimelineEntry(writer.document, { author: "Load", text: `entry ${i}`, kind: "note" });
+    }
+    await whenAcknowledged(writer);
+    // A REST write answered 2xx counts as accepted too.
+    const posted = await callApi(first.url, "POST", `/api/incidents/${key}/timeline`, { text: "via REST" });
+    expect(posted.status).toBe(201);
+
+    first.child.kill("SIGKILL");
+    expect((await first.exited).signal).toBe("SIGKILL");
+    writer.destroy();
+
+    const second = await spawnServer(dataDir);
+    children.push(second);
+    const reader = connectProvider(second.wsUrl, key, TEST_TOKEN);
+    providers.push(reader);
+    await whenSynced(reader);
+    const texts = new Set(readTimeline(reader.document).map((e) => e.text));
+    for (let i = 0; i < 200; i++) expect(texts.has(`entry ${i}`), `entry ${i}`).toBe(true);
+    expect(texts.has("via REST")).toBe(true);
+  });
+
+  it("a clean restart keeps the whole document", async () => {
+    const dataDir = tempDataDir();
+    const server = await startTestServer({ dataDir });
+    const { body } = await server.api("POST", "/api/incidents", { summary: "Queue backlog", severity: 3, products: ["Email"] });
+    const provider = connectProvider(server.wsUrl, body.key, server.token);
+    await whenSynced(provider);
+    appendTimelineEntry(provider.document, { author: "Ana", text: "Backlog at 2M messages", kind: "observation" });
+    await whenAcknowledged(provider);
+    await server.api("PATCH", `/api/incidents/${body.key}`, { service: "mailer", customersAffected: "All email senders" });
+    const before = (await server.api("GET", `/api/incidents/${body.key}`)).body;
+    provider.destroy();
+    await server.close();
+
+    const again = await startTestServer({ dataDir });
+    try {
+      const after = (await again.api("GET", `/api/incidents/${body.key}`)).body;
+      expect(after).toEqual(before);
+      expect(after.timeline.some((e: { text: string }) => e.text === "Backlog at 2M messages")).toBe(true);
+      expect(after.service).toBe("mailer");
+      const next = await again.api("POST", "/api/incidents", { summary: "Second", severity: 3 });
+      expect(next.body.key).toBe("HOT-2");
+    } finally {
+      await again.close();
+    }
+  });
+});
