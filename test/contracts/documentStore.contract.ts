@@ -1,0 +1,137 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import * as Y from "yjs";
+import { HistoryCompactedError, type DocumentStore } from "../../server/storage/DocumentStore.ts";
+import { appendTimelineEntry, readIncidentSummary, readTimeline, initIncident } from "../../shared/doc/index.ts";
+
+/**
+ * The behaviour every DocumentStore must have. Each implementation's test file
+ * calls this with a factory that returns a fresh, empty store.
+ */
+export function describeDocumentStore(name: string, open: () => Promise<DocumentStore>, reopen?: (store: DocumentStore) => Promise<DocumentStore>): void {
+  describe(`DocumentStore contract: ${name}`, () => {
+    let store: DocumentStore;
+    beforeEach(async () => {
+      store = await open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    /** Makes `count` separate updates, one timeline entry each, returning the updates in order. */
+    function updates(count: number, doc = new Y.Doc(), prefix = "entry"): Uint8Array[] {
+      const out: Uint8Array[] = [];
+      doc.on("update", (u: Uint8Array) => out.push(u));
+      for (let i = 0; i < count; i++) appendTimelineEntry(doc, { author: "t", text: `${prefix} ${i}` });
+      return out;
+    }
+    function restore(state: Uint8Array | null): Y.Doc {
+      const doc = new Y.Doc();
+      if (state) Y.applyUpdate(doc, state);
+      return doc;
+    }
+
+    it("returns null for a document it has never seen", async () => {
+      expect(await store.loadState("HOT-1")).toBeNull();
+      expect(await store.historyStart("HOT-1")).toBeNull();
+    });
+
+    it("gives back every appended update, in a state equal to the writer's", async () => {
+      const writer = new Y.Doc();
+      const list = updates(25, writer);
+      const seqs: number[] = [];
+      for (const u of list) seqs.push(await store.appendUpdate("HOT-1", u, "test"));
+      expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+      expect(new Set(seqs).size).toBe(25);
+      const doc = restore(await store.loadState("HOT-1"));
+      expect(readTimeline(doc).map((e) => e.text)).toEqual(readTimeline(writer).map((e) => e.text));
+      expect(Y.encodeStateVector(doc)).toEqual(Y.encodeStateVector(writer));
+    });
+
+    it("keeps documents apart", async () => {
+      for (const u of updates(3, new Y.Doc(), "a")) await store.appendUpdate("HOT-1", u, "test");
+      for (const u of updates(2, new Y.Doc(), "b")) await store.appendUpdate("HOT-2", u, "test");
+      expect(readTimeline(restore(await store.loadState("HOT-1")))).toHaveLength(3);
+      expect(readTimeline(restore(await store.loadState("HOT-2")))).toHaveLength(2);
+    });
+
+    it("checkpoints after `every` updates without changing the state", async () => {
+      const writer = new Y.Doc();
+      for (const u of updates(30, writer)) await store.appendUpdate("HOT-1", u, "test");
+      expect((await store.compact("HOT-1", { every: 50, keepMs: 0 })).checkpointSeq).toBeNull();
+      const result = await store.compact("HOT-1", { every: 20, keepMs: 0 });
+      expect(result.checkpointSeq).not.toBeNull();
+      for (const u of updates(5, writer, "after")) await store.appendUpdate("HOT-1", u, "test");
+      const doc = restore(await store.loadState("HOT-1"));
+      expect(readTimeline(doc)).toHaveLength(35);
+      expect(Y.encodeStateVector(doc)).toEqual(Y.encodeStateVector(writer));
+    });
+
+    it("rebuilds the document as it stood at an instant", async () => {
+      const writer = new Y.Doc();
+      const list = updates(6, writer);
+      const t0 = 1_700_000_000_000;
+      for (let i = 0; i < list.length; i++) await store.appendUpdate("HOT-1", list[i], "test", t0 + i * 1000);
+      await store.compact("HOT-1", { every: 3, keepMs: 0, now: t0 + 10_000 });
+      expect(await store.loadState("HOT-1", { at: t0 - 1 })).toBeNull();
+      for (const [at, expected] of [[t0, 1], [t0 + 2500, 3], [t0 + 5000, 6], [t0 + 99_000, 6]] as const) {
+        expect(readTimeline(restore(await store.loadState("HOT-1", { at }))), `at +${at - t0}`).toHaveLength(expected);
+      }
+      expect(await store.historyStart("HOT-1")).toBe(t0);
+    });
+
+    it("prunes history older than the retention window and says where history starts", async () => {
+      const writer = new Y.Doc();
+      const t0 = 1_700_000_000_000;
+      const day = 86_400_000;
+      const list = updates(10, writer);
+      for (let i = 0; i < 10; i++) await store.appendUpdate("HOT-1", list[i], "test", t0 + i * day);
+      const result = await store.compact("HOT-1", { every: 1, keepMs: 3 * day, now: t0 + 10 * day });
+      expect(result.checkpointSeq).not.toBeNull();
+      // The newest checkpoint is the only one and is inside the window: nothing to prune yet.
+      expect(result.prunedUpdates).toBe(0);
+      const later = updates(1, writer, "later");
+      await store.appendUpdate("HOT-1", later[0], "test", t0 + 20 * day);
+      const pruned = await store.compact("HOT-1", { every: 1, keepMs: 3 * day, now: t0 + 20 * day });
+      expect(pruned.prunedUpdates).toBeGreaterThan(0);
+      const start = await store.historyStart("HOT-1");
+      expect(start).toBe(t0 + 9 * day);
+      await expect(store.loadState("HOT-1", { at: t0 + 2 * day })).rejects.toBeInstanceOf(HistoryCompactedError);
+      expect(readTimeline(restore(await store.loadState("HOT-1", { at: t0 + 9 * day })))).toHaveLength(10);
+      expect(readTimeline(restore(await store.loadState("HOT-1")))).toHaveLength(11);
+    });
+
+    it("allocates incident keys atomically, per prefix", async () => {
+      const keys = await Promise.all(Array.from({ length: 20 }, () => store.createIncident("HOT")));
+      expect(new Set(keys).size).toBe(20);
+      expect(keys.map((k) => Number(k.split("-")[1])).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      expect(await store.createIncident("OPS")).toBe("OPS-1");
+      expect(await store.incidentExists("HOT-20")).toBe(true);
+      expect(await store.incidentExists("HOT-21")).toBe(false);
+    });
+
+    it("lists incidents with their cached summaries", async () => {
+      const key = await store.createIncident("HOT", 1_700_000_000_000);
+      expect(await store.listIncidents()).toEqual([{ key, createdAt: 1_700_000_000_000, summary: null }]);
+      const doc = new Y.Doc();
+      initIncident(doc, { key, summary: "Cache", severity: 2, actor: { name: "a", source: "api" } });
+      await store.saveSummary(key, readIncidentSummary(doc));
+      const [listed] = await store.listIncidents();
+      expect(listed.summary).toMatchObject({ key, summary: "Cache", severity: 2, status: "new" });
+    });
+
+    if (reopen) {
+      it("keeps everything across a reopen", async () => {
+        const writer = new Y.Doc();
+        for (const u of updates(7, writer)) await store.appendUpdate("HOT-1", u, "test");
+        await store.createIncident("HOT");
+        store = await reopen(store);
+        expect(readTimeline(restore(await store.loadState("HOT-1")))).toHaveLength(7);
+        expect(await store.createIncident("HOT")).toBe("HOT-2");
+      });
+    }
+
+    it("answers a ping", async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+  });
+}
