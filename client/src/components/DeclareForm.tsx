@@ -1,0 +1,102 @@
+import { type FormEvent, useState } from "react";
+import { SEVERITIES, SEVERITY_INFO, type Severity, UNKNOWN_SERVICE } from "../../../shared/doc/index.ts";
+import { ApiError, type DeclaredIncident, declareIncident } from "../api.ts";
+
+/** Declares an incident over REST; the handbook's meaning of each severity is shown next to it. */
+export function DeclareForm({ token, onDeclared }: { token: string; onDeclared: (incident: DeclaredIncident) => void }) {
+  const [summary, setSummary] = useState("");
+  const [severity, setSeverity] = useState<Severity | null>(null);
+  const [description, setDescription] = useState("");
+  const [service, setService] = useState(UNKNOWN_SERVICE);
+  const [products, setProducts] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!summary.trim() || severity === null) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const incident = await declareIncident(token, {
+        summary: summary.trim(),
+        severity,
+        description: description.trim() || undefined,
+        service: service.trim() || UNKNOWN_SERVICE,
+        products: products
+          .split(",")
+          .map((p) => p.trim())
+          .filter(Boolean),
+      });
+      onDeclared(incident);
+    } catch (reason) {
+      setError(reason instanceof ApiError ? reason : new ApiError(0, "internal", String(reason)));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="declare stack" data-testid="declare-form" onSubmit={submit}>
+      <h2>Declare incident</h2>
+      <label>
+        What&apos;s the emergency?
+        <input
+          data-testid="declare-summary"
+          value={summary}
+          maxLength={300}
+          required
+          placeholder="Checkout fails for EU customers"
+          onChange={(e) => setSummary(e.target.value)}
+        />
+      </label>
+      <fieldset className="severities" data-testid="declare-severity">
+        <legend>Severity</legend>
+        {SEVERITIES.map((level) => {
+          const info = SEVERITY_INFO[level];
+          return (
+            <label key={level} className={`severity-option sev-option-${level}`}>
+              <input
+                type="radio"
+                name="severity"
+                value={level}
+                data-testid={`declare-severity-${level}`}
+                checked={severity === level}
+                onChange={() => setSeverity(level)}
+              />
+              <span>
+                <strong>
+                  {level} — {info.label}
+                </strong>
+                : {info.meaning}. <span className="muted">{info.examples.join("; ")}.</span>{" "}
+                <em className="muted">{info.pagesNow ? "Pages people now." : "Waits for business hours."}</em>
+              </span>
+            </label>
+          );
+        })}
+      </fieldset>
+      <label>
+        Impact on customers
+        <textarea data-testid="declare-description" rows={3} value={description} onChange={(e) => setDescription(e.target.value)} />
+      </label>
+      <div className="row">
+        <label>
+          Faulty service
+          <input data-testid="declare-service" value={service} maxLength={200} onChange={(e) => setService(e.target.value)} />
+        </label>
+        <label>
+          Affected products <span className="muted">(comma-separated)</span>
+          <input data-testid="declare-products" value={products} onChange={(e) => setProducts(e.target.value)} />
+        </label>
+      </div>
+      {error && (
+        <p className="error" role="alert" data-testid="declare-error" data-code={error.code}>
+          {error.field ? `${error.field}: ` : ""}
+          {error.message}
+        </p>
+      )}
+      <button type="submit" className="primary" data-testid="declare-submit" disabled={busy || !summary.trim() || severity === null}>
+        {busy ? "Declaring…" : "Declare incident"}
+      </button>
+    </form>
+  );
+}

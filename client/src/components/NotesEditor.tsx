@@ -1,0 +1,48 @@
+import type { HocuspocusProvider } from "@hocuspocus/provider";
+import Collaboration from "@tiptap/extension-collaboration";
+import CollaborationCaret from "@tiptap/extension-collaboration-caret";
+import { EditorContent, useEditor } from "@tiptap/react";
+import StarterKit from "@tiptap/starter-kit";
+import { memo, useEffect } from "react";
+import type * as Y from "yjs";
+import { richTextField } from "../../../shared/doc/index.ts";
+
+export interface CaretUser {
+  name: string;
+  color: string;
+}
+
+interface NotesEditorProps {
+  doc: Y.Doc;
+  provider: HocuspocusProvider;
+  user: CaretUser;
+}
+
+/** Free rich text bound to the document's `notes` field; undo/redo comes from the Yjs binding. */
+export const NotesEditor = memo(function NotesEditor({ doc, provider, user }: NotesEditorProps) {
+  const editor = useEditor(
+    {
+      extensions: [
+        StarterKit.configure({ undoRedo: false }),
+        Collaboration.configure({ document: doc, field: richTextField("notes") }),
+        CollaborationCaret.configure({ provider, user }),
+      ],
+      editorProps: { attributes: { class: "prose", "data-testid": "notes-content", "aria-label": "Notes" } },
+    },
+    [doc, provider],
+  );
+
+  const { name, color } = user;
+  useEffect(() => {
+    editor.commands.updateUser({ name, color });
+  }, [editor, name, color]);
+
+  return (
+    <section className="panel" aria-labelledby="notes-title">
+      <h2 id="notes-title">Notes</h2>
+      <div className="notes-editor" data-testid="notes-editor">
+        <EditorContent editor={editor} />
+      </div>
+    </section>
+  );
+});

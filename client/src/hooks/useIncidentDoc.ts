@@ -1,0 +1,77 @@
+import { HocuspocusProvider, WebSocketStatus } from "@hocuspocus/provider";
+import { useEffect, useState } from "react";
+import * as Y from "yjs";
+import { CLOSE_REASONS, closeReasonFromString } from "../../../shared/closeReasons.ts";
+
+export type ConnectionState = "connecting" | "online" | "offline" | "refused";
+
+export interface ConnectionRefusal {
+  /** The server's reason string (see shared/closeReasons.ts). */
+  reason: string;
+  message: string;
+}
+
+export interface IncidentDocConnection {
+  doc: Y.Doc | null;
+  provider: HocuspocusProvider | null;
+  status: ConnectionState;
+  /** True once the first sync with the server has completed on the current connection. */
+  synced: boolean;
+  error: ConnectionRefusal | null;
+}
+
+/** Where the collaboration websocket lives: same host as the page. */
+export function collabUrl(): string {
+  return `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/collab`;
+}
+
+/**
+ * One Y.Doc and one HocuspocusProvider for an incident page, torn down when the
+ * page (or the key or token) changes.
+ */
+export function useIncidentDoc(key: string, token: string): IncidentDocConnection {
+  const [pair, setPair] = useState<{ doc: Y.Doc; provider: HocuspocusProvider } | null>(null);
+  const [socket, setSocket] = useState<WebSocketStatus>(WebSocketStatus.Connecting);
+  const [synced, setSynced] = useState(false);
+  const [error, setError] = useState<ConnectionRefusal | null>(null);
+
+  useEffect(() => {
+    setSocket(WebSocketStatus.Connecting);
+    setSynced(false);
+    setError(null);
+    const doc = new Y.Doc();
+    const provider = new HocuspocusProvider({
+      url: collabUrl(),
+      name: key,
+      document: doc,
+      token,
+      onStatus: ({ status }) => {
+        setSocket(status);
+        if (status !== WebSocketStatus.Connected) setSynced(false);
+      },
+      onSynced: ({ state }) => setSynced(state),
+      onAuthenticated: () => setError(null),
+      onAuthenticationFailed: ({ reason }) => {
+        const known = closeReasonFromString(reason);
+        setError({ reason, message: known?.message ?? (reason || "The server refused the connection.") });
+        // A refused token or a missing incident will not change by retrying; a store outage may.
+        if (known !== CLOSE_REASONS.store_unavailable) provider.disconnect();
+      },
+    });
+    setPair({ doc, provider });
+    return () => {
+      provider.destroy();
+      doc.destroy();
+      setPair(null);
+    };
+  }, [key, token]);
+
+  return { doc: pair?.doc ?? null, provider: pair?.provider ?? null, status: connectionState(socket, synced, error), synced, error };
+}
+
+function connectionState(socket: WebSocketStatus, synced: boolean, error: ConnectionRefusal | null): ConnectionState {
+  if (error && error.reason !== CLOSE_REASONS.store_unavailable.reason) return "refused";
+  if (socket === WebSocketStatus.Disconnected) return "offline";
+  if (socket === WebSocketStatus.Connected && synced) return "online";
+  return "connecting";
+}
