@@ -10,6 +10,7 @@ const EnvSchema = z.object({
   HOST: z.string().min(1).default("localhost"),
   DATA_DIR: z.string().min(1).default("./data"),
   ADMIN_TOKEN: z.string().min(16, "ADMIN_TOKEN must be at least 16 characters").optional(),
+  TOKEN_SECRET: z.string().min(32, "TOKEN_SECRET must be at least 32 characters").optional(),
   KEY_PREFIX: z
     .string()
     .regex(/^[A-Z][A-Z0-9]{0,15}$/, "KEY_PREFIX is upper-case letters and digits, starting with a letter")
@@ -26,6 +27,8 @@ export interface Config {
   host: string;
   dataDir: string;
   adminToken?: string;
+  /** Signs share links and tokens; generated into DATA_DIR when unset. Processes sharing a store must share it. */
+  tokenSecret?: string;
   keyPrefix: string;
   publicUrl?: string;
   logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
@@ -59,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     dataDir: path.resolve(e.DATA_DIR),
     adminToken: e.ADMIN_TOKEN,
+    tokenSecret: e.TOKEN_SECRET,
     keyPrefix: e.KEY_PREFIX,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ""),
     logLevel: e.LOG_LEVEL,

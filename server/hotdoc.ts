@@ -1,11 +1,12 @@
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import { Hocuspocus } from "@hocuspocus/server";
-import type { Principal } from "../shared/access.ts";
-import { resolveAdminToken, secretsEqual } from "./adminToken.ts";
+import { TokenService } from "./access/TokenService.ts";
 import type { Config } from "./config.ts";
-import { HotdocError } from "./errors.ts";
-import { AuthenticationExtension, type TokenVerifier } from "./extensions/AuthenticationExtension.ts";
+import { AuthenticationExtension } from "./extensions/AuthenticationExtension.ts";
+import { PresenceExtension } from "./extensions/PresenceExtension.ts";
+import { resolveAdminToken, resolveTokenSecret } from "./secrets.ts";
+import { yWebsocketEndpoint } from "./sockets/yWebsocketEndpoint.ts";
 import { LoggingExtension } from "./extensions/LoggingExtension.ts";
 import { PersistenceExtension } from "./extensions/PersistenceExtension.ts";
 import { createApp } from "./http/app.ts";
@@ -24,11 +25,10 @@ export interface RunningHotdoc {
   hocuspocus: Hocuspocus;
   store: DocumentStore;
   incidents: IncidentService;
+  tokens: TokenService;
   logger: Logger;
   close(): Promise<void>;
 }
-
-const ADMIN: Principal = { subject: "admin", name: "Admin", role: "admin", scope: "*" };
 
 /**
  * The composition root: builds the store, the Hocuspocus extensions (their order
@@ -39,10 +39,12 @@ export async function startHotdoc(config: Config, options: { logger?: Logger } =
   const store = new SqliteStore(config.dataDir);
   const admin = resolveAdminToken(config.dataDir, config.adminToken);
 
-  const verify: TokenVerifier = async (token) => {
-    if (!secretsEqual(token, admin.token)) throw new HotdocError("token_invalid", "unknown token");
-    return ADMIN;
-  };
+  const tokens = new TokenService({
+    secret: resolveTokenSecret(config.dataDir, config.tokenSecret),
+    adminToken: admin.token,
+    store,
+  });
+  const verify = (token: string) => tokens.verify(token);
 
   let hocuspocus: Hocuspocus | undefined;
   const counts = () => ({
@@ -63,6 +65,7 @@ export async function startHotdoc(config: Config, options: { logger?: Logger } =
     quiet: true,
     extensions: [
       new AuthenticationExtension({ verify, store, logger: categoryLogger(logger, "auth") }),
+      new PresenceExtension(),
       new LoggingExtension(categoryLogger(logger, "collab")),
       persistence,
     ],
@@ -81,7 +84,8 @@ export async function startHotdoc(config: Config, options: { logger?: Logger } =
     incidents,
     store,
     metrics,
-    verify,
+    tokens,
+    hocuspocus,
     logger: categoryLogger(logger, "http"),
     clientDir: config.clientDir,
     counts,
@@ -93,6 +97,8 @@ export async function startHotdoc(config: Config, options: { logger?: Logger } =
   const upgrades = upgradeRouter(server as import("node:http").Server);
   const collab = hocuspocusEndpoint({ hocuspocus, maxPayload: config.maxMessageBytes, logger: categoryLogger(logger, "collab") });
   upgrades.set("/collab", collab.handle);
+  const yjs = yWebsocketEndpoint({ hocuspocus, maxPayload: config.maxMessageBytes, logger: categoryLogger(logger, "yjs") });
+  upgrades.set("/yjs/", yjs.handle);
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -107,6 +113,7 @@ export async function startHotdoc(config: Config, options: { logger?: Logger } =
   const close = () => {
     closing ??= (async () => {
       collab.wss.clients.forEach((ws) => ws.terminate());
+      yjs.wss.clients.forEach((ws) => ws.terminate());
       hocuspocus.closeConnections();
       hocuspocus.flushPendingStores();
       // Every accepted update is already durable; this only lets the last compaction
@@ -132,6 +139,7 @@ export async function startHotdoc(config: Config, options: { logger?: Logger } =
     hocuspocus,
     store,
     incidents,
+    tokens,
     logger,
     close,
   };

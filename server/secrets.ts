@@ -3,22 +3,34 @@ import fs from "node:fs";
 import path from "node:path";
 
 /**
- * The bootstrap admin token: ADMIN_TOKEN if set, else the one kept in
- * DATA_DIR/admin-token, generated (mode 0600) at first start.
+ * Secrets kept in DATA_DIR when the environment does not give them: generated at
+ * first start (mode 0600) and read back afterwards.
  */
-export function resolveAdminToken(dataDir: string, fromEnv?: string): { token: string; generated: boolean } {
-  if (fromEnv) return { token: fromEnv, generated: false };
-  const file = path.join(dataDir, "admin-token");
+function fileSecret(dataDir: string, name: string, bytes: number): { value: string; generated: boolean } {
+  const file = path.join(dataDir, name);
   try {
     const existing = fs.readFileSync(file, "utf8").trim();
-    if (existing.length >= 16) return { token: existing, generated: false };
+    if (existing.length >= 16) return { value: existing, generated: false };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
   fs.mkdirSync(dataDir, { recursive: true });
-  const token = crypto.randomBytes(24).toString("base64url");
-  fs.writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  return { token, generated: true };
+  const value = crypto.randomBytes(bytes).toString("base64url");
+  fs.writeFileSync(file, `${value}\n`, { mode: 0o600 });
+  return { value, generated: true };
+}
+
+/** The bootstrap admin token: ADMIN_TOKEN if set, else DATA_DIR/admin-token. */
+export function resolveAdminToken(dataDir: string, fromEnv?: string): { token: string; generated: boolean } {
+  if (fromEnv) return { token: fromEnv, generated: false };
+  const { value, generated } = fileSecret(dataDir, "admin-token", 24);
+  return { token: value, generated };
+}
+
+/** The key that signs share links and tokens: TOKEN_SECRET if set, else DATA_DIR/token-secret. */
+export function resolveTokenSecret(dataDir: string, fromEnv?: string): Uint8Array {
+  const value = fromEnv ?? fileSecret(dataDir, "token-secret", 32).value;
+  return new TextEncoder().encode(value);
 }
 
 /** Constant-time comparison of two secrets of any length. */

@@ -1,5 +1,5 @@
 import type { Extension, onAuthenticatePayload } from "@hocuspocus/server";
-import type { Principal } from "../../shared/access.ts";
+import { can, type Principal } from "../../shared/access.ts";
 import { closeReason, HotdocError, toHotdocError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { DocumentStore } from "../storage/DocumentStore.ts";
@@ -9,9 +9,10 @@ import type { HotdocContext } from "./origins.ts";
 export type TokenVerifier = (token: string) => Promise<Principal>;
 
 /**
- * The door check for /collab: a valid token, for an incident that exists. The
- * refusal reaches the client as a typed reason from shared/closeReasons.ts and is
- * logged here. Issue-specific access rules live in the verifier, not in this file.
+ * The door check for every collaboration connection (/collab and /yjs/:key): a
+ * valid token that the policy lets read this incident, for an incident that exists;
+ * read-only unless the policy lets it edit. A refusal reaches the client as a typed
+ * reason from shared/closeReasons.ts and is logged here.
  */
 export class AuthenticationExtension implements Extension {
   extensionName = "AuthenticationExtension";
@@ -27,16 +28,24 @@ export class AuthenticationExtension implements Extension {
     this.logger = options.logger;
   }
 
-  async onAuthenticate({ token, documentName, socketId }: onAuthenticatePayload<HotdocContext>): Promise<HotdocContext> {
+  async onAuthenticate({
+    token,
+    documentName,
+    socketId,
+    connectionConfig,
+  }: onAuthenticatePayload<HotdocContext>): Promise<HotdocContext> {
     try {
       if (!token) throw new HotdocError("unauthenticated", "no token given");
       const principal = await this.verify(token);
-      if (principal.scope !== "*" && principal.scope !== documentName) {
-        throw new HotdocError("forbidden", `token is for ${principal.scope}`);
+      if (!can(principal, "read", documentName)) {
+        throw new HotdocError("forbidden", `a ${principal.role} token for ${principal.scope} cannot open ${documentName}`);
       }
       if (!(await this.store.incidentExists(documentName))) {
         throw new HotdocError("incident_not_found", `no incident ${documentName}`);
       }
+      // Hocuspocus refuses every sync update and sync step 2 with changes from a
+      // read-only connection; the policy decides who is read-only.
+      connectionConfig.readOnly = !can(principal, "edit", documentName);
       return { principal };
     } catch (error) {
       const refusal = toHotdocError(error);

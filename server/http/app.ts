@@ -1,10 +1,12 @@
 import { Hono } from "hono";
 import { errorBody, httpStatus, HotdocError, toHotdocError } from "../errors.ts";
-import type { TokenVerifier } from "../extensions/AuthenticationExtension.ts";
+import type { Hocuspocus } from "@hocuspocus/server";
+import type { TokenService } from "../access/TokenService.ts";
 import type { IncidentService } from "../incidents/IncidentService.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import type { DocumentStore } from "../storage/DocumentStore.ts";
+import { accessRoutes } from "./accessRoutes.ts";
 import { bearerAuth } from "./bearerAuth.ts";
 import type { HttpEnv } from "./env.ts";
 import { healthRoutes } from "./healthRoutes.ts";
@@ -15,7 +17,8 @@ export interface AppOptions {
   incidents: IncidentService;
   store: DocumentStore;
   metrics: Metrics;
-  verify: TokenVerifier;
+  tokens: TokenService;
+  hocuspocus: Hocuspocus;
   logger: Logger;
   clientDir: string;
   counts: () => { connections: number; documents: number };
@@ -40,8 +43,19 @@ export function createApp(options: AppOptions): Hono<HttpEnv> {
   app.route("/", healthRoutes(options));
 
   const api = new Hono<HttpEnv>();
-  api.use("*", bearerAuth(options.verify));
+  api.use("*", bearerAuth((token) => options.tokens.verify(token)));
   api.route("/incidents", incidentRoutes(options.incidents, options.publicUrl));
+  api.route(
+    "/",
+    accessRoutes({
+      tokens: options.tokens,
+      store: options.store,
+      incidents: options.incidents,
+      hocuspocus: options.hocuspocus,
+      publicUrl: options.publicUrl,
+      logger,
+    }),
+  );
   api.all("*", () => {
     throw new HotdocError("not_found", "no such API route");
   });
@@ -55,6 +69,7 @@ export function createApp(options: AppOptions): Hono<HttpEnv> {
     const principal = c.get("principal");
     const line = { method: c.req.method, path: c.req.path, status, code: typed.code, who: principal?.subject };
     if (status >= 500) logger.error({ ...line, err: error }, typed.message);
+    else if (status === 401 || status === 403) logger.warn(line, `request refused: ${typed.message}`);
     else logger.info(line, `request refused: ${typed.message}`);
     return c.json(errorBody(typed), status as 400);
   });

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { can } from "../../shared/access.ts";
 import { z } from "zod";
 import {
   appendTimelineEntry,
@@ -12,6 +13,7 @@ import {
 } from "../../shared/doc/index.ts";
 import { HotdocError } from "../errors.ts";
 import type { IncidentService } from "../incidents/IncidentService.ts";
+import { authorize } from "./authorize.ts";
 import { readJson } from "./body.ts";
 import type { HttpEnv } from "./env.ts";
 
@@ -28,21 +30,27 @@ export function incidentRoutes(incidents: IncidentService, publicUrl: () => stri
   const app = new Hono<HttpEnv>();
 
   app.post("/", async (c) => {
+    authorize(c.get("principal"), "create_incident");
     const input = await readJson(c, IncidentCreateInput);
     const document = await incidents.create(input, c.get("principal"));
     return c.json({ ...document, url: `${publicUrl()}/${document.key}` }, 201);
   });
 
   app.get("/", async (c) => {
-    return c.json({ incidents: await incidents.list() });
+    const principal = c.get("principal");
+    const visible = (await incidents.list()).filter((incident) => can(principal, "read", incident.key));
+    return c.json({ incidents: visible });
   });
 
   app.get("/:key", async (c) => {
-    return c.json(await incidents.read(c.req.param("key")));
+    const key = c.req.param("key");
+    authorize(c.get("principal"), "read", key);
+    return c.json(await incidents.read(key));
   });
 
   app.patch("/:key", async (c) => {
     const key = c.req.param("key");
+    authorize(c.get("principal"), "edit", key);
     await incidents.requireIncident(key);
     const patch = await readJson(c, IncidentPatch);
     const document = await incidents.write(key, c.get("principal"), (doc, actor) => {
@@ -54,6 +62,7 @@ export function incidentRoutes(incidents: IncidentService, publicUrl: () => stri
 
   app.post("/:key/timeline", async (c) => {
     const key = c.req.param("key");
+    authorize(c.get("principal"), "edit", key);
     await incidents.requireIncident(key);
     const input = await readJson(c, TimelinePost);
     const principal = c.get("principal");

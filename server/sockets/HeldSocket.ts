@@ -1,6 +1,14 @@
 import type { WebSocketLike } from "@hocuspocus/server";
-import { WebSocket } from "ws";
 import { CLOSE_REASONS } from "../../shared/closeReasons.ts";
+
+/** What HeldSocket needs of the socket underneath: a `ws` WebSocket or a protocol translator. */
+export interface RawSocket {
+  readonly readyState: number;
+  send(data: Uint8Array): void;
+  close(code?: number, reason?: string): void;
+}
+
+const OPEN = 1;
 
 /**
  * The websocket handed to Hocuspocus. Hocuspocus acknowledges an update (SyncStatus)
@@ -14,9 +22,9 @@ export class HeldSocket implements WebSocketLike {
   private tail: Promise<void> | null = null;
   private failed = false;
 
-  private readonly ws: WebSocket;
+  private readonly ws: RawSocket;
 
-  constructor(ws: WebSocket) {
+  constructor(ws: RawSocket) {
     this.ws = ws;
   }
 
@@ -27,11 +35,11 @@ export class HeldSocket implements WebSocketLike {
   send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
     if (this.failed) return;
     if (this.tail === null) {
-      this.ws.send(data as Buffer);
+      this.ws.send(data as Uint8Array);
       return;
     }
     this.tail = this.tail.then(() => {
-      if (!this.failed && this.ws.readyState === WebSocket.OPEN) this.ws.send(data as Buffer);
+      if (!this.failed && this.ws.readyState === OPEN) this.ws.send(data as Uint8Array);
     });
   }
 

@@ -1,3 +1,4 @@
+import type { TokenRole } from "../../shared/access.ts";
 import type { IncidentSummary } from "../../shared/doc/index.ts";
 
 /**
@@ -38,6 +39,15 @@ export interface DocumentStore {
   /** Caches the list view of an incident so the list does not load every document. */
   saveSummary(key: string, summary: IncidentSummary): Promise<void>;
 
+  /** Records a minted token (share link) so it can be listed and revoked. */
+  saveAccessToken(token: AccessTokenRecord): Promise<void>;
+  /** Minted tokens, newest first; only those scoped to `scope` when given. */
+  listAccessTokens(scope?: string): Promise<AccessTokenRecord[]>;
+  /** Marks a token revoked; false if there is no such token. Revoking twice keeps the first time. */
+  revokeAccessToken(id: string, at?: number): Promise<boolean>;
+  /** "active", "revoked", or "unknown" for an id the store never recorded. */
+  accessTokenStatus(id: string): Promise<"active" | "revoked" | "unknown">;
+
   /** A cheap round trip to the store. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -47,6 +57,17 @@ export interface StoredIncident {
   key: string;
   createdAt: number;
   summary: IncidentSummary | null;
+}
+
+export interface AccessTokenRecord {
+  id: string;
+  role: TokenRole;
+  name: string;
+  scope: string;
+  createdAt: number;
+  expiresAt: number;
+  createdBy: string;
+  revokedAt: number | null;
 }
 
 export interface CompactionResult {

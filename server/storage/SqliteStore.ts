@@ -4,6 +4,7 @@ import { DatabaseSync, type StatementSync } from "node:sqlite";
 import * as Y from "yjs";
 import type { IncidentSummary } from "../../shared/doc/index.ts";
 import {
+  type AccessTokenRecord,
   type CompactionResult,
   type DocumentStore,
   HistoryCompactedError,
@@ -34,6 +35,17 @@ CREATE TABLE IF NOT EXISTS counters (
   name TEXT PRIMARY KEY,
   value INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS access_tokens (
+  id TEXT PRIMARY KEY,
+  role TEXT NOT NULL,
+  name TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  revoked_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS access_tokens_scope ON access_tokens (scope, created_at);
 CREATE TABLE IF NOT EXISTS incidents (
   key TEXT PRIMARY KEY,
   created_at INTEGER NOT NULL,
@@ -95,6 +107,13 @@ export class SqliteStore implements DocumentStore {
       incidentExists: s("SELECT 1 AS found FROM incidents WHERE key = ?"),
       listIncidents: s("SELECT key, created_at, summary FROM incidents ORDER BY created_at DESC, key DESC"),
       saveSummary: s("UPDATE incidents SET summary = ? WHERE key = ?"),
+      saveToken: s(
+        "INSERT INTO access_tokens (id, role, name, scope, created_at, expires_at, created_by, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      ),
+      listTokens: s("SELECT * FROM access_tokens ORDER BY created_at DESC, id"),
+      listTokensInScope: s("SELECT * FROM access_tokens WHERE scope = ? ORDER BY created_at DESC, id"),
+      revokeToken: s("UPDATE access_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?"),
+      tokenStatus: s("SELECT revoked_at FROM access_tokens WHERE id = ?"),
       ping: s("SELECT 1 AS ok"),
     };
   }
@@ -196,6 +215,52 @@ export class SqliteStore implements DocumentStore {
 
   async saveSummary(key: string, summary: IncidentSummary): Promise<void> {
     this.statements.saveSummary.run(JSON.stringify(summary), key);
+  }
+
+  async saveAccessToken(token: AccessTokenRecord): Promise<void> {
+    this.statements.saveToken.run(
+      token.id,
+      token.role,
+      token.name,
+      token.scope,
+      token.createdAt,
+      token.expiresAt,
+      token.createdBy,
+      token.revokedAt,
+    );
+  }
+
+  async listAccessTokens(scope?: string): Promise<AccessTokenRecord[]> {
+    const rows = (scope === undefined ? this.statements.listTokens.all() : this.statements.listTokensInScope.all(scope)) as {
+      id: string;
+      role: AccessTokenRecord["role"];
+      name: string;
+      scope: string;
+      created_at: number;
+      expires_at: number;
+      created_by: string;
+      revoked_at: number | null;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      role: r.role,
+      name: r.name,
+      scope: r.scope,
+      createdAt: r.created_at,
+      expiresAt: r.expires_at,
+      createdBy: r.created_by,
+      revokedAt: r.revoked_at,
+    }));
+  }
+
+  async revokeAccessToken(id: string, at: number = Date.now()): Promise<boolean> {
+    return Number(this.statements.revokeToken.run(at, id).changes) > 0;
+  }
+
+  async accessTokenStatus(id: string): Promise<"active" | "revoked" | "unknown"> {
+    const row = this.statements.tokenStatus.get(id) as { revoked_at: number | null } | undefined;
+    if (!row) return "unknown";
+    return row.revoked_at === null ? "active" : "revoked";
   }
 
   async ping(): Promise<void> {

@@ -1,0 +1,42 @@
+import type { beforeHandleAwarenessPayload, Connection, Document, Extension } from "@hocuspocus/server";
+import type { HotdocContext } from "./origins.ts";
+
+const COLOR = /^#[0-9a-fA-F]{6}$/;
+
+/**
+ * Presence is identity. Whatever a client puts in its awareness state, the `user`
+ * it shows is rewritten to the name and role of its token (only a colour of its own
+ * choosing survives), and a connection may only speak for the awareness client ids
+ * it introduced first — so nobody can overwrite or pose as another participant.
+ */
+export class PresenceExtension implements Extension {
+  extensionName = "PresenceExtension";
+  priority = 800;
+
+  private readonly owners = new WeakMap<Document, Map<number, Connection>>();
+
+  async beforeHandleAwareness({ document, states, connection }: beforeHandleAwarenessPayload<HotdocContext>): Promise<void> {
+    if (!connection) return;
+    const principal = (connection.context as HotdocContext | undefined)?.principal;
+    let owners = this.owners.get(document);
+    if (!owners) {
+      owners = new Map();
+      this.owners.set(document, owners);
+    }
+    for (const [clientId, state] of [...states.entries()]) {
+      const owner = owners.get(clientId);
+      if (owner && owner !== connection && document.connections.has(owner)) {
+        states.delete(clientId);
+        continue;
+      }
+      owners.set(clientId, connection);
+      const claimed = (state as { user?: { color?: unknown } }).user;
+      const color = typeof claimed?.color === "string" && COLOR.test(claimed.color) ? claimed.color : undefined;
+      state.user = {
+        name: principal?.name ?? "anonymous",
+        role: principal?.role ?? "viewer",
+        ...(color ? { color } : {}),
+      };
+    }
+  }
+}
