@@ -130,6 +130,23 @@ export function describeDocumentStore(name: string, open: () => Promise<Document
       });
     }
 
+    it("records, lists, revokes and reports minted tokens", async () => {
+      const base = { role: "viewer" as const, name: "Support", createdBy: "admin", revokedAt: null };
+      await store.saveAccessToken({ ...base, id: "t1", scope: "HOT-1", createdAt: 1000, expiresAt: 9000 });
+      await store.saveAccessToken({ ...base, id: "t2", scope: "HOT-2", createdAt: 2000, expiresAt: 9000 });
+      await store.saveAccessToken({ ...base, id: "t3", scope: "HOT-1", role: "responder", createdAt: 3000, expiresAt: 9000 });
+      expect((await store.listAccessTokens()).map((t) => t.id)).toEqual(["t3", "t2", "t1"]);
+      expect((await store.listAccessTokens("HOT-1")).map((t) => t.id)).toEqual(["t3", "t1"]);
+      expect(await store.accessTokenStatus("t1")).toBe("active");
+      expect(await store.accessTokenStatus("nope")).toBe("unknown");
+      expect(await store.revokeAccessToken("t1", 5000)).toBe(true);
+      expect(await store.revokeAccessToken("t1", 6000)).toBe(true);
+      expect(await store.revokeAccessToken("nope")).toBe(false);
+      expect(await store.accessTokenStatus("t1")).toBe("revoked");
+      const [revoked] = (await store.listAccessTokens("HOT-1")).filter((t) => t.id === "t1");
+      expect(revoked).toEqual({ ...base, id: "t1", scope: "HOT-1", createdAt: 1000, expiresAt: 9000, revokedAt: 5000 });
+    });
+
     it("answers a ping", async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });

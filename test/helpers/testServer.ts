@@ -2,7 +2,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { loadConfig } from "../../server/config.ts";
+import { Writable } from "node:stream";
 import { type RunningHotdoc, startHotdoc } from "../../server/hotdoc.ts";
+import { createLogger } from "../../server/logger.ts";
 
 export const TEST_TOKEN = "test-admin-token-0123456789";
 
@@ -12,6 +14,8 @@ export interface TestServer {
   wsUrl: string;
   token: string;
   dataDir: string;
+  /** Every log line the server wrote, parsed (only when started with `captureLogs`). */
+  logs: Record<string, unknown>[];
   api(method: string, route: string, body?: unknown, token?: string | null): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
 }
@@ -21,7 +25,9 @@ export function tempDataDir(): string {
 }
 
 /** A real hotdoc server on port 0 with its own data directory. */
-export async function startTestServer(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { dataDir?: string; env?: Record<string, string>; captureLogs?: boolean } = {},
+): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDataDir();
   const config = loadConfig({
     PORT: "0",
@@ -31,7 +37,14 @@ export async function startTestServer(options: { dataDir?: string; env?: Record<
     LOG_LEVEL: "silent",
     ...options.env,
   });
-  const hotdoc = await startHotdoc(config);
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split("\n")) if (line.trim()) logs.push(JSON.parse(line));
+      done();
+    },
+  });
+  const hotdoc = await startHotdoc(config, options.captureLogs ? { logger: createLogger("info", sink) } : {});
   const url = `http://127.0.0.1:${hotdoc.port}`;
   return {
     hotdoc,
@@ -39,6 +52,7 @@ export async function startTestServer(options: { dataDir?: string; env?: Record<
     wsUrl: `ws://127.0.0.1:${hotdoc.port}/collab`,
     token: TEST_TOKEN,
     dataDir,
+    logs,
     api: (method, route, body, token = TEST_TOKEN) => callApi(url, method, route, body, token),
     close: () => hotdoc.close(),
   };
