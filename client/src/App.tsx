@@ -4,6 +4,7 @@ import { NamePrompt } from "./components/NamePrompt.tsx";
 import { NotFound } from "./components/NotFound.tsx";
 import { TokenScreen } from "./components/TokenScreen.tsx";
 import { TopBar } from "./components/TopBar.tsx";
+import { useMe } from "./hooks/useMe.ts";
 import { useRoute } from "./hooks/useRoute.ts";
 import { useSession } from "./hooks/useSession.ts";
 
@@ -16,6 +17,11 @@ export function App() {
   const { setToken, setName } = session;
   const [tokenProblem, setTokenProblem] = useState<string | undefined>();
   const [editingName, setEditingName] = useState(false);
+  const me = useMe(session.token ?? "");
+  // A share link carries its holder's name (and a viewer's presence shows it whatever
+  // the page says), so only shared tokens (admin, on-call) ask who is typing.
+  const personal = me !== null && me.subject.startsWith("link:");
+  const name = personal ? me.name : session.name;
 
   const refuseToken = useCallback(
     (message: string) => {
@@ -39,8 +45,12 @@ export function App() {
 
   return (
     <div className="app">
-      <TopBar name={session.name} onChangeName={() => setEditingName(true)} onForgetToken={() => setToken(null)} />
-      {(!session.nameAsked || editingName) && (
+      <TopBar
+        name={name}
+        onChangeName={personal ? undefined : () => setEditingName(true)}
+        onForgetToken={() => setToken(null)}
+      />
+      {me !== null && !personal && (!session.nameAsked || editingName) && (
         <NamePrompt
           onName={(name) => {
             setName(name);
@@ -51,7 +61,7 @@ export function App() {
       {route.page === "dashboard" && <Dashboard token={session.token} onTokenRefused={refuseToken} />}
       {route.page === "incident" && (
         <Suspense fallback={<p className="page muted">Loading…</p>}>
-          <IncidentPage key={route.key} incidentKey={route.key} token={session.token} name={session.name} />
+          <IncidentPage key={route.key} incidentKey={route.key} token={session.token} name={name} />
         </Suspense>
       )}
       {route.page === "not-found" && <NotFound path={route.path} />}

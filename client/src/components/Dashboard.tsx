@@ -1,11 +1,14 @@
 import { useEffect } from "react";
+import { can } from "../../../shared/access.ts";
 import { useIncidentList } from "../hooks/useIncidentList.ts";
+import { useMe } from "../hooks/useMe.ts";
 import { incidentPath, navigate } from "../navigation.ts";
 import { DeclareForm } from "./DeclareForm.tsx";
 import { IncidentList } from "./IncidentList.tsx";
 
 export function Dashboard({ token, onTokenRefused }: { token: string; onTokenRefused: (message: string) => void }) {
   const { incidents, error, reload } = useIncidentList(token);
+  const me = useMe(token);
   const refusal = error?.unauthenticated ? error.message : null;
   useEffect(() => {
     if (refusal) onTokenRefused(refusal);
@@ -26,9 +29,11 @@ export function Dashboard({ token, onTokenRefused }: { token: string; onTokenRef
         )}
         {incidents === null ? !error && <p className="muted">Loading…</p> : <IncidentList incidents={incidents} />}
       </section>
-      <section className="panel">
-        <DeclareForm token={token} onDeclared={(incident) => navigate(incidentPath(incident.key))} />
-      </section>
+      {me && can(me, "create_incident") && (
+        <section className="panel">
+          <DeclareForm token={token} onDeclared={(incident) => navigate(incidentPath(incident.key))} />
+        </section>
+      )}
     </main>
   );
 }

@@ -5,7 +5,17 @@ import { SeverityBadge } from "./SeverityBadge.tsx";
 import { SeveritySelect } from "./SeveritySelect.tsx";
 import { StatusBadge } from "./StatusBadge.tsx";
 
-export function IncidentHeader({ incident, doc, actor }: { incident: IncidentDocument; doc: Y.Doc; actor: Actor }) {
+export function IncidentHeader({
+  incident,
+  doc,
+  actor,
+  readOnly,
+}: {
+  incident: IncidentDocument;
+  doc: Y.Doc;
+  actor: Actor;
+  readOnly: boolean;
+}) {
   return (
     <section className="incident-header" data-testid="incident-header">
       <h1>
@@ -16,7 +26,7 @@ export function IncidentHeader({ incident, doc, actor }: { incident: IncidentDoc
       </h1>
       <div className="facts">
         <SeverityBadge severity={incident.severity} testId="header-severity" />
-        <SeveritySelect doc={doc} severity={incident.severity} actor={actor} />
+        {!readOnly && <SeveritySelect doc={doc} severity={incident.severity} actor={actor} />}
         <StatusBadge status={incident.status} testId="header-status" />
         <span>
           IM:{" "}

@@ -16,12 +16,15 @@ interface NotesEditorProps {
   doc: Y.Doc;
   provider: HocuspocusProvider;
   user: CaretUser;
+  /** A viewer's editor is bound but not editable: no keystroke reaches its local document. */
+  readOnly: boolean;
 }
 
 /** Free rich text bound to the document's `notes` field; undo/redo comes from the Yjs binding. */
-export const NotesEditor = memo(function NotesEditor({ doc, provider, user }: NotesEditorProps) {
+export const NotesEditor = memo(function NotesEditor({ doc, provider, user, readOnly }: NotesEditorProps) {
   const editor = useEditor(
     {
+      editable: !readOnly,
       extensions: [
         StarterKit.configure({ undoRedo: false }),
         Collaboration.configure({ document: doc, field: richTextField("notes") }),
@@ -31,6 +34,10 @@ export const NotesEditor = memo(function NotesEditor({ doc, provider, user }: No
     },
     [doc, provider],
   );
+
+  useEffect(() => {
+    editor.setEditable(!readOnly);
+  }, [editor, readOnly]);
 
   const { name, color } = user;
   useEffect(() => {

@@ -4,7 +4,17 @@ import { QuickAddForm } from "./QuickAddForm.tsx";
 import { TimelineEntryRow } from "./TimelineEntryRow.tsx";
 
 /** The timeline in time order (the shared reader sorts it), with the quick-add form below. */
-export function Timeline({ entries, doc, actor }: { entries: TimelineEntry[]; doc: Y.Doc; actor: Actor }) {
+export function Timeline({
+  entries,
+  doc,
+  actor,
+  readOnly,
+}: {
+  entries: TimelineEntry[];
+  doc: Y.Doc;
+  actor: Actor;
+  readOnly: boolean;
+}) {
   return (
     <section className="panel" aria-labelledby="timeline-title">
       <h2 id="timeline-title">Timeline</h2>
@@ -13,7 +23,7 @@ export function Timeline({ entries, doc, actor }: { entries: TimelineEntry[]; do
           <TimelineEntryRow key={entry.id} entry={entry} />
         ))}
       </ol>
-      <QuickAddForm doc={doc} actor={actor} />
+      {!readOnly && <QuickAddForm doc={doc} actor={actor} />}
     </section>
   );
 }

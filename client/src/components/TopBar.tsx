@@ -2,7 +2,8 @@ import { linkClick } from "../navigation.ts";
 
 interface TopBarProps {
   name: string;
-  onChangeName: () => void;
+  /** Absent when the name comes from the access link and cannot be changed here. */
+  onChangeName?: () => void;
   onForgetToken: () => void;
 }
 
@@ -13,9 +14,13 @@ export function TopBar({ name, onChangeName, onForgetToken }: TopBarProps) {
         hotdoc
       </a>
       <span className="spacer" />
-      <button type="button" className="link" data-testid="current-name" title="Change your name" onClick={onChangeName}>
-        {name}
-      </button>
+      {onChangeName ? (
+        <button type="button" className="link" data-testid="current-name" title="Change your name" onClick={onChangeName}>
+          {name}
+        </button>
+      ) : (
+        <span data-testid="current-name">{name}</span>
+      )}
       <button type="button" className="link" data-testid="forget-token" onClick={onForgetToken}>
         Change access link
       </button>

@@ -18,6 +18,8 @@ export interface IncidentDocConnection {
   /** True once the first sync with the server has completed on the current connection. */
   synced: boolean;
   error: ConnectionRefusal | null;
+  /** True when the server authorised this connection read-only (a viewer link): nothing may be edited. */
+  readOnly: boolean;
 }
 
 /** Where the collaboration websocket lives: same host as the page. */
@@ -34,6 +36,8 @@ export function useIncidentDoc(key: string, token: string): IncidentDocConnectio
   const [socket, setSocket] = useState<WebSocketStatus>(WebSocketStatus.Connecting);
   const [synced, setSynced] = useState(false);
   const [error, setError] = useState<ConnectionRefusal | null>(null);
+  // Until the server says otherwise, nothing is editable: a viewer must never get a moment of edit affordances.
+  const [readOnly, setReadOnly] = useState(true);
 
   useEffect(() => {
     setSocket(WebSocketStatus.Connecting);
@@ -50,7 +54,10 @@ export function useIncidentDoc(key: string, token: string): IncidentDocConnectio
         if (status !== WebSocketStatus.Connected) setSynced(false);
       },
       onSynced: ({ state }) => setSynced(state),
-      onAuthenticated: () => setError(null),
+      onAuthenticated: ({ scope }) => {
+        setError(null);
+        setReadOnly(scope !== "read-write");
+      },
       onAuthenticationFailed: ({ reason }) => {
         const known = closeReasonFromString(reason);
         setError({ reason, message: known?.message ?? (reason || "The server refused the connection.") });
@@ -66,7 +73,14 @@ export function useIncidentDoc(key: string, token: string): IncidentDocConnectio
     };
   }, [key, token]);
 
-  return { doc: pair?.doc ?? null, provider: pair?.provider ?? null, status: connectionState(socket, synced, error), synced, error };
+  return {
+    doc: pair?.doc ?? null,
+    provider: pair?.provider ?? null,
+    status: connectionState(socket, synced, error),
+    synced,
+    error,
+    readOnly,
+  };
 }
 
 function connectionState(socket: WebSocketStatus, synced: boolean, error: ConnectionRefusal | null): ConnectionState {
