@@ -130,7 +130,7 @@ export async function createSampleIncident(incidents: IncidentService, principal
       {
         author: "Dana Kim",
         audience: "internal",
-        title: `${key} - Severity 2 - Checkout fails for EU customers`,
+        title: `${key} - Sev 2 - Checkout fails for EU customers`,
         summary: "EU customers could not pay for about an hour; a rollback has restored checkout and we are watching it.",
         currentStatus: ["Rollback of payments-api complete in EU", "Error rate back to normal", "14 support cases open"],
         nextSteps: ["Confirm the root cause in the release", "Reply to affected customers"],

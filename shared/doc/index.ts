@@ -12,3 +12,5 @@ export * from "./richText.ts";
 export * from "./times.ts";
 export * from "./migrations.ts";
 export * from "./read.ts";
+export * from "./editing.ts";
+export * from "./quickAdd.ts";
