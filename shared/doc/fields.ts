@@ -77,3 +77,26 @@ export function richText(doc: Y.Doc, name: RichTextName): Y.XmlFragment {
 export function richTextField(name: RichTextName): string {
   return name;
 }
+
+/** The names of the root fields a transaction changed (a record edit counts for its collection). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Yjs types are generic over their event type
+export function changedRoots(doc: Y.Doc, transaction: Y.Transaction): Set<string> {
+  const roots = new Map<Y.AbstractType<any>, string>();
+  doc.share.forEach((type, name) => roots.set(type, name));
+  const changed = new Set<string>();
+  for (const type of transaction.changedParentTypes.keys()) {
+    let current: Y.AbstractType<any> | null = type;
+    while (current && !roots.has(current)) current = (current._item?.parent as Y.AbstractType<any> | undefined) ?? null;
+    changed.add(current ? (roots.get(current) as string) : "?");
+  }
+  for (const type of transaction.changed.keys()) {
+    const name = roots.get(type);
+    if (name) changed.add(name);
+  }
+  return changed;
+}
+
+/** True when a transaction changed nothing but the free-text notes (the editor renders those itself). */
+export function onlyNotesChanged(doc: Y.Doc, transaction: Y.Transaction): boolean {
+  return [...changedRoots(doc, transaction)].every((name) => name === "notes");
+}

@@ -1,7 +1,7 @@
 /** The incident document: its shape, its rules and the only ways to read and write it. */
 export * from "./vocabulary.ts";
 export * from "./schema.ts";
-export { COLLECTIONS, RICH_TEXTS, richText, richTextField, type CollectionName, type RichTextName } from "./fields.ts";
+export { COLLECTIONS, RICH_TEXTS, richText, richTextField, onlyNotesChanged, type CollectionName, type RichTextName } from "./fields.ts";
 export { newId, toInstant } from "./ids.ts";
 export { observeCollection } from "./records.ts";
 export * from "./timeline.ts";

@@ -70,3 +70,15 @@ describe("comms drafts", () => {
     expect(updateTitle({ key: "HOT-1", severity: 2, summary: "x" })).toBe("HOT-1 - Sev 2 - x");
   });
 });
+
+describe("changed roots", () => {
+  it("tells a notes-only transaction from one that touches records", async () => {
+    const { onlyNotesChanged, setRichTextPlain, appendTimelineEntry } = await import("../../shared/doc/index.ts");
+    const doc = incident();
+    const seen: boolean[] = [];
+    doc.on("afterTransaction", (tr: Y.Transaction) => seen.push(onlyNotesChanged(doc, tr)));
+    setRichTextPlain(doc, "notes", "hello");
+    appendTimelineEntry(doc, { author: "a", text: "x" });
+    expect(seen.slice(-2)).toEqual([true, false]);
+  });
+});

@@ -1,29 +1,106 @@
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { type RefObject, useEffect, useMemo, useRef, useState } from "react";
 import type * as Y from "yjs";
-import type { Actor, TimelineEntry } from "../../../shared/doc/index.ts";
+import { type Actor, SOURCES, TIMELINE_KINDS, type TimelineEntry } from "../../../shared/doc/index.ts";
 import { QuickAddForm } from "./QuickAddForm.tsx";
 import { TimelineEntryRow } from "./TimelineEntryRow.tsx";
 
-/** The timeline in time order (the shared reader sorts it), with the quick-add form below. */
-export function Timeline({
-  entries,
-  doc,
-  actor,
-  readOnly,
-}: {
+interface TimelineFilter {
+  kind: string;
+  source: string;
+  keyOnly: boolean;
+}
+
+interface TimelineProps {
   entries: TimelineEntry[];
   doc: Y.Doc;
   actor: Actor;
   readOnly: boolean;
-}) {
+  quickAddRef?: RefObject<HTMLInputElement | null>;
+}
+
+/**
+ * The timeline in time order, chat-mirrored and hand-written entries together.
+ * Virtualised (@tanstack/react-virtual) so thousands of entries stay smooth; it
+ * follows new entries while you are at the bottom and stays put when you scrolled up.
+ */
+export function Timeline({ entries, doc, actor, readOnly, quickAddRef }: TimelineProps) {
+  const [filter, setFilter] = useState<TimelineFilter>({ kind: "all", source: "all", keyOnly: false });
+  const visible = useMemo(
+    () =>
+      entries.filter(
+        (e) =>
+          (filter.kind === "all" || e.kind === filter.kind) &&
+          (filter.source === "all" || e.source === filter.source) &&
+          (!filter.keyOnly || e.pinned),
+      ),
+    [entries, filter],
+  );
+  const scroller = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const virtualizer = useVirtualizer({
+    count: visible.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => 30,
+    overscan: 15,
+    getItemKey: (index) => visible[index].id,
+  });
+
+  useEffect(() => {
+    if (atBottom.current && visible.length > 0) virtualizer.scrollToIndex(visible.length - 1, { align: "end" });
+  }, [visible.length, virtualizer]);
+
+  const kinds = useMemo(() => TIMELINE_KINDS.filter((k) => entries.some((e) => e.kind === k)), [entries]);
+  const sources = useMemo(() => SOURCES.filter((s) => entries.some((e) => e.source === s)), [entries]);
+
   return (
-    <section className="panel" aria-labelledby="timeline-title">
-      <h2 id="timeline-title">Timeline</h2>
-      <ol className="timeline" data-testid="timeline">
-        {entries.map((entry) => (
-          <TimelineEntryRow key={entry.id} entry={entry} />
-        ))}
-      </ol>
-      {!readOnly && <QuickAddForm doc={doc} actor={actor} />}
+    <section className="panel timeline-panel" id="timeline" aria-labelledby="timeline-title">
+      <div className="panel-head">
+        <h2 id="timeline-title">
+          Timeline <span className="muted count">{visible.length === entries.length ? entries.length : `${visible.length} of ${entries.length}`}</span>
+        </h2>
+        <div className="filters" data-testid="timeline-filters">
+          <select aria-label="Filter by kind" data-view-control data-testid="filter-kind" value={filter.kind} onChange={(e) => setFilter({ ...filter, kind: e.target.value })}>
+            <option value="all">all kinds</option>
+            {kinds.map((k) => (
+              <option key={k} value={k}>
+                {k}
+              </option>
+            ))}
+          </select>
+          <select aria-label="Filter by source" data-view-control data-testid="filter-source" value={filter.source} onChange={(e) => setFilter({ ...filter, source: e.target.value })}>
+            <option value="all">all sources</option>
+            {sources.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+          <label className="inline">
+            <input type="checkbox" data-view-control data-testid="filter-key" checked={filter.keyOnly} onChange={(e) => setFilter({ ...filter, keyOnly: e.target.checked })} /> key events
+          </label>
+        </div>
+      </div>
+      <div
+        className="timeline-scroll"
+        ref={scroller}
+        data-testid="timeline"
+        data-count={visible.length}
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+        }}
+      >
+        <div className="timeline-inner" style={{ height: virtualizer.getTotalSize() }}>
+          {virtualizer.getVirtualItems().map((item) => (
+            <div key={item.key} data-index={item.index} ref={virtualizer.measureElement} className="timeline-slot" style={{ transform: `translateY(${item.start}px)` }}>
+              <TimelineEntryRow entry={visible[item.index]} />
+            </div>
+          ))}
+        </div>
+        {visible.length === 0 && <p className="muted empty">{entries.length ? "No entries match the filters." : "Nothing recorded yet."}</p>}
+      </div>
+      {!readOnly && <QuickAddForm ref={quickAddRef} doc={doc} actor={actor} />}
     </section>
   );
 }

@@ -1,0 +1,22 @@
+import type { Source } from "../../../shared/doc/index.ts";
+
+const ICONS: Record<Source, { glyph: string; label: string }> = {
+  slack: { glyph: "#", label: "Slack" },
+  mattermost: { glyph: "M", label: "Mattermost" },
+  matrix: { glyph: "[m]", label: "Matrix" },
+  teams: { glyph: "T", label: "Microsoft Teams" },
+  webhook: { glyph: "⚡", label: "Webhook" },
+  editor: { glyph: "✎", label: "Editor" },
+  api: { glyph: "⇄", label: "API" },
+  system: { glyph: "⚙", label: "hotdoc" },
+};
+
+/** Where a timeline entry came from, as a small labelled glyph. */
+export function SourceIcon({ source }: { source: Source }) {
+  const icon = ICONS[source];
+  return (
+    <span className={`source-icon source-${source}`} title={icon.label} aria-label={icon.label} data-testid="entry-source" data-source={source}>
+      {icon.glyph}
+    </span>
+  );
+}
