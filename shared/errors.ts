@@ -20,3 +20,18 @@ export class DocumentRuleError extends Error {
     this.field = field;
   }
 }
+
+/**
+ * A sentence a person can read for anything an accessor throws: the field and
+ * what is wrong with it for a validation error, the rule for a rule error.
+ */
+export function describeError(error: unknown): string {
+  const issues = (error as { issues?: { path: PropertyKey[]; message: string }[] } | null)?.issues;
+  if (Array.isArray(issues) && issues.length > 0) {
+    return issues
+      .slice(0, 3)
+      .map((issue) => (issue.path.length ? `${issue.path.map(String).join(".")}: ${issue.message}` : issue.message))
+      .join("; ");
+  }
+  return error instanceof Error ? error.message : String(error);
+}

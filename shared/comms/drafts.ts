@@ -71,9 +71,11 @@ export function draftInternalUpdate(incident: IncidentDocument, nextUpdate = "In
       ? "The incident is resolved and business impact has ended."
       : "We are investigating and working on a fix.";
   const summary = `${incident.summary} (${severity.label.toLowerCase()}, affecting ${incident.service === "Unknown" ? "an unknown service" : incident.service}). ${state}`;
-  const status: string[] = [];
-  if (known(impact)) status.push(`Impact: ${impact}`);
-  if (known(incident.assessment.customersAffected)) status.push(`Affected: ${incident.assessment.customersAffected}`);
+  // Unknowns are stated, never omitted (the handbook's rule for internal updates).
+  const status: string[] = [
+    `Impact: ${known(impact) ? impact : UNKNOWN}`,
+    `Affected: ${known(incident.assessment.customersAffected) ? incident.assessment.customersAffected : UNKNOWN}`,
+  ];
   const confirmed = incident.theories.filter((t) => t.state === "confirmed");
   status.push(confirmed.length ? `Root cause: ${confirmed.map((t) => t.text).join("; ")}` : `Root cause: ${UNKNOWN}`);
   const applied = incident.changes.filter((c) => c.state === "applied");

@@ -163,6 +163,7 @@ export function setExperimentState(
   now: Date = new Date(),
 ): void {
   const experiment = requireRecord(readRecord(doc, "experiments", id), "experiment", id);
+  if (experiment.state === state && (outcome === undefined || outcome === experiment.outcome)) return;
   doc.transact(() => {
     updateRecord(doc, "experiments", id, outcome === undefined ? { state } : { state, outcome });
     appendTimelineEntry(

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { readIncident } from "../../shared/doc/index.ts";
+import { appendTimelineEntry, readIncident } from "../../shared/doc/index.ts";
 import { artifactPath, launchChromium } from "../helpers/browser.ts";
 import { startTestServer, type TestServer } from "../helpers/testServer.ts";
 
@@ -133,4 +133,48 @@ describe("the incident page in a real browser", () => {
     await page.screenshot({ path: artifactPath("dashboard.png"), fullPage: true });
     await context.close();
   });
+});
+
+describe("a long incident in a real browser", () => {
+  it("renders a 5,000-entry timeline virtualised and still shows a new entry within a second", async () => {
+    const server = await startTestServer();
+    const browser = await launchChromium();
+    try {
+      const key = (await server.api("POST", "/api/incidents", { summary: "Long one", severity: 2 })).body.key;
+      await server.hotdoc.incidents.write(key, { subject: "load", name: "Load", role: "admin", scope: "*" }, (doc) => {
+        for (let i = 0; i < 5000; i++) {
+          appendTimelineEntry(doc, {
+            author: `user${i % 17}`,
+            source: "slack",
+            kind: "chat",
+            text: `chat message ${i}`,
+            at: new Date(Date.UTC(2026, 10, 20, 10) + i * 1000).toISOString(),
+          });
+        }
+      });
+      const link = await server.api("POST", `/api/incidents/${key}/links`, { role: "responder", name: "Ana" });
+      const page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
+      const started = Date.now();
+      await page.goto(link.body.url);
+      await page.locator('[data-testid="timeline"][data-count="5001"]').waitFor({ timeout: 15_000 });
+      const loadMs = Date.now() - started;
+      const rendered = await page.locator('[data-testid="timeline-entry"]').count();
+      expect(rendered).toBeGreaterThan(5);
+      expect(rendered).toBeLessThan(120);
+      // It opens at the newest entries.
+      await page.locator('[data-testid="timeline-entry"]', { hasText: "chat message 4999" }).waitFor({ timeout: 2000 });
+      const addStarted = Date.now();
+      await page.getByTestId("quick-add-text").fill("still fast at 5,000");
+      await page.getByTestId("quick-add-submit").click();
+      await page.locator('[data-testid="timeline-entry"]', { hasText: "still fast at 5,000" }).waitFor({ timeout: LIVE_MS });
+      const addMs = Date.now() - addStarted;
+      // Scrolling to the very top brings the first entries in.
+      await page.getByTestId("timeline").evaluate((el) => el.scrollTo({ top: 0 }));
+      await page.locator('[data-testid="timeline-entry"]', { hasText: "chat message 0" }).first().waitFor({ timeout: 2000 });
+      console.log(`5,000-entry timeline: opened in ${loadMs} ms, ${rendered} rows in the DOM, a new entry shown after ${addMs} ms`);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  }, 60_000);
 });

@@ -1,24 +1,40 @@
-import { useMemo } from "react";
+import { useCallback, useMemo, useRef, useState } from "react";
 import type { Actor } from "../../../shared/doc/index.ts";
 import { useIncidentDoc } from "../hooks/useIncidentDoc.ts";
 import { useIncidentState } from "../hooks/useIncidentState.ts";
+import { useShortcuts } from "../hooks/useShortcuts.ts";
 import { colorForName } from "../session.ts";
-import { ChangeLog } from "./ChangeLog.tsx";
+import { ChangeLogSection } from "./changes/ChangeLogSection.tsx";
+import { CommsSection } from "./comms/CommsSection.tsx";
 import { ConnectionStatus } from "./ConnectionStatus.tsx";
-import { IncidentHeader } from "./IncidentHeader.tsx";
-import { PresenceList } from "./PresenceList.tsx";
+import { IncidentHeaderPanel } from "./header/IncidentHeaderPanel.tsx";
+import { FollowUpsSection } from "./investigation/FollowUpsSection.tsx";
+import { InvestigationSection } from "./investigation/InvestigationSection.tsx";
 import { NotesEditor } from "./NotesEditor.tsx";
+import { PresenceList } from "./PresenceList.tsx";
+import { SectionNav } from "./SectionNav.tsx";
 import { Timeline } from "./Timeline.tsx";
 
-/** One incident, live: one Y.Doc and one provider for as long as the page is open. */
+/**
+ * One incident, live, in one scroll: header, timeline, change log, investigation,
+ * comms, follow-ups, notes. One Y.Doc and one provider for as long as the page is open.
+ */
 export function IncidentPage({ incidentKey, token, name }: { incidentKey: string; token: string; name: string }) {
   const { doc, provider, status, synced, error, readOnly } = useIncidentDoc(incidentKey, token);
   const incident = useIncidentState(doc);
   const actor = useMemo<Actor>(() => ({ name, source: "editor" }), [name]);
   const user = useMemo(() => ({ name, color: colorForName(name) }), [name]);
+  const quickAdd = useRef<HTMLInputElement>(null);
+  const [help, setHelp] = useState(false);
+  const focusQuickAdd = useCallback(() => {
+    quickAdd.current?.scrollIntoView({ block: "center" });
+    quickAdd.current?.focus();
+  }, []);
+  const toggleHelp = useCallback(() => setHelp((shown) => !shown), []);
+  useShortcuts({ focusQuickAdd, toggleHelp });
 
   return (
-    <main className="page incident" data-testid="incident-page" data-key={incidentKey}>
+    <main className={`page incident${readOnly ? " read-only-view" : ""}`} data-testid="incident-page" data-key={incidentKey}>
       <div className="page-status">
         {readOnly && status === "online" && (
           <span className="badge read-only" data-testid="read-only-marker" title="You can watch this incident live but not change it">
@@ -34,13 +50,15 @@ export function IncidentPage({ incidentKey, token, name }: { incidentKey: string
         </p>
       ) : (
         <>
-          <IncidentHeader incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
-          <div className="columns">
-            <Timeline entries={incident.timeline} doc={doc} actor={actor} readOnly={readOnly} />
-            <div className="stack">
-              <ChangeLog changes={incident.changes} stillToRevert={incident.stillToRevert} />
-              <NotesEditor doc={doc} provider={provider} user={user} readOnly={readOnly} />
-            </div>
+          <IncidentHeaderPanel incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
+          <SectionNav showHelp={help} readOnly={readOnly} />
+          <Timeline entries={incident.timeline} doc={doc} actor={actor} readOnly={readOnly} quickAddRef={quickAdd} />
+          <ChangeLogSection incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
+          <InvestigationSection incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
+          <CommsSection incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
+          <div className="incident-grid">
+            <FollowUpsSection incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
+            <NotesEditor doc={doc} provider={provider} user={user} readOnly={readOnly} />
           </div>
         </>
       )}

@@ -45,7 +45,7 @@ export const NotesEditor = memo(function NotesEditor({ doc, provider, user, read
   }, [editor, name, color]);
 
   return (
-    <section className="panel" aria-labelledby="notes-title">
+    <section className="panel" id="notes" aria-labelledby="notes-title">
       <h2 id="notes-title">Notes</h2>
       <div className="notes-editor" data-testid="notes-editor">
         <EditorContent editor={editor} />

@@ -86,6 +86,7 @@ export function Timeline({ entries, doc, actor, readOnly, quickAddRef }: Timelin
         ref={scroller}
         data-testid="timeline"
         data-count={visible.length}
+        style={{ height: Math.max(90, Math.min(virtualizer.getTotalSize() + 4, 640)) }}
         onScroll={(e) => {
           const el = e.currentTarget;
           atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
