@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Page, WebSocketRoute } from "playwright-core";
 import { appendTimelineEntry, readIncident } from "../../shared/doc/index.ts";
 import { artifactPath, launchChromium } from "../helpers/browser.ts";
 import { startTestServer, type TestServer } from "../helpers/testServer.ts";
@@ -116,6 +116,42 @@ describe("the incident page in a real browser", () => {
     }
     await Promise.all([alice, bob, viewer].map((p) => p.context().close()));
   });
+
+  it("edits made offline are kept and reach the others on reconnect", async () => {
+    // Chromium's offline emulation leaves open websockets alone, so the network is cut
+    // at the websocket itself: while "offline", Alice's sockets are closed and refused.
+    let offline = false;
+    const sockets: { page: WebSocketRoute; server: WebSocketRoute }[] = [];
+    const link = await server.api("POST", `/api/incidents/${key}/links`, { role: "responder", name: "Alice" });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    await context.routeWebSocket(/\/collab$/, (ws) => {
+      if (offline) {
+        ws.close({ code: 1006 });
+        return;
+      }
+      sockets.push({ page: ws, server: ws.connectToServer() });
+    });
+    const alice = await context.newPage();
+    await alice.goto(link.body.url);
+    await alice.locator('[data-testid="connection-status"][data-status="online"]').waitFor({ timeout: 15_000 });
+    const bob = await open("responder", "Bob");
+
+    offline = true;
+    for (const socket of sockets.splice(0)) {
+      await socket.server.close();
+      await socket.page.close({ code: 1006 });
+    }
+    await alice.locator('[data-testid="connection-status"]:not([data-status="online"])').waitFor({ timeout: 5000 });
+    await alice.getByTestId("quick-add-text").fill("written while offline");
+    await alice.getByTestId("quick-add-submit").click();
+    await entry(alice, "written while offline").waitFor({ timeout: LIVE_MS });
+    expect(await entry(bob, "written while offline").count()).toBe(0);
+
+    offline = false;
+    await alice.locator('[data-testid="connection-status"][data-status="online"]').waitFor({ timeout: 30_000 });
+    await entry(bob, "written while offline").waitFor({ timeout: 5000 });
+    await Promise.all([alice, bob].map((p) => p.context().close()));
+  }, 60_000);
 
   it("the dashboard lists a newly declared incident", async () => {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });

@@ -16,8 +16,27 @@ export function IncidentList({ incidents }: { incidents: IncidentListItem[] }) {
       </div>
     );
   }
+  const active = incidents.filter((incident) => incident.active);
+  const done = incidents.filter((incident) => !incident.active);
   return (
-    <table className="grid incidents" data-testid="incident-list" data-count={incidents.length}>
+    <div data-testid="incident-list" data-count={incidents.length}>
+      {active.length > 0 ? (
+        <IncidentTable incidents={active} now={now} caption={`In progress (${active.length})`} />
+      ) : (
+        <p className="muted" data-testid="no-active">
+          No incident in progress.
+        </p>
+      )}
+      {done.length > 0 && <IncidentTable incidents={done} now={now} caption={`Resolved and closed (${done.length})`} />}
+    </div>
+  );
+}
+
+/** In-progress incidents come first and most severe first (the server orders them); resolved ones in a table below. */
+function IncidentTable({ incidents, now, caption }: { incidents: IncidentListItem[]; now: Date; caption: string }) {
+  return (
+    <table className="grid incidents">
+      <caption>{caption}</caption>
       <thead>
         <tr>
           <th>Sev</th>
@@ -26,6 +45,7 @@ export function IncidentList({ incidents }: { incidents: IncidentListItem[] }) {
           <th>Status</th>
           <th>Incident manager</th>
           <th>Age</th>
+          <th>Last activity</th>
         </tr>
       </thead>
       <tbody>
@@ -40,18 +60,24 @@ export function IncidentList({ incidents }: { incidents: IncidentListItem[] }) {
             <td>
               <SeverityBadge severity={incident.severity} />
             </td>
-            <td className="mono">
+            <td className="mono nowrap">
               <a href={incidentPath(incident.key)} onClick={linkClick(incidentPath(incident.key))} data-testid="incident-link">
                 {incident.key}
               </a>
             </td>
-            <td className="summary">{incident.summary}</td>
+            <td className="summary">
+              {incident.summary}
+              {incident.service !== "Unknown" && <span className="muted"> · {incident.service}</span>}
+            </td>
             <td>
               <StatusBadge status={incident.status} />
             </td>
             <td>{incident.incidentManager ?? <span className="muted">unassigned</span>}</td>
-            <td className="mono" title={incident.createdAt ?? undefined}>
+            <td className="mono nowrap" title={incident.createdAt ?? undefined}>
               {formatAge(incident.createdAt, now)}
+            </td>
+            <td className="mono nowrap" title={incident.updatedAt ?? undefined}>
+              {formatAge(incident.updatedAt, now)}
             </td>
           </tr>
         ))}
