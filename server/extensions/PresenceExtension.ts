@@ -32,6 +32,8 @@ export class PresenceExtension implements Extension {
       owners.set(clientId, connection);
       const claimed = (state as { user?: { color?: unknown } }).user;
       const color = typeof claimed?.color === "string" && COLOR.test(claimed.color) ? claimed.color : undefined;
+      // A read-only connection edits nothing, so it cannot claim to be editing a record either.
+      if (connection.readOnly) delete state.editing;
       state.user = {
         name: principal?.name ?? "anonymous",
         role: principal?.role ?? "viewer",

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page, WebSocketRoute } from "playwright-core";
-import { appendTimelineEntry, readIncident } from "../../shared/doc/index.ts";
+import { appendTimelineEntry, readIncident, recordChange } from "../../shared/doc/index.ts";
 import { artifactPath, launchChromium } from "../helpers/browser.ts";
 import { startTestServer, type TestServer } from "../helpers/testServer.ts";
 
@@ -152,6 +152,20 @@ describe("the incident page in a real browser", () => {
     await entry(bob, "written while offline").waitFor({ timeout: 5000 });
     await Promise.all([alice, bob].map((p) => p.context().close()));
   }, 60_000);
+
+  it("shows who is editing which record", async () => {
+    await server.hotdoc.incidents.write(key, { subject: "t", name: "Marco", role: "admin", scope: "*" }, (doc) => {
+      recordChange(doc, { author: "Marco", what: "Rolled back payments-api", revertSteps: "deploy v2024.11.3" });
+    });
+    const alice = await open("responder", "Alice");
+    const bob = await open("responder", "Bob");
+    const row = (page: Page) => page.locator('[data-testid="change-row"]', { hasText: "Rolled back payments-api" });
+    await row(alice).getByTestId("change-state").focus();
+    await bob.locator('[data-testid="change-row"][data-editing-by="Alice"]', { hasText: "Rolled back payments-api" }).waitFor({ timeout: LIVE_MS });
+    await alice.getByTestId("quick-add-text").focus();
+    await bob.locator('[data-testid="change-row"][data-editing-by]').waitFor({ state: "detached", timeout: LIVE_MS });
+    await Promise.all([alice, bob].map((p) => p.context().close()));
+  });
 
   it("the dashboard lists a newly declared incident", async () => {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });

@@ -1,5 +1,6 @@
 import { useCallback, useMemo, useRef, useState } from "react";
 import type { Actor } from "../../../shared/doc/index.ts";
+import { useEditingPresence } from "../hooks/useEditingPresence.ts";
 import { useIncidentDoc } from "../hooks/useIncidentDoc.ts";
 import { useIncidentState } from "../hooks/useIncidentState.ts";
 import { useShortcuts } from "../hooks/useShortcuts.ts";
@@ -32,9 +33,11 @@ export function IncidentPage({ incidentKey, token, name }: { incidentKey: string
   }, []);
   const toggleHelp = useCallback(() => setHelp((shown) => !shown), []);
   useShortcuts({ focusQuickAdd, toggleHelp });
+  const page = useRef<HTMLElement>(null);
+  useEditingPresence(provider, page);
 
   return (
-    <main className={`page incident${readOnly ? " read-only-view" : ""}`} data-testid="incident-page" data-key={incidentKey}>
+    <main ref={page} className={`page incident${readOnly ? " read-only-view" : ""}`} data-testid="incident-page" data-key={incidentKey}>
       <div className="page-status">
         {readOnly && status === "online" && (
           <span className="badge read-only" data-testid="read-only-marker" title="You can watch this incident live but not change it">
