@@ -21,16 +21,33 @@ export class DocumentRuleError extends Error {
   }
 }
 
+interface IssueLike {
+  code?: string;
+  path?: readonly PropertyKey[];
+  message?: string;
+  minimum?: number | bigint;
+  origin?: string;
+}
+
 /**
- * A sentence a person can read for anything an accessor throws: the field and
- * what is wrong with it for a validation error, the rule for a rule error.
+ * A line a person can read for anything an accessor throws: a rule error's own
+ * message, or a validation error's issues as "field: problem" ("field is required"
+ * for an empty required text), with `labels` naming the fields as the form does.
  */
-export function describeError(error: unknown): string {
-  const issues = (error as { issues?: { path: PropertyKey[]; message: string }[] } | null)?.issues;
+export function describeError(error: unknown, labels: Record<string, string> = {}): string {
+  const issues = (error as { issues?: unknown } | null)?.issues;
   if (Array.isArray(issues) && issues.length > 0) {
-    return issues
+    return (issues as IssueLike[])
       .slice(0, 3)
-      .map((issue) => (issue.path.length ? `${issue.path.map(String).join(".")}: ${issue.message}` : issue.message))
+      .map((issue) => {
+        const key = (issue.path ?? []).filter((p) => typeof p !== "symbol").map(String).join(".");
+        const field = labels[key] ?? key;
+        if (issue.code === "too_small" && issue.origin === "string" && Number(issue.minimum) === 1) {
+          return `${field || "A value"} is required`;
+        }
+        const message = issue.message ?? "is not valid";
+        return field ? `${field}: ${message}` : message;
+      })
       .join("; ");
   }
   return error instanceof Error ? error.message : String(error);

@@ -1,7 +1,8 @@
+import type { SectionProps } from "../sectionProps.ts";
+import { describeError } from "../../../../shared/errors.ts";
 import { type FormEvent, useId, useState } from "react";
-import type * as Y from "yjs";
-import { type Actor, type IncidentDocument, recordChange } from "../../../../shared/doc/index.ts";
-import { errorText, InlineError } from "../header/InlineError.tsx";
+import { recordChange } from "../../../../shared/doc/index.ts";
+import {InlineError} from "../header/InlineError.tsx";
 import "./changes.css";
 
 const FIELD_LABELS = { what: "What", how: "How", why: "Why", revertSteps: "Revert steps", author: "Your name" };
@@ -12,12 +13,7 @@ export function AddChangeForm({
   doc,
   actor,
   readOnly,
-}: {
-  incident: IncidentDocument;
-  doc: Y.Doc;
-  actor: Actor;
-  readOnly: boolean;
-}) {
+}: SectionProps) {
   const [what, setWhat] = useState("");
   const [how, setHow] = useState("");
   const [why, setWhy] = useState("");
@@ -39,7 +35,7 @@ export function AddChangeForm({
       setRevertSteps("");
       setState("applied");
     } catch (e) {
-      setError(errorText(e, FIELD_LABELS));
+      setError(describeError(e, FIELD_LABELS));
     }
   };
 

@@ -1,5 +1,5 @@
-import type * as Y from "yjs";
-import type { Actor, ChangeEntry, IncidentDocument } from "../../../../shared/doc/index.ts";
+import type { SectionProps } from "../sectionProps.ts";
+import type { ChangeEntry, IncidentDocument } from "../../../../shared/doc/index.ts";
 import { AddChangeForm } from "./AddChangeForm.tsx";
 import { ChangeRow } from "./ChangeRow.tsx";
 import { StillToRevert } from "./StillToRevert.tsx";
@@ -27,12 +27,7 @@ export function ChangeLogSection({
   doc,
   actor,
   readOnly,
-}: {
-  incident: IncidentDocument;
-  doc: Y.Doc;
-  actor: Actor;
-  readOnly: boolean;
-}) {
+}: SectionProps) {
   const pending = new Set(incident.stillToRevert);
   const missing = incident.changes.filter((c) => !c.revertSteps).length;
 

@@ -1,3 +1,4 @@
+import { describeError } from "../../../../shared/errors.ts";
 import { useState } from "react";
 import type * as Y from "yjs";
 import {
@@ -9,7 +10,7 @@ import {
   setChangeState,
 } from "../../../../shared/doc/index.ts";
 import { formatTime } from "../../format.ts";
-import { errorText, InlineError } from "../header/InlineError.tsx";
+import {InlineError} from "../header/InlineError.tsx";
 import { CopyButton } from "./CopyButton.tsx";
 import "./changes.css";
 
@@ -49,7 +50,7 @@ export function ChangeRow({
       setError(null);
       return true;
     } catch (e) {
-      setError(errorText(e, { revertSteps: "Revert steps", state: "State" }));
+      setError(describeError(e, { revertSteps: "Revert steps", state: "State" }));
       return false;
     }
   };

@@ -1,8 +1,9 @@
+import type { SectionProps } from "../sectionProps.ts";
+import { describeError } from "../../../../shared/errors.ts";
 import { useState } from "react";
-import type * as Y from "yjs";
-import { type Actor, type ChangeEntry, type IncidentDocument, setChangeState } from "../../../../shared/doc/index.ts";
+import { type ChangeEntry, setChangeState } from "../../../../shared/doc/index.ts";
 import { formatTime } from "../../format.ts";
-import { errorText, InlineError } from "../header/InlineError.tsx";
+import {InlineError} from "../header/InlineError.tsx";
 import { CopyButton } from "./CopyButton.tsx";
 import "./changes.css";
 
@@ -22,12 +23,7 @@ export function StillToRevert({
   doc,
   actor,
   readOnly,
-}: {
-  incident: IncidentDocument;
-  doc: Y.Doc;
-  actor: Actor;
-  readOnly: boolean;
-}) {
+}: SectionProps) {
   const [error, setError] = useState<string | null>(null);
   const byId = new Map(incident.changes.map((c) => [c.id, c]));
   // The shared reader lists them oldest first; undo goes the other way.
@@ -43,7 +39,7 @@ export function StillToRevert({
       setChangeState(doc, id, "reverted", actor);
       setError(null);
     } catch (e) {
-      setError(errorText(e));
+      setError(describeError(e));
     }
   };
 

@@ -1,13 +1,13 @@
 import { since } from "../../../../shared/comms/drafts.ts";
 import type { CommsUpdate, Status } from "../../../../shared/doc/index.ts";
-import { useClock } from "./useClock.ts";
+import { useNow } from "../../hooks/useNow.ts";
 
 /** The cadence the drafts propose ("In 30 minutes"): past it, an active incident's last update is flagged. */
 const DUE_MS = 30 * 60_000;
 
 /** "Last internal update sent 12m 05s ago", ticking. Its own component so only this line re-renders every second. */
 export function CommsCadence({ comms, status }: { comms: CommsUpdate[]; status: Status }) {
-  const now = useClock();
+  const now = useNow();
   const active = status !== "resolved" && status !== "closed";
   return (
     <p className="comms-cadence">

@@ -1,3 +1,4 @@
+import { describeError } from "../../../../shared/errors.ts";
 import { useState } from "react";
 import type * as Y from "yjs";
 import { commsChecklist } from "../../../../shared/comms/drafts.ts";
@@ -5,20 +6,7 @@ import { type Actor, addComms, editRecord, type IncidentDocument, markCommsSent 
 import { formatTime } from "../../format.ts";
 import { CommsChecklist } from "./CommsChecklist.tsx";
 import { CommsPreview } from "./CommsPreview.tsx";
-import {
-  BULLET_RANGE,
-  countSentences,
-  DEFAULT_CHANNEL,
-  type DraftState,
-  draftFor,
-  draftSignature,
-  errorMessage,
-  MAX,
-  SENTENCE_LIMIT,
-  seedDraft,
-  toFields,
-  updateText,
-} from "./commsText.ts";
+import {BULLET_RANGE, countSentences, DEFAULT_CHANNEL, type DraftState, draftFor, draftSignature, MAX, SENTENCE_LIMIT, seedDraft, toFields, updateText} from "./commsText.ts";
 
 const COPY = {
   internal: {
@@ -84,7 +72,7 @@ export function CommsDraftEditor({
       return addComms(doc, { author: actor.name, audience, state, ...fields });
     } catch (reason) {
       setNotice(null);
-      setError(errorMessage(reason));
+      setError(describeError(reason));
       return null;
     }
   };

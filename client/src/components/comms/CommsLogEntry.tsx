@@ -1,8 +1,9 @@
+import { describeError } from "../../../../shared/errors.ts";
 import { useState } from "react";
 import type * as Y from "yjs";
 import { type Actor, type CommsUpdate, markCommsSent } from "../../../../shared/doc/index.ts";
 import { formatTime } from "../../format.ts";
-import { errorMessage, updateText } from "./commsText.ts";
+import {updateText} from "./commsText.ts";
 
 /** One update in the log: a sent one with when and where, or a saved draft to open or mark sent. */
 export function CommsLogEntry({
@@ -29,7 +30,7 @@ export function CommsLogEntry({
       setError(null);
       markCommsSent(doc, record.id, actor, record.channel || undefined);
     } catch (reason) {
-      setError(errorMessage(reason));
+      setError(describeError(reason));
     }
   };
 

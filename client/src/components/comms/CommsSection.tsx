@@ -1,3 +1,4 @@
+import type { SectionProps } from "../sectionProps.ts";
 import { useState } from "react";
 import type * as Y from "yjs";
 import { draftInternalUpdate } from "../../../../shared/comms/drafts.ts";
@@ -18,12 +19,7 @@ export function CommsSection({
   doc,
   actor,
   readOnly,
-}: {
-  incident: IncidentDocument;
-  doc: Y.Doc;
-  actor: Actor;
-  readOnly: boolean;
-}) {
+}: SectionProps) {
   return (
     <section className="panel comms" id="comms" aria-labelledby="comms-title" data-testid="comms">
       <h2 id="comms-title">Comms</h2>

@@ -136,16 +136,3 @@ export function updateText(update: Omit<UpdateFields, "channel">): string {
   return parts.join("\n\n");
 }
 
-/** A readable message from whatever a shared accessor threw (ZodError, DocumentRuleError, anything else). */
-export function errorMessage(error: unknown): string {
-  if (error && typeof error === "object" && "issues" in error && Array.isArray(error.issues)) {
-    return error.issues
-      .map((issue: { path?: PropertyKey[]; message?: string }) => {
-        const where = issue.path?.map(String).join(".");
-        return where ? `${where}: ${issue.message ?? "invalid"}` : (issue.message ?? "invalid");
-      })
-      .join("; ");
-  }
-  if (error instanceof Error) return error.message;
-  return String(error);
-}

@@ -1,5 +1,6 @@
+import { describeError } from "../../../../shared/errors.ts";
 import { type KeyboardEvent, useRef, useState } from "react";
-import { errorText, InlineError } from "./InlineError.tsx";
+import {InlineError} from "./InlineError.tsx";
 
 /**
  * A one-line text input over a document value. While someone types, their draft is
@@ -58,7 +59,7 @@ export function EditableField({
         if (!focused.current) setDraft(null);
       });
     } catch (e) {
-      setError(errorText(e, labels));
+      setError(describeError(e, labels));
       setDraft(null);
     }
   };

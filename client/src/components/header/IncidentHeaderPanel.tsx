@@ -1,8 +1,7 @@
+import type { SectionProps } from "../sectionProps.ts";
+import { describeError } from "../../../../shared/errors.ts";
 import { useState } from "react";
-import type * as Y from "yjs";
 import {
-  type Actor,
-  type IncidentDocument,
   SEVERITY_INFO,
   type Status,
   STATUS_TRANSITIONS,
@@ -15,7 +14,7 @@ import { SeverityBadge } from "../SeverityBadge.tsx";
 import { SeveritySelect } from "../SeveritySelect.tsx";
 import { StatusBadge } from "../StatusBadge.tsx";
 import { EditableField } from "./EditableField.tsx";
-import { errorText, InlineError } from "./InlineError.tsx";
+import {InlineError} from "./InlineError.tsx";
 import { InlineSummary } from "./InlineSummary.tsx";
 import { LinksPanel } from "./LinksPanel.tsx";
 import { RolesPanel } from "./RolesPanel.tsx";
@@ -52,12 +51,7 @@ export function IncidentHeaderPanel({
   doc,
   actor,
   readOnly,
-}: {
-  incident: IncidentDocument;
-  doc: Y.Doc;
-  actor: Actor;
-  readOnly: boolean;
-}) {
+}: SectionProps) {
   // A refused move is shown until the situation it was refused in changes (status or IM).
   const [statusError, setStatusError] = useState<{ message: string; context: string } | null>(null);
   const context = `${incident.status}|${incident.incidentManager ?? ""}`;
@@ -70,7 +64,7 @@ export function IncidentHeaderPanel({
       setStatus(doc, to, actor);
       setStatusError(null);
     } catch (e) {
-      setStatusError({ message: errorText(e), context });
+      setStatusError({ message: describeError(e), context });
     }
   };
 

@@ -1,5 +1,6 @@
+import { describeError } from "../../../../shared/errors.ts";
 import { type ClipboardEvent, type KeyboardEvent, useLayoutEffect, useRef, useState } from "react";
-import { errorText, InlineError } from "./InlineError.tsx";
+import {InlineError} from "./InlineError.tsx";
 
 /**
  * The summary as heading text that editors can edit in place (plain text only):
@@ -42,7 +43,7 @@ export function InlineSummary({
       setError(null);
       el.textContent = text;
     } catch (e) {
-      setError(errorText(e, { summary: "Summary" }));
+      setError(describeError(e, { summary: "Summary" }));
       restore();
     }
   };

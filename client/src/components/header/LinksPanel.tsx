@@ -1,14 +1,13 @@
+import type { SectionProps } from "../sectionProps.ts";
+import { describeError } from "../../../../shared/errors.ts";
 import { type FormEvent, useState } from "react";
-import type * as Y from "yjs";
 import {
-  type Actor,
   addLink,
   deleteRecord,
-  type IncidentDocument,
   type IncidentLink,
   LINK_KINDS,
 } from "../../../../shared/doc/index.ts";
-import { errorText, InlineError } from "./InlineError.tsx";
+import {InlineError} from "./InlineError.tsx";
 import "./header.css";
 
 type LinkKind = (typeof LINK_KINDS)[number];
@@ -43,12 +42,7 @@ export function LinksPanel({
   doc,
   actor: _actor,
   readOnly,
-}: {
-  incident: IncidentDocument;
-  doc: Y.Doc;
-  actor: Actor;
-  readOnly: boolean;
-}) {
+}: SectionProps) {
   const [kind, setKind] = useState<LinkKind>("chat");
   const [label, setLabel] = useState("");
   const [url, setUrl] = useState("");
@@ -66,7 +60,7 @@ export function LinksPanel({
       setLabel("");
       setUrl("");
     } catch (e) {
-      setError(errorText(e, FIELD_LABELS));
+      setError(describeError(e, FIELD_LABELS));
     }
   };
 
@@ -75,7 +69,7 @@ export function LinksPanel({
       deleteRecord(doc, "links", id);
       setError(null);
     } catch (e) {
-      setError(errorText(e, FIELD_LABELS));
+      setError(describeError(e, FIELD_LABELS));
     }
   };
 

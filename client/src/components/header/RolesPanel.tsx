@@ -1,9 +1,8 @@
+import type { SectionProps } from "../sectionProps.ts";
+import { describeError } from "../../../../shared/errors.ts";
 import { type FormEvent, useId, useRef, useState } from "react";
-import type * as Y from "yjs";
 import {
-  type Actor,
   assignRole,
-  type IncidentDocument,
   ROLE_KINDS,
   ROLE_LABELS,
   type RoleAssignment,
@@ -11,7 +10,7 @@ import {
   unassignRole,
 } from "../../../../shared/doc/index.ts";
 import { formatTime } from "../../format.ts";
-import { errorText, InlineError } from "./InlineError.tsx";
+import {InlineError} from "./InlineError.tsx";
 import "./header.css";
 
 const ORDER: readonly RoleKind[] = ["incident_manager", "backup_im", "tech_lead", "comms_manager", "custom"];
@@ -30,12 +29,7 @@ export function RolesPanel({
   doc,
   actor,
   readOnly,
-}: {
-  incident: IncidentDocument;
-  doc: Y.Doc;
-  actor: Actor;
-  readOnly: boolean;
-}) {
+}: SectionProps) {
   const [kind, setKind] = useState<RoleKind>("tech_lead");
   const [holder, setHolder] = useState("");
   const [label, setLabel] = useState("");
@@ -58,7 +52,7 @@ export function RolesPanel({
       setError(null);
       return true;
     } catch (e) {
-      setError(errorText(e, FIELD_LABELS));
+      setError(describeError(e, FIELD_LABELS));
       return false;
     }
   };

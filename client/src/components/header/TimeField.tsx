@@ -1,5 +1,6 @@
+import { describeError } from "../../../../shared/errors.ts";
 import { type KeyboardEvent, useEffect, useRef, useState } from "react";
-import { errorText, InlineError } from "./InlineError.tsx";
+import {InlineError} from "./InlineError.tsx";
 
 const pad = (n: number, width = 2) => String(n).padStart(width, "0");
 
@@ -89,7 +90,7 @@ export function TimeField({
       setError(null);
       return true;
     } catch (e) {
-      setError(errorText(e, { startedAt: label, detectedAt: label, endedAt: label }));
+      setError(describeError(e, { startedAt: label, detectedAt: label, endedAt: label }));
       return false;
     }
   };

@@ -1,6 +1,5 @@
-import type * as Y from "yjs";
+import type { SectionProps } from "../sectionProps.ts";
 import {
-  type Actor,
   durations,
   type IncidentDocument,
   type IncidentFieldsInput,
@@ -60,12 +59,7 @@ export function TimesPanel({
   doc,
   actor,
   readOnly,
-}: {
-  incident: IncidentDocument;
-  doc: Y.Doc;
-  actor: Actor;
-  readOnly: boolean;
-}) {
+}: SectionProps) {
   const { times, assessment } = incident;
   const { ttdMs } = durations(times);
   const warnings: string[] = [];

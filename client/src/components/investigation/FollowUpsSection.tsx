@@ -1,5 +1,4 @@
-import type * as Y from "yjs";
-import type { Actor, IncidentDocument } from "../../../../shared/doc/index.ts";
+import type { SectionProps } from "../sectionProps.ts";
 import { AddFollowUpForm } from "./AddFollowUpForm.tsx";
 import { FollowUpRow } from "./FollowUpRow.tsx";
 import "./investigation.css";
@@ -10,12 +9,7 @@ export function FollowUpsSection({
   doc,
   actor,
   readOnly,
-}: {
-  incident: IncidentDocument;
-  doc: Y.Doc;
-  actor: Actor;
-  readOnly: boolean;
-}) {
+}: SectionProps) {
   const { followUps } = incident;
   const open = followUps.filter((f) => !f.done).length;
   const unowned = followUps.filter((f) => !f.done && !f.owner).length;

@@ -1,5 +1,5 @@
 import { useCallback, useState } from "react";
-import { ZodError } from "zod";
+import { describeError } from "../../../../shared/errors.ts";
 
 /**
  * A failed write, shown next to what the person was doing. The shared accessors
@@ -32,15 +32,4 @@ export function useWriteAttempt() {
   }, []);
   const clear = useCallback(() => setError(null), []);
   return { error, attempt, clear };
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof ZodError) {
-    return error.issues
-      .slice(0, 3)
-      .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
-      .join("; ");
-  }
-  if (error instanceof Error && error.message) return error.message;
-  return "The change was not saved.";
 }

@@ -1,6 +1,6 @@
+import type { SectionProps } from "../sectionProps.ts";
 import { useState } from "react";
-import type * as Y from "yjs";
-import type { Actor, IncidentDocument } from "../../../../shared/doc/index.ts";
+import type { IncidentDocument } from "../../../../shared/doc/index.ts";
 import { AddExperimentForm } from "./AddExperimentForm.tsx";
 import { AddObservationForm } from "./AddObservationForm.tsx";
 import { AddTheoryForm } from "./AddTheoryForm.tsx";
@@ -22,12 +22,7 @@ export function InvestigationSection({
   doc,
   actor,
   readOnly,
-}: {
-  incident: IncidentDocument;
-  doc: Y.Doc;
-  actor: Actor;
-  readOnly: boolean;
-}) {
+}: SectionProps) {
   const { observations, theories, experiments } = incident;
   const [focus, setFocus] = useState<Focus>(null);
   const streams = new Map(incident.streams.map((s) => [s.id, s.name]));
