@@ -19,6 +19,13 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   CHECKPOINT_EVERY: z.coerce.number().int().min(10).max(1_000_000).default(500),
   HISTORY_DAYS: z.coerce.number().int().min(0).max(36_500).default(30),
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  SLACK_BOT_ID: z.string().min(1).optional(),
+  MATTERMOST_TOKEN: z.string().min(1).optional(),
+  MATRIX_HS_TOKEN: z.string().min(1).optional(),
+  TEAMS_SECRET: z.base64("TEAMS_SECRET is the base64 security token Teams shows when the webhook is created").optional(),
+  WEBHOOK_SECRET: z.string().min(16, "WEBHOOK_SECRET must be at least 16 characters").optional(),
+  ANNOUNCE_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
   MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(16 * 1024 * 1024),
 });
 
@@ -38,6 +45,17 @@ export interface Config {
   historyDays: number;
   /** Largest websocket frame accepted. */
   maxMessageBytes: number;
+  /** Chat adapters' secrets; an adapter without its secret is off. */
+  chat: {
+    slackSigningSecret?: string;
+    slackBotId?: string;
+    mattermostToken?: string;
+    matrixHsToken?: string;
+    teamsSecret?: string;
+    webhookSecret?: string;
+  };
+  /** Least time between two announcements posted to the same room. */
+  announceIntervalMs: number;
   /** Directory of the built client. */
   clientDir: string;
 }
@@ -69,6 +87,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     checkpointEvery: e.CHECKPOINT_EVERY,
     historyDays: e.HISTORY_DAYS,
     maxMessageBytes: e.MAX_MESSAGE_BYTES,
+    chat: {
+      slackSigningSecret: e.SLACK_SIGNING_SECRET,
+      slackBotId: e.SLACK_BOT_ID,
+      mattermostToken: e.MATTERMOST_TOKEN,
+      matrixHsToken: e.MATRIX_HS_TOKEN,
+      teamsSecret: e.TEAMS_SECRET,
+      webhookSecret: e.WEBHOOK_SECRET,
+    },
+    announceIntervalMs: e.ANNOUNCE_INTERVAL_MS,
     clientDir: path.resolve(import.meta.dirname, "..", "dist", "client"),
   };
 }

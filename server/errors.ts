@@ -10,10 +10,13 @@ import { DocumentRuleError } from "../shared/errors.ts";
 export const ERROR_STATUS = {
   validation_failed: 400,
   invalid_json: 400,
+  invalid_payload: 400,
   unauthenticated: 401,
   token_invalid: 401,
   token_expired: 401,
   token_revoked: 401,
+  signature_invalid: 401,
+  timestamp_stale: 401,
   forbidden: 403,
   not_found: 404,
   incident_not_found: 404,
@@ -23,6 +26,7 @@ export const ERROR_STATUS = {
   im_required: 409,
   payload_too_large: 413,
   store_unavailable: 503,
+  adapter_disabled: 503,
   internal: 500,
 } as const;
 

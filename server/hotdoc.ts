@@ -10,6 +10,12 @@ import { yWebsocketEndpoint } from "./sockets/yWebsocketEndpoint.ts";
 import { LoggingExtension } from "./extensions/LoggingExtension.ts";
 import { PersistenceExtension } from "./extensions/PersistenceExtension.ts";
 import { createApp } from "./http/app.ts";
+import { GenericAdapter } from "./bridge/adapters/GenericAdapter.ts";
+import { MatrixAdapter } from "./bridge/adapters/MatrixAdapter.ts";
+import { MattermostAdapter } from "./bridge/adapters/MattermostAdapter.ts";
+import { SlackAdapter } from "./bridge/adapters/SlackAdapter.ts";
+import { TeamsAdapter } from "./bridge/adapters/TeamsAdapter.ts";
+import { ChatMirror } from "./bridge/ChatMirror.ts";
 import { IncidentService } from "./incidents/IncidentService.ts";
 import { categoryLogger, createLogger, type Logger } from "./logger.ts";
 import { createMetrics } from "./metrics.ts";
@@ -79,8 +85,19 @@ export async function startHotdoc(config: Config, options: { logger?: Logger } =
     logger: categoryLogger(logger, "incidents"),
   });
 
+  const adapters = [
+    new SlackAdapter(config.chat.slackSigningSecret, config.chat.slackBotId),
+    new MattermostAdapter(config.chat.mattermostToken),
+    new MatrixAdapter(config.chat.matrixHsToken),
+    new TeamsAdapter(config.chat.teamsSecret),
+    new GenericAdapter(config.chat.webhookSecret),
+  ];
+  const mirror = new ChatMirror({ store, incidents, metrics, logger: categoryLogger(logger, "bridge") });
+
   let publicUrl = config.publicUrl ?? "";
   const app = createApp({
+    adapters,
+    mirror,
     incidents,
     store,
     metrics,

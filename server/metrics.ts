@@ -10,6 +10,7 @@ export interface Metrics {
   storeAppendSeconds: Histogram;
   storeLoadSeconds: Histogram;
   httpRequests: Counter<"method" | "route" | "status">;
+  chatMessages: Counter<"platform" | "outcome">;
   /** Records one applied update for the updates/s window. */
   countUpdate(): void;
 }
@@ -67,6 +68,12 @@ export function createMetrics(sources: { connections: () => number; documents: (
       name: "hotdoc_http_requests_total",
       help: "HTTP requests by route and status",
       labelNames: ["method", "route", "status"] as const,
+      registers: [registry],
+    }),
+    chatMessages: new Counter({
+      name: "hotdoc_chat_events_total",
+      help: "Chat events received, by platform and outcome (mirrored, duplicate, unlinked, edited…)",
+      labelNames: ["platform", "outcome"] as const,
       registers: [registry],
     }),
     countUpdate() {

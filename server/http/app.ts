@@ -6,7 +6,11 @@ import type { IncidentService } from "../incidents/IncidentService.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import type { DocumentStore } from "../storage/DocumentStore.ts";
+import type { ChatAdapter } from "../bridge/ChatAdapter.ts";
+import type { ChatMirror } from "../bridge/ChatMirror.ts";
 import { accessRoutes } from "./accessRoutes.ts";
+import { channelRoutes } from "./channelRoutes.ts";
+import { hookRoutes } from "./hookRoutes.ts";
 import { bearerAuth } from "./bearerAuth.ts";
 import type { HttpEnv } from "./env.ts";
 import { healthRoutes } from "./healthRoutes.ts";
@@ -14,6 +18,8 @@ import { incidentRoutes } from "./incidentRoutes.ts";
 import { staticRoutes } from "./staticRoutes.ts";
 
 export interface AppOptions {
+  adapters: ChatAdapter[];
+  mirror: ChatMirror;
   incidents: IncidentService;
   store: DocumentStore;
   metrics: Metrics;
@@ -45,6 +51,7 @@ export function createApp(options: AppOptions): Hono<HttpEnv> {
   const api = new Hono<HttpEnv>();
   api.use("*", bearerAuth((token) => options.tokens.verify(token)));
   api.route("/incidents", incidentRoutes(options.incidents, options.publicUrl));
+  api.route("/incidents", channelRoutes({ store: options.store, incidents: options.incidents }));
   api.route(
     "/",
     accessRoutes({
@@ -60,6 +67,8 @@ export function createApp(options: AppOptions): Hono<HttpEnv> {
     throw new HotdocError("not_found", "no such API route");
   });
   app.route("/api", api);
+
+  app.route("/", hookRoutes({ adapters: options.adapters, mirror: options.mirror }));
 
   app.route("/", staticRoutes(options.clientDir));
 

@@ -48,6 +48,11 @@ export interface DocumentStore {
   /** "active", "revoked", or "unknown" for an id the store never recorded. */
   accessTokenStatus(id: string): Promise<"active" | "revoked" | "unknown">;
 
+  /** Links a chat room to an incident (a room belongs to one incident; linking again moves it). */
+  linkChannel(link: ChannelLink): Promise<void>;
+  findChannelLink(platform: string, channel: string): Promise<ChannelLink | null>;
+  listChannelLinks(incident: string): Promise<ChannelLink[]>;
+
   /** A cheap round trip to the store. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -68,6 +73,16 @@ export interface AccessTokenRecord {
   expiresAt: number;
   createdBy: string;
   revokedAt: number | null;
+}
+
+export interface ChannelLink {
+  platform: string;
+  channel: string;
+  incident: string;
+  /** Where announcements for this room are posted (the platform's incoming webhook), if anywhere. */
+  webhookUrl: string | null;
+  createdAt: number;
+  createdBy: string;
 }
 
 export interface CompactionResult {

@@ -5,6 +5,7 @@ import * as Y from "yjs";
 import type { IncidentSummary } from "../../shared/doc/index.ts";
 import {
   type AccessTokenRecord,
+  type ChannelLink,
   type CompactionResult,
   type DocumentStore,
   HistoryCompactedError,
@@ -46,6 +47,16 @@ CREATE TABLE IF NOT EXISTS access_tokens (
   revoked_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS access_tokens_scope ON access_tokens (scope, created_at);
+CREATE TABLE IF NOT EXISTS channel_links (
+  platform TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  incident TEXT NOT NULL,
+  webhook_url TEXT,
+  created_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  PRIMARY KEY (platform, channel)
+);
+CREATE INDEX IF NOT EXISTS channel_links_incident ON channel_links (incident);
 CREATE TABLE IF NOT EXISTS incidents (
   key TEXT PRIMARY KEY,
   created_at INTEGER NOT NULL,
@@ -114,6 +125,14 @@ export class SqliteStore implements DocumentStore {
       listTokensInScope: s("SELECT * FROM access_tokens WHERE scope = ? ORDER BY created_at DESC, id"),
       revokeToken: s("UPDATE access_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?"),
       tokenStatus: s("SELECT revoked_at FROM access_tokens WHERE id = ?"),
+      linkChannel: s(
+        `INSERT INTO channel_links (platform, channel, incident, webhook_url, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (platform, channel) DO UPDATE SET incident = excluded.incident,
+           webhook_url = coalesce(excluded.webhook_url, CASE WHEN channel_links.incident = excluded.incident THEN channel_links.webhook_url END),
+           created_at = excluded.created_at, created_by = excluded.created_by`,
+      ),
+      findChannel: s("SELECT * FROM channel_links WHERE platform = ? AND channel = ?"),
+      listChannels: s("SELECT * FROM channel_links WHERE incident = ? ORDER BY created_at, platform, channel"),
       ping: s("SELECT 1 AS ok"),
     };
   }
@@ -263,6 +282,19 @@ export class SqliteStore implements DocumentStore {
     return row.revoked_at === null ? "active" : "revoked";
   }
 
+  async linkChannel(link: ChannelLink): Promise<void> {
+    this.statements.linkChannel.run(link.platform, link.channel, link.incident, link.webhookUrl, link.createdAt, link.createdBy);
+  }
+
+  async findChannelLink(platform: string, channel: string): Promise<ChannelLink | null> {
+    const row = this.statements.findChannel.get(platform, channel) as ChannelRow | undefined;
+    return row ? channelLink(row) : null;
+  }
+
+  async listChannelLinks(incident: string): Promise<ChannelLink[]> {
+    return (this.statements.listChannels.all(incident) as unknown as ChannelRow[]).map(channelLink);
+  }
+
   async ping(): Promise<void> {
     this.statements.ping.get();
   }
@@ -270,6 +302,26 @@ export class SqliteStore implements DocumentStore {
   async close(): Promise<void> {
     if (this.db.isOpen) this.db.close();
   }
+}
+
+interface ChannelRow {
+  platform: string;
+  channel: string;
+  incident: string;
+  webhook_url: string | null;
+  created_at: number;
+  created_by: string;
+}
+
+function channelLink(row: ChannelRow): ChannelLink {
+  return {
+    platform: row.platform,
+    channel: row.channel,
+    incident: row.incident,
+    webhookUrl: row.webhook_url,
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+  };
 }
 
 /** A compact full state: the checkpoint and the updates applied to a fresh doc and re-encoded. */

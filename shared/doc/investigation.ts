@@ -20,7 +20,7 @@ import type { ChangeState, ExperimentState, TheoryState } from "./vocabulary.ts"
 
 /** Records a change (who changed what, how, why, and how to undo it). */
 export function recordChange(doc: Y.Doc, input: ChangeInput, now: Date = new Date()): string {
-  const change = ChangeInput.parse(input);
+  const { source, ...change } = ChangeInput.parse(input);
   const id = newId();
   const at = toInstant(change.at ?? now);
   doc.transact(() => {
@@ -30,6 +30,7 @@ export function recordChange(doc: Y.Doc, input: ChangeInput, now: Date = new Dat
       doc,
       {
         author: change.author,
+        source,
         kind: "change",
         pinned: false,
         at,
@@ -69,7 +70,7 @@ export function stillToRevert(changes: readonly ChangeEntry[]): ChangeEntry[] {
 }
 
 export function addObservation(doc: Y.Doc, input: ObservationInput, now: Date = new Date()): string {
-  const observation = ObservationInput.parse(input);
+  const { source, ...observation } = ObservationInput.parse(input);
   const id = newId();
   const at = toInstant(observation.at ?? now);
   doc.transact(() => {
@@ -78,6 +79,7 @@ export function addObservation(doc: Y.Doc, input: ObservationInput, now: Date = 
       doc,
       {
         author: observation.author,
+        source,
         kind: "observation",
         at,
         text: observation.text,
@@ -95,7 +97,7 @@ export function setObservationConfirmed(doc: Y.Doc, id: string, confirmed: boole
 }
 
 export function addTheory(doc: Y.Doc, input: TheoryInput, now: Date = new Date()): string {
-  const theory = TheoryInput.parse(input);
+  const { source, ...theory } = TheoryInput.parse(input);
   for (const observationId of theory.observationIds) {
     requireRecord(readRecord(doc, "observations", observationId), "observation", observationId);
   }
@@ -105,7 +107,7 @@ export function addTheory(doc: Y.Doc, input: TheoryInput, now: Date = new Date()
     insertRecord(doc, "theories", { id, ...theory, at });
     appendTimelineEntry(
       doc,
-      { author: theory.author, kind: "theory", at, text: `Theory: ${theory.text}`, ref: { collection: "theories", id } },
+      { author: theory.author, source, kind: "theory", at, text: `Theory: ${theory.text}`, ref: { collection: "theories", id } },
       now,
     );
   });
@@ -133,7 +135,7 @@ export function setTheoryState(doc: Y.Doc, id: string, state: TheoryState, actor
 }
 
 export function addExperiment(doc: Y.Doc, input: ExperimentInput, now: Date = new Date()): string {
-  const experiment = ExperimentInput.parse(input);
+  const { source, ...experiment } = ExperimentInput.parse(input);
   if (experiment.theoryId) requireRecord(readRecord(doc, "theories", experiment.theoryId), "theory", experiment.theoryId);
   const id = newId();
   const at = toInstant(experiment.at ?? now);
@@ -143,6 +145,7 @@ export function addExperiment(doc: Y.Doc, input: ExperimentInput, now: Date = ne
       doc,
       {
         author: experiment.author,
+        source,
         kind: "experiment",
         at,
         text: `Experiment (${experiment.state}): ${experiment.text}`,

@@ -32,8 +32,8 @@ export function quickAdd(
   options: { pinned?: boolean; at?: string } = {},
   now: Date = new Date(),
 ): string {
-  if (kind === "observation") return addObservation(doc, { author: actor.name, text, at: options.at }, now);
-  if (kind === "theory") return addTheory(doc, { author: actor.name, text, at: options.at }, now);
+  if (kind === "observation") return addObservation(doc, { author: actor.name, source: actor.source, text, at: options.at }, now);
+  if (kind === "theory") return addTheory(doc, { author: actor.name, source: actor.source, text, at: options.at }, now);
   return appendTimelineEntry(
     doc,
     { author: actor.name, source: actor.source, kind, text, pinned: options.pinned ?? kind === "decision", at: options.at },

@@ -179,6 +179,8 @@ export const ChangeInput = z
   .object({
     at: InstantSchema.optional(),
     author: requiredText(200),
+    /** Where the record came from, for its timeline entry (a chat platform, the editor…). */
+    source: SourceSchema.optional(),
     what: requiredText(2000),
     how: text(4000).default(""),
     why: text(4000).default(""),
@@ -203,6 +205,8 @@ export const ObservationInput = z
   .object({
     at: InstantSchema.optional(),
     author: requiredText(200),
+    /** Where the record came from, for its timeline entry (a chat platform, the editor…). */
+    source: SourceSchema.optional(),
     text: requiredText(8000),
     confirmed: z.boolean().default(false),
     streamId: IdSchema.optional(),
@@ -224,6 +228,8 @@ export const TheoryInput = z
   .object({
     at: InstantSchema.optional(),
     author: requiredText(200),
+    /** Where the record came from, for its timeline entry (a chat platform, the editor…). */
+    source: SourceSchema.optional(),
     text: requiredText(8000),
     state: z.enum(THEORY_STATES).default("open"),
     observationIds: z.array(IdSchema).max(100).default([]),
@@ -246,6 +252,8 @@ export const ExperimentInput = z
   .object({
     at: InstantSchema.optional(),
     author: requiredText(200),
+    /** Where the record came from, for its timeline entry (a chat platform, the editor…). */
+    source: SourceSchema.optional(),
     text: requiredText(8000),
     theoryId: IdSchema.optional(),
     state: z.enum(EXPERIMENT_STATES).default("planned"),

@@ -147,6 +147,22 @@ export function describeDocumentStore(name: string, open: () => Promise<Document
       expect(revoked).toEqual({ ...base, id: "t1", scope: "HOT-1", createdAt: 1000, expiresAt: 9000, revokedAt: 5000 });
     });
 
+    it("links chat rooms to incidents, one incident per room", async () => {
+      const link = { platform: "slack", channel: "C1", incident: "HOT-1", webhookUrl: "https://hooks.example/1", createdAt: 1, createdBy: "a" };
+      expect(await store.findChannelLink("slack", "C1")).toBeNull();
+      await store.linkChannel(link);
+      expect(await store.findChannelLink("slack", "C1")).toEqual(link);
+      // Linking again without a webhook keeps the room's webhook while it stays with the same incident.
+      await store.linkChannel({ ...link, webhookUrl: null, createdAt: 2 });
+      expect((await store.findChannelLink("slack", "C1"))?.webhookUrl).toBe("https://hooks.example/1");
+      // Moving the room to another incident drops the old webhook.
+      await store.linkChannel({ ...link, incident: "HOT-2", webhookUrl: null, createdAt: 3 });
+      expect(await store.findChannelLink("slack", "C1")).toMatchObject({ incident: "HOT-2", webhookUrl: null });
+      await store.linkChannel({ ...link, platform: "matrix", channel: "!room:example.org", incident: "HOT-2", createdAt: 4 });
+      expect((await store.listChannelLinks("HOT-2")).map((l) => l.platform)).toEqual(["slack", "matrix"]);
+      expect(await store.listChannelLinks("HOT-1")).toEqual([]);
+    });
+
     it("answers a ping", async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });

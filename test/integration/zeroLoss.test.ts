@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { HocuspocusProvider } from "@hocuspocus/provider";
 import { appendTimelineEntry, readTimeline } from "../../shared/doc/index.ts";
+import { deliver, SECRETS, slackMessage, slackSigned } from "../helpers/chatPayloads.ts";
 import { spawnServer, type ChildServer } from "../helpers/childServer.ts";
 import { connectProvider, whenAcknowledged, whenSynced } from "../helpers/clients.ts";
 import { callApi, startTestServer, tempDataDir, TEST_TOKEN } from "../helpers/testServer.ts";
@@ -48,6 +49,27 @@ describe("nothing accepted is ever lost", () => {
     const texts = new Set(readTimeline(reader.document).map((e) => e.text));
     for (let i = 0; i < 200; i++) expect(texts.has(`entry ${i}`), `entry ${i}`).toBe(true);
     expect(texts.has("via REST")).toBe(true);
+  });
+
+  it("a chat message answered 2xx survives SIGKILL and restart", async () => {
+    const dataDir = tempDataDir();
+    const first = await spawnServer(dataDir, SECRETS);
+    children.push(first);
+    const key = (await callApi(first.url, "POST", "/api/incidents", { summary: "Bridge durability", severity: 2 })).body.key;
+    await callApi(first.url, "POST", `/api/incidents/${key}/channels`, { platform: "slack", channel: "C0DURABLE" });
+    const seconds = Math.floor(Date.now() / 1000);
+    for (let i = 0; i < 20; i++) {
+      const answer = await deliver(first.url, slackSigned(slackMessage("C0DURABLE", "U0A", `chat ${i}`, `${seconds}.0000${i + 10}`)));
+      expect(answer.status).toBe(200);
+    }
+    first.child.kill("SIGKILL");
+    await first.exited;
+
+    const second = await spawnServer(dataDir, SECRETS);
+    children.push(second);
+    const { body } = await callApi(second.url, "GET", `/api/incidents/${key}`);
+    const texts = body.timeline.map((e: { text: string }) => e.text);
+    for (let i = 0; i < 20; i++) expect(texts).toContain(`chat ${i}`);
   });
 
   it("a clean restart keeps the whole document", async () => {

@@ -1,0 +1,41 @@
+import type { ChatEvent, ChatPlatform } from "../../shared/chat/chatEvent.ts";
+
+/** One HTTP delivery from a chat platform, as received: the raw body is what signatures cover. */
+export interface Delivery {
+  raw: Buffer;
+  headers: Headers;
+  query: URLSearchParams;
+  params: Record<string, string>;
+  /** Epoch ms when it arrived. */
+  now: number;
+}
+
+/** An HTTP answer an adapter wants to give the platform. */
+export interface AdapterAnswer {
+  status: number;
+  body: unknown;
+}
+
+export interface Parsed {
+  events: ChatEvent[];
+  /** Answer at once without mirroring anything (e.g. Slack's url_verification handshake). */
+  answer?: AdapterAnswer;
+}
+
+/**
+ * One chat platform: verify the delivery (signature, token, timestamp), then parse
+ * its documented payload into platform-neutral ChatEvents. Throws a HotdocError
+ * (`signature_invalid`, `timestamp_stale`, `invalid_payload`) for anything it refuses.
+ */
+export interface ChatAdapter {
+  readonly platform: ChatPlatform;
+  /** The env variable that turns the adapter on; without it the adapter is off and says so. */
+  readonly secretVariable: string;
+  readonly enabled: boolean;
+  handle(delivery: Delivery): Parsed;
+  /**
+   * The success answer, carrying replies where the platform shows a webhook's answer
+   * in the room (Mattermost, Teams); others ignore `replies`.
+   */
+  answer(replies: string[]): AdapterAnswer;
+}

@@ -1,0 +1,67 @@
+import { z } from "zod";
+import { MAX_CHAT_TEXT, type ChatEvent } from "../../../shared/chat/chatEvent.ts";
+import { HotdocError } from "../../errors.ts";
+import type { AdapterAnswer, ChatAdapter, Delivery, Parsed } from "../ChatAdapter.ts";
+import { checkTimestamp, hmac, parseJson, parsePayload, sameSecret } from "../signatures.ts";
+
+/**
+ * The generic webhook, for alerting tools and bots (documented in the README):
+ *
+ *   POST /hooks/generic
+ *   X-Hotdoc-Timestamp: <unix seconds>
+ *   X-Hotdoc-Signature: v1=<hex HMAC-SHA256(WEBHOOK_SECRET, "<timestamp>.<raw body>")>
+ *   { "id": "alert-123", "channel": "alerts", "channelName"?: "hot-12", "author": "Grafana",
+ *     "text": "...", "at"?: ISO time, "action"?: "post"|"edit"|"delete"|"pin", "threadId"?: "..." }
+ */
+export const GenericPayload = z
+  .object({
+    id: z.string().trim().min(1).max(300),
+    channel: z.string().trim().min(1).max(300),
+    channelName: z.string().trim().max(300).optional(),
+    author: z.string().trim().min(1).max(200).optional(),
+    text: z.string().max(MAX_CHAT_TEXT, `text is at most ${MAX_CHAT_TEXT} characters`).optional(),
+    at: z.iso.datetime({ offset: true }).optional(),
+    action: z.enum(["post", "edit", "delete", "pin"]).default("post"),
+    threadId: z.string().trim().min(1).max(300).optional(),
+  })
+  .strict();
+
+export class GenericAdapter implements ChatAdapter {
+  readonly platform = "webhook" as const;
+  readonly secretVariable = "WEBHOOK_SECRET";
+  private readonly secret?: string;
+
+  constructor(secret?: string) {
+    this.secret = secret;
+  }
+
+  get enabled(): boolean {
+    return Boolean(this.secret);
+  }
+
+  handle(delivery: Delivery): Parsed {
+    const timestamp = checkTimestamp(delivery.headers.get("x-hotdoc-timestamp"), delivery.now);
+    const expected = `v1=${hmac(this.secret ?? "", Buffer.concat([Buffer.from(`${timestamp}.`), delivery.raw]), "hex")}`;
+    if (!sameSecret(delivery.headers.get("x-hotdoc-signature") ?? "", expected)) {
+      throw new HotdocError("signature_invalid", "X-Hotdoc-Signature does not match the body");
+    }
+    const body = parsePayload(GenericPayload, parseJson(delivery.raw));
+    const base = { platform: "webhook" as const, channel: body.channel, channelName: body.channelName, messageId: body.id };
+    const at = body.at ?? new Date(delivery.now).toISOString();
+    let event: ChatEvent;
+    if (body.action === "post" || body.action === "edit") {
+      if (body.text === undefined) throw new HotdocError("invalid_payload", "text: required to post or edit", "text");
+      event =
+        body.action === "post"
+          ? { ...base, action: "post", author: body.author ?? "webhook", text: body.text, at, threadId: body.threadId }
+          : { ...base, action: "edit", text: body.text, at };
+    } else {
+      event = { ...base, action: body.action, at };
+    }
+    return { events: [event] };
+  }
+
+  answer(replies: string[]): AdapterAnswer {
+    return { status: 200, body: { ok: true, replies } };
+  }
+}

@@ -1,0 +1,102 @@
+import { z } from "zod";
+import { ANNOUNCEMENT_MARK, type ChatEvent } from "../../../shared/chat/chatEvent.ts";
+import { HotdocError } from "../../errors.ts";
+import type { AdapterAnswer, ChatAdapter, Delivery, Parsed } from "../ChatAdapter.ts";
+import { parseJson, parsePayload, sameSecret } from "../signatures.ts";
+
+const Relation = z.object({ rel_type: z.string().optional(), event_id: z.string().optional(), key: z.string().optional() }).optional();
+
+const RoomEvent = z.looseObject({
+  type: z.string(),
+  event_id: z.string().min(1),
+  room_id: z.string().min(1),
+  sender: z.string().min(1),
+  origin_server_ts: z.number().int().positive(),
+  content: z.looseObject({}).default({}),
+  redacts: z.string().optional(),
+});
+
+const Transaction = z.object({ events: z.array(RoomEvent).max(1000) });
+
+const MessageContent = z.looseObject({
+  msgtype: z.string().optional(),
+  body: z.string().default(""),
+  "m.relates_to": Relation,
+  "m.new_content": z.looseObject({ body: z.string() }).optional(),
+});
+
+/**
+ * Matrix application service: the homeserver PUTs transactions of room events,
+ * authenticated with the homeserver token (Authorization: Bearer, or the legacy
+ * access_token query parameter). A retried txnId carries the same events, and each
+ * event mirrors once by its event_id.
+ */
+export class MatrixAdapter implements ChatAdapter {
+  readonly platform = "matrix" as const;
+  readonly secretVariable = "MATRIX_HS_TOKEN";
+  private readonly token?: string;
+
+  constructor(token?: string) {
+    this.token = token;
+  }
+
+  get enabled(): boolean {
+    return Boolean(this.token);
+  }
+
+  handle(delivery: Delivery): Parsed {
+    const bearer = /^Bearer\s+(\S+)$/i.exec(delivery.headers.get("authorization") ?? "")?.[1];
+    const given = bearer ?? delivery.query.get("access_token") ?? "";
+    if (!sameSecret(given, this.token ?? "")) throw new HotdocError("signature_invalid", "the homeserver token does not match");
+    if (!/^[A-Za-z0-9._~-]{1,255}$/.test(delivery.params.txnId ?? "")) throw new HotdocError("invalid_payload", "malformed txnId", "txnId");
+    const transaction = parsePayload(Transaction, parseJson(delivery.raw));
+    return { events: transaction.events.flatMap((event) => this.event(event)) };
+  }
+
+  private event(event: z.infer<typeof RoomEvent>): ChatEvent[] {
+    const base = { platform: "matrix" as const, channel: event.room_id };
+    const at = new Date(event.origin_server_ts).toISOString();
+    switch (event.type) {
+      case "m.room.message": {
+        const content = parsePayload(MessageContent, event.content);
+        const relation = content["m.relates_to"];
+        if (relation?.rel_type === "m.replace" && relation.event_id) {
+          return [{ ...base, action: "edit", messageId: relation.event_id, text: content["m.new_content"]?.body ?? content.body.replace(/^\* /, ""), at }];
+        }
+        if (content.body.startsWith(ANNOUNCEMENT_MARK)) return [];
+        return [
+          {
+            ...base,
+            action: "post",
+            messageId: event.event_id,
+            threadId: relation?.rel_type === "m.thread" ? relation.event_id : undefined,
+            author: event.sender,
+            authorId: event.sender,
+            text: content.body,
+            at,
+          },
+        ];
+      }
+      case "m.room.redaction": {
+        const target = event.redacts ?? (event.content as { redacts?: unknown }).redacts;
+        return typeof target === "string" ? [{ ...base, action: "delete", messageId: target, at }] : [];
+      }
+      case "m.reaction": {
+        const relation = Relation.parse((event.content as Record<string, unknown>)["m.relates_to"]);
+        return relation?.rel_type === "m.annotation" && relation.event_id && relation.key?.startsWith("📌")
+          ? [{ ...base, action: "pin", messageId: relation.event_id, at }]
+          : [];
+      }
+      case "m.room.name": {
+        const name = (event.content as { name?: unknown }).name;
+        return typeof name === "string" && name.trim() ? [{ ...base, action: "rename", channelName: name }] : [];
+      }
+      default:
+        return [];
+    }
+  }
+
+  answer(): AdapterAnswer {
+    return { status: 200, body: {} };
+  }
+}

@@ -1,0 +1,69 @@
+import { z } from "zod";
+import { ANNOUNCEMENT_MARK, type ChatEvent } from "../../../shared/chat/chatEvent.ts";
+import { HotdocError } from "../../errors.ts";
+import type { AdapterAnswer, ChatAdapter, Delivery, Parsed } from "../ChatAdapter.ts";
+import { parseJson, parsePayload, sameSecret } from "../signatures.ts";
+
+const Payload = z.object({
+  token: z.string().min(1),
+  team_id: z.string().optional(),
+  team_domain: z.string().optional(),
+  channel_id: z.string().min(1),
+  channel_name: z.string().optional(),
+  timestamp: z.coerce.number().int().positive(),
+  user_id: z.string().optional(),
+  user_name: z.string().min(1),
+  post_id: z.string().min(1),
+  text: z.string().default(""),
+  trigger_word: z.string().optional(),
+});
+
+/**
+ * Mattermost outgoing webhook: form-encoded by default, JSON when configured;
+ * authenticated by the shared token. A JSON answer with `text` is posted in the
+ * channel, so replies to commands appear there.
+ */
+export class MattermostAdapter implements ChatAdapter {
+  readonly platform = "mattermost" as const;
+  readonly secretVariable = "MATTERMOST_TOKEN";
+  private readonly token?: string;
+
+  constructor(token?: string) {
+    this.token = token;
+  }
+
+  get enabled(): boolean {
+    return Boolean(this.token);
+  }
+
+  handle(delivery: Delivery): Parsed {
+    const type = delivery.headers.get("content-type") ?? "";
+    const body = type.includes("application/json")
+      ? parseJson(delivery.raw)
+      : type.includes("application/x-www-form-urlencoded")
+        ? Object.fromEntries(new URLSearchParams(delivery.raw.toString("utf8")))
+        : (() => {
+            throw new HotdocError("invalid_payload", "send application/x-www-form-urlencoded or application/json");
+          })();
+    const token = typeof (body as { token?: unknown })?.token === "string" ? (body as { token: string }).token : "";
+    if (!sameSecret(token, this.token ?? "")) throw new HotdocError("signature_invalid", "the outgoing webhook token does not match");
+    const post = parsePayload(Payload, body);
+    if (post.text.startsWith(ANNOUNCEMENT_MARK)) return { events: [] };
+    const event: ChatEvent = {
+      action: "post",
+      platform: "mattermost",
+      channel: post.channel_id,
+      channelName: post.channel_name,
+      messageId: post.post_id,
+      author: post.user_name,
+      authorId: post.user_id,
+      text: post.text,
+      at: new Date(post.timestamp).toISOString(),
+    };
+    return { events: [event] };
+  }
+
+  answer(replies: string[]): AdapterAnswer {
+    return { status: 200, body: replies.length ? { text: `${ANNOUNCEMENT_MARK} ${replies.join("\n")}` } : {} };
+  }
+}

@@ -1,0 +1,48 @@
+import crypto from "node:crypto";
+import { HotdocError } from "../errors.ts";
+
+/** Signed deliveries older or newer than this are refused (Slack's window; ours for the generic webhook). */
+export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+export function hmac(key: crypto.BinaryLike, data: crypto.BinaryLike | Buffer, encoding: "hex" | "base64"): string {
+  return crypto.createHmac("sha256", key).update(data).digest(encoding);
+}
+
+/** Constant-time comparison; different lengths compare unequal without leaking where. */
+export function sameSecret(given: string, expected: string): boolean {
+  const a = crypto.createHash("sha256").update(given).digest();
+  const b = crypto.createHash("sha256").update(expected).digest();
+  return crypto.timingSafeEqual(a, b) && given.length === expected.length;
+}
+
+/** Checks a unix-seconds timestamp header against the clock. */
+export function checkTimestamp(header: string | null, now: number): number {
+  if (!header || !/^\d{1,12}$/.test(header)) throw new HotdocError("signature_invalid", "missing or malformed request timestamp");
+  const seconds = Number(header);
+  if (Math.abs(now - seconds * 1000) > MAX_CLOCK_SKEW_MS) {
+    throw new HotdocError("timestamp_stale", "request timestamp is more than 5 minutes away from the server clock");
+  }
+  return seconds;
+}
+
+export function parseJson(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString("utf8"));
+  } catch {
+    throw new HotdocError("invalid_payload", "the body is not valid JSON");
+  }
+}
+
+/** Parses `value` with a zod schema, turning failures into `invalid_payload` naming the field. */
+export function parsePayload<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue?.path.map(String).join(".");
+  throw new HotdocError("invalid_payload", field ? `${field}: ${issue.message}` : (issue?.message ?? "invalid payload"), field || undefined);
+}
+
+/** Slack-style seconds ("1700000000.123456") or epoch ms to ISO. */
+export function secondsToIso(seconds: string | number): string {
+  return new Date(Math.round(Number(seconds) * 1000)).toISOString();
+}

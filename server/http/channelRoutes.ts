@@ -1,0 +1,44 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { ChatPlatformSchema } from "../../shared/chat/chatEvent.ts";
+import { UrlSchema } from "../../shared/doc/index.ts";
+import type { IncidentService } from "../incidents/IncidentService.ts";
+import type { DocumentStore } from "../storage/DocumentStore.ts";
+import { authorize } from "./authorize.ts";
+import { readJson } from "./body.ts";
+import type { HttpEnv } from "./env.ts";
+
+const ChannelRequest = z
+  .object({
+    platform: ChatPlatformSchema,
+    channel: z.string().trim().min(1).max(300),
+    /** The room's incoming webhook, for announcements back into the room. */
+    webhookUrl: UrlSchema.optional(),
+  })
+  .strict();
+
+/** `POST/GET /api/incidents/:key/channels`: which chat rooms feed an incident's timeline. */
+export function channelRoutes(options: { store: DocumentStore; incidents: IncidentService }): Hono<HttpEnv> {
+  const app = new Hono<HttpEnv>();
+
+  app.post("/:key/channels", async (c) => {
+    const key = c.req.param("key");
+    const principal = c.get("principal");
+    authorize(principal, "edit", key);
+    await options.incidents.requireIncident(key);
+    const request = await readJson(c, ChannelRequest);
+    const link = { ...request, incident: key, webhookUrl: request.webhookUrl ?? null, createdAt: Date.now(), createdBy: principal.subject };
+    await options.store.linkChannel(link);
+    return c.json(await options.store.findChannelLink(request.platform, request.channel), 201);
+  });
+
+  app.get("/:key/channels", async (c) => {
+    const key = c.req.param("key");
+    // Webhook URLs are secrets of the room: only people who may edit the incident see them.
+    authorize(c.get("principal"), "edit", key);
+    await options.incidents.requireIncident(key);
+    return c.json({ channels: await options.store.listChannelLinks(key) });
+  });
+
+  return app;
+}

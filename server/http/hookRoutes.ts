@@ -1,0 +1,68 @@
+import { Hono } from "hono";
+import type { ChatAdapter } from "../bridge/ChatAdapter.ts";
+import type { ChatMirror } from "../bridge/ChatMirror.ts";
+import { HotdocError } from "../errors.ts";
+
+/** Largest chat delivery accepted. */
+export const MAX_HOOK_BYTES = 1024 * 1024;
+
+/**
+ * The chat platforms' doors: `POST /hooks/slack|mattermost|teams|generic` and the
+ * Matrix application service's `PUT /_matrix/app/v1/transactions/:txnId`. Each checks
+ * its platform's signature or token (an adapter without its secret is off and says
+ * so), and answers 2xx only once what it carried is durable.
+ */
+export function hookRoutes(options: { adapters: ChatAdapter[]; mirror: ChatMirror }): Hono {
+  const app = new Hono();
+  const paths: Record<string, { method: "post" | "put"; path: string }> = {
+    slack: { method: "post", path: "/hooks/slack" },
+    mattermost: { method: "post", path: "/hooks/mattermost" },
+    teams: { method: "post", path: "/hooks/teams" },
+    webhook: { method: "post", path: "/hooks/generic" },
+    matrix: { method: "put", path: "/_matrix/app/v1/transactions/:txnId" },
+  };
+  for (const adapter of options.adapters) {
+    const { method, path } = paths[adapter.platform];
+    app[method](path, async (c) => {
+      if (!adapter.enabled) {
+        throw new HotdocError("adapter_disabled", `the ${adapter.platform} adapter is off: set ${adapter.secretVariable} to turn it on`);
+      }
+      const raw = await readLimited(c.req.raw.body);
+      const parsed = adapter.handle({
+        raw,
+        headers: c.req.raw.headers,
+        query: new URL(c.req.url).searchParams,
+        params: c.req.param() as Record<string, string>,
+        now: Date.now(),
+      });
+      if (parsed.answer) return c.json(parsed.answer.body as object, parsed.answer.status as 200);
+      const outcome = await options.mirror.apply(parsed.events);
+      const answer = adapter.answer(outcome.replies);
+      return c.json(answer.body as object, answer.status as 200);
+    });
+  }
+  return app;
+}
+
+/** Refused bodies are still read (up to this much) so the sender gets our 413 rather than a reset connection. */
+const DRAIN_LIMIT = 8 * MAX_HOOK_BYTES;
+
+/** Reads a request body, refusing it when it is over MAX_HOOK_BYTES. */
+async function readLimited(body: ReadableStream<Uint8Array> | null): Promise<Buffer> {
+  if (!body) return Buffer.alloc(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size <= MAX_HOOK_BYTES) chunks.push(value);
+    if (size > DRAIN_LIMIT) {
+      await reader.cancel();
+      break;
+    }
+  }
+  if (size > MAX_HOOK_BYTES) throw new HotdocError("payload_too_large", `a chat delivery is at most ${MAX_HOOK_BYTES} bytes`);
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { CHAT_SOURCES } from "../doc/vocabulary.ts";
+
+/** Longest chat message mirrored; longer ones are refused with a reason, not cut. */
+export const MAX_CHAT_TEXT = 40_000;
+
+export const ChatPlatformSchema = z.enum(CHAT_SOURCES);
+export type ChatPlatform = z.infer<typeof ChatPlatformSchema>;
+
+const id = z.string().trim().min(1).max(300);
+
+/** Where a message was said: the room's id, and its name when the platform sends one. */
+export const ChatRoomSchema = z.object({
+  platform: ChatPlatformSchema,
+  channel: id,
+  channelName: z.string().trim().max(300).optional(),
+});
+export type ChatRoom = z.infer<typeof ChatRoomSchema>;
+
+/**
+ * What every adapter turns its platform's payload into: a message posted, edited,
+ * deleted, or marked as a key event (a pin reaction). `at` is when it was said.
+ */
+export const ChatEventSchema = z.discriminatedUnion("action", [
+  ChatRoomSchema.extend({
+    action: z.literal("post"),
+    messageId: id,
+    threadId: id.optional(),
+    author: z.string().trim().min(1).max(200),
+    authorId: z.string().max(300).optional(),
+    text: z.string().max(MAX_CHAT_TEXT, `a chat message is at most ${MAX_CHAT_TEXT} characters`),
+    at: z.iso.datetime({ offset: true }),
+    permalink: z.url().optional(),
+  }),
+  ChatRoomSchema.extend({
+    action: z.literal("edit"),
+    messageId: id,
+    text: z.string().max(MAX_CHAT_TEXT, `a chat message is at most ${MAX_CHAT_TEXT} characters`),
+    at: z.iso.datetime({ offset: true }),
+  }),
+  ChatRoomSchema.extend({ action: z.literal("delete"), messageId: id, at: z.iso.datetime({ offset: true }) }),
+  ChatRoomSchema.extend({ action: z.literal("pin"), messageId: id, at: z.iso.datetime({ offset: true }) }),
+  /** A room told us its name (e.g. Matrix m.room.name), which may link it to an incident. */
+  ChatRoomSchema.extend({ action: z.literal("rename"), channelName: z.string().trim().min(1).max(300) }),
+]);
+export type ChatEvent = z.infer<typeof ChatEventSchema>;
+export type ChatPost = Extract<ChatEvent, { action: "post" }>;
+
+/** The timeline entry id of a chat message: one entry per platform message, whatever the deliveries. */
+export function chatEntryId(event: { platform: ChatPlatform; channel: string; messageId: string }): string {
+  const safe = (value: string) => value.replace(/[^A-Za-z0-9._@-]/g, "_");
+  return `${event.platform}:${safe(event.channel)}:${safe(event.messageId)}`;
+}
+
+/** Marks what hotdoc posts into a room, so its own announcements are never mirrored back. */
+export const ANNOUNCEMENT_MARK = "[hotdoc]";

@@ -1,0 +1,141 @@
+import { IncidentKeySchema } from "../doc/schema.ts";
+import { type RoleKind, type Severity, STATUSES, type Status } from "../doc/vocabulary.ts";
+
+/**
+ * Chat as a shared command line. One syntax on every platform: a keyword at the
+ * start of the message. Keywords that carry text take a colon (`obs: …`); keywords
+ * that take one value take exactly one word (`sev 2`). Case does not matter.
+ *
+ *   obs: <text>                     an observation
+ *   theory: <text>                  a theory
+ *   try: <text>                     an experiment (also `experiment:`)
+ *   decision: <text>                a decision (a key event)
+ *   change: <what> revert: <steps>  a change with its revert steps (`how:` and `why:` may follow `what`)
+ *   sev 1 | sev 2 | sev 3           set the severity
+ *   status fixing|resolved|closed   move the status
+ *   im @name                        assign the incident manager (also `tl`, `comms`, `backup`)
+ *   link HOT-12                     link this room to an incident
+ *   !key <text>  or  📌 <text>       mirror the message as a key event
+ *   help                            list the commands
+ *
+ * Anything else is an ordinary message. A message that starts with a keyword but
+ * does not parse is a malformed command: it is still mirrored, and gets a reply.
+ */
+export type ChatCommand =
+  | { type: "observation"; text: string }
+  | { type: "theory"; text: string }
+  | { type: "experiment"; text: string }
+  | { type: "decision"; text: string }
+  | { type: "change"; what: string; how: string; why: string; revertSteps: string }
+  | { type: "severity"; severity: Severity }
+  | { type: "status"; status: Status }
+  | { type: "role"; role: RoleKind; holder: string }
+  | { type: "link"; key: string }
+  | { type: "key"; text: string }
+  | { type: "help" };
+
+export type ParsedChat = { command: ChatCommand } | { malformed: string } | { plain: true };
+
+const ROLE_WORDS: Record<string, RoleKind> = {
+  im: "incident_manager",
+  backup: "backup_im",
+  tl: "tech_lead",
+  lead: "tech_lead",
+  comms: "comms_manager",
+};
+
+export const COMMAND_HELP = [
+  "hotdoc commands (start a message with one):",
+  "obs: <text> · theory: <text> · try: <text> · decision: <text>",
+  "change: <what> revert: <how to undo>  (how: and why: are optional)",
+  "sev 1|2|3 · status fixing|resolved|closed · im|tl|comms|backup @name",
+  "link HOT-12 · !key <text> marks a key event · help",
+].join("\n");
+
+function words(text: string): { head: string; colon: boolean; rest: string } {
+  const match = /^\s*(!?[A-Za-z]+)\s*(:?)\s*([\s\S]*)$/u.exec(text);
+  return match ? { head: match[1].toLowerCase(), colon: match[2] === ":", rest: match[3].trim() } : { head: "", colon: false, rest: text };
+}
+
+/** Keywords that carry text only count as commands with a colon (`obs: …`), so "change the config" stays talk. */
+const TEXT_COMMANDS = new Set(["obs", "observation", "theory", "try", "experiment", "decision", "change"]);
+/** Keywords that take one value only count when exactly one word follows (`sev 2`, `im @alice`). */
+const VALUE_COMMANDS = new Set(["sev", "severity", "status", "im", "backup", "tl", "lead", "comms", "link"]);
+
+/** Splits `change:` content into what / how / why / revert by their labels. */
+function changeParts(rest: string): { what: string; how: string; why: string; revertSteps: string } {
+  const labelled = /\b(how|why|revert)\s*:/gi;
+  const parts: Record<string, string> = { what: "", how: "", why: "", revert: "" };
+  let label = "what";
+  let last = 0;
+  for (const match of rest.matchAll(labelled)) {
+    parts[label] = rest.slice(last, match.index).trim();
+    label = match[1].toLowerCase();
+    last = (match.index ?? 0) + match[0].length;
+  }
+  parts[label] = rest.slice(last).trim();
+  return { what: parts.what, how: parts.how, why: parts.why, revertSteps: parts.revert };
+}
+
+/** Reads a chat message as a command, a malformed command (with the reason), or plain talk. */
+export function parseChatCommand(text: string): ParsedChat {
+  const trimmed = text.trim();
+  if (trimmed.startsWith("📌")) {
+    const rest = trimmed.slice("📌".length).trim();
+    return rest ? { command: { type: "key", text: rest } } : { malformed: "📌 needs the text of the key event after it" };
+  }
+  const { head, colon, rest } = words(trimmed);
+  if (TEXT_COMMANDS.has(head) && !colon) return { plain: true };
+  if (VALUE_COMMANDS.has(head) && (rest === "" || /\s/.test(rest)) && !colon) return { plain: true };
+  switch (head) {
+    case "obs":
+    case "observation":
+      return rest ? { command: { type: "observation", text: rest } } : { malformed: "obs: needs what you observed, e.g. `obs: 5xx at 30% in EU`" };
+    case "theory":
+      return rest ? { command: { type: "theory", text: rest } } : { malformed: "theory: needs the theory, e.g. `theory: the new release leaks connections`" };
+    case "try":
+    case "experiment":
+      return rest ? { command: { type: "experiment", text: rest } } : { malformed: "try: needs the experiment, e.g. `try: roll back payments-api`" };
+    case "decision":
+      return rest ? { command: { type: "decision", text: rest } } : { malformed: "decision: needs the decision" };
+    case "change": {
+      const parts = changeParts(rest);
+      if (!parts.what) return { malformed: "change: needs what was changed, e.g. `change: rolled back api revert: deploy v2`" };
+      if (!parts.revertSteps) return { malformed: "change: needs revert steps, e.g. `change: rolled back api revert: deploy v2` (write `revert: none` if there are none)" };
+      return { command: { type: "change", ...parts } };
+    }
+    case "sev":
+    case "severity": {
+      const level = Number(rest);
+      return level === 1 || level === 2 || level === 3
+        ? { command: { type: "severity", severity: level } }
+        : { malformed: "sev needs 1, 2 or 3, e.g. `sev 2`" };
+    }
+    case "status": {
+      const status = rest.toLowerCase() as Status;
+      return STATUSES.includes(status) && status !== "new"
+        ? { command: { type: "status", status } }
+        : { malformed: "status needs fixing, resolved or closed, e.g. `status resolved`" };
+    }
+    case "im":
+    case "backup":
+    case "tl":
+    case "lead":
+    case "comms": {
+      const holder = rest.replace(/^@/, "").trim();
+      return holder && !/\s{2,}/.test(holder)
+        ? { command: { type: "role", role: ROLE_WORDS[head], holder } }
+        : { malformed: `${head} needs a person, e.g. \`${head} @alice\`` };
+    }
+    case "link": {
+      const key = rest.toUpperCase();
+      return IncidentKeySchema.safeParse(key).success ? { command: { type: "link", key } } : { malformed: "link needs an incident key, e.g. `link HOT-12`" };
+    }
+    case "!key":
+      return rest ? { command: { type: "key", text: rest } } : { malformed: "!key needs the text of the key event" };
+    case "help":
+      return rest ? { plain: true } : { command: { type: "help" } };
+    default:
+      return { plain: true };
+  }
+}
