@@ -15,7 +15,9 @@ import { MatrixAdapter } from "./bridge/adapters/MatrixAdapter.ts";
 import { MattermostAdapter } from "./bridge/adapters/MattermostAdapter.ts";
 import { SlackAdapter } from "./bridge/adapters/SlackAdapter.ts";
 import { TeamsAdapter } from "./bridge/adapters/TeamsAdapter.ts";
+import { Announcer } from "./bridge/Announcer.ts";
 import { ChatMirror } from "./bridge/ChatMirror.ts";
+import { AnnouncementExtension } from "./extensions/AnnouncementExtension.ts";
 import { IncidentService } from "./incidents/IncidentService.ts";
 import { categoryLogger, createLogger, type Logger } from "./logger.ts";
 import { createMetrics } from "./metrics.ts";
@@ -25,6 +27,8 @@ import { SqliteStore } from "./storage/SqliteStore.ts";
 
 export interface RunningHotdoc {
   url: string;
+  /** Where this process itself can reach the server (the bound address), whatever PUBLIC_URL says. */
+  localUrl: string;
   port: number;
   adminToken: string;
   adminTokenGenerated: boolean;
@@ -66,6 +70,7 @@ export async function startHotdoc(config: Config, options: { logger?: Logger } =
     historyMs: config.historyDays * 86_400_000,
   });
 
+  const announcer = new Announcer({ store, logger: categoryLogger(logger, "announce"), intervalMs: config.announceIntervalMs });
   hocuspocus = new Hocuspocus({
     name: "hotdoc",
     quiet: true,
@@ -74,6 +79,7 @@ export async function startHotdoc(config: Config, options: { logger?: Logger } =
       new PresenceExtension(),
       new LoggingExtension(categoryLogger(logger, "collab")),
       persistence,
+      new AnnouncementExtension(announcer),
     ],
   });
 
@@ -98,6 +104,7 @@ export async function startHotdoc(config: Config, options: { logger?: Logger } =
   const app = createApp({
     adapters,
     mirror,
+    announcer,
     incidents,
     store,
     metrics,
@@ -121,7 +128,10 @@ export async function startHotdoc(config: Config, options: { logger?: Logger } =
     server.once("error", reject);
     server.listen(config.port, config.host, () => resolve());
   });
-  const port = (server.address() as AddressInfo).port;
+  const address = server.address() as AddressInfo;
+  const port = address.port;
+  const localHost = address.address === "::" || address.address === "0.0.0.0" ? "127.0.0.1" : address.address;
+  const localUrl = `http://${localHost.includes(":") ? `[${localHost}]` : localHost}:${port}`;
   const displayHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
   const url = `http://${displayHost.includes(":") ? `[${displayHost}]` : displayHost}:${port}`;
   if (!config.publicUrl) publicUrl = url;
@@ -143,6 +153,7 @@ export async function startHotdoc(config: Config, options: { logger?: Logger } =
       (server as import("node:http").Server).closeAllConnections?.();
       await closed;
       await hocuspocus.hooks("onDestroy", { instance: hocuspocus });
+      await announcer.flush();
       await store.close();
     })();
     return closing;
@@ -150,6 +161,7 @@ export async function startHotdoc(config: Config, options: { logger?: Logger } =
 
   return {
     url: publicUrl,
+    localUrl,
     port,
     adminToken: admin.token,
     adminTokenGenerated: admin.generated,

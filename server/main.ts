@@ -1,6 +1,8 @@
 import { SYSTEM_PRINCIPAL } from "../shared/access.ts";
 import { ConfigError, loadConfig } from "./config.ts";
+import { randomBytes } from "node:crypto";
 import { createSampleIncident } from "./demo/sampleIncident.ts";
+import { replaySlackConversation } from "./demo/slackReplay.ts";
 import { startHotdoc } from "./hotdoc.ts";
 
 /** Entry point: `npm start` (and `npm run demo`, which adds `--demo`). */
@@ -15,15 +17,27 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  const demo = process.argv.includes("--demo");
+  // The demo replays a Slack conversation through the real, signed adapter; without a
+  // configured signing secret it uses one of its own for this run.
+  if (demo && !config.chat.slackSigningSecret) config.chat.slackSigningSecret = randomBytes(16).toString("hex");
   const hotdoc = await startHotdoc(config);
   const log = hotdoc.logger.child({ category: "main" });
   log.info({ url: hotdoc.url, port: hotdoc.port, dataDir: config.dataDir, store: hotdoc.store.kind }, "hotdoc listening");
 
   let openPath = "/";
-  if (process.argv.includes("--demo")) {
+  if (demo) {
     const key = await createSampleIncident(hotdoc.incidents, { ...SYSTEM_PRINCIPAL, name: "Demo" });
-    log.info({ incident: key }, "sample incident created");
+    const channel = `C0DEMO${key.replace(/\W/g, "")}`;
+    await hotdoc.store.linkChannel({ platform: "slack", channel, incident: key, webhookUrl: null, createdAt: Date.now(), createdBy: "demo" });
+    log.info({ incident: key }, "sample incident created; replaying its Slack room");
     openPath = `/${key}`;
+    void replaySlackConversation({
+      baseUrl: hotdoc.localUrl,
+      signingSecret: config.chat.slackSigningSecret as string,
+      channel,
+      logger: log,
+    });
   }
 
   console.log(`\n  hotdoc is listening on ${hotdoc.url}  (data in ${config.dataDir})`);

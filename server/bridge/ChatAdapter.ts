@@ -32,6 +32,8 @@ export interface ChatAdapter {
   /** The env variable that turns the adapter on; without it the adapter is off and says so. */
   readonly secretVariable: string;
   readonly enabled: boolean;
+  /** True when the webhook's answer is shown in the room; otherwise replies go through the room's incoming webhook. */
+  readonly repliesInline: boolean;
   handle(delivery: Delivery): Parsed;
   /**
    * The success answer, carrying replies where the platform shows a webhook's answer

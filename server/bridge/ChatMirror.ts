@@ -28,6 +28,8 @@ import type { DocumentStore } from "../storage/DocumentStore.ts";
 export interface MirrorOutcome {
   /** Text to say back in the room (malformed commands, failed commands, help, links). */
   replies: string[];
+  /** The room the replies are for (a delivery comes from one room). */
+  room?: { platform: string; channel: string };
   mirrored: number;
   duplicates: number;
   unlinked: number;
@@ -63,6 +65,7 @@ export class ChatMirror {
     });
     const outcome: MirrorOutcome = { replies: [], mirrored: 0, duplicates: 0, unlinked: 0 };
     for (const event of valid) await this.applyOne(event, outcome);
+    if (outcome.replies.length > 0 && valid[0]) outcome.room = { platform: valid[0].platform, channel: valid[0].channel };
     return outcome;
   }
 

@@ -7,6 +7,7 @@ import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import type { DocumentStore } from "../storage/DocumentStore.ts";
 import type { ChatAdapter } from "../bridge/ChatAdapter.ts";
+import type { Announcer } from "../bridge/Announcer.ts";
 import type { ChatMirror } from "../bridge/ChatMirror.ts";
 import { accessRoutes } from "./accessRoutes.ts";
 import { channelRoutes } from "./channelRoutes.ts";
@@ -20,6 +21,7 @@ import { staticRoutes } from "./staticRoutes.ts";
 export interface AppOptions {
   adapters: ChatAdapter[];
   mirror: ChatMirror;
+  announcer: Announcer;
   incidents: IncidentService;
   store: DocumentStore;
   metrics: Metrics;
@@ -68,7 +70,7 @@ export function createApp(options: AppOptions): Hono<HttpEnv> {
   });
   app.route("/api", api);
 
-  app.route("/", hookRoutes({ adapters: options.adapters, mirror: options.mirror }));
+  app.route("/", hookRoutes({ adapters: options.adapters, mirror: options.mirror, announcer: options.announcer }));
 
   app.route("/", staticRoutes(options.clientDir));
 

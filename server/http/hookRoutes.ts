@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { ChatAdapter } from "../bridge/ChatAdapter.ts";
+import type { Announcer } from "../bridge/Announcer.ts";
 import type { ChatMirror } from "../bridge/ChatMirror.ts";
 import { HotdocError } from "../errors.ts";
 
@@ -12,7 +13,7 @@ export const MAX_HOOK_BYTES = 1024 * 1024;
  * its platform's signature or token (an adapter without its secret is off and says
  * so), and answers 2xx only once what it carried is durable.
  */
-export function hookRoutes(options: { adapters: ChatAdapter[]; mirror: ChatMirror }): Hono {
+export function hookRoutes(options: { adapters: ChatAdapter[]; mirror: ChatMirror; announcer: Announcer }): Hono {
   const app = new Hono();
   const paths: Record<string, { method: "post" | "put"; path: string }> = {
     slack: { method: "post", path: "/hooks/slack" },
@@ -37,6 +38,7 @@ export function hookRoutes(options: { adapters: ChatAdapter[]; mirror: ChatMirro
       });
       if (parsed.answer) return c.json(parsed.answer.body as object, parsed.answer.status as 200);
       const outcome = await options.mirror.apply(parsed.events);
+      if (!adapter.repliesInline && outcome.room) void options.announcer.reply(outcome.room.platform, outcome.room.channel, outcome.replies);
       const answer = adapter.answer(outcome.replies);
       return c.json(answer.body as object, answer.status as 200);
     });

@@ -1,4 +1,5 @@
 import type * as Y from "yjs";
+import { collection, type RecordMap } from "./fields.ts";
 import { newId, toInstant } from "./ids.ts";
 import { insertRecord, readRecord, readRecords, updateRecord } from "./records.ts";
 import { type TimelineEntry, TimelineEntryInput } from "./schema.ts";
@@ -61,4 +62,23 @@ export function readTimeline(doc: Y.Doc): TimelineEntry[] {
 export function compareEntries(a: TimelineEntry, b: TimelineEntry): number {
   if (a.at !== b.at) return a.at < b.at ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/**
+ * Calls `listener` with the entries added to the timeline by each transaction
+ * (not those already there when it started observing, nor edits).
+ */
+export function onTimelineAdded(doc: Y.Doc, listener: (entries: TimelineEntry[]) => void): () => void {
+  const records = collection(doc, "timeline");
+  const handler = (event: Y.YMapEvent<RecordMap>) => {
+    const added: TimelineEntry[] = [];
+    event.changes.keys.forEach((change, id) => {
+      if (change.action !== "add") return;
+      const entry = readTimelineEntry(doc, id);
+      if (entry) added.push(entry);
+    });
+    if (added.length > 0) listener(added.sort(compareEntries));
+  };
+  records.observe(handler);
+  return () => records.unobserve(handler);
 }

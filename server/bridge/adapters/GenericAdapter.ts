@@ -29,6 +29,7 @@ export const GenericPayload = z
 export class GenericAdapter implements ChatAdapter {
   readonly platform = "webhook" as const;
   readonly secretVariable = "WEBHOOK_SECRET";
+  readonly repliesInline = true;
   private readonly secret?: string;
 
   constructor(secret?: string) {

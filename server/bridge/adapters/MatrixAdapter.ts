@@ -34,6 +34,7 @@ const MessageContent = z.looseObject({
 export class MatrixAdapter implements ChatAdapter {
   readonly platform = "matrix" as const;
   readonly secretVariable = "MATRIX_HS_TOKEN";
+  readonly repliesInline = false;
   private readonly token?: string;
 
   constructor(token?: string) {

@@ -26,6 +26,7 @@ const Payload = z.object({
 export class MattermostAdapter implements ChatAdapter {
   readonly platform = "mattermost" as const;
   readonly secretVariable = "MATTERMOST_TOKEN";
+  readonly repliesInline = true;
   private readonly token?: string;
 
   constructor(token?: string) {

@@ -39,6 +39,11 @@ const Envelope = z.discriminatedUnion("type", [
   }),
 ]);
 
+/** Slack's request signature: `v0=` + hex HMAC-SHA256 of `v0:<timestamp>:<raw body>`. */
+export function slackSignature(secret: string, timestamp: number, raw: Buffer): string {
+  return `v0=${hmac(secret, Buffer.concat([Buffer.from(`v0:${timestamp}:`), raw]), "hex")}`;
+}
+
 /** Subtypes that are people or other bots talking; joins, topic changes and the like are not mirrored. */
 const TALK = new Set([undefined, "thread_broadcast", "file_share", "bot_message", "me_message"]);
 
@@ -50,6 +55,7 @@ const TALK = new Set([undefined, "thread_broadcast", "file_share", "bot_message"
 export class SlackAdapter implements ChatAdapter {
   readonly platform = "slack" as const;
   readonly secretVariable = "SLACK_SIGNING_SECRET";
+  readonly repliesInline = false;
   private readonly secret?: string;
   private readonly ownBotId?: string;
 
@@ -65,7 +71,7 @@ export class SlackAdapter implements ChatAdapter {
   handle(delivery: Delivery): Parsed {
     const timestamp = checkTimestamp(delivery.headers.get("x-slack-request-timestamp"), delivery.now);
     const signature = delivery.headers.get("x-slack-signature") ?? "";
-    const expected = `v0=${hmac(this.secret ?? "", Buffer.concat([Buffer.from(`v0:${timestamp}:`), delivery.raw]), "hex")}`;
+    const expected = slackSignature(this.secret ?? "", timestamp, delivery.raw);
     if (!sameSecret(signature, expected)) throw new HotdocError("signature_invalid", "X-Slack-Signature does not match the body");
     const envelope = parsePayload(Envelope, parseJson(delivery.raw));
     if (envelope.type === "url_verification") return { events: [], answer: { status: 200, body: { challenge: envelope.challenge } } };

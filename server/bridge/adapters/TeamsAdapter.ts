@@ -46,6 +46,7 @@ export function teamsText(html: string): string {
 export class TeamsAdapter implements ChatAdapter {
   readonly platform = "teams" as const;
   readonly secretVariable = "TEAMS_SECRET";
+  readonly repliesInline = true;
   private readonly key?: Buffer;
 
   constructor(secret?: string) {
