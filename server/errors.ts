@@ -21,6 +21,7 @@ export const ERROR_STATUS = {
   not_found: 404,
   incident_not_found: 404,
   record_not_found: 404,
+  room_not_linked: 404,
   history_compacted: 410,
   invalid_transition: 409,
   im_required: 409,

@@ -34,6 +34,12 @@ export interface ChatAdapter {
   readonly enabled: boolean;
   /** True when the webhook's answer is shown in the room; otherwise replies go through the room's incoming webhook. */
   readonly repliesInline: boolean;
+  /**
+   * True when a message for a room linked to no incident is refused (404). Chat
+   * platforms send every room the bot is in, and retry or disable a webhook that
+   * answers errors, so for them such messages are ignored (and counted) instead.
+   */
+  readonly refusesUnlinkedRooms: boolean;
   handle(delivery: Delivery): Parsed;
   /**
    * The success answer, carrying replies where the platform shows a webhook's answer

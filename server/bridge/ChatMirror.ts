@@ -81,7 +81,7 @@ export class ChatMirror {
     if (!key) {
       outcome.unlinked++;
       this.metrics.chatMessages.inc({ platform: event.platform, outcome: "unlinked" });
-      this.logger.debug({ platform: event.platform, channel: event.channel }, "message from an unlinked room ignored");
+      this.logger.info({ platform: event.platform, channel: event.channel }, "message from a room linked to no incident ignored");
       return;
     }
     const principal: Principal = { subject: `bridge:${event.platform}`, name: event.platform, role: "bridge", scope: "*" };

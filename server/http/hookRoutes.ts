@@ -38,6 +38,9 @@ export function hookRoutes(options: { adapters: ChatAdapter[]; mirror: ChatMirro
       });
       if (parsed.answer) return c.json(parsed.answer.body as object, parsed.answer.status as 200);
       const outcome = await options.mirror.apply(parsed.events);
+      if (adapter.refusesUnlinkedRooms && outcome.unlinked > 0) {
+        throw new HotdocError("room_not_linked", "this channel is not linked to an incident: link it with POST /api/incidents/:key/channels");
+      }
       if (!adapter.repliesInline && outcome.room) void options.announcer.reply(outcome.room.platform, outcome.room.channel, outcome.replies);
       const answer = adapter.answer(outcome.replies);
       return c.json(answer.body as object, answer.status as 200);

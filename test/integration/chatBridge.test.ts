@@ -223,6 +223,7 @@ describe("chat bridge", () => {
         ["wrong Teams HMAC", { ...teamsSigned(teamsActivity("1", "19:abc123@thread.tacv2", "Eve", "should never appear", new Date().toISOString())), headers: { "content-type": "application/json", authorization: "HMAC AAAA" } }, 401, "signature_invalid"],
         ["stale generic timestamp", genericSigned({ id: "a-old", channel: "grafana", text: "should never appear" }, { timestamp: Math.floor(Date.now() / 1000) - 301 }), 401, "timestamp_stale"],
         ["generic with an unknown field", genericSigned({ id: "a-x", channel: "grafana", text: "should never appear", colour: "red" }), 400, "invalid_payload"],
+        ["generic for a room linked to no incident", genericSigned({ id: "a-y", channel: "nobody-linked-this", text: "should never appear" }), 404, "room_not_linked"],
       ];
       for (const [what, hook, status, code] of cases) {
         const answer = await send(hook);

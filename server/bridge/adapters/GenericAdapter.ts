@@ -30,6 +30,7 @@ export class GenericAdapter implements ChatAdapter {
   readonly platform = "webhook" as const;
   readonly secretVariable = "WEBHOOK_SECRET";
   readonly repliesInline = true;
+  readonly refusesUnlinkedRooms = true;
   private readonly secret?: string;
 
   constructor(secret?: string) {

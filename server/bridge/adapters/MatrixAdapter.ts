@@ -35,6 +35,7 @@ export class MatrixAdapter implements ChatAdapter {
   readonly platform = "matrix" as const;
   readonly secretVariable = "MATRIX_HS_TOKEN";
   readonly repliesInline = false;
+  readonly refusesUnlinkedRooms = false;
   private readonly token?: string;
 
   constructor(token?: string) {

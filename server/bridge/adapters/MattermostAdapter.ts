@@ -27,6 +27,7 @@ export class MattermostAdapter implements ChatAdapter {
   readonly platform = "mattermost" as const;
   readonly secretVariable = "MATTERMOST_TOKEN";
   readonly repliesInline = true;
+  readonly refusesUnlinkedRooms = false;
   private readonly token?: string;
 
   constructor(token?: string) {

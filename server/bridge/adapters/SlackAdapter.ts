@@ -56,6 +56,7 @@ export class SlackAdapter implements ChatAdapter {
   readonly platform = "slack" as const;
   readonly secretVariable = "SLACK_SIGNING_SECRET";
   readonly repliesInline = false;
+  readonly refusesUnlinkedRooms = false;
   private readonly secret?: string;
   private readonly ownBotId?: string;
 

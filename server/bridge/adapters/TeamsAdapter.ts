@@ -47,6 +47,7 @@ export class TeamsAdapter implements ChatAdapter {
   readonly platform = "teams" as const;
   readonly secretVariable = "TEAMS_SECRET";
   readonly repliesInline = true;
+  readonly refusesUnlinkedRooms = false;
   private readonly key?: Buffer;
 
   constructor(secret?: string) {
