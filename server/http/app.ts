@@ -11,6 +11,7 @@ import type { Announcer } from "../bridge/Announcer.ts";
 import type { ChatMirror } from "../bridge/ChatMirror.ts";
 import { accessRoutes } from "./accessRoutes.ts";
 import { channelRoutes } from "./channelRoutes.ts";
+import { exportRoutes } from "./exportRoutes.ts";
 import { hookRoutes } from "./hookRoutes.ts";
 import { bearerAuth } from "./bearerAuth.ts";
 import type { HttpEnv } from "./env.ts";
@@ -54,6 +55,7 @@ export function createApp(options: AppOptions): Hono<HttpEnv> {
   api.use("*", bearerAuth((token) => options.tokens.verify(token)));
   api.route("/incidents", incidentRoutes(options.incidents, options.publicUrl));
   api.route("/incidents", channelRoutes({ store: options.store, incidents: options.incidents }));
+  api.route("/incidents", exportRoutes(options.incidents));
   api.route(
     "/",
     accessRoutes({

@@ -15,7 +15,7 @@ import { HotdocError } from "../errors.ts";
 import type { PersistenceExtension } from "../extensions/PersistenceExtension.ts";
 import type { HotdocContext } from "../extensions/origins.ts";
 import type { Logger } from "../logger.ts";
-import type { DocumentStore } from "../storage/DocumentStore.ts";
+import { type DocumentStore, HistoryCompactedError } from "../storage/DocumentStore.ts";
 
 export interface IncidentListItem extends IncidentSummary {
   active: boolean;
@@ -113,6 +113,38 @@ export class IncidentService {
       if (a.active && a.severity !== b.severity) return a.severity - b.severity;
       return (b.createdAt ?? "").localeCompare(a.createdAt ?? "");
     });
+  }
+
+  /**
+   * The document exactly as it stood at `at` (epoch ms), rebuilt from the stored
+   * update log. Throws history_compacted before the kept history, and
+   * incident_not_found before the incident existed.
+   */
+  async withDocAt<T>(key: string, at: number, read: (doc: Y.Doc) => T): Promise<T> {
+    await this.requireIncident(key);
+    let state: Uint8Array | null;
+    try {
+      state = await this.store.loadState(key, { at });
+    } catch (error) {
+      if (error instanceof HistoryCompactedError) {
+        throw new HotdocError("history_compacted", `${error.message}; the earliest instant kept is ${new Date(error.historyStart).toISOString()}`);
+      }
+      throw error;
+    }
+    if (!state) throw new HotdocError("incident_not_found", `${key} did not exist yet at ${new Date(at).toISOString()}`);
+    const doc = new Y.Doc();
+    try {
+      Y.applyUpdate(doc, state);
+      return read(doc);
+    } finally {
+      doc.destroy();
+    }
+  }
+
+  /** From when the document can be rebuilt exactly (epoch ms). */
+  async historyStart(key: string): Promise<number | null> {
+    await this.requireIncident(key);
+    return this.store.historyStart(key);
   }
 
   async requireIncident(key: string): Promise<void> {

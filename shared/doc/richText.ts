@@ -59,3 +59,31 @@ export function observeRichText(doc: Y.Doc, name: RichTextName, listener: () => 
   fragment.observeDeep(handler);
   return () => fragment.unobserveDeep(handler);
 }
+
+/** A rich-text node as plain data: an element with children, or a run of text with its marks. */
+export type RichNode =
+  | { kind: "element"; type: string; attrs: Record<string, unknown>; children: RichNode[] }
+  | { kind: "text"; text: string; marks: { type: string; attrs: Record<string, unknown> }[] };
+
+/** The rich-text field as a tree (TipTap node and mark names), for renderers that are not editors. */
+export function readRichTextTree(doc: Y.Doc, name: RichTextName): RichNode[] {
+  return richText(doc, name).toArray().flatMap(toRichNodes);
+}
+
+function toRichNodes(node: Y.XmlElement | Y.XmlText | Y.XmlHook): RichNode[] {
+  if (node instanceof Y.XmlText) {
+    return (node.toDelta() as { insert: unknown; attributes?: Record<string, Record<string, unknown> | boolean> }[])
+      .filter((op) => typeof op.insert === "string")
+      .map((op) => ({
+        kind: "text" as const,
+        text: op.insert as string,
+        marks: Object.entries(op.attributes ?? {})
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([type, attrs]) => ({ type, attrs: typeof attrs === "object" && attrs !== null ? attrs : {} })),
+      }));
+  }
+  if (!(node instanceof Y.XmlElement)) return [];
+  const attrs = node.getAttributes() as Record<string, unknown>;
+  const sorted = Object.fromEntries(Object.entries(attrs).sort(([a], [b]) => a.localeCompare(b)));
+  return [{ kind: "element", type: node.nodeName, attrs: sorted, children: node.toArray().flatMap(toRichNodes) }];
+}

@@ -54,13 +54,18 @@ export function readTimelineEntry(doc: Y.Doc, id: string): TimelineEntry | undef
   return readRecord(doc, "timeline", id);
 }
 
-/** The timeline in time order (ties broken by id so every reader sees one order). */
+/**
+ * The timeline in time order. Entries at the same instant (an IM assignment and the
+ * status move it causes) are ordered by their text, then id, so every reader — and
+ * every rebuild of the same content — sees one order.
+ */
 export function readTimeline(doc: Y.Doc): TimelineEntry[] {
   return readRecords(doc, "timeline").sort(compareEntries);
 }
 
 export function compareEntries(a: TimelineEntry, b: TimelineEntry): number {
   if (a.at !== b.at) return a.at < b.at ? -1 : 1;
+  if (a.text !== b.text) return a.text < b.text ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 

@@ -1,0 +1,97 @@
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import * as Y from "yjs";
+import { IncidentKeySchema, InstantSchema } from "../../shared/doc/index.ts";
+import { EXPORT_FORMATS, type ExportFormat, render } from "../export/formats.ts";
+import { buildPostmortem } from "../export/postmortem.ts";
+import { HistoryCompactedError } from "../storage/DocumentStore.ts";
+import { SqliteStore } from "../storage/SqliteStore.ts";
+
+const USAGE = `Usage: npm run export -- <KEY> [--format markdown|html|json|confluence] [--at <ISO time>] [--out <file>]
+                         [--server <url> --token <token>] [--data-dir <dir>]
+
+Exports an incident's postmortem draft. With --server it asks a running hotdoc; otherwise
+it reads the data directory (--data-dir, else DATA_DIR, else ./data), which is safe while
+the server runs. --at rebuilds the document as it stood at that instant.`;
+
+/** Entry point of `npm run export`. */
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: {
+        format: { type: "string", default: "markdown" },
+        at: { type: "string" },
+        out: { type: "string" },
+        server: { type: "string" },
+        token: { type: "string" },
+        "data-dir": { type: "string" },
+        help: { type: "boolean" },
+      },
+    });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const key = positionals[0]?.toUpperCase() ?? "";
+  if (!IncidentKeySchema.safeParse(key).success) return fail(`give an incident key such as HOT-12\n\n${USAGE}`);
+  if (!(EXPORT_FORMATS as readonly string[]).includes(values.format)) return fail(`--format is one of ${EXPORT_FORMATS.join(", ")}`);
+  const format = values.format as ExportFormat;
+  if (values.at !== undefined && !InstantSchema.safeParse(values.at).success) return fail("--at is an ISO time with an offset, e.g. 2026-11-20T14:05:00Z");
+
+  let output: string;
+  if (values.server) {
+    if (!values.token) return fail("--server needs --token");
+    const url = new URL(`/api/incidents/${key}/export`, values.server);
+    url.searchParams.set("format", format);
+    if (values.at) url.searchParams.set("at", values.at);
+    const response = await fetch(url, { headers: { authorization: `Bearer ${values.token}` } });
+    const body = await response.text();
+    if (!response.ok) return fail(`the server answered ${response.status}: ${body}`);
+    output = body;
+  } else {
+    const dataDir = path.resolve(values["data-dir"] ?? process.env.DATA_DIR ?? "./data");
+    if (!fs.existsSync(path.join(dataDir, "hotdoc.sqlite"))) return fail(`no hotdoc data in ${dataDir}`);
+    const store = new SqliteStore(dataDir);
+    try {
+      if (!(await store.incidentExists(key))) return fail(`there is no incident ${key} in ${dataDir}`);
+      const state = await store.loadState(key, values.at ? { at: Date.parse(values.at) } : {});
+      if (!state) return fail(`${key} did not exist yet at ${values.at}`);
+      const doc = new Y.Doc();
+      Y.applyUpdate(doc, state);
+      output = render(buildPostmortem(doc, { asOf: values.at ? new Date(values.at).toISOString() : undefined }), format);
+    } catch (error) {
+      if (error instanceof HistoryCompactedError) return fail(error.message);
+      throw error;
+    } finally {
+      await store.close();
+    }
+  }
+  if (values.out) {
+    fs.writeFileSync(values.out, output);
+    console.error(`wrote ${values.out}`);
+  } else {
+    process.stdout.write(output);
+  }
+  return 0;
+}
+
+function fail(message: string): number {
+  console.error(`export: ${message}`);
+  return 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error("export failed:", error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,29 @@
+import { h } from "hastscript";
+import { toHtml } from "hast-util-to-html";
+import type { Postmortem } from "./postmortem.ts";
+import { postmortemSections } from "./hastSections.ts";
+
+const STYLE = `
+body { font: 14px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
+h1 { font-size: 1.6rem; margin-bottom: 0.5rem; }
+h2 { font-size: 1.2rem; border-bottom: 1px solid #d0d7de; padding-bottom: 0.2rem; margin-top: 1.8rem; }
+h3 { font-size: 1rem; }
+table { border-collapse: collapse; width: 100%; font-size: 12.5px; }
+th, td { border: 1px solid #d0d7de; padding: 0.25rem 0.4rem; text-align: left; vertical-align: top; }
+th { background: #f6f8fa; }
+.warning { border-left: 4px solid #cf222e; background: #ffebe9; padding: 0.1rem 0.8rem; margin: 0.5rem 0; }
+ul.facts { list-style: none; padding: 0; }
+@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } tr { break-inside: avoid; } a { color: inherit; } }
+`;
+
+/** The postmortem as one self-contained HTML page (inline styles, no scripts), printable to PDF from a browser. */
+export function toHtmlDocument(pm: Postmortem): string {
+  const tree = h(null, [
+    { type: "doctype" },
+    h("html", { lang: "en" }, [
+      h("head", [h("meta", { charset: "utf-8" }), h("meta", { name: "viewport", content: "width=device-width, initial-scale=1" }), h("title", pm.title), h("style", STYLE)]),
+      h("body", postmortemSections(pm, (content) => h("div", { className: "warning", role: "note" }, content))),
+    ]),
+  ]);
+  return `${toHtml(tree)}\n`;
+}

@@ -1,0 +1,99 @@
+import fs from "node:fs";
+import path from "node:path";
+import { Parser } from "commonmark";
+import { XMLValidator } from "fast-xml-parser";
+import { describe, expect, it } from "vitest";
+import { EXPORT_FORMATS, EXTENSIONS, render } from "../../server/export/formats.ts";
+import { buildPostmortem } from "../../server/export/postmortem.ts";
+import { realisticIncident } from "../helpers/realisticIncident.ts";
+
+const GOLDEN = path.resolve(import.meta.dirname, "..", "golden");
+
+describe("the postmortem draft", () => {
+  const pm = buildPostmortem(realisticIncident());
+
+  it("carries the document's facts: title, severity, times with TTD and TTR, roles", () => {
+    expect(pm.title).toBe("HOT-42 - Checkout fails for EU customers");
+    expect(pm.severity).toEqual({ level: 1, label: "Critical", meaning: "A critical incident with very high impact" });
+    expect(pm.times.ttd).toEqual({ ms: 7 * 60_000, text: "7m 00s" });
+    expect(pm.times.ttr).toEqual({ ms: 62 * 60_000, text: "1h 02m" });
+    expect(pm.roles.map((r) => `${r.role}: ${r.holder}`)).toEqual(["Incident manager: Priya Natarajan", "Tech lead: Marco Rossi"]);
+    expect(pm.impact.otherFactors).toBe("Unknown");
+  });
+
+  it("keeps the timeline chronological, with chat and hand-written entries told apart and key events first-class", () => {
+    const times = pm.timeline.map((e) => e.at);
+    expect([...times].sort()).toEqual(times);
+    expect(pm.timeline.find((e) => e.text === "5xx rate at 31% in EU since 14:00")).toMatchObject({ origin: "chat", source: "slack" });
+    expect(pm.timeline.find((e) => e.kind === "observation")).toMatchObject({ origin: "manual" });
+    expect(pm.keyEvents.map((e) => e.kind)).toEqual(expect.arrayContaining(["status", "severity", "comms"]));
+    expect(pm.keyEvents.every((e) => e.keyEvent)).toBe(true);
+  });
+
+  it("warns about changes still applied, and lists what was tried with root-cause candidates", () => {
+    expect(pm.warnings).toEqual([
+      "Still applied, never reverted or superseded: Rolled back payments-api to v2024.11.2 (revert: deployctl deploy payments-api v2024.11.3)",
+      "Still applied, never reverted or superseded: Raised max_connections to 800 (revert: ALTER SYSTEM SET max_connections = 500)",
+    ]);
+    expect(pm.tried.rootCauseCandidates).toEqual(["The new release opens a connection per retry"]);
+    expect(pm.tried.theories.find((t) => t.state === "disproved")?.experiments).toEqual([{ text: "Check the primary's health", state: "done", outcome: "Primary healthy" }]);
+    expect(pm.comms).toHaveLength(1);
+    expect(pm.followUps.map((f) => f.owner)).toEqual(["Marco Rossi", "Aiko Tanaka"]);
+    expect(pm.prompts.map((p) => p.title)).toEqual(["Root cause: five whys", "What went well", "What could be improved"]);
+  });
+
+  it("renders Markdown that a CommonMark parser reads into the expected headings", () => {
+    const markdown = render(pm, "markdown");
+    const walker = new Parser().parse(markdown).walker();
+    const headings: string[] = [];
+    let event;
+    while ((event = walker.next())) {
+      if (event.entering && event.node.type === "heading") {
+        let text = "";
+        const inner = event.node.walker();
+        let step;
+        while ((step = inner.next())) if (step.entering && step.node.literal) text += step.node.literal;
+        headings.push(`${event.node.level} ${text}`);
+      }
+    }
+    expect(headings.filter((h) => h.startsWith("1 ") || h.startsWith("2 "))).toEqual([
+      "1 HOT-42 - Checkout fails for EU customers",
+      "2 Impact",
+      "2 Key times",
+      "2 Roles",
+      "2 Links",
+      "2 Key events",
+      "2 Timeline",
+      "2 Changes",
+      "2 What was tried",
+      "2 Communications sent",
+      "2 Follow-ups",
+      "2 Notes",
+      "2 Root cause: five whys",
+      "2 What went well",
+      "2 What could be improved",
+    ]);
+    expect(markdown).toContain("**Time to detect (TTD):** 7m 00s");
+    expect(markdown).toContain("**Time to recover (TTR):** 1h 02m");
+    expect(markdown).toContain("**Warning:** Still applied, never reverted or superseded: Rolled back payments-api");
+  });
+
+  it("renders Confluence storage format that is well-formed XHTML", () => {
+    const storage = render(pm, "confluence");
+    const wrapped = `<root xmlns="http://www.w3.org/1999/xhtml" xmlns:ac="http://atlassian.com/content" xmlns:ri="http://atlassian.com/resource/identifier">${storage}</root>`;
+    expect(XMLValidator.validate(wrapped)).toBe(true);
+    expect(storage).toContain('<ac:structured-macro ac:name="warning"><ac:rich-text-body>');
+    expect(storage).not.toMatch(/<(html|head|body|script|style)\b/);
+  });
+
+  it("gives byte-identical output for the same document, matching the golden files", () => {
+    for (const format of EXPORT_FORMATS) {
+      const first = render(buildPostmortem(realisticIncident()), format);
+      const second = render(buildPostmortem(realisticIncident()), format);
+      expect(second, format).toBe(first);
+      const file = path.join(GOLDEN, `postmortem.${EXTENSIONS[format]}`);
+      if (process.env.UPDATE_GOLDEN === "1") fs.writeFileSync(file, first);
+      expect(first, `${format} differs from ${file} (UPDATE_GOLDEN=1 rewrites it after a deliberate change)`).toBe(fs.readFileSync(file, "utf8"));
+    }
+  });
+});
