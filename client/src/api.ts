@@ -63,3 +63,16 @@ export async function listIncidents(token: string, signal?: AbortSignal): Promis
 export function declareIncident(token: string, input: IncidentCreateInput): Promise<DeclaredIncident> {
   return apiFetch<DeclaredIncident>("/api/incidents", token, { method: "POST", body: JSON.stringify(input) });
 }
+
+/** Fetches a binary or text resource of the API with the bearer token (for downloads and time travel). */
+export async function apiBlob(path: string, token: string, signal?: AbortSignal): Promise<Blob> {
+  let response: Response;
+  try {
+    response = await fetch(path, { headers: { authorization: `Bearer ${token}` }, signal });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === "AbortError") throw error;
+    throw new ApiError(0, "network", "The server could not be reached.");
+  }
+  if (!response.ok) throw errorFrom(response, await response.json().catch(() => null));
+  return response.blob();
+}

@@ -76,9 +76,9 @@ describe("the incident page in a real browser", () => {
 
     // The viewer: a visible read-only marker, no editable element, and typing changes nothing.
     await viewer.getByTestId("read-only-marker").waitFor();
-    // View controls (timeline filters, "change access link") change nothing in the document; everything else counts.
+    // View controls (timeline filters, history, export, "change access link") change nothing in the document; everything else counts.
     const editable = await viewer
-      .locator('input:not([data-view-control]), textarea, select:not([data-view-control]), button:not([data-testid="forget-token"]), [contenteditable="true"]')
+      .locator('input:not([data-view-control]), textarea, select:not([data-view-control]), button:not([data-view-control]):not([data-testid="forget-token"]), [contenteditable="true"]')
       .count();
     expect(editable).toBe(0);
     const before = readIncident(serverDoc());

@@ -8,6 +8,9 @@ import { colorForName } from "../session.ts";
 import { ChangeLogSection } from "./changes/ChangeLogSection.tsx";
 import { CommsSection } from "./comms/CommsSection.tsx";
 import { ConnectionStatus } from "./ConnectionStatus.tsx";
+import { ExportMenu } from "./ExportMenu.tsx";
+import { HistoryBar } from "./HistoryBar.tsx";
+import { HistoryView } from "./HistoryView.tsx";
 import { IncidentHeaderPanel } from "./header/IncidentHeaderPanel.tsx";
 import { FollowUpsSection } from "./investigation/FollowUpsSection.tsx";
 import { InvestigationSection } from "./investigation/InvestigationSection.tsx";
@@ -27,6 +30,7 @@ export function IncidentPage({ incidentKey, token, name }: { incidentKey: string
   const user = useMemo(() => ({ name, color: colorForName(name) }), [name]);
   const quickAdd = useRef<HTMLInputElement>(null);
   const [help, setHelp] = useState(false);
+  const [historyAt, setHistoryAt] = useState<string | null>(null);
   const focusQuickAdd = useCallback(() => {
     quickAdd.current?.scrollIntoView({ block: "center" });
     quickAdd.current?.focus();
@@ -53,6 +57,14 @@ export function IncidentPage({ incidentKey, token, name }: { incidentKey: string
         </p>
       ) : (
         <>
+          <div className="page-tools">
+            <HistoryBar incidentKey={incidentKey} token={token} at={historyAt} onChange={setHistoryAt} />
+            <ExportMenu incidentKey={incidentKey} token={token} at={historyAt} />
+          </div>
+          {historyAt ? (
+            <HistoryView incidentKey={incidentKey} token={token} at={historyAt} actor={actor} />
+          ) : (
+            <>
           <IncidentHeaderPanel incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
           <SectionNav showHelp={help} readOnly={readOnly} />
           <Timeline entries={incident.timeline} doc={doc} actor={actor} readOnly={readOnly} quickAddRef={quickAdd} />
@@ -63,6 +75,8 @@ export function IncidentPage({ incidentKey, token, name }: { incidentKey: string
             <FollowUpsSection incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
             <NotesEditor doc={doc} provider={provider} user={user} readOnly={readOnly} />
           </div>
+            </>
+          )}
         </>
       )}
     </main>

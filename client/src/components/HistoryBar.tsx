@@ -1,0 +1,53 @@
+import { useHistoryRange } from "../hooks/useHistoryDoc.ts";
+
+const STEPS = 1000;
+
+/**
+ * "What did we know at 14:05?": a slider over the document's kept history. Moving
+ * it shows the document as it stood then, read-only; "Live" goes back.
+ */
+export function HistoryBar({
+  incidentKey,
+  token,
+  at,
+  onChange,
+}: {
+  incidentKey: string;
+  token: string;
+  at: string | null;
+  onChange: (at: string | null) => void;
+}) {
+  const range = useHistoryRange(incidentKey, token, true);
+  if (!range) return null;
+  const span = Math.max(1, range.now - range.start);
+  const position = at ? Math.round(((Date.parse(at) - range.start) / span) * STEPS) : STEPS;
+  const label = at ? new Date(at).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" }) : "live";
+  return (
+    <div className={`history-bar${at ? " past" : ""}`} data-testid="history-bar">
+      <label className="inline">
+        History
+        <input
+          type="range"
+          min={0}
+          max={STEPS}
+          value={position}
+          data-view-control
+          data-testid="history-slider"
+          aria-label="Show the document as it stood at"
+          onChange={(event) => {
+            const step = Number(event.target.value);
+            onChange(step >= STEPS ? null : new Date(range.start + (span * step) / STEPS).toISOString());
+          }}
+        />
+      </label>
+      <span className="mono" data-testid="history-at">
+        {label}
+      </span>
+      {at && (
+        <button type="button" data-view-control data-testid="history-live" onClick={() => onChange(null)}>
+          Back to live
+        </button>
+      )}
+    </div>
+  );
+}
