@@ -1,5 +1,5 @@
 import type { afterLoadDocumentPayload, beforeUnloadDocumentPayload, Extension } from "@hocuspocus/server";
-import { isIncident, onTimelineAdded, type TimelineEntry } from "../../shared/doc/index.ts";
+import { onTimelineAdded, type TimelineEntry } from "../../shared/doc/index.ts";
 import type { Announcer } from "../bridge/Announcer.ts";
 
 /** The document events worth saying in the room: severity, status, incident manager, and new changes. */
@@ -22,7 +22,7 @@ export class AnnouncementExtension implements Extension {
   }
 
   async afterLoadDocument({ document, documentName }: afterLoadDocumentPayload): Promise<void> {
-    if (!isIncident(document)) return;
+    // Observed from load even when still empty: a new incident is filled after it loads.
     this.stops.set(
       documentName,
       onTimelineAdded(document, (entries) => {

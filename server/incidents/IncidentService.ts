@@ -71,7 +71,9 @@ export class IncidentService {
       });
       await this.persistence.whenDurable(key);
     } finally {
-      await connection.disconnect();
+      // Keep the document warm for a few seconds (until the debounced store hook runs):
+      // a burst of chat messages or API calls then loads it from the store once.
+      await connection.disconnect({ unloadImmediately: false });
     }
     return result as T;
   }
