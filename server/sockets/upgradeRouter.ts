@@ -14,15 +14,27 @@ export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Bu
 export function upgradeRouter(server: Server): Map<string, UpgradeHandler> {
   const routes = new Map<string, UpgradeHandler>();
   server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(request.url ?? "/", "http://localhost");
-    const handler = routes.get(url.pathname) ?? [...routes.entries()].find(([p]) => p.endsWith("/") && url.pathname.startsWith(p))?.[1];
-    if (!handler) {
-      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
-      return;
+    // Anything thrown here would escape to the process: a malformed URL or Host from
+    // an unauthenticated client must cost that client its socket, nothing more.
+    try {
+      const url = requestUrl(request);
+      const handler = routes.get(url.pathname) ?? [...routes.entries()].find(([p]) => p.endsWith("/") && url.pathname.startsWith(p))?.[1];
+      if (!handler) {
+        socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+        return;
+      }
+      handler(request, socket, head, url);
+    } catch {
+      socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
     }
-    handler(request, socket, head, url);
   });
   return routes;
+}
+
+/** The request's path and query, on a fixed origin (the Host header is the client's to forge). */
+export function requestUrl(request: IncomingMessage): URL {
+  const path = request.url ?? "/";
+  return new URL(path.startsWith("/") && !path.startsWith("//") ? path : "/", "http://localhost");
 }
 
 /** A web `Request` carrying the upgrade's URL and headers, as Hocuspocus hooks expect. */
@@ -32,7 +44,7 @@ export function toWebRequest(request: IncomingMessage): Request {
     if (Array.isArray(value)) value.forEach((v) => headers.append(name, v));
     else if (value !== undefined) headers.set(name, value);
   }
-  return new Request(new URL(request.url ?? "/", `http://${request.headers.host ?? "localhost"}`), { headers });
+  return new Request(requestUrl(request), { headers });
 }
 
 export function toBytes(data: RawData): Uint8Array {

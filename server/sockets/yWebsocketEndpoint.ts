@@ -103,6 +103,7 @@ export function yWebsocketEndpoint(options: {
 }): { handle: UpgradeHandler; wss: WebSocketServer } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
   const handle: UpgradeHandler = (request, socket, head, url) => {
+    // The upgrade router answers 400 if this throws (a malformed escape).
     const documentName = decodeURIComponent(url.pathname.replace(/^\/yjs\//, ""));
     wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
       const client = options.hocuspocus.handleConnection(new HeldSocket(new YProtocolSocket(ws)), toWebRequest(request));
