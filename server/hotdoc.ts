@@ -44,9 +44,9 @@ export interface RunningHotdoc {
  * The composition root: builds the store, the Hocuspocus extensions (their order
  * in the list is the policy), the HTTP app and the websocket endpoints, and listens.
  */
-export async function startHotdoc(config: Config, options: { logger?: Logger } = {}): Promise<RunningHotdoc> {
+export async function startHotdoc(config: Config, options: { logger?: Logger; store?: DocumentStore } = {}): Promise<RunningHotdoc> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const store = new SqliteStore(config.dataDir);
+  const store = options.store ?? new SqliteStore(config.dataDir);
   const admin = resolveAdminToken(config.dataDir, config.adminToken);
 
   const tokens = new TokenService({

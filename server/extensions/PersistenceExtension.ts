@@ -1,5 +1,7 @@
 import type {
   afterLoadDocumentPayload,
+  afterUnloadDocumentPayload,
+  onAuthenticatePayload,
   Document,
   Extension,
   Hocuspocus,
@@ -8,7 +10,9 @@ import type {
   onStoreDocumentPayload,
 } from "@hocuspocus/server";
 import * as Y from "yjs";
+import { CLOSE_REASONS } from "../../shared/closeReasons.ts";
 import { migrate, isIncident, readIncidentSummary } from "../../shared/doc/index.ts";
+import { HotdocError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import { HeldSocket } from "../sockets/HeldSocket.ts";
@@ -39,6 +43,13 @@ export class PersistenceExtension implements Extension {
 
   private readonly options: PersistenceOptions;
   private readonly pending = new Map<string, Promise<unknown>>();
+  /**
+   * Documents holding an update the store refused. Their memory is ahead of the store,
+   * so nothing may be acknowledged from them (a resent update would be a no-op and get
+   * an ack for data never stored): they refuse writes and connections until unloaded,
+   * and the next load comes from the store, to which clients resend what they still hold.
+   */
+  private readonly poisoned = new Set<string>();
   private instance?: Hocuspocus;
 
   constructor(options: PersistenceOptions) {
@@ -84,7 +95,8 @@ export class PersistenceExtension implements Extension {
     const tracked = durable.then(() => {
       stop();
     }, (error: unknown) => {
-      this.options.logger.error({ incident: name, err: error }, "durable append failed; closing connections");
+      this.options.logger.error({ incident: name, err: error }, "durable append failed; closing connections until the document reloads from the store");
+      this.poisoned.add(name);
       this.instance?.closeConnections(name);
       throw error;
     });
@@ -99,18 +111,31 @@ export class PersistenceExtension implements Extension {
     else void tracked.catch(() => undefined);
   }
 
-  /** Resolves when every update applied to `name` so far is durable; rejects if one failed. */
+  /** Resolves when every update applied to `name` so far is durable; throws store_unavailable if one was not. */
   async whenDurable(name: string): Promise<void> {
     const pending = this.pending.get(name);
-    if (!pending) return;
-    const results = await pending;
-    for (const result of results as PromiseSettledResult<unknown>[]) {
-      if (result.status === "rejected") throw result.reason;
+    if (pending) await pending;
+    if (this.poisoned.has(name)) throw new HotdocError("store_unavailable", `the store refused a write to ${name}; try again`);
+  }
+
+  /** Throws store_unavailable while `name` holds an update the store refused. */
+  assertWritable(name: string): void {
+    if (this.poisoned.has(name)) throw new HotdocError("store_unavailable", `the store refused a write to ${name}; try again`);
+  }
+
+  async onAuthenticate({ documentName }: onAuthenticatePayload): Promise<void> {
+    if (this.poisoned.has(documentName)) {
+      throw { reason: CLOSE_REASONS.store_unavailable.reason, code: CLOSE_REASONS.store_unavailable.code };
     }
+  }
+
+  async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload): Promise<void> {
+    this.poisoned.delete(documentName);
   }
 
   async onStoreDocument({ document, documentName }: onStoreDocumentPayload): Promise<void> {
     await this.whenDurable(documentName).catch(() => undefined);
+    if (this.poisoned.has(documentName)) return;
     const { store, checkpointEvery, historyMs } = this.options;
     const result = await store.compact(documentName, { every: checkpointEvery, keepMs: historyMs });
     if (result.checkpointSeq !== null || result.prunedUpdates > 0) {

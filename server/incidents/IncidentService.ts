@@ -65,15 +65,19 @@ export class IncidentService {
     const connection = await this.hocuspocus.openDirectConnection(key, context);
     const actor: Actor = { name: principal.name, source: principal.role === "system" ? "system" : "api" };
     let result: T | undefined;
+    let durable = false;
     try {
+      this.persistence.assertWritable(key);
       await connection.transact((doc) => {
         result = change(doc, actor);
       });
       await this.persistence.whenDurable(key);
+      durable = true;
     } finally {
       // Keep the document warm for a few seconds (until the debounced store hook runs):
-      // a burst of chat messages or API calls then loads it from the store once.
-      await connection.disconnect({ unloadImmediately: false });
+      // a burst of chat messages or API calls then loads it from the store once. After a
+      // failed write it is unloaded at once, so the next attempt starts from the store.
+      await connection.disconnect({ unloadImmediately: !durable });
     }
     return result as T;
   }

@@ -5,6 +5,7 @@ import { loadConfig } from "../../server/config.ts";
 import { Writable } from "node:stream";
 import { type RunningHotdoc, startHotdoc } from "../../server/hotdoc.ts";
 import { createLogger } from "../../server/logger.ts";
+import type { DocumentStore } from "../../server/storage/DocumentStore.ts";
 
 export const TEST_TOKEN = "test-admin-token-0123456789";
 
@@ -26,7 +27,7 @@ export function tempDataDir(): string {
 
 /** A real hotdoc server on port 0 with its own data directory. */
 export async function startTestServer(
-  options: { dataDir?: string; env?: Record<string, string>; captureLogs?: boolean } = {},
+  options: { dataDir?: string; env?: Record<string, string>; captureLogs?: boolean; store?: DocumentStore } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDataDir();
   const config = loadConfig({
@@ -44,7 +45,7 @@ export async function startTestServer(
       done();
     },
   });
-  const hotdoc = await startHotdoc(config, options.captureLogs ? { logger: createLogger("info", sink) } : {});
+  const hotdoc = await startHotdoc(config, { store: options.store, ...(options.captureLogs ? { logger: createLogger("info", sink) } : {}) });
   const url = `http://127.0.0.1:${hotdoc.port}`;
   return {
     hotdoc,
