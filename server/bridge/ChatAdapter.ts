@@ -18,6 +18,8 @@ export interface AdapterAnswer {
 
 export interface Parsed {
   events: ChatEvent[];
+  /** Events of the delivery that were left out, with why (platforms that batch events must not be blocked by one). */
+  skipped?: string[];
   /** Answer at once without mirroring anything (e.g. Slack's url_verification handshake). */
   answer?: AdapterAnswer;
 }

@@ -72,7 +72,7 @@ export function createApp(options: AppOptions): Hono<HttpEnv> {
   });
   app.route("/api", api);
 
-  app.route("/", hookRoutes({ adapters: options.adapters, mirror: options.mirror, announcer: options.announcer }));
+  app.route("/", hookRoutes({ adapters: options.adapters, mirror: options.mirror, announcer: options.announcer, logger, metrics }));
 
   app.route("/", staticRoutes(options.clientDir));
 

@@ -3,6 +3,8 @@ import type { ChatAdapter } from "../bridge/ChatAdapter.ts";
 import type { Announcer } from "../bridge/Announcer.ts";
 import type { ChatMirror } from "../bridge/ChatMirror.ts";
 import { HotdocError } from "../errors.ts";
+import type { Logger } from "../logger.ts";
+import type { Metrics } from "../metrics.ts";
 
 /** Largest chat delivery accepted. */
 export const MAX_HOOK_BYTES = 1024 * 1024;
@@ -13,7 +15,7 @@ export const MAX_HOOK_BYTES = 1024 * 1024;
  * its platform's signature or token (an adapter without its secret is off and says
  * so), and answers 2xx only once what it carried is durable.
  */
-export function hookRoutes(options: { adapters: ChatAdapter[]; mirror: ChatMirror; announcer: Announcer }): Hono {
+export function hookRoutes(options: { adapters: ChatAdapter[]; mirror: ChatMirror; announcer: Announcer; logger: Logger; metrics: Metrics }): Hono {
   const app = new Hono();
   const paths: Record<string, { method: "post" | "put"; path: string }> = {
     slack: { method: "post", path: "/hooks/slack" },
@@ -37,6 +39,10 @@ export function hookRoutes(options: { adapters: ChatAdapter[]; mirror: ChatMirro
         now: Date.now(),
       });
       if (parsed.answer) return c.json(parsed.answer.body as object, parsed.answer.status as 200);
+      for (const reason of parsed.skipped ?? []) {
+        options.logger.warn({ platform: adapter.platform, reason }, "chat event left out of a delivery");
+        options.metrics.chatMessages.inc({ platform: adapter.platform, outcome: "skipped" });
+      }
       const outcome = await options.mirror.apply(parsed.events);
       if (adapter.refusesUnlinkedRooms && outcome.unlinked > 0) {
         throw new HotdocError("room_not_linked", "this channel is not linked to an incident: link it with POST /api/incidents/:key/channels");

@@ -185,6 +185,23 @@ describe("chat bridge", () => {
       expect(timeline.filter((e) => e.text === "typo message")).toHaveLength(1);
     });
 
+    it("Matrix: an event it cannot read is left out of its transaction, never blocking the rest", async () => {
+      const room = "!incident:matrix.example.org";
+      const good = (id: string, text: string) => matrixMessage(room, id, "@ana:example.org", text, (t0 + 75) * 1000);
+      const bad = [
+        { ...good("$b1", "x"), content: { msgtype: "m.text", body: "z".repeat(45_000) } },
+        { ...good("$b2", "x"), content: { msgtype: "m.text", body: 7 } },
+        { type: "m.reaction", event_id: "$b3", room_id: room, sender: "@x:y", origin_server_ts: 1, content: { "m.relates_to": { rel_type: 5 } } },
+        { ...good("$b4", "x"), origin_server_ts: 9e15 },
+        "not an event",
+      ];
+      const answer = await send(matrixTransaction("txn-mixed", [...bad, good("$g1", "still mirrored despite its neighbours")]));
+      expect(answer.status).toBe(200);
+      expect((await stored()).timeline.map((e: { text: string }) => e.text)).toContain("still mirrored despite its neighbours");
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      expect(metrics).toMatch(/hotdoc_chat_events_total\{platform="matrix",outcome="skipped"\} 5/);
+    });
+
     it("Teams: an HMAC-signed activity is mirrored without its bot mention, and answered within 5 s", async () => {
       const channel = "19:abc123@thread.tacv2";
       await server.api("POST", `/api/incidents/${key}/channels`, { platform: "teams", channel });

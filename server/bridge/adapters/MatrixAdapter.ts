@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ANNOUNCEMENT_MARK, type ChatEvent } from "../../../shared/chat/chatEvent.ts";
+import { ANNOUNCEMENT_MARK, type ChatEvent, ChatEventSchema } from "../../../shared/chat/chatEvent.ts";
 import { HotdocError } from "../../errors.ts";
 import type { AdapterAnswer, ChatAdapter, Delivery, Parsed } from "../ChatAdapter.ts";
 import { parseJson, parsePayload, sameSecret } from "../signatures.ts";
@@ -11,12 +11,12 @@ const RoomEvent = z.looseObject({
   event_id: z.string().min(1),
   room_id: z.string().min(1),
   sender: z.string().min(1),
-  origin_server_ts: z.number().int().positive(),
+  origin_server_ts: z.number().int().positive().max(8.64e15),
   content: z.looseObject({}).default({}),
   redacts: z.string().optional(),
 });
 
-const Transaction = z.object({ events: z.array(RoomEvent).max(1000) });
+const Transaction = z.object({ events: z.array(z.unknown()).max(1000) });
 
 const MessageContent = z.looseObject({
   msgtype: z.string().optional(),
@@ -52,7 +52,22 @@ export class MatrixAdapter implements ChatAdapter {
     if (!sameSecret(given, this.token ?? "")) throw new HotdocError("signature_invalid", "the homeserver token does not match");
     if (!/^[A-Za-z0-9._~-]{1,255}$/.test(delivery.params.txnId ?? "")) throw new HotdocError("invalid_payload", "malformed txnId", "txnId");
     const transaction = parsePayload(Transaction, parseJson(delivery.raw));
-    return { events: transaction.events.flatMap((event) => this.event(event)) };
+    // The homeserver retries a refused transaction for ever, holding every later event
+    // behind it: one event we cannot read is left out (and reported), never the batch.
+    const events: ChatEvent[] = [];
+    const skipped: string[] = [];
+    transaction.events.forEach((raw, index) => {
+      try {
+        for (const event of this.event(parsePayload(RoomEvent, raw))) {
+          const valid = ChatEventSchema.safeParse(event);
+          if (valid.success) events.push(valid.data);
+          else skipped.push(`event ${index}: ${valid.error.issues[0]?.path.join(".")}: ${valid.error.issues[0]?.message}`);
+        }
+      } catch (error) {
+        skipped.push(`event ${index}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    });
+    return { events, skipped };
   }
 
   private event(event: z.infer<typeof RoomEvent>): ChatEvent[] {
@@ -84,7 +99,7 @@ export class MatrixAdapter implements ChatAdapter {
         return typeof target === "string" ? [{ ...base, action: "delete", messageId: target, at }] : [];
       }
       case "m.reaction": {
-        const relation = Relation.parse((event.content as Record<string, unknown>)["m.relates_to"]);
+        const relation = parsePayload(Relation, (event.content as Record<string, unknown>)["m.relates_to"]);
         return relation?.rel_type === "m.annotation" && relation.event_id && relation.key?.startsWith("📌")
           ? [{ ...base, action: "pin", messageId: relation.event_id, at }]
           : [];
