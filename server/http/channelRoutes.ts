@@ -27,6 +27,9 @@ export function channelRoutes(options: { store: DocumentStore; incidents: Incide
     authorize(principal, "edit", key);
     await options.incidents.requireIncident(key);
     const request = await readJson(c, ChannelRequest);
+    // Moving a room that feeds another incident takes edit rights on that incident too.
+    const existing = await options.store.findChannelLink(request.platform, request.channel);
+    if (existing && existing.incident !== key) authorize(principal, "edit", existing.incident);
     const link = { ...request, incident: key, webhookUrl: request.webhookUrl ?? null, createdAt: Date.now(), createdBy: principal.subject };
     await options.store.linkChannel(link);
     return c.json(await options.store.findChannelLink(request.platform, request.channel), 201);

@@ -3,6 +3,7 @@ import type { ChatAdapter } from "../bridge/ChatAdapter.ts";
 import type { Announcer } from "../bridge/Announcer.ts";
 import type { ChatMirror } from "../bridge/ChatMirror.ts";
 import { HotdocError } from "../errors.ts";
+import { readLimited } from "./body.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 
@@ -30,7 +31,7 @@ export function hookRoutes(options: { adapters: ChatAdapter[]; mirror: ChatMirro
       if (!adapter.enabled) {
         throw new HotdocError("adapter_disabled", `the ${adapter.platform} adapter is off: set ${adapter.secretVariable} to turn it on`);
       }
-      const raw = await readLimited(c.req.raw.body);
+      const raw = await readLimited(c.req.raw.body, MAX_HOOK_BYTES);
       const parsed = adapter.handle({
         raw,
         headers: c.req.raw.headers,
@@ -53,27 +54,4 @@ export function hookRoutes(options: { adapters: ChatAdapter[]; mirror: ChatMirro
     });
   }
   return app;
-}
-
-/** Refused bodies are still read (up to this much) so the sender gets our 413 rather than a reset connection. */
-const DRAIN_LIMIT = 8 * MAX_HOOK_BYTES;
-
-/** Reads a request body, refusing it when it is over MAX_HOOK_BYTES. */
-async function readLimited(body: ReadableStream<Uint8Array> | null): Promise<Buffer> {
-  if (!body) return Buffer.alloc(0);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size <= MAX_HOOK_BYTES) chunks.push(value);
-    if (size > DRAIN_LIMIT) {
-      await reader.cancel();
-      break;
-    }
-  }
-  if (size > MAX_HOOK_BYTES) throw new HotdocError("payload_too_large", `a chat delivery is at most ${MAX_HOOK_BYTES} bytes`);
-  return Buffer.concat(chunks);
 }

@@ -157,6 +157,15 @@ describe("chat bridge", () => {
       expect(links.body.channels.map((c: { channel: string }) => c.channel)).toContain("mm-ch-1");
     });
 
+    it("a responder of one incident cannot move another incident's room into theirs", async () => {
+      const other = (await server.api("POST", "/api/incidents", { summary: "Other", severity: 3 })).body.key;
+      const link = await server.api("POST", `/api/incidents/${other}/links`, { role: "responder", name: "Eve" });
+      const moved = await server.api("POST", `/api/incidents/${other}/channels`, { platform: "slack", channel: "C0HOT1" }, link.body.token);
+      expect(moved.status).toBe(403);
+      const links = await server.api("GET", `/api/incidents/${key}/channels`);
+      expect(links.body.channels.map((c: { channel: string }) => c.channel)).toContain("C0HOT1");
+    });
+
     it("Mattermost also takes JSON", async () => {
       const body = JSON.stringify({ token: SECRETS.MATTERMOST_TOKEN, channel_id: "mm-ch-1", channel_name: key.toLowerCase(), timestamp: (t0 + 62) * 1000, user_id: "u2", user_name: "sam", post_id: "mm-post-3", text: "json delivery" });
       const answer = await send({ method: "POST", path: "/hooks/mattermost", headers: { "content-type": "application/json" }, body });

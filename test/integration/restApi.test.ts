@@ -115,6 +115,26 @@ describe("REST API", () => {
     expect(after.json).toEqual(before.json);
   });
 
+  it("refuses a body over 1 MiB even when it declares no length (chunked)", async () => {
+    const key = (await server.api("POST", "/api/incidents", { summary: "Chunked", severity: 3 })).body.key;
+    const chunk = new TextEncoder().encode(`{"summary":"${"x".repeat(64 * 1024)}`);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 24) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const response = await fetch(`${server.url}/api/incidents/${key}`, {
+      method: "PATCH",
+      headers: { authorization: `Bearer ${server.token}`, "content-type": "application/json" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    expect(response.status).toBe(413);
+    expect((await response.json()).error.code).toBe("payload_too_large");
+  });
+
   it("an unknown incident gets 404 on every route", async () => {
     for (const [method, route, body] of [
       ["GET", "/api/incidents/HOT-424242", undefined],
