@@ -19,6 +19,8 @@ export interface Principal {
   scope: string;
   /** The token's id, when the principal came from a revocable token. */
   tokenId?: string;
+  /** When the token stops being valid (epoch ms), if it expires. */
+  expiresAt?: number;
 }
 
 export const SYSTEM_PRINCIPAL: Principal = { subject: "system", name: "hotdoc", role: "system", scope: "*" };

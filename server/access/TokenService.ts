@@ -98,6 +98,7 @@ export class TokenService {
       role: claims.data.role,
       scope: claims.data.scope,
       tokenId: claims.data.jti,
+      expiresAt: claims.data.exp * 1000,
     };
   }
 

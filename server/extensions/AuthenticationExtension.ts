@@ -1,4 +1,5 @@
-import type { Extension, onAuthenticatePayload } from "@hocuspocus/server";
+import type { connectedPayload, Extension, onAuthenticatePayload } from "@hocuspocus/server";
+import { CLOSE_REASONS } from "../../shared/closeReasons.ts";
 import { can, type Principal } from "../../shared/access.ts";
 import { closeReason, HotdocError, toHotdocError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
@@ -58,5 +59,27 @@ export class AuthenticationExtension implements Extension {
       // permission-denied reason without printing its own console line.
       throw { reason: reason.reason, code: reason.code };
     }
+  }
+
+  /** A connection lives no longer than its token: it is closed with token-expired when the token expires. */
+  async connected({ connection, context, documentName }: connectedPayload<HotdocContext>): Promise<void> {
+    const expiresAt = context.principal?.expiresAt;
+    if (expiresAt === undefined) return;
+    let timer: NodeJS.Timeout | undefined;
+    const check = () => {
+      const left = expiresAt - Date.now();
+      if (left > 0) {
+        // setTimeout cannot wait longer than about 24.8 days; re-arm until the end.
+        timer = setTimeout(check, Math.min(left, 2 ** 31 - 1));
+        timer.unref();
+        return;
+      }
+      const { code, reason } = CLOSE_REASONS.token_expired;
+      this.logger.info({ incident: documentName, who: context.principal?.subject }, "connection closed: its token expired");
+      connection.close({ code, reason });
+      connection.webSocket.close(code, reason);
+    };
+    check();
+    connection.onClose(() => clearTimeout(timer));
   }
 }

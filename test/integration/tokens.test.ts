@@ -71,6 +71,16 @@ describe("every door checks the same tokens", () => {
     }
   });
 
+  it("closes a live connection when its token expires", async () => {
+    const { token } = await server.hotdoc.tokens.mint({ role: "viewer", scope: key, name: "Short", expiresInSeconds: 2, createdBy: "test" });
+    const viewer = track(connectProvider(server.wsUrl, key, token));
+    await whenSynced(viewer);
+    const refused = whenRefused(viewer, 10_000);
+    await withTimeout(new Promise<void>((resolve) => viewer.on("close", () => resolve())), 10_000, "the expired connection to close");
+    // It tries to come back and is refused for the expired token.
+    expect(await refused).toBe(CLOSE_REASONS.token_expired.reason);
+  });
+
   it("a y-websocket client and a Hocuspocus client converge on the same incident", async () => {
     const link = await server.api("POST", `/api/incidents/${key}/links`, { role: "responder", name: "Yrs" });
     const yDoc = new Y.Doc();
