@@ -46,10 +46,27 @@ export const ChatEventSchema = z.discriminatedUnion("action", [
 export type ChatEvent = z.infer<typeof ChatEventSchema>;
 export type ChatPost = Extract<ChatEvent, { action: "post" }>;
 
-/** The timeline entry id of a chat message: one entry per platform message, whatever the deliveries. */
+/**
+ * The timeline entry id of a chat message: one entry per platform message, whatever
+ * the deliveries. Injective: letters, digits and `.@-` stay, every other character
+ * (the `:` separator included) becomes `_<hex>_`, so two different messages never
+ * share an id. Ids longer than the schema allows keep a prefix and a hash of the rest.
+ */
 export function chatEntryId(event: { platform: ChatPlatform; channel: string; messageId: string }): string {
-  const safe = (value: string) => value.replace(/[^A-Za-z0-9._@-]/g, "_");
-  return `${event.platform}:${safe(event.channel)}:${safe(event.messageId)}`;
+  const escape = (value: string) =>
+    Array.from(value, (char) => (/^[A-Za-z0-9.@-]$/.test(char) ? char : `_${char.codePointAt(0)?.toString(16)}_`)).join("");
+  const id = `${event.platform}:${escape(event.channel)}:${escape(event.messageId)}`;
+  return id.length <= 200 ? id : `${id.slice(0, 160)}-h${fnv1a(id, 0x811c9dc5)}${fnv1a(id, 0x01000193)}`;
+}
+
+/** 32-bit FNV-1a, hex; two seeds give a 64-bit tail for over-long ids. */
+function fnv1a(text: string, seed: number): string {
+  let hash = seed >>> 0;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, "0");
 }
 
 /** Marks what hotdoc posts into a room, so its own announcements are never mirrored back. */

@@ -136,6 +136,16 @@ describe("chat bridge", () => {
       expect(fromChat).toMatchObject({ source: "slack", author: "U0PRIYA" });
     });
 
+    it("does not re-run a link command when Slack redelivers it", async () => {
+      const a = (await server.api("POST", "/api/incidents", { summary: "Link A", severity: 3 })).body.key;
+      const b = (await server.api("POST", "/api/incidents", { summary: "Link B", severity: 3 })).body.key;
+      const first = slackMessage("C0MOVING", "U0IM", `link ${a}`, ts(40));
+      await send(slackSigned(first));
+      await send(slackSigned(slackMessage("C0MOVING", "U0IM", `link ${b}`, ts(41))));
+      await send(slackSigned(first, { retry: 1 }));
+      expect((await server.hotdoc.store.findChannelLink("slack", "C0MOVING"))?.incident).toBe(b);
+    });
+
     it("never mirrors hotdoc's own announcements back", async () => {
       await send(slackSigned(slackEvent({ type: "message", subtype: "bot_message", channel: "C0HOT1", bot_id: "B0HOT", username: "hotdoc", text: "[hotdoc] HOT-1 severity is now 1", ts: ts(50) })));
       expect(texts()).not.toContain("[hotdoc] HOT-1 severity is now 1");

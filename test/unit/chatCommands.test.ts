@@ -1,5 +1,27 @@
 import { describe, expect, it } from "vitest";
+import { chatEntryId } from "../../shared/chat/chatEvent.ts";
 import { parseChatCommand } from "../../shared/chat/commands.ts";
+import { IdSchema } from "../../shared/doc/index.ts";
+
+describe("chat entry ids", () => {
+  it("never give two different messages the same id", () => {
+    const ids = new Set(
+      [
+        ["grafana", "a/1"],
+        ["grafana", "a:1"],
+        ["grafana", "a_1"],
+        ["grafana:a", "1"],
+        ["grafana", "a:1"],
+      ].map(([channel, messageId]) => chatEntryId({ platform: "webhook", channel, messageId })),
+    );
+    expect(ids.size).toBe(4);
+    const long = chatEntryId({ platform: "matrix", channel: "!".repeat(120), messageId: "$".repeat(120) });
+    expect(long.length).toBeLessThanOrEqual(200);
+    expect(long).not.toBe(chatEntryId({ platform: "matrix", channel: "!".repeat(120), messageId: `${"$".repeat(119)}%` }));
+    expect(IdSchema.safeParse(long).success).toBe(true);
+    expect(IdSchema.safeParse(chatEntryId({ platform: "matrix", channel: "!room:example.org", messageId: "$ev/1+2" })).success).toBe(true);
+  });
+});
 
 describe("chat commands", () => {
   it("reads each command", () => {
