@@ -52,7 +52,7 @@ export function commsChecklist(incident: IncidentDocument, nextUpdate = ""): Che
     },
     {
       question: "If there is an ETA for restoration, what is it?",
-      answer: incident.times.endedAt ? `Restored at ${incident.times.endedAt}` : `ETA ${UNKNOWN}`,
+      answer: incident.times.endedAt ? `Restored at ${incident.times.endedAt.slice(0, 16).replace("T", " ")} UTC` : `ETA ${UNKNOWN}`,
       known: Boolean(incident.times.endedAt),
     },
     { question: "When and where will the next update be?", answer: nextUpdate || "not set", known: known(nextUpdate) },

@@ -159,6 +159,8 @@ export function setStatus(doc: Y.Doc, status: Status, actor: Actor, now: Date = 
   doc.transact(() => {
     map.set("status", next);
     if (next === "resolved" && !map.get("endedAt")) map.set("endedAt", toInstant(now));
+    // Back to fixing means the impact is not over: the end recorded at resolution no longer holds.
+    if (previous === "resolved" && next === "fixing") map.set("endedAt", null);
     map.set("updatedAt", toInstant(now));
     appendTimelineEntry(
       doc,

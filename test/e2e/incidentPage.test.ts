@@ -167,6 +167,30 @@ describe("the incident page in a real browser", () => {
     await Promise.all([alice, bob].map((p) => p.context().close()));
   });
 
+  it("a page whose link is revoked turns read-only instead of taking edits it cannot send", async () => {
+    const link = await server.api("POST", `/api/incidents/${key}/links`, { role: "responder", name: "Temp" });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const page = await context.newPage();
+    await page.goto(link.body.url);
+    await page.locator('[data-testid="connection-status"][data-status="online"]').waitFor({ timeout: 15_000 });
+    await page.getByTestId("quick-add-text").waitFor();
+    expect((await server.api("DELETE", `/api/incidents/${key}/links/${link.body.id}`)).status).toBe(204);
+    await page.locator('[data-testid="connection-status"][data-status="refused"]').waitFor({ timeout: 10_000 });
+    await page.getByTestId("quick-add-text").waitFor({ state: "detached", timeout: LIVE_MS });
+    expect(await page.locator('[data-testid="notes-editor"] [contenteditable="true"]').count()).toBe(0);
+    await context.close();
+  });
+
+  it("leaving the summary without typing never writes back over someone else's newer summary", async () => {
+    const alice = await open("responder", "Alice");
+    await alice.getByTestId("header-summary").click();
+    await server.api("PATCH", `/api/incidents/${key}`, { summary: "Renamed by Bob meanwhile" });
+    await alice.getByTestId("quick-add-text").click();
+    await alice.locator('[data-testid="header-summary"]', { hasText: "Renamed by Bob meanwhile" }).waitFor({ timeout: LIVE_MS });
+    expect((await server.api("GET", `/api/incidents/${key}`)).body.summary).toBe("Renamed by Bob meanwhile");
+    await alice.context().close();
+  });
+
   it("the dashboard lists a newly declared incident", async () => {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const page = await context.newPage();

@@ -116,6 +116,16 @@ describe("the incident document accessors", () => {
     expect(readIncident(doc).status).toBe("closed");
   });
 
+  it("clears the end of impact when a resolved incident goes back to fixing", () => {
+    const doc = incident();
+    assignRole(doc, { role: "incident_manager", holder: "Priya" }, IM, T(6));
+    setStatus(doc, "resolved", IM, T(40));
+    setStatus(doc, "fixing", IM, T(45));
+    expect(readIncident(doc).times).toMatchObject({ endedAt: null, ttrMs: null });
+    setStatus(doc, "resolved", IM, T(70));
+    expect(readIncident(doc).times).toMatchObject({ endedAt: T(70).toISOString(), ttrMs: 70 * 60_000 });
+  });
+
   it("appends a timeline entry once per id and orders entries by when they happened", () => {
     const doc = incident();
     expect(appendTimelineEntry(doc, { id: "slack:C1:2", author: "a", text: "second", at: T(20).toISOString(), kind: "chat" }).created).toBe(true);

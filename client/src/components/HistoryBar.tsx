@@ -1,4 +1,5 @@
 import { useHistoryRange } from "../hooks/useHistoryDoc.ts";
+import { useNow } from "../hooks/useNow.ts";
 
 const STEPS = 1000;
 
@@ -18,8 +19,10 @@ export function HistoryBar({
   onChange: (at: string | null) => void;
 }) {
   const range = useHistoryRange(incidentKey, token, true);
+  // The slider reaches up to now, not to when the page loaded.
+  const now = useNow(5000).getTime();
   if (!range) return null;
-  const span = Math.max(1, range.now - range.start);
+  const span = Math.max(1, now - range.start);
   const position = at ? Math.round(((Date.parse(at) - range.start) / span) * STEPS) : STEPS;
   const label = at ? new Date(at).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" }) : "live";
   return (

@@ -25,7 +25,7 @@ export function HistoryView({ incidentKey, token, at, actor }: { incidentKey: st
       <p className="history-note">
         {incidentKey} as it stood at <strong className="mono">{new Date(at).toLocaleString()}</strong>, read-only.
       </p>
-      <IncidentHeaderPanel incident={incident} doc={doc} actor={actor} readOnly />
+      <IncidentHeaderPanel incident={incident} doc={doc} actor={actor} readOnly at={at} />
       <Timeline entries={incident.timeline} doc={doc} actor={actor} readOnly />
       <ChangeLogSection incident={incident} doc={doc} actor={actor} readOnly />
       <InvestigationSection incident={incident} doc={doc} actor={actor} readOnly />

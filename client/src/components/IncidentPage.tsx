@@ -61,10 +61,9 @@ export function IncidentPage({ incidentKey, token, name }: { incidentKey: string
             <HistoryBar incidentKey={incidentKey} token={token} at={historyAt} onChange={setHistoryAt} />
             <ExportMenu incidentKey={incidentKey} token={token} at={historyAt} />
           </div>
-          {historyAt ? (
-            <HistoryView incidentKey={incidentKey} token={token} at={historyAt} actor={actor} />
-          ) : (
-            <>
+          {historyAt && <HistoryView incidentKey={incidentKey} token={token} at={historyAt} actor={actor} />}
+          {/* The live sections stay mounted (hidden) while history is shown, so drafts and half-typed forms survive. */}
+          <div hidden={historyAt !== null}>
           <IncidentHeaderPanel incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
           <SectionNav showHelp={help} readOnly={readOnly} />
           <Timeline entries={incident.timeline} doc={doc} actor={actor} readOnly={readOnly} quickAddRef={quickAdd} />
@@ -75,8 +74,7 @@ export function IncidentPage({ incidentKey, token, name }: { incidentKey: string
             <FollowUpsSection incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
             <NotesEditor doc={doc} provider={provider} user={user} readOnly={readOnly} />
           </div>
-            </>
-          )}
+          </div>
         </>
       )}
     </main>

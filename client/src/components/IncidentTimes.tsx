@@ -2,9 +2,10 @@ import { durations, formatDuration, type IncidentDocument } from "../../../share
 import { useNow } from "../hooks/useNow.ts";
 
 /** TTD and TTR, ticking every second while impact is ongoing. */
-export function IncidentTimes({ times }: { times: IncidentDocument["times"] }) {
+export function IncidentTimes({ times, at }: { times: IncidentDocument["times"]; at?: string }) {
   const now = useNow(1000);
-  const { ttdMs, ttrMs, ttrOngoing } = durations(times, now);
+  // In the history view, an ongoing TTR is measured up to the instant shown, not to now.
+  const { ttdMs, ttrMs, ttrOngoing } = durations(times, at ? new Date(at) : now);
   return (
     <dl className="times">
       <div>

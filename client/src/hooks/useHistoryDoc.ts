@@ -19,7 +19,9 @@ export function useHistoryRange(incidentKey: string, token: string, enabled: boo
 
 /**
  * The document as it stood at `at`, rebuilt by the server from its update log and
- * loaded into a Y.Doc of its own (never connected, so nothing can change it).
+ * loaded into a Y.Doc of its own (never connected, so nothing can change it). Each
+ * doc is destroyed when it is replaced or the view closes; a late answer for an
+ * older instant is dropped.
  */
 export function useHistoryDoc(incidentKey: string, token: string, at: string | null): { doc: Y.Doc | null; error: string | null } {
   const [state, setState] = useState<{ doc: Y.Doc | null; error: string | null }>({ doc: null, error: null });
@@ -29,15 +31,15 @@ export function useHistoryDoc(incidentKey: string, token: string, at: string | n
       return;
     }
     const controller = new AbortController();
+    let loaded: Y.Doc | null = null;
     const timer = setTimeout(() => {
       apiBlob(`/api/incidents/${incidentKey}/state?at=${encodeURIComponent(at)}`, token, controller.signal)
         .then(async (blob) => {
-          const doc = new Y.Doc();
-          Y.applyUpdate(doc, new Uint8Array(await blob.arrayBuffer()));
-          setState((previous) => {
-            previous.doc?.destroy();
-            return { doc, error: null };
-          });
+          const bytes = new Uint8Array(await blob.arrayBuffer());
+          if (controller.signal.aborted) return;
+          loaded = new Y.Doc();
+          Y.applyUpdate(loaded, bytes);
+          setState({ doc: loaded, error: null });
         })
         .catch((error: unknown) => {
           if (!controller.signal.aborted) setState({ doc: null, error: describeError(error) });
@@ -46,6 +48,9 @@ export function useHistoryDoc(incidentKey: string, token: string, at: string | n
     return () => {
       clearTimeout(timer);
       controller.abort();
+      // The next instant's doc replaces this one; this one is no longer shown after this render.
+      const done = loaded;
+      if (done) setTimeout(() => done.destroy(), 0);
     };
   }, [incidentKey, token, at]);
   return state;

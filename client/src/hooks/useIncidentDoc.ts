@@ -62,7 +62,11 @@ export function useIncidentDoc(key: string, token: string): IncidentDocConnectio
         const known = closeReasonFromString(reason);
         setError({ reason, message: known?.message ?? (reason || "The server refused the connection.") });
         // A refused token or a missing incident will not change by retrying; a store outage may.
-        if (known !== CLOSE_REASONS.store_unavailable) provider.disconnect();
+        // Nothing typed now could reach the server, so nothing may be typed.
+        if (known !== CLOSE_REASONS.store_unavailable) {
+          setReadOnly(true);
+          provider.disconnect();
+        }
       },
     });
     setPair({ doc, provider });

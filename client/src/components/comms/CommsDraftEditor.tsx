@@ -84,9 +84,15 @@ export function CommsDraftEditor({
     setNotice(`Draft saved at ${formatTime(new Date().toISOString())}; anyone on the incident can open it from the log.`);
   };
 
+  // A double click must not send the update twice: the first click disables the button
+  // until the draft changes again.
+  const [sentText, setSentText] = useState<string | null>(null);
+  const draftKey = JSON.stringify({ ...value, editingId: null });
   const send = () => {
+    if (sentText === draftKey) return;
     const id = write("sent");
     if (!id) return;
+    setSentText(draftKey);
     onChange({ ...value, editingId: null });
     setNotice(`Marked as sent at ${formatTime(new Date().toISOString())}; logged on the timeline.`);
   };
@@ -199,7 +205,7 @@ export function CommsDraftEditor({
           className="primary"
           data-testid="comms-mark-sent"
           onClick={send}
-          disabled={!canSend}
+          disabled={!canSend || sentText === draftKey}
           title={canSend ? "Record this update as sent; it becomes a key event on the timeline" : "A title and a summary first"}
         >
           Mark as sent

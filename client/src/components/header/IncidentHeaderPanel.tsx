@@ -51,7 +51,8 @@ export function IncidentHeaderPanel({
   doc,
   actor,
   readOnly,
-}: SectionProps) {
+  at,
+}: SectionProps & { /** The instant shown, in the history view. */ at?: string }) {
   // A refused move is shown until the situation it was refused in changes (status or IM).
   const [statusError, setStatusError] = useState<{ message: string; context: string } | null>(null);
   const context = `${incident.status}|${incident.incidentManager ?? ""}`;
@@ -132,7 +133,7 @@ export function IncidentHeaderPanel({
         </div>
 
         <div className="ih-fact ih-clocks">
-          <IncidentTimes times={incident.times} />
+          <IncidentTimes times={incident.times} at={at} />
         </div>
       </div>
       <InlineError message={statusError?.context === context ? statusError.message : null} testId="status-error" />

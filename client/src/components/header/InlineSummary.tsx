@@ -19,6 +19,8 @@ export function InlineSummary({
   testId: string;
 }) {
   const ref = useRef<HTMLSpanElement>(null);
+  /** The summary when editing began: leaving without typing must not write it back over a newer one. */
+  const start = useRef(value);
   const [error, setError] = useState<string | null>(null);
 
   useLayoutEffect(() => {
@@ -34,7 +36,7 @@ export function InlineSummary({
     const el = ref.current;
     if (!el) return;
     const text = (el.textContent ?? "").replace(/\s+/g, " ").trim();
-    if (text === value) {
+    if (text === value || text === start.current) {
       restore();
       return;
     }
@@ -86,7 +88,10 @@ export function InlineSummary({
         spellCheck
         onKeyDown={onKeyDown}
         onPaste={onPaste}
-        onFocus={() => setError(null)}
+        onFocus={() => {
+        start.current = value;
+        setError(null);
+      }}
         onBlur={commit}
       />
       <InlineError message={error} testId={`${testId}-error`} />
