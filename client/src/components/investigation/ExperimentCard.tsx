@@ -1,3 +1,4 @@
+import { RecordMeta } from "./RecordMeta.tsx";
 import { useEffect, useId, useState } from "react";
 import type * as Y from "yjs";
 import {
@@ -9,7 +10,6 @@ import {
   setExperimentState,
   type Theory,
 } from "../../../../shared/doc/index.ts";
-import { formatTime } from "../../format.ts";
 import { EditableText } from "./EditableText.tsx";
 import { InlineError, useWriteAttempt } from "./InlineError.tsx";
 import { StateBadge } from "./StateBadge.tsx";
@@ -95,12 +95,7 @@ export function ExperimentCard({
         testId="experiment-text"
         onSave={(text) => editRecord(doc, "experiments", experiment.id, { text })}
       />
-      <div className="inv-meta">
-        <span className="inv-author">{experiment.author}</span>
-        <time dateTime={experiment.at} title={experiment.at} className="mono">
-          {formatTime(experiment.at)}
-        </time>
-      </div>
+      <RecordMeta author={experiment.author} at={experiment.at} />
 
       <div className="inv-links" data-testid="experiment-theory">
         <span className="inv-links-label">Tests</span>{" "}

@@ -1,6 +1,6 @@
+import { RecordMeta } from "./RecordMeta.tsx";
 import type * as Y from "yjs";
 import { editRecord, type Observation, setObservationConfirmed, type Theory } from "../../../../shared/doc/index.ts";
-import { formatTime } from "../../format.ts";
 import { EditableText } from "./EditableText.tsx";
 import { InlineError, useWriteAttempt } from "./InlineError.tsx";
 
@@ -50,11 +50,7 @@ export function ObservationCard({
         testId="observation-text"
         onSave={(text) => editRecord(doc, "observations", observation.id, { text })}
       />
-      <div className="inv-meta">
-        <span className="inv-author">{observation.author}</span>
-        <time dateTime={observation.at} title={observation.at} className="mono">
-          {formatTime(observation.at)}
-        </time>
+      <RecordMeta author={observation.author} at={observation.at}>
         {supports.length > 0 && (
           <span title={supports.map((t) => t.text).join("\n")}>
             supports {supports.length} {supports.length === 1 ? "theory" : "theories"}
@@ -84,7 +80,7 @@ export function ObservationCard({
             </label>
           )}
         </span>
-      </div>
+      </RecordMeta>
       <InlineError error={error} />
     </article>
   );

@@ -1,3 +1,4 @@
+import { RecordMeta } from "./RecordMeta.tsx";
 import type * as Y from "yjs";
 import {
   type Actor,
@@ -9,7 +10,6 @@ import {
   type Theory,
   type TheoryState,
 } from "../../../../shared/doc/index.ts";
-import { formatTime } from "../../format.ts";
 import { EditableText } from "./EditableText.tsx";
 import { InlineError, useWriteAttempt } from "./InlineError.tsx";
 import { StateBadge } from "./StateBadge.tsx";
@@ -78,12 +78,7 @@ export function TheoryCard({
         testId="theory-text"
         onSave={(text) => editRecord(doc, "theories", theory.id, { text })}
       />
-      <div className="inv-meta">
-        <span className="inv-author">{theory.author}</span>
-        <time dateTime={theory.at} title={theory.at} className="mono">
-          {formatTime(theory.at)}
-        </time>
-      </div>
+      <RecordMeta author={theory.author} at={theory.at} />
 
       <div className="inv-links" data-testid="theory-observations">
         <span className="inv-links-label">Supported by</span>
