@@ -49,3 +49,16 @@ export interface ChatAdapter {
    */
   answer(replies: string[]): AdapterAnswer;
 }
+
+/** What every adapter shares: it is on exactly when its secret (token, signing key) is configured. */
+export abstract class SecretAdapter {
+  protected readonly secret: string;
+
+  constructor(secret: string | undefined) {
+    this.secret = secret ?? "";
+  }
+
+  get enabled(): boolean {
+    return this.secret.length > 0;
+  }
+}

@@ -72,7 +72,7 @@ export class ChatMirror {
   private async applyOne(event: ChatEvent, outcome: MirrorOutcome): Promise<void> {
     const command = event.action === "post" ? parseChatCommand(event.text) : undefined;
     let key: string | null;
-    if (command && "command" in command && command.command.type === "link" && !(await this.seen(event))) {
+    if (command && "command" in command && command.command.type === "link" && !(await this.seen(event, command.command.key))) {
       key = await this.link(event, command.command.key, outcome);
     } else {
       key = await this.incidentFor(event);
@@ -94,15 +94,13 @@ export class ChatMirror {
     this.logger.debug({ incident: key, platform: event.platform, action: event.action, result }, "chat event applied");
   }
 
-  /** True when this message was mirrored already (a redelivery), wherever its room pointed then. */
-  private async seen(event: ChatEvent): Promise<boolean> {
+  /** True when this `link` message was mirrored already (a redelivery), to the room's incident or the target. */
+  private async seen(event: ChatEvent, target: string): Promise<boolean> {
     if (event.action !== "post") return false;
     const id = chatEntryId(event);
-    const command = parseChatCommand(event.text);
-    const keys = new Set<string>();
+    const keys = new Set<string>([target]);
     const link = await this.store.findChannelLink(event.platform, event.channel);
     if (link) keys.add(link.incident);
-    if ("command" in command && command.command.type === "link") keys.add(command.command.key);
     for (const key of keys) {
       if (!(await this.store.incidentExists(key))) continue;
       if (await this.incidents.withDoc(key, (doc) => readTimelineEntry(doc, id) !== undefined)) return true;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { MAX_CHAT_TEXT, type ChatEvent } from "../../../shared/chat/chatEvent.ts";
 import { HotdocError } from "../../errors.ts";
-import type { AdapterAnswer, ChatAdapter, Delivery, Parsed } from "../ChatAdapter.ts";
+import { type AdapterAnswer, type ChatAdapter, type Delivery, type Parsed, SecretAdapter } from "../ChatAdapter.ts";
 import { checkTimestamp, hmac, parseJson, parsePayload, sameSecret } from "../signatures.ts";
 
 /**
@@ -26,24 +26,15 @@ export const GenericPayload = z
   })
   .strict();
 
-export class GenericAdapter implements ChatAdapter {
+export class GenericAdapter extends SecretAdapter implements ChatAdapter {
   readonly platform = "webhook" as const;
   readonly secretVariable = "WEBHOOK_SECRET";
   readonly repliesInline = true;
   readonly refusesUnlinkedRooms = true;
-  private readonly secret?: string;
-
-  constructor(secret?: string) {
-    this.secret = secret;
-  }
-
-  get enabled(): boolean {
-    return Boolean(this.secret);
-  }
 
   handle(delivery: Delivery): Parsed {
     const timestamp = checkTimestamp(delivery.headers.get("x-hotdoc-timestamp"), delivery.now);
-    const expected = `v1=${hmac(this.secret ?? "", Buffer.concat([Buffer.from(`${timestamp}.`), delivery.raw]), "hex")}`;
+    const expected = `v1=${hmac(this.secret, Buffer.concat([Buffer.from(`${timestamp}.`), delivery.raw]), "hex")}`;
     if (!sameSecret(delivery.headers.get("x-hotdoc-signature") ?? "", expected)) {
       throw new HotdocError("signature_invalid", "X-Hotdoc-Signature does not match the body");
     }

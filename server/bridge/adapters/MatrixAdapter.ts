@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ANNOUNCEMENT_MARK, type ChatEvent, ChatEventSchema } from "../../../shared/chat/chatEvent.ts";
 import { HotdocError } from "../../errors.ts";
-import type { AdapterAnswer, ChatAdapter, Delivery, Parsed } from "../ChatAdapter.ts";
+import { type AdapterAnswer, type ChatAdapter, type Delivery, type Parsed, SecretAdapter } from "../ChatAdapter.ts";
 import { parseJson, parsePayload, sameSecret } from "../signatures.ts";
 
 const Relation = z.object({ rel_type: z.string().optional(), event_id: z.string().optional(), key: z.string().optional() }).optional();
@@ -31,25 +31,16 @@ const MessageContent = z.looseObject({
  * access_token query parameter). A retried txnId carries the same events, and each
  * event mirrors once by its event_id.
  */
-export class MatrixAdapter implements ChatAdapter {
+export class MatrixAdapter extends SecretAdapter implements ChatAdapter {
   readonly platform = "matrix" as const;
   readonly secretVariable = "MATRIX_HS_TOKEN";
   readonly repliesInline = false;
   readonly refusesUnlinkedRooms = false;
-  private readonly token?: string;
-
-  constructor(token?: string) {
-    this.token = token;
-  }
-
-  get enabled(): boolean {
-    return Boolean(this.token);
-  }
 
   handle(delivery: Delivery): Parsed {
     const bearer = /^Bearer\s+(\S+)$/i.exec(delivery.headers.get("authorization") ?? "")?.[1];
     const given = bearer ?? delivery.query.get("access_token") ?? "";
-    if (!sameSecret(given, this.token ?? "")) throw new HotdocError("signature_invalid", "the homeserver token does not match");
+    if (!sameSecret(given, this.secret)) throw new HotdocError("signature_invalid", "the homeserver token does not match");
     if (!/^[A-Za-z0-9._~-]{1,255}$/.test(delivery.params.txnId ?? "")) throw new HotdocError("invalid_payload", "malformed txnId", "txnId");
     const transaction = parsePayload(Transaction, parseJson(delivery.raw));
     // The homeserver retries a refused transaction for ever, holding every later event

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ANNOUNCEMENT_MARK, type ChatEvent } from "../../../shared/chat/chatEvent.ts";
 import { HotdocError } from "../../errors.ts";
-import type { AdapterAnswer, ChatAdapter, Delivery, Parsed } from "../ChatAdapter.ts";
+import { type AdapterAnswer, type ChatAdapter, type Delivery, type Parsed, SecretAdapter } from "../ChatAdapter.ts";
 import { parseJson, parsePayload, sameSecret } from "../signatures.ts";
 
 const Payload = z.object({
@@ -23,20 +23,11 @@ const Payload = z.object({
  * authenticated by the shared token. A JSON answer with `text` is posted in the
  * channel, so replies to commands appear there.
  */
-export class MattermostAdapter implements ChatAdapter {
+export class MattermostAdapter extends SecretAdapter implements ChatAdapter {
   readonly platform = "mattermost" as const;
   readonly secretVariable = "MATTERMOST_TOKEN";
   readonly repliesInline = true;
   readonly refusesUnlinkedRooms = false;
-  private readonly token?: string;
-
-  constructor(token?: string) {
-    this.token = token;
-  }
-
-  get enabled(): boolean {
-    return Boolean(this.token);
-  }
 
   handle(delivery: Delivery): Parsed {
     const type = delivery.headers.get("content-type") ?? "";
@@ -48,7 +39,7 @@ export class MattermostAdapter implements ChatAdapter {
             throw new HotdocError("invalid_payload", "send application/x-www-form-urlencoded or application/json");
           })();
     const token = typeof (body as { token?: unknown })?.token === "string" ? (body as { token: string }).token : "";
-    if (!sameSecret(token, this.token ?? "")) throw new HotdocError("signature_invalid", "the outgoing webhook token does not match");
+    if (!sameSecret(token, this.secret)) throw new HotdocError("signature_invalid", "the outgoing webhook token does not match");
     const post = parsePayload(Payload, body);
     if (post.text.startsWith(ANNOUNCEMENT_MARK)) return { events: [] };
     const event: ChatEvent = {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ANNOUNCEMENT_MARK, type ChatEvent } from "../../../shared/chat/chatEvent.ts";
 import { HotdocError } from "../../errors.ts";
-import type { AdapterAnswer, ChatAdapter, Delivery, Parsed } from "../ChatAdapter.ts";
+import { type AdapterAnswer, type ChatAdapter, type Delivery, type Parsed, SecretAdapter } from "../ChatAdapter.ts";
 import { checkTimestamp, hmac, parseJson, parsePayload, sameSecret, secondsToIso } from "../signatures.ts";
 
 const Ts = z.string().regex(/^\d+(\.\d+)?$/);
@@ -52,27 +52,22 @@ const TALK = new Set([undefined, "thread_broadcast", "file_share", "bot_message"
  * with the signing secret, refused outside a 5-minute window; the url_verification
  * challenge is echoed; retries are harmless because every message mirrors once by its ts.
  */
-export class SlackAdapter implements ChatAdapter {
+export class SlackAdapter extends SecretAdapter implements ChatAdapter {
   readonly platform = "slack" as const;
   readonly secretVariable = "SLACK_SIGNING_SECRET";
   readonly repliesInline = false;
   readonly refusesUnlinkedRooms = false;
-  private readonly secret?: string;
   private readonly ownBotId?: string;
 
   constructor(secret?: string, ownBotId?: string) {
-    this.secret = secret;
+    super(secret);
     this.ownBotId = ownBotId;
-  }
-
-  get enabled(): boolean {
-    return Boolean(this.secret);
   }
 
   handle(delivery: Delivery): Parsed {
     const timestamp = checkTimestamp(delivery.headers.get("x-slack-request-timestamp"), delivery.now);
     const signature = delivery.headers.get("x-slack-signature") ?? "";
-    const expected = slackSignature(this.secret ?? "", timestamp, delivery.raw);
+    const expected = slackSignature(this.secret, timestamp, delivery.raw);
     if (!sameSecret(signature, expected)) throw new HotdocError("signature_invalid", "X-Slack-Signature does not match the body");
     const envelope = parsePayload(Envelope, parseJson(delivery.raw));
     if (envelope.type === "url_verification") return { events: [], answer: { status: 200, body: { challenge: envelope.challenge } } };

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ANNOUNCEMENT_MARK, type ChatEvent } from "../../../shared/chat/chatEvent.ts";
 import { HotdocError } from "../../errors.ts";
-import type { AdapterAnswer, ChatAdapter, Delivery, Parsed } from "../ChatAdapter.ts";
+import { type AdapterAnswer, type ChatAdapter, type Delivery, type Parsed, SecretAdapter } from "../ChatAdapter.ts";
 import { hmac, parseJson, parsePayload, sameSecret } from "../signatures.ts";
 
 const Activity = z.looseObject({
@@ -43,24 +43,22 @@ export function teamsText(html: string): string {
  * is no timestamp, so a retry is recognised by the activity id; the answer (a message
  * activity, within 5 s) is shown in the channel.
  */
-export class TeamsAdapter implements ChatAdapter {
+export class TeamsAdapter extends SecretAdapter implements ChatAdapter {
   readonly platform = "teams" as const;
   readonly secretVariable = "TEAMS_SECRET";
   readonly repliesInline = true;
   readonly refusesUnlinkedRooms = false;
-  private readonly key?: Buffer;
+  /** The HMAC key is the base64-decoded secret Teams shows when the webhook is created. */
+  private readonly key: Buffer;
 
   constructor(secret?: string) {
-    this.key = secret ? Buffer.from(secret, "base64") : undefined;
-  }
-
-  get enabled(): boolean {
-    return Boolean(this.key && this.key.length > 0);
+    super(secret);
+    this.key = Buffer.from(this.secret, "base64");
   }
 
   handle(delivery: Delivery): Parsed {
     const given = /^HMAC\s+(\S+)$/i.exec(delivery.headers.get("authorization") ?? "")?.[1] ?? "";
-    if (!sameSecret(given, hmac(this.key ?? Buffer.alloc(0), delivery.raw, "base64"))) {
+    if (!sameSecret(given, hmac(this.key, delivery.raw, "base64"))) {
       throw new HotdocError("signature_invalid", "the HMAC in Authorization does not match the body");
     }
     const activity = parsePayload(Activity, parseJson(delivery.raw));
