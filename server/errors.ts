@@ -26,6 +26,7 @@ export const ERROR_STATUS = {
   invalid_transition: 409,
   im_required: 409,
   payload_too_large: 413,
+  rate_limited: 429,
   store_unavailable: 503,
   adapter_disabled: 503,
   internal: 500,
@@ -36,13 +37,21 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 export class HotdocError extends Error {
   readonly code: ErrorCode;
   readonly field?: string;
+  /** For `rate_limited`: whole seconds until a retry can succeed (sent as `Retry-After`). */
+  readonly retryAfterSeconds?: number;
 
-  constructor(code: ErrorCode, message: string, field?: string) {
+  constructor(code: ErrorCode, message: string, field?: string, options: { retryAfterSeconds?: number } = {}) {
     super(message);
     this.name = "HotdocError";
     this.code = code;
     this.field = field;
+    if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = Math.max(1, Math.ceil(options.retryAfterSeconds));
   }
+}
+
+/** A `rate_limited` error that tells the client when to come back. */
+export function rateLimited(message: string, retryAfterMs: number): HotdocError {
+  return new HotdocError("rate_limited", message, undefined, { retryAfterSeconds: retryAfterMs / 1000 });
 }
 
 export interface ErrorBody {
@@ -81,6 +90,7 @@ const CLOSE_BY_CODE: Partial<Record<ErrorCode, CloseReason>> = {
   forbidden: CLOSE_REASONS.forbidden,
   incident_not_found: CLOSE_REASONS.incident_not_found,
   store_unavailable: CLOSE_REASONS.store_unavailable,
+  rate_limited: CLOSE_REASONS.rate_limited,
 };
 
 /** The websocket refusal for an error; anything unexpected becomes a generic invalid-message close. */

@@ -12,6 +12,13 @@ export const CLOSE_REASONS = {
   incident_not_found: { code: 4404, reason: "incident-not-found", message: "There is no incident with this key." },
   invalid_message: { code: 4400, reason: "invalid-message", message: "The server could not read a message." },
   store_unavailable: { code: 4503, reason: "store-unavailable", message: "The server could not save; reconnecting." },
+  rate_limited: { code: 4429, reason: "rate-limited", message: "Too many requests from this address or link; try again shortly." },
+  missing_dependencies: {
+    code: 4409,
+    reason: "missing-dependencies",
+    message: "An update arrived before the changes it builds on; reconnecting to resend them in order.",
+  },
+  unauthenticated_timeout: { code: 4408, reason: "authentication-timeout", message: "The connection did not authenticate in time." },
 } as const;
 
 export type CloseReasonName = keyof typeof CLOSE_REASONS;

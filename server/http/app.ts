@@ -84,6 +84,7 @@ export function createApp(options: AppOptions): Hono<HttpEnv> {
     if (status >= 500) logger.error({ ...line, err: error }, typed.message);
     else if (status === 401 || status === 403) logger.warn(line, `request refused: ${typed.message}`);
     else logger.info(line, `request refused: ${typed.message}`);
+    if (typed.retryAfterSeconds !== undefined) c.header("retry-after", String(typed.retryAfterSeconds));
     return c.json(errorBody(typed), status as 400);
   });
 
