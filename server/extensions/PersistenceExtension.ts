@@ -22,6 +22,16 @@ import { describeOrigin, systemOrigin } from "./origins.ts";
 /** Marks the transaction that fills a document from the store, so it is not appended again. */
 const LOADED_FROM_STORE = Symbol("loaded-from-store");
 
+/** What is known of a loaded document's size without encoding it. */
+interface SizeTracker {
+  /** Estimated encoded size: the loaded (or last checkpointed) state plus every update appended since. An upper bound. */
+  bytes: number;
+  /** Bytes appended since load, a running total. */
+  appended: number;
+  /** Updates appended since the last compaction was requested. */
+  sinceCompaction: number;
+}
+
 interface PersistenceOptions {
   store: DocumentStore;
   logger: Logger;
@@ -36,6 +46,10 @@ interface PersistenceOptions {
  * transaction that applied it, and the origin connection's acknowledgement is held
  * until the append is durable (see HeldSocket). Hocuspocus' debounced store hook
  * only compacts the log into checkpoints and refreshes the list summary.
+ *
+ * Compaction also runs every `checkpointEvery` appends and right after a load (so a
+ * long tail left by crashes is checkpointed at once), one at a time per document. The
+ * store does it off the event loop; here it costs a message, whatever the size.
  */
 export class PersistenceExtension implements Extension {
   extensionName = "PersistenceExtension";
@@ -51,6 +65,9 @@ export class PersistenceExtension implements Extension {
    */
   private readonly poisoned = new Set<string>();
   private instance?: Hocuspocus;
+  private readonly sizes = new Map<string, SizeTracker>();
+  private readonly compactions = new Map<string, Promise<void>>();
+  private readonly compactAgain = new Set<string>();
 
   constructor(options: PersistenceOptions) {
     this.options = options;
@@ -65,6 +82,7 @@ export class PersistenceExtension implements Extension {
     const state = await this.options.store.loadState(documentName);
     stop();
     if (state) Y.applyUpdate(document, state, LOADED_FROM_STORE);
+    this.sizes.set(documentName, { bytes: state?.byteLength ?? 0, appended: 0, sinceCompaction: 0 });
   }
 
   async afterLoadDocument({ document, documentName }: afterLoadDocumentPayload): Promise<void> {
@@ -80,6 +98,14 @@ export class PersistenceExtension implements Extension {
       const { from, to } = result;
       if (from !== to) this.options.logger.info({ incident: documentName, from, to }, "document schema migrated");
     }
+    // Checkpoint on load: after crashes a document may have thousands of loose updates,
+    // which every later load would apply again.
+    void this.compactSoon(documentName);
+  }
+
+  /** Estimated encoded size of a loaded document in bytes (an upper bound), or 0 when not loaded. */
+  documentBytes(name: string): number {
+    return this.sizes.get(name)?.bytes ?? 0;
   }
 
   /**
@@ -91,6 +117,12 @@ export class PersistenceExtension implements Extension {
     const name = document.name;
     const stop = this.options.metrics.storeAppendSeconds.startTimer();
     const durable = this.options.store.appendUpdate(name, update, describeOrigin(origin));
+    const size = this.sizes.get(name);
+    if (size) {
+      size.bytes += update.byteLength;
+      size.appended += update.byteLength;
+      if (++size.sinceCompaction >= this.options.checkpointEvery) void this.compactSoon(name);
+    }
     this.options.metrics.countUpdate();
     const tracked = durable.then(() => {
       stop();
@@ -131,21 +163,57 @@ export class PersistenceExtension implements Extension {
 
   async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload): Promise<void> {
     this.poisoned.delete(documentName);
+    this.sizes.delete(documentName);
   }
 
   async onStoreDocument({ document, documentName }: onStoreDocumentPayload): Promise<void> {
     await this.whenDurable(documentName).catch(() => undefined);
     if (this.poisoned.has(documentName)) return;
-    const { store, checkpointEvery, historyMs } = this.options;
-    const result = await store.compact(documentName, { every: checkpointEvery, keepMs: historyMs });
-    if (result.checkpointSeq !== null || result.prunedUpdates > 0) {
-      this.options.logger.debug({ incident: documentName, ...result }, "store compacted");
+    await this.compactSoon(documentName);
+    if (isIncident(document)) await this.options.store.saveSummary(documentName, readIncidentSummary(document));
+  }
+
+  /**
+   * Compacts `name` unless a compaction of it is running, in which case that one runs
+   * once more when it ends. Resolves when the document is compacted; never rejects (a
+   * failed compaction loses nothing: the log is the truth, and the next one retries).
+   */
+  private compactSoon(name: string): Promise<void> {
+    const running = this.compactions.get(name);
+    if (running) {
+      this.compactAgain.add(name);
+      return running;
     }
-    if (isIncident(document)) await store.saveSummary(documentName, readIncidentSummary(document));
+    const run = (async () => {
+      do {
+        this.compactAgain.delete(name);
+        if (this.poisoned.has(name)) return;
+        const size = this.sizes.get(name);
+        const appendedBefore = size?.appended ?? 0;
+        if (size) size.sinceCompaction = 0;
+        const { store, checkpointEvery, historyMs } = this.options;
+        try {
+          const result = await store.compact(name, { every: checkpointEvery, keepMs: historyMs });
+          // The checkpoint covers at least every update appended before the request, so
+          // its size plus what came after is again an upper bound, without the drift of
+          // deleted and overwritten content.
+          if (size && typeof result.checkpointBytes === "number" && this.sizes.get(name) === size) {
+            size.bytes = result.checkpointBytes + (size.appended - appendedBefore);
+          }
+          // A checkpoint is rare (its size grows geometrically) and worth a line; pruning alone is routine.
+          if (result.checkpointSeq !== null) this.options.logger.info({ incident: name, ...result }, "checkpoint written");
+          else if (result.prunedUpdates > 0) this.options.logger.debug({ incident: name, ...result }, "store compacted");
+        } catch (error) {
+          this.options.logger.warn({ incident: name, err: error }, "compaction failed; the update log is intact and the next compaction retries");
+        }
+      } while (this.compactAgain.has(name));
+    })().finally(() => this.compactions.delete(name));
+    this.compactions.set(name, run);
+    return run;
   }
 
   async onDestroy(): Promise<void> {
-    await Promise.allSettled([...this.pending.values()]);
+    await Promise.allSettled([...this.pending.values(), ...this.compactions.values()]);
   }
 }
 

@@ -12,6 +12,7 @@ import {
   readIncidentSummary,
 } from "../../shared/doc/index.ts";
 import { HotdocError } from "../errors.ts";
+import type { DocumentLimitsExtension } from "../extensions/DocumentLimitsExtension.ts";
 import type { PersistenceExtension } from "../extensions/PersistenceExtension.ts";
 import type { HotdocContext } from "../extensions/origins.ts";
 import type { Logger } from "../logger.ts";
@@ -30,6 +31,7 @@ export class IncidentService {
   private readonly hocuspocus: Hocuspocus;
   private readonly store: DocumentStore;
   private readonly persistence: PersistenceExtension;
+  private readonly documentLimits?: DocumentLimitsExtension;
   private readonly keyPrefix: string;
   private readonly logger: Logger;
 
@@ -37,12 +39,15 @@ export class IncidentService {
     hocuspocus: Hocuspocus;
     store: DocumentStore;
     persistence: PersistenceExtension;
+    /** Refuses writes to a document at its size or record limit (413 document_too_large). */
+    documentLimits?: DocumentLimitsExtension;
     keyPrefix: string;
     logger: Logger;
   }) {
     this.hocuspocus = options.hocuspocus;
     this.store = options.store;
     this.persistence = options.persistence;
+    this.documentLimits = options.documentLimits;
     this.keyPrefix = options.keyPrefix;
     this.logger = options.logger;
   }
@@ -66,8 +71,15 @@ export class IncidentService {
     const actor: Actor = { name: principal.name, source: principal.role === "system" ? "system" : "api" };
     let result: T | undefined;
     let durable = false;
+    let refusedUnchanged = false;
     try {
       this.persistence.assertWritable(key);
+      // Checked once the document is loaded (its size is tracked from the load on).
+      const full = this.documentLimits?.refuseWrite(key);
+      if (full) {
+        refusedUnchanged = true;
+        throw full;
+      }
       await connection.transact((doc) => {
         result = change(doc, actor);
       });
@@ -76,8 +88,9 @@ export class IncidentService {
     } finally {
       // Keep the document warm for a few seconds (until the debounced store hook runs):
       // a burst of chat messages or API calls then loads it from the store once. After a
-      // failed write it is unloaded at once, so the next attempt starts from the store.
-      await connection.disconnect({ unloadImmediately: !durable });
+      // failed write it is unloaded at once, so the next attempt starts from the store
+      // (not after a refusal for size: nothing was written).
+      await connection.disconnect({ unloadImmediately: !durable && !refusedUnchanged });
     }
     return result as T;
   }

@@ -26,6 +26,10 @@ export interface DocumentStore {
    * Writes a checkpoint when at least `every` updates have accumulated since the
    * last one, then prunes single updates (and superseded checkpoints) older than
    * `keepMs` that a checkpoint covers. `keepMs` 0 keeps every update forever.
+   * A new checkpoint is the previous one plus the updates since, never a rebuild of
+   * the whole log; a store may wait for a tail worth rewriting the checkpoint for
+   * (SqliteStore: a quarter of its size, or 32 × `every` updates). It must not block
+   * the caller's thread for time proportional to the document.
    */
   compact(doc: string, options: { every: number; keepMs: number; now?: number }): Promise<CompactionResult>;
 
@@ -52,6 +56,20 @@ export interface DocumentStore {
   linkChannel(link: ChannelLink): Promise<void>;
   findChannelLink(platform: string, channel: string): Promise<ChannelLink | null>;
   listChannelLinks(incident: string): Promise<ChannelLink[]>;
+  /**
+   * The name a chat platform gave a room, remembered so that a room named after an
+   * incident (`hot-12`) is known to belong to it even when the platform does not repeat
+   * the name (Matrix sends it once). With a name, records it (`namedAt` changes only
+   * when the name does); with null, only reads. Returns what is recorded, or null.
+   */
+  recordRoomName(platform: string, channel: string, name: string | null, at?: number): Promise<RoomName | null>;
+  /**
+   * A chat platform's transaction that has been applied (Matrix application-service
+   * txnIds), so that a transaction id is applied once, across restarts. With a digest,
+   * records it unless already recorded (the first record stays); with null, only reads.
+   * Returns what is recorded, or null.
+   */
+  recordChatTransaction(platform: string, txnId: string, digest: string | null, at?: number): Promise<ChatTransaction | null>;
 
   /** A cheap round trip to the store. */
   ping(): Promise<void>;
@@ -85,10 +103,26 @@ export interface ChannelLink {
   createdBy: string;
 }
 
+export interface RoomName {
+  name: string;
+  /** When the room was first seen with this name (epoch ms). */
+  namedAt: number;
+}
+
+export interface ChatTransaction {
+  /** A digest of the delivery's body, to tell a retry from a reused id. */
+  digest: string;
+  appliedAt: number;
+}
+
 export interface CompactionResult {
   checkpointSeq: number | null;
+  /** Size of the checkpoint written, when one was. */
+  checkpointBytes?: number | null;
   prunedUpdates: number;
   prunedCheckpoints: number;
+  /** Time the compaction took off the calling thread, when the store does it elsewhere. */
+  workerMs?: number;
 }
 
 export class HistoryCompactedError extends Error {

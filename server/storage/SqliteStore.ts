@@ -6,11 +6,26 @@ import type { IncidentSummary } from "../../shared/doc/index.ts";
 import {
   type AccessTokenRecord,
   type ChannelLink,
+  type ChatTransaction,
   type CompactionResult,
   type DocumentStore,
   HistoryCompactedError,
+  type RoomName,
   type StoredIncident,
 } from "./DocumentStore.ts";
+import { CheckpointWorker } from "./CheckpointWorker.ts";
+import { UPDATE_LOG_SCHEMA, UpdateLog } from "./UpdateLog.ts";
+
+/**
+ * A load whose tail is at most this many updates, on a checkpoint of at most this
+ * many bytes, is merged on the calling thread; anything bigger is built by the
+ * checkpoint worker. `Y.mergeUpdates` is quadratic in the number of updates and
+ * linear in the checkpoint's size, and a round trip to the worker costs ~1 ms.
+ */
+const INLINE_TAIL = 64;
+const INLINE_CHECKPOINT_BYTES = 1024 * 1024;
+/** The worker copies the WAL into the database file after this many appends (it also does after every compaction). */
+const WAL_CHECKPOINT_EVERY = 1000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS updates (
@@ -57,6 +72,20 @@ CREATE TABLE IF NOT EXISTS channel_links (
   PRIMARY KEY (platform, channel)
 );
 CREATE INDEX IF NOT EXISTS channel_links_incident ON channel_links (incident);
+CREATE TABLE IF NOT EXISTS chat_rooms (
+  platform TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  name TEXT NOT NULL,
+  named_at INTEGER NOT NULL,
+  PRIMARY KEY (platform, channel)
+);
+CREATE TABLE IF NOT EXISTS chat_transactions (
+  platform TEXT NOT NULL,
+  txn_id TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  applied_at INTEGER NOT NULL,
+  PRIMARY KEY (platform, txn_id)
+);
 CREATE TABLE IF NOT EXISTS incidents (
   key TEXT PRIMARY KEY,
   created_at INTEGER NOT NULL,
@@ -64,53 +93,40 @@ CREATE TABLE IF NOT EXISTS incidents (
 );
 `;
 
-interface UpdateRow {
-  id: number;
-  at: number;
-  data: Uint8Array;
-}
-interface CheckpointRow {
-  seq: number;
-  at: number;
-  data: Uint8Array;
-}
-
 /**
  * The embedded store: one SQLite file through `node:sqlite` (no native addon).
  * WAL with synchronous=FULL, so a committed append survives a crash of the process
  * and of the machine. The calls are synchronous underneath: an append is on disk
  * before `appendUpdate` even returns its promise.
+ *
+ * Everything proportional to a document's size happens in the checkpoint worker
+ * (CheckpointWorker, its own connection to the same database): writing checkpoints,
+ * pruning, building a state from a long tail, and copying the WAL into the database
+ * file. The calling thread only appends, reads rows, and merges short tails.
  */
 export class SqliteStore implements DocumentStore {
   readonly kind = "sqlite";
   readonly file: string;
   private readonly db: DatabaseSync;
   private readonly statements: Record<string, StatementSync>;
+  private readonly log: UpdateLog;
+  private readonly worker: CheckpointWorker;
+  private appendsSinceWalCheckpoint = 0;
 
   constructor(dataDir: string) {
     fs.mkdirSync(dataDir, { recursive: true });
     this.file = path.join(dataDir, "hotdoc.sqlite");
     this.db = new DatabaseSync(this.file);
-    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
+    // wal_autocheckpoint = 0: this connection never copies the WAL into the database file
+    // inside a commit (an append on the event loop); the checkpoint worker does it.
+    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA wal_autocheckpoint = 0;");
     this.db.exec(SCHEMA);
+    this.db.exec(UPDATE_LOG_SCHEMA);
+    this.log = new UpdateLog(this.db);
+    this.worker = new CheckpointWorker(this.file);
     const s = (sql: string) => this.db.prepare(sql);
     this.statements = {
       append: s("INSERT INTO updates (doc, at, origin, data) VALUES (?, ?, ?, ?)"),
-      latestCheckpoint: s("SELECT seq, at, data FROM checkpoints WHERE doc = ? ORDER BY seq DESC LIMIT 1"),
-      checkpointAtOrBefore: s(
-        "SELECT seq, at, data FROM checkpoints WHERE doc = ? AND at <= ? ORDER BY seq DESC LIMIT 1",
-      ),
-      updatesAfter: s("SELECT id, at, data FROM updates WHERE doc = ? AND id > ? ORDER BY id"),
-      updatesAfterUntil: s("SELECT id, at, data FROM updates WHERE doc = ? AND id > ? AND at <= ? ORDER BY id"),
-      countAfter: s("SELECT count(*) AS n, max(id) AS last FROM updates WHERE doc = ? AND id > ?"),
-      insertCheckpoint: s("INSERT OR REPLACE INTO checkpoints (doc, seq, at, data) VALUES (?, ?, ?, ?)"),
-      pruneUpdates: s("DELETE FROM updates WHERE doc = ? AND id <= ?"),
-      pruneCheckpoints: s("DELETE FROM checkpoints WHERE doc = ? AND seq < ?"),
-      setHistoryStart: s(
-        "INSERT INTO history (doc, start_at) VALUES (?, ?) ON CONFLICT (doc) DO UPDATE SET start_at = excluded.start_at",
-      ),
-      historyStart: s("SELECT start_at FROM history WHERE doc = ?"),
-      firstUpdate: s("SELECT min(at) AS at FROM updates WHERE doc = ?"),
       nextCounter: s(
         "INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
       ),
@@ -133,76 +149,64 @@ export class SqliteStore implements DocumentStore {
       ),
       findChannel: s("SELECT * FROM channel_links WHERE platform = ? AND channel = ?"),
       listChannels: s("SELECT * FROM channel_links WHERE incident = ? ORDER BY created_at, platform, channel"),
+      findRoomName: s("SELECT name, named_at FROM chat_rooms WHERE platform = ? AND channel = ?"),
+      saveRoomName: s(
+        `INSERT INTO chat_rooms (platform, channel, name, named_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (platform, channel) DO UPDATE SET name = excluded.name, named_at = excluded.named_at`,
+      ),
+      findChatTransaction: s("SELECT digest, applied_at FROM chat_transactions WHERE platform = ? AND txn_id = ?"),
+      saveChatTransaction: s("INSERT OR IGNORE INTO chat_transactions (platform, txn_id, digest, applied_at) VALUES (?, ?, ?, ?)"),
       ping: s("SELECT 1 AS ok"),
     };
   }
 
   async appendUpdate(doc: string, update: Uint8Array, origin: string, at: number = Date.now()): Promise<number> {
     const result = this.statements.append.run(doc, at, origin, update);
+    if (++this.appendsSinceWalCheckpoint >= WAL_CHECKPOINT_EVERY) {
+      this.appendsSinceWalCheckpoint = 0;
+      void this.worker.walCheckpoint().catch(() => undefined);
+    }
     return Number(result.lastInsertRowid);
   }
 
   async loadState(doc: string, options: { at?: number } = {}): Promise<Uint8Array | null> {
     const { at } = options;
-    let checkpoint: CheckpointRow | undefined;
-    let updates: UpdateRow[];
-    if (at === undefined) {
-      checkpoint = this.statements.latestCheckpoint.get(doc) as CheckpointRow | undefined;
-      updates = this.statements.updatesAfter.all(doc, checkpoint?.seq ?? 0) as unknown as UpdateRow[];
-    } else {
-      const start = this.historyStartSync(doc);
-      if (start !== null && at < start && this.hasPrunedHistory(doc)) throw new HistoryCompactedError(doc, start);
-      checkpoint = this.statements.checkpointAtOrBefore.get(doc, at) as CheckpointRow | undefined;
-      updates = this.statements.updatesAfterUntil.all(doc, checkpoint?.seq ?? 0, at) as unknown as UpdateRow[];
+    if (at !== undefined) {
+      const start = this.log.historyStart(doc);
+      if (start.pruned && start.at !== null && at < start.at) throw new HistoryCompactedError(doc, start.at);
     }
-    const parts = [...(checkpoint ? [checkpoint.data] : []), ...updates.map((u) => u.data)];
-    if (parts.length === 0) return null;
-    return parts.length === 1 ? parts[0] : Y.mergeUpdates(parts);
+    const checkpoint = this.log.checkpoint(doc, at);
+    const tail = this.log.count(doc, checkpoint?.seq ?? 0, at);
+    if (!checkpoint && tail.n === 0) return null;
+    if (checkpoint && tail.n === 0) return this.log.read(doc, checkpoint);
+    if (tail.n <= INLINE_TAIL && (checkpoint?.bytes ?? 0) <= INLINE_CHECKPOINT_BYTES) {
+      const rows = this.log.rows(doc, checkpoint?.seq ?? 0, at === undefined ? { lastSeq: tail.last ?? 0 } : { at });
+      const parts = [...(checkpoint ? [this.log.read(doc, checkpoint)] : []), ...rows.map((row) => row.data)];
+      return parts.length === 1 ? parts[0] : Y.mergeUpdates(parts);
+    }
+    return (await this.worker.build(doc, at)).state;
   }
 
   async compact(doc: string, options: { every: number; keepMs: number; now?: number }): Promise<CompactionResult> {
+    // Ruling out is a few index lookups here; the worker decides the rest (it reads the rows).
     const now = options.now ?? Date.now();
-    const result: CompactionResult = { checkpointSeq: null, prunedUpdates: 0, prunedCheckpoints: 0 };
-    this.db.exec("BEGIN IMMEDIATE");
-    try {
-      const latest = this.statements.latestCheckpoint.get(doc) as CheckpointRow | undefined;
-      const pending = this.statements.countAfter.get(doc, latest?.seq ?? 0) as { n: number; last: number | null };
-      if (pending.n >= options.every && pending.last !== null) {
-        const rows = this.statements.updatesAfter.all(doc, latest?.seq ?? 0) as unknown as UpdateRow[];
-        const state = checkpointState(latest?.data, rows);
-        const last = rows[rows.length - 1];
-        this.statements.insertCheckpoint.run(doc, last.id, last.at, state);
-        result.checkpointSeq = last.id;
-      }
-      if (options.keepMs > 0) {
-        const base = this.statements.checkpointAtOrBefore.get(doc, now - options.keepMs) as CheckpointRow | undefined;
-        if (base) {
-          result.prunedUpdates = Number(this.statements.pruneUpdates.run(doc, base.seq).changes);
-          result.prunedCheckpoints = Number(this.statements.pruneCheckpoints.run(doc, base.seq).changes);
-          if (result.prunedUpdates > 0 || result.prunedCheckpoints > 0) this.statements.setHistoryStart.run(doc, base.at);
-        }
-      }
-      this.db.exec("COMMIT");
-    } catch (error) {
-      this.db.exec("ROLLBACK");
-      throw error;
-    }
-    return result;
+    const due = this.looseUpdates(doc) >= options.every || (options.keepMs > 0 && this.log.pruneDue(doc, now - options.keepMs));
+    if (!due) return { checkpointSeq: null, prunedUpdates: 0, prunedCheckpoints: 0 };
+    const { checkpointSeq, checkpointBytes, prunedUpdates, prunedCheckpoints, ms } = await this.worker.compact(doc, {
+      every: options.every,
+      keepMs: options.keepMs,
+      now,
+    });
+    return { checkpointSeq, checkpointBytes, prunedUpdates, prunedCheckpoints, workerMs: ms };
   }
 
   async historyStart(doc: string): Promise<number | null> {
-    return this.historyStartSync(doc);
+    return this.log.historyStart(doc).at;
   }
 
-  private historyStartSync(doc: string): number | null {
-    const pruned = this.statements.historyStart.get(doc) as { start_at: number } | undefined;
-    if (pruned) return pruned.start_at;
-    const first = this.statements.firstUpdate.get(doc) as { at: number | null } | undefined;
-    return first?.at ?? null;
-  }
-
-  private hasPrunedHistory(doc: string): boolean {
-    return this.statements.historyStart.get(doc) !== undefined;
+  /** How many single updates a load must apply on top of the newest checkpoint (diagnostics and tests). */
+  looseUpdates(doc: string): number {
+    return this.log.count(doc, this.log.checkpoint(doc)?.seq ?? 0).n;
   }
 
   async createIncident(prefix: string, createdAt: number = Date.now()): Promise<string> {
@@ -294,12 +298,29 @@ export class SqliteStore implements DocumentStore {
   async listChannelLinks(incident: string): Promise<ChannelLink[]> {
     return (this.statements.listChannels.all(incident) as unknown as ChannelRow[]).map(channelLink);
   }
+  async recordRoomName(platform: string, channel: string, name: string | null, at: number = Date.now()): Promise<RoomName | null> {
+    const row = this.statements.findRoomName.get(platform, channel) as { name: string; named_at: number } | undefined;
+    // Write only when the name changes: most deliveries repeat it, and a write is an fsync.
+    if (name !== null && row?.name !== name) {
+      this.statements.saveRoomName.run(platform, channel, name, at);
+      return { name, namedAt: at };
+    }
+    return row ? { name: row.name, namedAt: row.named_at } : null;
+  }
+
+  async recordChatTransaction(platform: string, txnId: string, digest: string | null, at: number = Date.now()): Promise<ChatTransaction | null> {
+    if (digest !== null) this.statements.saveChatTransaction.run(platform, txnId, digest, at);
+    const row = this.statements.findChatTransaction.get(platform, txnId) as { digest: string; applied_at: number } | undefined;
+    return row ? { digest: row.digest, appliedAt: row.applied_at } : null;
+  }
+
 
   async ping(): Promise<void> {
     this.statements.ping.get();
   }
 
   async close(): Promise<void> {
+    await this.worker.close();
     if (this.db.isOpen) this.db.close();
   }
 }
@@ -322,15 +343,4 @@ function channelLink(row: ChannelRow): ChannelLink {
     createdAt: row.created_at,
     createdBy: row.created_by,
   };
-}
-
-/** A compact full state: the checkpoint and the updates applied to a fresh doc and re-encoded. */
-export function checkpointState(base: Uint8Array | undefined, rows: readonly { data: Uint8Array }[]): Uint8Array {
-  const doc = new Y.Doc();
-  try {
-    Y.applyUpdate(doc, Y.mergeUpdates([...(base ? [base] : []), ...rows.map((row) => row.data)]));
-    return Y.encodeStateAsUpdate(doc);
-  } finally {
-    doc.destroy();
-  }
 }

@@ -69,6 +69,11 @@ export function collection(doc: Y.Doc, name: CollectionName): Y.Map<RecordMap> {
   return doc.getMap<RecordMap>(name);
 }
 
+/** True when `rootName` (a root type's name, as a Yjs update spells it) is a record collection. */
+export function isCollectionRoot(rootName: string): boolean {
+  return (COLLECTIONS as readonly string[]).includes(rootName);
+}
+
 export function richText(doc: Y.Doc, name: RichTextName): Y.XmlFragment {
   return doc.getXmlFragment(name);
 }

@@ -14,3 +14,4 @@ export * from "./migrations.ts";
 export * from "./read.ts";
 export * from "./editing.ts";
 export * from "./quickAdd.ts";
+export { recordsAddedBy, trackRecordCount, type RecordCount } from "./limits.ts";

@@ -220,7 +220,9 @@ export const TheoryRecord = z.object({
   author: name,
   text: requiredText(8000),
   state: z.enum(THEORY_STATES),
-  observationIds: z.array(IdSchema),
+  // Stored records are bounded too (a CRDT client can write anything); generously, so no
+  // record a person made is dropped: the input allows 100 links per write.
+  observationIds: z.array(IdSchema).max(1000),
   streamId: IdSchema.optional(),
 });
 export type Theory = z.infer<typeof TheoryRecord>;
@@ -270,8 +272,9 @@ export const CommsRecord = z.object({
   state: z.enum(COMMS_STATES),
   title: text(400),
   summary: text(2000),
-  currentStatus: z.array(text(1000)),
-  nextSteps: z.array(text(1000)),
+  // The draft editor keeps one item per line it was given; bounded well above any draft.
+  currentStatus: z.array(text(1000)).max(200),
+  nextSteps: z.array(text(1000)).max(200),
   nextUpdate: text(400),
   channel: text(400),
   sentAt: InstantSchema.optional(),
