@@ -22,6 +22,11 @@ export interface Parsed {
   skipped?: string[];
   /** Answer at once without mirroring anything (e.g. Slack's url_verification handshake). */
   answer?: AdapterAnswer;
+  /**
+   * The platform's transaction this delivery is (Matrix txnIds): a transaction id is
+   * applied once, and a later delivery with the same id changes nothing, whatever it carries.
+   */
+  transaction?: { id: string; digest: string };
 }
 
 /**

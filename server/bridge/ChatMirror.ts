@@ -1,6 +1,6 @@
 import type * as Y from "yjs";
 import { type Principal } from "../../shared/access.ts";
-import { type ChatEvent, ChatEventSchema, type ChatPost, chatEntryId } from "../../shared/chat/chatEvent.ts";
+import { type ChatEvent, ChatEventSchema, type ChatPlatform, type ChatPost, chatEntryId, incidentKeyInRoomName } from "../../shared/chat/chatEvent.ts";
 import { type ChatCommand, COMMAND_HELP, parseChatCommand } from "../../shared/chat/commands.ts";
 import {
   type Actor,
@@ -10,7 +10,6 @@ import {
   appendTimelineEntry,
   assignRole,
   editTimelineEntry,
-  IncidentKeySchema,
   markTimelineEntryDeleted,
   readTimelineEntry,
   recordChange,
@@ -47,6 +46,8 @@ export class ChatMirror {
   private readonly incidents: IncidentService;
   private readonly metrics: Metrics;
   private readonly logger: Logger;
+  /** The transaction being applied per platform transaction id, so deliveries of one id run one at a time. */
+  private readonly transactions = new Map<string, Promise<void>>();
 
   constructor(options: { store: DocumentStore; incidents: IncidentService; metrics: Metrics; logger: Logger }) {
     this.store = options.store;
@@ -67,6 +68,40 @@ export class ChatMirror {
     for (const event of valid) await this.applyOne(event, outcome);
     if (outcome.replies.length > 0 && valid[0]) outcome.room = { platform: valid[0].platform, channel: valid[0].channel };
     return outcome;
+  }
+
+  /**
+   * Applies a platform transaction (Matrix txnId) once. A delivery whose id was applied
+   * before changes nothing and gets the same answer, whatever it carries: the
+   * application-service spec makes transactions idempotent by id, and a different body
+   * under a used id is either a homeserver bug or someone replaying with the token.
+   * Deliveries of one id are handled one at a time, and the id is recorded only after
+   * its events are durable, so a failed attempt is retried rather than lost.
+   */
+  async applyTransaction(platform: ChatPlatform, transaction: { id: string; digest: string }, events: ChatEvent[]): Promise<MirrorOutcome> {
+    const key = `${platform}\u0000${transaction.id}`;
+    const previous = this.transactions.get(key) ?? Promise.resolve();
+    const run = previous.then(async () => {
+      const applied = await this.store.recordChatTransaction(platform, transaction.id, null);
+      if (applied) {
+        if (applied.digest === transaction.digest) this.logger.debug({ platform, txnId: transaction.id }, "transaction retried: already applied");
+        else this.logger.warn({ platform, txnId: transaction.id }, "transaction id reused with a different body: not applied (transactions are idempotent by id)");
+        this.metrics.chatMessages.inc({ platform, outcome: "duplicate" }, events.length);
+        return { replies: [], mirrored: 0, duplicates: events.length, unlinked: 0 };
+      }
+      const outcome = await this.apply(events);
+      await this.store.recordChatTransaction(platform, transaction.id, transaction.digest, Date.now());
+      return outcome;
+    });
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.transactions.set(key, settled);
+    void settled.then(() => {
+      if (this.transactions.get(key) === settled) this.transactions.delete(key);
+    });
+    return run;
   }
 
   private async applyOne(event: ChatEvent, outcome: MirrorOutcome): Promise<void> {
@@ -108,28 +143,67 @@ export class ChatMirror {
     return false;
   }
 
-  /** The incident a room belongs to: its link, or an incident whose key is the room's name (`hot-12`). */
+  /**
+   * The incident a room belongs to: its link, or the incident whose key is the room's
+   * name (`hot-12`). A room named after an incident belongs to it: a link to another
+   * incident stands only if it was made while the room already had that name, because
+   * then whoever made it had to show rights on the named incident (API) or was refused
+   * (chat command). A link made before the name was known proved nothing about the
+   * named incident, so the room follows its name; this closes linking another
+   * incident's room before its first message ever arrives.
+   */
   private async incidentFor(event: ChatEvent): Promise<string | null> {
+    const room = await this.roomName(event);
+    const named = await this.existingIncident(room?.name);
     const link = await this.store.findChannelLink(event.platform, event.channel);
-    if (link) return link.incident;
-    const name = event.channelName?.replace(/^#/, "").trim().toUpperCase();
-    if (!name || !IncidentKeySchema.safeParse(name).success || !(await this.store.incidentExists(name))) return null;
+    if (link && (!named || named === link.incident || (room && room.namedAt <= link.createdAt))) return link.incident;
+    if (!named) return null;
     await this.store.linkChannel({
       platform: event.platform,
       channel: event.channel,
-      incident: name,
+      incident: named,
       webhookUrl: null,
       createdAt: Date.now(),
       createdBy: `bridge:${event.platform}`,
     });
-    this.logger.info({ incident: name, platform: event.platform, channel: event.channel }, "room linked by its name");
-    return name;
+    if (link) {
+      this.logger.warn(
+        { incident: named, platform: event.platform, channel: event.channel, from: link.incident, linkedBy: link.createdBy },
+        "room named after an incident was linked to another one before its name was known: it follows its name",
+      );
+    } else {
+      this.logger.info({ incident: named, platform: event.platform, channel: event.channel }, "room linked by its name");
+    }
+    return named;
   }
 
-  /** `link HOT-12` said in a room. */
+  /** Records the name the platform sent with this event, if any, and returns what is known of the room's name. */
+  private async roomName(event: ChatEvent): Promise<{ name: string; namedAt: number } | null> {
+    const name = event.channelName?.trim();
+    return this.store.recordRoomName(event.platform, event.channel, name ? name : null, Date.now());
+  }
+
+  /** The key of an existing incident that a room name designates. */
+  private async existingIncident(name: string | undefined): Promise<string | null> {
+    const key = incidentKeyInRoomName(name);
+    return key && (await this.store.incidentExists(key)) ? key : null;
+  }
+
+  /**
+   * `link HOT-12` said in a room. People in a chat room hold no hotdoc rights, so a room
+   * named after another incident (or whose id is that incident's key) cannot be moved
+   * from the room: that takes the API, with rights on the incident it is named after.
+   */
   private async link(event: ChatEvent, key: string, outcome: MirrorOutcome): Promise<string | null> {
     if (!(await this.store.incidentExists(key))) {
       outcome.replies.push(`There is no incident ${key}; this room stays as it was.`);
+      return this.incidentFor(event);
+    }
+    const room = await this.roomName(event);
+    const owner = [incidentKeyInRoomName(room?.name), incidentKeyInRoomName(event.channel)].find((named) => named && named !== key);
+    if (owner) {
+      outcome.replies.push(`This room is named after ${owner}, so it stays with ${owner}; moving it takes rights on ${owner} (POST /api/incidents/${key}/channels).`);
+      this.logger.warn({ incident: key, platform: event.platform, channel: event.channel, namedAfter: owner }, "link command refused: the room is named after another incident");
       return this.incidentFor(event);
     }
     await this.store.linkChannel({

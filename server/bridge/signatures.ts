@@ -42,7 +42,20 @@ export function parsePayload<T>(schema: { safeParse(value: unknown): { success: 
   throw new HotdocError("invalid_payload", field ? `${field}: ${issue.message}` : (issue?.message ?? "invalid payload"), field || undefined);
 }
 
-/** Slack-style seconds ("1700000000.123456") or epoch ms to ISO. */
-export function secondsToIso(seconds: string | number): string {
-  return new Date(Math.round(Number(seconds) * 1000)).toISOString();
+/**
+ * A chat message's own time (epoch ms) as ISO, or `invalid_payload` naming the field
+ * when it is no time a message can have been said at: not a finite number, before
+ * 1970, or further ahead of the server clock than signed requests may be. (An
+ * out-of-range value used to reach `toISOString()` and answer 500 with a RangeError.)
+ */
+export function chatTime(ms: number, now: number, field: string): string {
+  if (!Number.isFinite(ms) || ms < 0 || ms > now + MAX_CLOCK_SKEW_MS) {
+    throw new HotdocError("invalid_payload", `${field}: not a time a chat message can have been sent at`, field);
+  }
+  return new Date(Math.round(ms)).toISOString();
+}
+
+/** Slack-style seconds ("1700000000.123456") to ISO, with the same bounds as `chatTime`. */
+export function secondsToIso(seconds: string | number, now: number, field: string): string {
+  return chatTime(Number(seconds) * 1000, now, field);
 }

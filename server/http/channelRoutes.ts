@@ -1,8 +1,11 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { ChatPlatformSchema } from "../../shared/chat/chatEvent.ts";
+import { can } from "../../shared/access.ts";
+import { ChatPlatformSchema, incidentKeyInRoomName } from "../../shared/chat/chatEvent.ts";
 import { UrlSchema } from "../../shared/doc/index.ts";
+import { HotdocError } from "../errors.ts";
 import type { IncidentService } from "../incidents/IncidentService.ts";
+import { type OutboundTargets, TargetRefusedError } from "../net/outboundTarget.ts";
 import type { DocumentStore } from "../storage/DocumentStore.ts";
 import { authorize } from "./authorize.ts";
 import { readJson } from "./body.ts";
@@ -18,7 +21,7 @@ const ChannelRequest = z
   .strict();
 
 /** `POST/GET /api/incidents/:key/channels`: which chat rooms feed an incident's timeline. */
-export function channelRoutes(options: { store: DocumentStore; incidents: IncidentService }): Hono<HttpEnv> {
+export function channelRoutes(options: { store: DocumentStore; incidents: IncidentService; outbound: OutboundTargets }): Hono<HttpEnv> {
   const app = new Hono<HttpEnv>();
 
   app.post("/:key/channels", async (c) => {
@@ -30,6 +33,16 @@ export function channelRoutes(options: { store: DocumentStore; incidents: Incide
     // Moving a room that feeds another incident takes edit rights on that incident too.
     const existing = await options.store.findChannelLink(request.platform, request.channel);
     if (existing && existing.incident !== key) authorize(principal, "edit", existing.incident);
+    // So does moving a room that, by its name, belongs to another incident: the name the
+    // platform gave it (recorded from its deliveries) or its id itself (`hot-12`). A room
+    // whose name is not known yet is checked when its first delivery names it (ChatMirror).
+    const room = await options.store.recordRoomName(request.platform, request.channel, null);
+    for (const named of new Set([incidentKeyInRoomName(room?.name), incidentKeyInRoomName(request.channel)])) {
+      if (named && named !== key && !can(principal, "edit", named)) {
+        throw new HotdocError("forbidden", `this room is named after ${named}: moving it to ${key} takes edit rights on ${named}`);
+      }
+    }
+    if (request.webhookUrl) await checkWebhookUrl(options.outbound, request.webhookUrl);
     const link = { ...request, incident: key, webhookUrl: request.webhookUrl ?? null, createdAt: Date.now(), createdBy: principal.subject };
     await options.store.linkChannel(link);
     return c.json(await options.store.findChannelLink(request.platform, request.channel), 201);
@@ -44,4 +57,14 @@ export function channelRoutes(options: { store: DocumentStore; incidents: Incide
   });
 
   return app;
+}
+
+/** A webhook URL the server would refuse to post to is refused when it is set, with the reason. */
+async function checkWebhookUrl(outbound: OutboundTargets, url: string): Promise<void> {
+  try {
+    await outbound.check(url);
+  } catch (error) {
+    if (error instanceof TargetRefusedError) throw new HotdocError("validation_failed", `webhookUrl: ${error.message}`, "webhookUrl");
+    throw error;
+  }
 }

@@ -44,7 +44,9 @@ export function hookRoutes(options: { adapters: ChatAdapter[]; mirror: ChatMirro
         options.logger.warn({ platform: adapter.platform, reason }, "chat event left out of a delivery");
         options.metrics.chatMessages.inc({ platform: adapter.platform, outcome: "skipped" });
       }
-      const outcome = await options.mirror.apply(parsed.events);
+      const outcome = parsed.transaction
+        ? await options.mirror.applyTransaction(adapter.platform, parsed.transaction, parsed.events)
+        : await options.mirror.apply(parsed.events);
       if (adapter.refusesUnlinkedRooms && outcome.unlinked > 0) {
         throw new HotdocError("room_not_linked", "this channel is not linked to an incident: link it with POST /api/incidents/:key/channels");
       }

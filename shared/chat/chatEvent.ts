@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { IncidentKeySchema } from "../doc/schema.ts";
 import { CHAT_SOURCES } from "../doc/vocabulary.ts";
 
 /** Longest chat message mirrored; longer ones are refused with a reason, not cut. */
@@ -71,3 +72,13 @@ function fnv1a(text: string, seed: number): string {
 
 /** Marks what hotdoc posts into a room, so its own announcements are never mirrored back. */
 export const ANNOUNCEMENT_MARK = "[hotdoc]";
+
+/**
+ * The incident key a room's name designates (`hot-12`, `#HOT-12` → `HOT-12`), if it
+ * is shaped like one. A room named after an incident belongs to it: linking such a
+ * room elsewhere takes rights on the incident it is named after.
+ */
+export function incidentKeyInRoomName(name: string | null | undefined): string | null {
+  const key = name?.replace(/^#/, "").trim().toUpperCase();
+  return key && IncidentKeySchema.safeParse(key).success ? key : null;
+}

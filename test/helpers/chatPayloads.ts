@@ -126,3 +126,119 @@ export async function deliver(baseUrl: string, hook: Hook): Promise<{ status: nu
   }
   return { status: response.status, body };
 }
+
+/**
+ * Payloads exactly as the platforms document them, for tests that must hold against
+ * the real wire format. Each is copied from the source cited next to it; tests that
+ * need other values (a current time, a linked room) change named fields of a copy.
+ */
+export const DOCUMENTED = {
+  /**
+   * Slack Events API, `message.channels` example (https://api.slack.com/events/message.channels,
+   * the event wrapper and event together as the page shows them).
+   */
+  slackMessage: {
+    token: "one-long-verification-token",
+    team_id: "T061EG9R6",
+    api_app_id: "A0PNCHHK2",
+    event: {
+      type: "message",
+      channel: "C024BE91L",
+      user: "U2147483697",
+      text: "Live long and prospect.",
+      ts: "1355517523.000005",
+      event_ts: "1355517523.000005",
+      channel_type: "channel",
+    },
+    type: "event_callback",
+    authed_teams: ["T061EG9R6"],
+    event_id: "Ev0PV52K21",
+    event_time: 1355517523,
+  },
+  /** Slack Events API, `reaction_added` event example (https://api.slack.com/events/reaction_added). */
+  slackReaction: {
+    type: "reaction_added",
+    user: "U024BE7LH",
+    reaction: "thumbsup",
+    item_user: "U0G9QF9C6",
+    item: { type: "message", channel: "C0G9QF9GZ", ts: "1360782400.498405" },
+    event_ts: "1360782804.083113",
+  },
+  /**
+   * Mattermost outgoing webhook, form-encoded, from the developer docs
+   * (https://developers.mattermost.com/integrate/outgoing-webhooks/, "Basic Usage").
+   * `timestamp` is in seconds here: `OutgoingWebhookPayload.ToFormValues` divides the
+   * post's milliseconds by 1000 (mattermost/mattermost server/public/model/outgoing_webhook.go).
+   */
+  mattermostForm: {
+    channel_id: "hawos4dqtby53pd64o4a4cmeoo",
+    channel_name: "town-square",
+    team_domain: "someteam",
+    team_id: "kwoknj9nwpypzgzy78wkw516qe",
+    post_id: "axdygg1957njfe5pu38saikdho",
+    text: "some text here",
+    timestamp: "1445532266",
+    token: "zmigewsanbbsdf59xnmduzypjc",
+    trigger_word: "some",
+    user_id: "rnina9994bde8mua79zqcg5hmo",
+    user_name: "somename",
+    file_ids: "znana9194bde8mua70zqcg5hmo",
+  } as Record<string, string>,
+  /** Matrix application-service transaction id example (matrix-org/matrix-spec data/api/application-service/transactions.yaml). */
+  matrixTxnId: "35",
+  /**
+   * Matrix `m.room.message` with `m.text`, the spec's example resolved: the fields of
+   * data/event-schemas/examples/core/room_event.json plus m.room.message$m.text.yaml
+   * (matrix-org/matrix-spec).
+   */
+  matrixMessage: {
+    event_id: "$143273582443PhrSn:example.org",
+    room_id: "!jEsUZKDJdhlrceRyVU:example.org",
+    sender: "@example:example.org",
+    origin_server_ts: 1432735824653,
+    unsigned: { age: 1234, membership: "join" },
+    type: "m.room.message",
+    content: {
+      body: "This is an example text message",
+      msgtype: "m.text",
+      format: "org.matrix.custom.html",
+      formatted_body: "<b>This is an example text message</b>",
+    },
+  },
+  /**
+   * Microsoft Teams / Bot Framework message activity, from Microsoft's Teams bot docs
+   * (MicrosoftDocs/msteams-docs msteams-platform/bots/how-to/conversations/conversation-messages.md,
+   * the JSON tab of "Receive a message"). Outgoing webhooks post this same activity schema
+   * (add-outgoing-webhook.md: "a standard Azure bot service messaging schema").
+   */
+  teamsActivity: {
+    type: "message",
+    id: "1485983408511",
+    timestamp: "2017-02-01T21:10:07.437Z",
+    localTimestamp: "2017-02-01T14:10:07.437-07:00",
+    serviceUrl: "https://smba.trafficmanager.net/amer/",
+    channelId: "msteams",
+    from: {
+      id: "29:1XJKJMvc5GBtc2JwZq0oj8tHZmzrQgFmB39ATiQWA85gQtHieVkKilBZ9XHoq9j7Zaqt7CZ-NJWi7me2kHTL3Bw",
+      name: "Megan Bowen",
+      aadObjectId: "7faf8ab2-3d56-4244-b585-20c8a42ed2b8",
+    },
+    conversation: {
+      conversationType: "personal",
+      id: "a:17I0kl9EkpE1O9PH5TWrzrLNwnWWcfrU7QZjKR0WSfOpzbfcAg2IaydGElSo10tVr4C7Fc6GtieTJX663WuJCc1uA83n4CSrHSgGBj5XNYLcVlJAs2ZX8DbYBPck201w-",
+    },
+    recipient: { id: "28:c9e8c047-2a74-40a2-b28a-b162d5f5327c", name: "Teams TestBot" },
+    textFormat: "plain",
+    text: "Hello Teams TestBot",
+    entities: [{ locale: "en-US", country: "US", platform: "Windows", timezone: "America/Los_Angeles", type: "clientInfo" }],
+    channelData: { tenant: { id: "72f988bf-86f1-41af-91ab-2d7cd011db47" } },
+    locale: "en-US",
+  },
+  /** hotdoc's own generic webhook body, as the README documents it (`POST /hooks/generic`). */
+  generic: { id: "alert-123", channel: "alerts", author: "Grafana", text: "[FIRING] payments 5xx > 10%" } as Record<string, unknown>,
+};
+
+/** A deep copy of a documented payload, so a test can change fields without touching the original. */
+export function copyOf<T>(payload: T): T {
+  return structuredClone(payload);
+}

@@ -225,7 +225,7 @@ describe("chat bridge", () => {
       const channel = "19:abc123@thread.tacv2";
       await server.api("POST", `/api/incidents/${key}/channels`, { platform: "teams", channel });
       const started = Date.now();
-      const answer = await send(teamsSigned(teamsActivity("1700000000001", channel, "Kim Lee", "<at>hotdoc</at> obs: EU checkout error rate 30%", new Date((t0 + 80) * 1000).toISOString())));
+      const answer = await send(teamsSigned(teamsActivity("1700000000001", channel, "Kim Lee", "<at>hotdoc</at> obs: EU checkout error rate 30%", new Date().toISOString())));
       expect(Date.now() - started).toBeLessThan(5000);
       expect(answer).toEqual({ status: 200, body: { type: "message", text: "" } });
       const doc = await stored();

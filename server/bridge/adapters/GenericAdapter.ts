@@ -2,7 +2,7 @@ import { z } from "zod";
 import { MAX_CHAT_TEXT, type ChatEvent } from "../../../shared/chat/chatEvent.ts";
 import { HotdocError } from "../../errors.ts";
 import { type AdapterAnswer, type ChatAdapter, type Delivery, type Parsed, SecretAdapter } from "../ChatAdapter.ts";
-import { checkTimestamp, hmac, parseJson, parsePayload, sameSecret } from "../signatures.ts";
+import { chatTime, checkTimestamp, hmac, parseJson, parsePayload, sameSecret } from "../signatures.ts";
 
 /**
  * The generic webhook, for alerting tools and bots (documented in the README):
@@ -40,7 +40,7 @@ export class GenericAdapter extends SecretAdapter implements ChatAdapter {
     }
     const body = parsePayload(GenericPayload, parseJson(delivery.raw));
     const base = { platform: "webhook" as const, channel: body.channel, channelName: body.channelName, messageId: body.id };
-    const at = body.at ?? new Date(delivery.now).toISOString();
+    const at = body.at === undefined ? new Date(delivery.now).toISOString() : chatTime(Date.parse(body.at), delivery.now, "at");
     let event: ChatEvent;
     if (body.action === "post" || body.action === "edit") {
       if (body.text === undefined) throw new HotdocError("invalid_payload", "text: required to post or edit", "text");

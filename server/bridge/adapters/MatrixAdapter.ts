@@ -1,8 +1,9 @@
+import crypto from "node:crypto";
 import { z } from "zod";
 import { ANNOUNCEMENT_MARK, type ChatEvent, ChatEventSchema } from "../../../shared/chat/chatEvent.ts";
 import { HotdocError } from "../../errors.ts";
 import { type AdapterAnswer, type ChatAdapter, type Delivery, type Parsed, SecretAdapter } from "../ChatAdapter.ts";
-import { parseJson, parsePayload, sameSecret } from "../signatures.ts";
+import { chatTime, parseJson, parsePayload, sameSecret } from "../signatures.ts";
 
 const Relation = z.object({ rel_type: z.string().optional(), event_id: z.string().optional(), key: z.string().optional() }).optional();
 
@@ -11,7 +12,7 @@ const RoomEvent = z.looseObject({
   event_id: z.string().min(1),
   room_id: z.string().min(1),
   sender: z.string().min(1),
-  origin_server_ts: z.number().int().positive().max(8.64e15),
+  origin_server_ts: z.number().int().positive(),
   content: z.looseObject({}).default({}),
   redacts: z.string().optional(),
 });
@@ -28,8 +29,9 @@ const MessageContent = z.looseObject({
 /**
  * Matrix application service: the homeserver PUTs transactions of room events,
  * authenticated with the homeserver token (Authorization: Bearer, or the legacy
- * access_token query parameter). A retried txnId carries the same events, and each
- * event mirrors once by its event_id.
+ * access_token query parameter). A transaction id is applied once (the spec: the
+ * homeserver retries with the same id and the application service "can NO-OP this
+ * request"), durably; each event also mirrors once by its event_id.
  */
 export class MatrixAdapter extends SecretAdapter implements ChatAdapter {
   readonly platform = "matrix" as const;
@@ -49,7 +51,7 @@ export class MatrixAdapter extends SecretAdapter implements ChatAdapter {
     const skipped: string[] = [];
     transaction.events.forEach((raw, index) => {
       try {
-        for (const event of this.event(parsePayload(RoomEvent, raw))) {
+        for (const event of this.event(parsePayload(RoomEvent, raw), delivery.now)) {
           const valid = ChatEventSchema.safeParse(event);
           if (valid.success) events.push(valid.data);
           else skipped.push(`event ${index}: ${valid.error.issues[0]?.path.join(".")}: ${valid.error.issues[0]?.message}`);
@@ -58,12 +60,13 @@ export class MatrixAdapter extends SecretAdapter implements ChatAdapter {
         skipped.push(`event ${index}: ${error instanceof Error ? error.message : String(error)}`);
       }
     });
-    return { events, skipped };
+    const digest = crypto.createHash("sha256").update(delivery.raw).digest("hex");
+    return { events, skipped, transaction: { id: delivery.params.txnId, digest } };
   }
 
-  private event(event: z.infer<typeof RoomEvent>): ChatEvent[] {
+  private event(event: z.infer<typeof RoomEvent>, now: number): ChatEvent[] {
     const base = { platform: "matrix" as const, channel: event.room_id };
-    const at = new Date(event.origin_server_ts).toISOString();
+    const at = chatTime(event.origin_server_ts, now, "origin_server_ts");
     switch (event.type) {
       case "m.room.message": {
         const content = parsePayload(MessageContent, event.content);

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ANNOUNCEMENT_MARK, type ChatEvent } from "../../../shared/chat/chatEvent.ts";
 import { HotdocError } from "../../errors.ts";
 import { type AdapterAnswer, type ChatAdapter, type Delivery, type Parsed, SecretAdapter } from "../ChatAdapter.ts";
-import { parseJson, parsePayload, sameSecret } from "../signatures.ts";
+import { chatTime, parseJson, parsePayload, sameSecret } from "../signatures.ts";
 
 const Payload = z.object({
   token: z.string().min(1),
@@ -51,7 +51,7 @@ export class MattermostAdapter extends SecretAdapter implements ChatAdapter {
       author: post.user_name,
       authorId: post.user_id,
       text: post.text,
-      at: new Date(post.timestamp).toISOString(),
+      at: chatTime(post.timestamp, delivery.now, "timestamp"),
     };
     return { events: [event] };
   }

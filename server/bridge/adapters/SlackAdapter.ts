@@ -4,7 +4,8 @@ import { HotdocError } from "../../errors.ts";
 import { type AdapterAnswer, type ChatAdapter, type Delivery, type Parsed, SecretAdapter } from "../ChatAdapter.ts";
 import { checkTimestamp, hmac, parseJson, parsePayload, sameSecret, secondsToIso } from "../signatures.ts";
 
-const Ts = z.string().regex(/^\d+(\.\d+)?$/);
+/** Slack message timestamps: unix seconds with microseconds, always a string ("1355517523.000005"). */
+const Ts = z.string().regex(/^\d{1,12}(\.\d{1,9})?$/, "a Slack timestamp looks like 1355517523.000005");
 
 const MessageEvent = z.object({
   type: z.literal("message"),
@@ -71,23 +72,23 @@ export class SlackAdapter extends SecretAdapter implements ChatAdapter {
     if (!sameSecret(signature, expected)) throw new HotdocError("signature_invalid", "X-Slack-Signature does not match the body");
     const envelope = parsePayload(Envelope, parseJson(delivery.raw));
     if (envelope.type === "url_verification") return { events: [], answer: { status: 200, body: { challenge: envelope.challenge } } };
-    return { events: this.events(envelope.event) };
+    return { events: this.events(envelope.event, delivery.now) };
   }
 
-  private events(raw: { type: string }): ChatEvent[] {
+  private events(raw: { type: string }, now: number): ChatEvent[] {
     if (raw.type === "reaction_added") {
       const reaction = parsePayload(ReactionEvent, raw);
       if (reaction.item.type !== "message" || !["pushpin", "round_pushpin"].includes(reaction.reaction)) return [];
-      return [{ action: "pin", platform: "slack", channel: reaction.item.channel, messageId: reaction.item.ts, at: secondsToIso(reaction.event_ts) }];
+      return [{ action: "pin", platform: "slack", channel: reaction.item.channel, messageId: reaction.item.ts, at: secondsToIso(reaction.event_ts, now, "event.event_ts") }];
     }
     if (raw.type !== "message") return [];
     const event = parsePayload(MessageEvent, raw);
     const base = { platform: "slack" as const, channel: event.channel };
     if (event.subtype === "message_changed" && event.message) {
-      return [{ ...base, action: "edit", messageId: event.message.ts, text: event.message.text, at: secondsToIso(event.message.edited?.ts ?? event.event_ts ?? event.message.ts) }];
+      return [{ ...base, action: "edit", messageId: event.message.ts, text: event.message.text, at: secondsToIso(event.message.edited?.ts ?? event.event_ts ?? event.message.ts, now, "event.message.edited.ts") }];
     }
     if (event.subtype === "message_deleted" && event.deleted_ts) {
-      return [{ ...base, action: "delete", messageId: event.deleted_ts, at: secondsToIso(event.event_ts ?? event.deleted_ts) }];
+      return [{ ...base, action: "delete", messageId: event.deleted_ts, at: secondsToIso(event.event_ts ?? event.deleted_ts, now, "event.event_ts") }];
     }
     if (!TALK.has(event.subtype) || !event.ts) return [];
     if (event.text.startsWith(ANNOUNCEMENT_MARK) || (this.ownBotId && event.bot_id === this.ownBotId)) return [];
@@ -102,7 +103,7 @@ export class SlackAdapter extends SecretAdapter implements ChatAdapter {
         author,
         authorId: event.user,
         text: event.text,
-        at: secondsToIso(event.ts),
+        at: secondsToIso(event.ts, now, "event.ts"),
       },
     ];
   }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ANNOUNCEMENT_MARK, type ChatEvent } from "../../../shared/chat/chatEvent.ts";
 import { HotdocError } from "../../errors.ts";
 import { type AdapterAnswer, type ChatAdapter, type Delivery, type Parsed, SecretAdapter } from "../ChatAdapter.ts";
-import { hmac, parseJson, parsePayload, sameSecret } from "../signatures.ts";
+import { hmac, MAX_CLOCK_SKEW_MS, parseJson, parsePayload, sameSecret } from "../signatures.ts";
 
 const Activity = z.looseObject({
   type: z.string(),
@@ -19,6 +19,9 @@ const Activity = z.looseObject({
     })
     .nullish(),
 });
+
+/** Bot Framework times: ISO 8601 with an offset, up to 7 fractional digits ("2017-02-01T21:10:07.437Z"). */
+const IsoTime = z.iso.datetime({ offset: true });
 
 /** Teams sends HTML: the bot mention and tags go, entities are decoded. */
 export function teamsText(html: string): string {
@@ -39,9 +42,10 @@ export function teamsText(html: string): string {
 
 /**
  * Microsoft Teams outgoing webhook: a Bot Framework activity; `Authorization: HMAC
- * <base64 HMAC-SHA256 of the raw body keyed with the base64-decoded secret>`. There
- * is no timestamp, so a retry is recognised by the activity id; the answer (a message
- * activity, within 5 s) is shown in the channel.
+ * <base64 HMAC-SHA256 of the raw body keyed with the base64-decoded secret>`. The
+ * signature has no timestamp, so the activity's own `timestamp` bounds replays; a
+ * retry is recognised by the activity id; the answer (a message activity, within
+ * 5 s) is shown in the channel.
  */
 export class TeamsAdapter extends SecretAdapter implements ChatAdapter {
   readonly platform = "teams" as const;
@@ -62,6 +66,7 @@ export class TeamsAdapter extends SecretAdapter implements ChatAdapter {
       throw new HotdocError("signature_invalid", "the HMAC in Authorization does not match the body");
     }
     const activity = parsePayload(Activity, parseJson(delivery.raw));
+    const sent = this.sentAt(activity, delivery.now);
     if (activity.type !== "message") return { events: [] };
     const text = teamsText(activity.text ?? "");
     if (text.startsWith(ANNOUNCEMENT_MARK)) return { events: [] };
@@ -77,9 +82,26 @@ export class TeamsAdapter extends SecretAdapter implements ChatAdapter {
       author: activity.from.name,
       authorId: activity.from.id ?? undefined,
       text,
-      at: new Date(activity.timestamp ?? activity.localTimestamp ?? Date.now()).toISOString(),
+      at: sent,
     };
     return { events: [event] };
+  }
+
+  /**
+   * The activity's own time, which also bounds replays: the HMAC covers the body but
+   * nothing in it expires, so a captured activity could be sent again for ever. One
+   * further than the Slack window from now is refused (`timestamp_stale`), an
+   * unparseable or missing one is `invalid_payload`.
+   */
+  private sentAt(activity: z.infer<typeof Activity>, now: number): string {
+    const stamp = activity.timestamp ?? activity.localTimestamp;
+    if (!stamp) throw new HotdocError("invalid_payload", "timestamp: an activity needs its timestamp", "timestamp");
+    const ms = IsoTime.safeParse(stamp).success ? Date.parse(stamp) : Number.NaN;
+    if (!Number.isFinite(ms)) throw new HotdocError("invalid_payload", "timestamp: not an ISO 8601 time", "timestamp");
+    if (Math.abs(now - ms) > MAX_CLOCK_SKEW_MS) {
+      throw new HotdocError("timestamp_stale", "the activity's timestamp is more than 5 minutes away from the server clock");
+    }
+    return new Date(ms).toISOString();
   }
 
   answer(replies: string[]): AdapterAnswer {
