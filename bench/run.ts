@@ -19,7 +19,7 @@ import { Hocuspocus } from "@hocuspocus/server";
 import { WebSocketServer } from "ws";
 import * as Y from "yjs";
 import { loadConfig } from "../server/config.ts";
-import { EXPORT_FORMATS, render } from "../server/export/formats.ts";
+import { EXPORT_REGISTRY } from "../server/export/formats.ts";
 import { buildPostmortem } from "../server/export/postmortem.ts";
 import { startHotdoc } from "../server/hotdoc.ts";
 import { appendTimelineEntry, initIncident, readTimeline } from "../shared/doc/index.ts";
@@ -107,7 +107,7 @@ function exportBench(): { baselineMs: number; formats: Record<string, number> } 
   }));
   const baselineMs = time(() => JSON.stringify(doc.toJSON()));
   const formats: Record<string, number> = {};
-  for (const format of EXPORT_FORMATS) formats[format] = time(() => render(buildPostmortem(doc), format));
+  for (const format of EXPORT_REGISTRY) formats[format.id] = time(() => format.render(buildPostmortem(doc)));
   return { baselineMs, formats };
 }
 

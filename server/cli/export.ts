@@ -3,12 +3,13 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import * as Y from "yjs";
 import { IncidentKeySchema, InstantSchema } from "../../shared/doc/index.ts";
-import { EXPORT_FORMATS, type ExportFormat, render } from "../export/formats.ts";
+import { DEFAULT_EXPORT_FORMAT, EXPORT_FORMAT_IDS, type ExportFormatId } from "../../shared/exportFormats.ts";
+import { exportFormat } from "../export/formats.ts";
 import { buildPostmortem } from "../export/postmortem.ts";
 import { HistoryCompactedError } from "../storage/DocumentStore.ts";
 import { SqliteStore } from "../storage/SqliteStore.ts";
 
-const USAGE = `Usage: npm run export -- <KEY> [--format markdown|html|json|confluence] [--at <ISO time>] [--out <file>]
+const USAGE = `Usage: npm run export -- <KEY> [--format ${EXPORT_FORMAT_IDS.join("|")}] [--at <ISO time>] [--out <file>]
                          [--server <url> --token <token>] [--data-dir <dir>]
 
 Exports an incident's postmortem draft. With --server it asks a running hotdoc; otherwise
@@ -22,7 +23,7 @@ async function main(): Promise<number> {
     parsed = parseArgs({
       allowPositionals: true,
       options: {
-        format: { type: "string", default: "markdown" },
+        format: { type: "string", default: DEFAULT_EXPORT_FORMAT },
         at: { type: "string" },
         out: { type: "string" },
         server: { type: "string" },
@@ -42,8 +43,8 @@ async function main(): Promise<number> {
   }
   const key = positionals[0]?.toUpperCase() ?? "";
   if (!IncidentKeySchema.safeParse(key).success) return fail(`give an incident key such as HOT-12\n\n${USAGE}`);
-  if (!(EXPORT_FORMATS as readonly string[]).includes(values.format)) return fail(`--format is one of ${EXPORT_FORMATS.join(", ")}`);
-  const format = values.format as ExportFormat;
+  if (!(EXPORT_FORMAT_IDS as readonly string[]).includes(values.format)) return fail(`--format is one of ${EXPORT_FORMAT_IDS.join(", ")}`);
+  const format = values.format as ExportFormatId;
   if (values.at !== undefined && !InstantSchema.safeParse(values.at).success) return fail("--at is an ISO time with an offset, e.g. 2026-11-20T14:05:00Z");
 
   let output: string;
@@ -66,7 +67,7 @@ async function main(): Promise<number> {
       if (!state) return fail(`${key} did not exist yet at ${values.at}`);
       const doc = new Y.Doc();
       Y.applyUpdate(doc, state);
-      output = render(buildPostmortem(doc, { asOf: values.at ? new Date(values.at).toISOString() : undefined }), format);
+      output = exportFormat(format).render(buildPostmortem(doc, { asOf: values.at ? new Date(values.at).toISOString() : undefined }));
     } catch (error) {
       if (error instanceof HistoryCompactedError) return fail(error.message);
       throw error;

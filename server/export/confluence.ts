@@ -1,15 +1,17 @@
+import type { ElementContent, Root as HastRoot } from "hast";
 import { h } from "hastscript";
 import { toHtml } from "hast-util-to-html";
-import type { Postmortem } from "./postmortem.ts";
-import { postmortemSections } from "./hastSections.ts";
 
 /**
  * The postmortem in Confluence storage format: XHTML that a page body accepts, with
- * the still-applied-changes warnings in Confluence's warning macro.
+ * the warning boxes of the sanitized hast turned into Confluence's warning macro
+ * (the macro is added here, after sanitizing, so no document content can produce one).
  */
-export function toConfluenceStorage(pm: Postmortem): string {
-  const body = postmortemSections(pm, (content) =>
-    h("ac:structured-macro", { "ac:name": "warning" }, [h("ac:rich-text-body", content)]),
+export function hastToConfluenceStorage(body: HastRoot): string {
+  const children = body.children.map((node) =>
+    node.type === "element" && node.tagName === "div" && String(node.properties.className) === "warning"
+      ? h("ac:structured-macro", { "ac:name": "warning" }, [h("ac:rich-text-body", node.children as ElementContent[])])
+      : node,
   );
-  return `${toHtml(h(null, body), { space: "html", closeSelfClosing: true, tightSelfClosing: false, allowDangerousCharacters: false, characterReferences: { useNamedReferences: false } })}\n`;
+  return `${toHtml(h(null, children as ElementContent[]), { space: "html", closeSelfClosing: true, tightSelfClosing: false, allowDangerousCharacters: false, characterReferences: { useNamedReferences: false } })}\n`;
 }

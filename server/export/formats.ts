@@ -1,30 +1,38 @@
-import { toConfluenceStorage } from "./confluence.ts";
-import { toHtmlDocument } from "./html.ts";
-import { toMarkdownDocument } from "./markdown.ts";
+import { EXPORT_FORMATS, type ExportFormatDescriptor, type ExportFormatId } from "../../shared/exportFormats.ts";
+import { hastToConfluenceStorage } from "./confluence.ts";
+import { treeToSafeHast } from "./hast.ts";
+import { hastToHtmlDocument } from "./html.ts";
+import { treeToMarkdown } from "./markdown.ts";
 import type { Postmortem } from "./postmortem.ts";
+import { postmortemTree } from "./postmortemTree.ts";
 
-export const EXPORT_FORMATS = ["markdown", "html", "json", "confluence"] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export { EXPORT_FORMAT_IDS, type ExportFormatId } from "../../shared/exportFormats.ts";
 
-export const CONTENT_TYPES: Record<ExportFormat, string> = {
-  markdown: "text/markdown; charset=utf-8",
-  html: "text/html; charset=utf-8",
-  json: "application/json; charset=utf-8",
-  confluence: "application/xhtml+xml; charset=utf-8",
+/** An export format with its renderer: pure, so the same postmortem always gives the same bytes. */
+export interface ExportFormat extends ExportFormatDescriptor {
+  id: ExportFormatId;
+  render(pm: Postmortem): string;
+}
+
+// Every format but JSON is derived from the one sanitized mdast tree.
+const RENDERERS: Record<ExportFormatId, (pm: Postmortem) => string> = {
+  markdown: (pm) => treeToMarkdown(postmortemTree(pm)),
+  html: (pm) => hastToHtmlDocument(pm.title, treeToSafeHast(postmortemTree(pm))),
+  confluence: (pm) => hastToConfluenceStorage(treeToSafeHast(postmortemTree(pm))),
+  json: (pm) => `${JSON.stringify(pm, null, 2)}\n`,
 };
 
-export const EXTENSIONS: Record<ExportFormat, string> = { markdown: "md", html: "html", json: "json", confluence: "xhtml" };
+/** The registry: every format in the order the export menu lists them. */
+export const EXPORT_REGISTRY: readonly ExportFormat[] = EXPORT_FORMATS.map((format) => ({ ...format, render: RENDERERS[format.id] }));
 
-/** Renders a postmortem; pure, so the same postmortem always gives the same bytes. */
-export function render(pm: Postmortem, format: ExportFormat): string {
-  switch (format) {
-    case "markdown":
-      return toMarkdownDocument(pm);
-    case "html":
-      return toHtmlDocument(pm);
-    case "json":
-      return `${JSON.stringify(pm, null, 2)}\n`;
-    case "confluence":
-      return toConfluenceStorage(pm);
-  }
+/** The registry entry for a format id. */
+export function exportFormat(id: ExportFormatId): ExportFormat {
+  const format = EXPORT_REGISTRY.find((f) => f.id === id);
+  if (!format) throw new Error(`unknown export format ${id}`);
+  return format;
+}
+
+/** Renders a postmortem in one format. */
+export function render(pm: Postmortem, id: ExportFormatId): string {
+  return exportFormat(id).render(pm);
 }

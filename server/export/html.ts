@@ -1,7 +1,6 @@
+import type { Root as HastRoot } from "hast";
 import { h } from "hastscript";
 import { toHtml } from "hast-util-to-html";
-import type { Postmortem } from "./postmortem.ts";
-import { postmortemSections } from "./hastSections.ts";
 
 const STYLE = `
 body { font: 14px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
@@ -16,13 +15,30 @@ ul.facts { list-style: none; padding: 0; }
 @media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } tr { break-inside: avoid; } a { color: inherit; } }
 `;
 
-/** The postmortem as one self-contained HTML page (inline styles, no scripts), printable to PDF from a browser. */
-export function toHtmlDocument(pm: Postmortem): string {
+/**
+ * What the page may do when opened anywhere (from disk, a mail attachment, a file
+ * share): nothing but show itself with its inline styles. No scripts, no requests,
+ * no forms, no <base> — even if something got past the sanitizer.
+ */
+export const EXPORT_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
+
+/**
+ * The postmortem as one self-contained HTML page (inline styles, no scripts),
+ * printable to PDF from a browser. `body` is the sanitized hast of the postmortem
+ * tree; the page around it is fixed text.
+ */
+export function hastToHtmlDocument(title: string, body: HastRoot): string {
   const tree = h(null, [
     { type: "doctype" },
     h("html", { lang: "en" }, [
-      h("head", [h("meta", { charset: "utf-8" }), h("meta", { name: "viewport", content: "width=device-width, initial-scale=1" }), h("title", pm.title), h("style", STYLE)]),
-      h("body", postmortemSections(pm, (content) => h("div", { className: "warning", role: "note" }, content))),
+      h("head", [
+        h("meta", { charset: "utf-8" }),
+        h("meta", { httpEquiv: "Content-Security-Policy", content: EXPORT_PAGE_CSP }),
+        h("meta", { name: "viewport", content: "width=device-width, initial-scale=1" }),
+        h("title", title),
+        h("style", STYLE),
+      ]),
+      h("body", body.children as never),
     ]),
   ]);
   return `${toHtml(tree)}\n`;

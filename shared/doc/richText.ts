@@ -29,6 +29,17 @@ export function readRichTextPlain(doc: Y.Doc, name: RichTextName): string {
   return lines.join("\n");
 }
 
+/**
+ * A heading level as stored by the editor, made safe: 1–6, or null when it is no number.
+ * Any CRDT client can write any attribute; `"#".repeat(-3)` throws and `repeat(1e9)`
+ * allocates a gigabyte, so nothing reads a level without this.
+ */
+export function headingDepth(level: unknown): 1 | 2 | 3 | 4 | 5 | 6 | null {
+  const n = typeof level === "number" ? level : typeof level === "string" && level.trim() !== "" ? Number(level) : Number.NaN;
+  if (!Number.isFinite(n)) return null;
+  return Math.min(6, Math.max(1, Math.round(n))) as 1 | 2 | 3 | 4 | 5 | 6;
+}
+
 function nodeLines(node: Y.XmlElement | Y.XmlText | Y.XmlHook): string[] {
   if (node instanceof Y.XmlText) return [node.toDelta().map((op: { insert: unknown }) => (typeof op.insert === "string" ? op.insert : "")).join("")];
   if (!(node instanceof Y.XmlElement)) return [];
@@ -40,7 +51,7 @@ function nodeLines(node: Y.XmlElement | Y.XmlText | Y.XmlHook): string[] {
       if (child instanceof Y.XmlText) line += nodeLines(child)[0];
       else if (child instanceof Y.XmlElement && child.nodeName === "hardBreak") line += "\n";
     }
-    const prefix = node.nodeName === "heading" ? "#".repeat(Number(node.getAttribute("level") ?? 1)) + " " : "";
+    const prefix = node.nodeName === "heading" ? "#".repeat(headingDepth(node.getAttribute("level") ?? 1) ?? 6) + " " : "";
     return [prefix + line];
   }
   const lines: string[] = [];

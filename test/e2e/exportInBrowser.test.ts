@@ -1,8 +1,10 @@
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { render } from "../../server/export/formats.ts";
 import { buildPostmortem } from "../../server/export/postmortem.ts";
 import { artifactPath, launchChromium } from "../helpers/browser.ts";
+import { HOSTILE_URLS, SAFE_URL, writeHostileNotes } from "../helpers/hostileDoc.ts";
 import { realisticIncident } from "../helpers/realisticIncident.ts";
 import { startTestServer, type TestServer } from "../helpers/testServer.ts";
 
@@ -31,6 +33,34 @@ describe("the postmortem and history in a real browser", () => {
     await page.context().close();
   });
 
+  it("a hostile document's HTML export has only http, https and mailto links once a browser has parsed it, and runs no script", async () => {
+    const doc = realisticIncident();
+    writeHostileNotes(doc);
+    const html = render(buildPostmortem(doc), "html");
+    const page = await (await browser.newContext()).newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    page.on("dialog", (dialog) => {
+      errors.push(`dialog: ${dialog.message()}`);
+      void dialog.dismiss();
+    });
+    await page.setContent(html);
+    const found = await page.evaluate(() => ({
+      protocols: [...document.querySelectorAll("a")].map((a) => a.protocol),
+      hrefs: [...document.querySelectorAll("a")].map((a) => a.href),
+      scripts: document.querySelectorAll("script, iframe, object, embed, img, svg").length,
+      handlers: [...document.querySelectorAll("*")].flatMap((el) => [...el.attributes].map((a) => a.name)).filter((name) => name.startsWith("on")),
+    }));
+    expect(new Set(found.protocols)).toEqual(new Set(["https:"]));
+    expect(found.hrefs).toContain(SAFE_URL);
+    expect(found.scripts).toBe(0);
+    expect(found.handlers).toEqual([]);
+    // Clicking every link text the attacker wrote does nothing: it is not a link.
+    for (let i = 0; i < HOSTILE_URLS.length; i++) await page.locator("p", { hasText: `before ${i} click me ${i} after` }).click({ timeout: 2000 });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it("exports from the incident page and shows the document as it stood at a past instant", async () => {
     const key = (await server.api("POST", "/api/incidents", { summary: "History in the browser", severity: 3 })).body.key;
     await server.api("POST", `/api/incidents/${key}/timeline`, { text: "early entry" });
@@ -43,11 +73,22 @@ describe("the postmortem and history in a real browser", () => {
     await server.api("POST", `/api/incidents/${key}/timeline`, { text: "late entry" });
     await page.locator('[data-testid="timeline-entry"]', { hasText: "late entry" }).waitFor({ timeout: 2000 });
 
-    const opened = context.waitForEvent("page");
+    // The export is downloaded, never opened in the app's origin (where the token is
+    // in localStorage): no page opens, and the saved file renders on its own, from disk.
+    let pagesOpened = 0;
+    context.on("page", () => pagesOpened++);
+    const downloaded = page.waitForEvent("download", { timeout: 15_000 });
     await page.getByTestId("export-button").click();
-    const exported = await opened;
-    await exported.waitForLoadState();
-    expect(await exported.locator("h1").innerText()).toBe(`${key} - History in the browser`);
+    const download = await downloaded;
+    expect(download.suggestedFilename()).toBe(`${key}-postmortem.html`);
+    const file = artifactPath(`${key}-postmortem.html`);
+    await download.saveAs(file);
+    expect(pagesOpened).toBe(0);
+    const viewer = await browser.newContext();
+    const fromDisk = await viewer.newPage();
+    await fromDisk.goto(pathToFileURL(file).href);
+    expect(await fromDisk.locator("h1").innerText()).toBe(`${key} - History in the browser`);
+    await viewer.close();
 
     await page.getByTestId("history-slider").fill("0");
     await page.getByTestId("history-view").waitFor({ timeout: 5000 });

@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { readIncident } from "../../shared/doc/index.ts";
 import { startTestServer, type TestServer, TEST_TOKEN, tempDataDir } from "../helpers/testServer.ts";
+import { connectProvider, whenAcknowledged, whenSynced } from "../helpers/clients.ts";
+import { confluenceXml, elements, expectNoLiveHostileUrl, isSafeDestination, markdownNodes } from "../helpers/exportInspection.ts";
+import { HOSTILE_URLS, SAFE_URL, writeHostileNotes } from "../helpers/hostileDoc.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 
@@ -44,13 +47,43 @@ describe("export and time travel", () => {
     await server.close();
   });
 
-  it("exports every format over HTTP with the right content type", async () => {
-    for (const [format, type] of [["markdown", "text/markdown"], ["html", "text/html"], ["json", "application/json"], ["confluence", "application/xhtml+xml"]] as const) {
+  it("exports every format over HTTP with the right content type, as a sandboxed attachment", async () => {
+    for (const [format, type, extension] of [["markdown", "text/markdown", "md"], ["html", "text/html", "html"], ["json", "application/json", "json"], ["confluence", "application/xhtml+xml", "xhtml"]] as const) {
       const response = await fetch(`${server.url}/api/incidents/${key}/export?format=${format}`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } });
       expect(response.status, format).toBe(200);
       expect(response.headers.get("content-type")).toContain(type);
+      expect(response.headers.get("content-disposition")).toBe(`attachment; filename="${key}-postmortem.${extension}"`);
+      expect(response.headers.get("content-security-policy")).toBe("sandbox; default-src 'none'; style-src 'unsafe-inline'");
+      expect(response.headers.get("x-content-type-options")).toBe("nosniff");
       expect(await response.text()).toContain("second edit: cache cluster restarted");
     }
+  });
+
+  it("a responder's javascript: and data: links written over the websocket are never live links in any export", async () => {
+    const responder = (await server.api("POST", `/api/incidents/${key}/links`, { role: "responder", name: "Mallory" })).body.token;
+    const doc = new Y.Doc();
+    const provider = connectProvider(server.wsUrl, key, responder, doc);
+    try {
+      await whenSynced(provider);
+      writeHostileNotes(doc);
+      await whenAcknowledged(provider);
+    } finally {
+      provider.destroy();
+    }
+    const get = async (format: string) => {
+      const response = await fetch(`${server.url}/api/incidents/${key}/export?format=${format}`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } });
+      expect(response.status, format).toBe(200);
+      return response.text();
+    };
+    const html = await get("html");
+    expectNoLiveHostileUrl(html, "html");
+    expect(html).toContain(`click me ${HOSTILE_URLS.length - 1}`);
+    expect(elements(html).some((e) => e.name === "a" && e.attributes.href === SAFE_URL)).toBe(true);
+    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src &#x27;none&#x27;`);
+    expectNoLiveHostileUrl(confluenceXml(await get("confluence")), "confluence");
+    const links = markdownNodes(await get("markdown")).filter((n) => n.type === "link" || n.type === "image");
+    expect(links.map((n) => n.destination)).toContain(SAFE_URL);
+    for (const link of links) expect(isSafeDestination(link.destination ?? ""), link.destination ?? "").toBe(true);
   });
 
   it("rebuilds the document as it stood at an instant between two edits", async () => {

@@ -1,17 +1,19 @@
 import { useState } from "react";
 import { describeError } from "../../../shared/errors.ts";
+import { EXPORT_FORMATS, type ExportFormatId, exportFileName } from "../../../shared/exportFormats.ts";
 import { apiBlob } from "../api.ts";
 
-const FORMATS = [
-  { value: "html", label: "HTML (printable)", extension: "html" },
-  { value: "markdown", label: "Markdown", extension: "md" },
-  { value: "confluence", label: "Confluence", extension: "xhtml" },
-  { value: "json", label: "JSON", extension: "json" },
-] as const;
-
-/** Exports the postmortem draft: HTML opens in a new tab (print it to PDF from there), other formats download. */
+/**
+ * Exports the postmortem draft as a file, in any format of the shared registry
+ * (open the HTML file in a browser to print it to PDF).
+ *
+ * Every format is downloaded, never opened here: an export shows what editors
+ * wrote, and a page opened from this origin (a same-origin `blob:` tab) could read
+ * the token in localStorage. The blob is typed as opaque bytes so that even a
+ * navigation to its URL would not render it.
+ */
 export function ExportMenu({ incidentKey, token, at }: { incidentKey: string; token: string; at?: string | null }) {
-  const [format, setFormat] = useState<(typeof FORMATS)[number]["value"]>("html");
+  const [format, setFormat] = useState<ExportFormatId>(EXPORT_FORMATS[0].id);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -22,16 +24,12 @@ export function ExportMenu({ incidentKey, token, at }: { incidentKey: string; to
       const query = new URLSearchParams({ format });
       if (at) query.set("at", at);
       const blob = await apiBlob(`/api/incidents/${incidentKey}/export?${query}`, token);
-      const url = URL.createObjectURL(blob);
-      const extension = FORMATS.find((f) => f.value === format)?.extension ?? "txt";
-      if (format === "html") {
-        window.open(url, "_blank", "noopener");
-      } else {
-        const link = document.createElement("a");
-        link.href = url;
-        link.download = `${incidentKey}-postmortem.${extension}`;
-        link.click();
-      }
+      const url = URL.createObjectURL(new Blob([blob], { type: "application/octet-stream" }));
+      const link = document.createElement("a");
+      link.href = url;
+      link.download = exportFileName(incidentKey, format, at);
+      link.rel = "noopener";
+      link.click();
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
     } catch (failure) {
       setError(describeError(failure));
@@ -42,9 +40,9 @@ export function ExportMenu({ incidentKey, token, at }: { incidentKey: string; to
 
   return (
     <span className="export-menu" data-testid="export-menu">
-      <select aria-label="Export format" data-view-control data-testid="export-format" value={format} onChange={(e) => setFormat(e.target.value as typeof format)}>
-        {FORMATS.map((f) => (
-          <option key={f.value} value={f.value}>
+      <select aria-label="Export format" data-view-control data-testid="export-format" value={format} onChange={(e) => setFormat(e.target.value as ExportFormatId)}>
+        {EXPORT_FORMATS.map((f) => (
+          <option key={f.id} value={f.id}>
             {f.label}
           </option>
         ))}
