@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { type AllowedTarget, parseAllowedTargets } from "./net/outboundTarget.ts";
 
 /**
  * Configuration, parsed once at start-up from the environment. Every default is
@@ -26,7 +27,30 @@ const EnvSchema = z.object({
   TEAMS_SECRET: z.base64("TEAMS_SECRET is the base64 security token Teams shows when the webhook is created").optional(),
   WEBHOOK_SECRET: z.string().min(16, "WEBHOOK_SECRET must be at least 16 characters").optional(),
   ANNOUNCE_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
+  WEBHOOK_ALLOWED_TARGETS: z
+    .string()
+    .default("")
+    .transform((value, ctx) => {
+      try {
+        return parseAllowedTargets(value);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
   MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(16 * 1024 * 1024),
+  MAX_DOCUMENT_BYTES: z.coerce.number().int().min(1024 * 1024, "MAX_DOCUMENT_BYTES must be at least 1 MiB").max(2 ** 31).default(64 * 1024 * 1024),
+  MAX_RECORDS: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
+  MAX_EXPORTS_PER_INCIDENT: z.coerce.number().int().min(1).max(100).default(2),
+  MAX_EXPORTS_PER_TOKEN: z.coerce.number().int().min(1).max(100).default(2),
+  TRUST_PROXY: z.enum(["true", "false", "1", "0"]).default("false"),
+  WS_AUTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+  RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
+  RATE_LIMIT_TOKEN_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
+  RATE_LIMIT_HOOKS_PER_MINUTE: z.coerce.number().int().min(0).default(6000),
+  RATE_LIMIT_AUTH_FAILURES: z.coerce.number().int().min(0).default(30),
+  WS_CONNECTS_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  WS_MESSAGES_PER_MINUTE: z.coerce.number().int().min(0).default(12_000),
 });
 
 export interface Config {
@@ -45,6 +69,18 @@ export interface Config {
   historyDays: number;
   /** Largest websocket frame accepted. */
   maxMessageBytes: number;
+  /** Largest an incident document may grow (its encoded Yjs state); writes past it are refused. */
+  maxDocumentBytes: number;
+  /** Most records (timeline entries, changes, observations…) an incident document may hold, all collections together. */
+  maxRecords: number;
+  /** Exports and time-travel reads (`/export`, `/state?at=`) running at once, per incident and per token; more answer 429. */
+  maxExports: { perIncident: number; perToken: number };
+  /** Take the client address from the last X-Forwarded-For hop (set when a proxy such as HAProxy is in front). */
+  trustProxy: boolean;
+  /** A websocket that has not authenticated a document by then is closed. */
+  wsAuthTimeoutMs: number;
+  /** Per-minute limits (0 turns one off); see README "Security". */
+  rateLimits: RateLimitSettings;
   /** Chat adapters' secrets; an adapter without its secret is off. */
   chat: {
     slackSigningSecret?: string;
@@ -56,8 +92,25 @@ export interface Config {
   };
   /** Least time between two announcements posted to the same room. */
   announceIntervalMs: number;
+  /** Webhook targets outside public address space that the operator allows (by default none: no SSRF). */
+  webhookAllowedTargets: AllowedTarget[];
   /** Directory of the built client. */
   clientDir: string;
+}
+
+export interface RateLimitSettings {
+  /** HTTP requests per client address (API, pages, health), per minute. */
+  ipPerMinute: number;
+  /** API requests per token, per minute. */
+  tokenPerMinute: number;
+  /** Chat webhook deliveries per client address, per minute. */
+  hooksPerMinute: number;
+  /** Failed authentications per client address in 10 minutes before it is refused for 10 minutes. */
+  authFailures: number;
+  /** Websocket connection attempts per client address, per minute (Hocuspocus' throttle). */
+  wsConnectsPerMinute: number;
+  /** Websocket messages per token, per minute. */
+  wsMessagesPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -87,6 +140,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     checkpointEvery: e.CHECKPOINT_EVERY,
     historyDays: e.HISTORY_DAYS,
     maxMessageBytes: e.MAX_MESSAGE_BYTES,
+    maxDocumentBytes: e.MAX_DOCUMENT_BYTES,
+    maxRecords: e.MAX_RECORDS,
+    maxExports: { perIncident: e.MAX_EXPORTS_PER_INCIDENT, perToken: e.MAX_EXPORTS_PER_TOKEN },
+    trustProxy: e.TRUST_PROXY === "true" || e.TRUST_PROXY === "1",
+    wsAuthTimeoutMs: e.WS_AUTH_TIMEOUT_MS,
+    rateLimits: {
+      ipPerMinute: e.RATE_LIMIT_IP_PER_MINUTE,
+      tokenPerMinute: e.RATE_LIMIT_TOKEN_PER_MINUTE,
+      hooksPerMinute: e.RATE_LIMIT_HOOKS_PER_MINUTE,
+      authFailures: e.RATE_LIMIT_AUTH_FAILURES,
+      wsConnectsPerMinute: e.WS_CONNECTS_PER_MINUTE,
+      wsMessagesPerMinute: e.WS_MESSAGES_PER_MINUTE,
+    },
     chat: {
       slackSigningSecret: e.SLACK_SIGNING_SECRET,
       slackBotId: e.SLACK_BOT_ID,
@@ -96,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       webhookSecret: e.WEBHOOK_SECRET,
     },
     announceIntervalMs: e.ANNOUNCE_INTERVAL_MS,
+    webhookAllowedTargets: e.WEBHOOK_ALLOWED_TARGETS,
     clientDir: path.resolve(import.meta.dirname, "..", "dist", "client"),
   };
 }

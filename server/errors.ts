@@ -26,6 +26,7 @@ export const ERROR_STATUS = {
   invalid_transition: 409,
   im_required: 409,
   payload_too_large: 413,
+  document_too_large: 413,
   rate_limited: 429,
   store_unavailable: 503,
   adapter_disabled: 503,
@@ -91,6 +92,7 @@ const CLOSE_BY_CODE: Partial<Record<ErrorCode, CloseReason>> = {
   incident_not_found: CLOSE_REASONS.incident_not_found,
   store_unavailable: CLOSE_REASONS.store_unavailable,
   rate_limited: CLOSE_REASONS.rate_limited,
+  document_too_large: CLOSE_REASONS.document_too_large,
 };
 
 /** The websocket refusal for an error; anything unexpected becomes a generic invalid-message close. */

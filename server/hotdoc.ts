@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import { Hocuspocus } from "@hocuspocus/server";
+import { clientAddress, RateLimits } from "./access/RateLimits.ts";
 import { TokenService } from "./access/TokenService.ts";
 import type { Config } from "./config.ts";
 import { AuthenticationExtension } from "./extensions/AuthenticationExtension.ts";
@@ -9,6 +10,9 @@ import { resolveAdminToken, resolveTokenSecret } from "./secrets.ts";
 import { yWebsocketEndpoint } from "./sockets/yWebsocketEndpoint.ts";
 import { LoggingExtension } from "./extensions/LoggingExtension.ts";
 import { PersistenceExtension } from "./extensions/PersistenceExtension.ts";
+import { UpdateOrderExtension } from "./extensions/UpdateOrderExtension.ts";
+import { DocumentLimitsExtension } from "./extensions/DocumentLimitsExtension.ts";
+import { RateLimitExtension } from "./extensions/RateLimitExtension.ts";
 import { createApp } from "./http/app.ts";
 import { GenericAdapter } from "./bridge/adapters/GenericAdapter.ts";
 import { MatrixAdapter } from "./bridge/adapters/MatrixAdapter.ts";
@@ -17,8 +21,10 @@ import { SlackAdapter } from "./bridge/adapters/SlackAdapter.ts";
 import { TeamsAdapter } from "./bridge/adapters/TeamsAdapter.ts";
 import { Announcer } from "./bridge/Announcer.ts";
 import { ChatMirror } from "./bridge/ChatMirror.ts";
+import { OutboundTargets } from "./net/outboundTarget.ts";
 import { AnnouncementExtension } from "./extensions/AnnouncementExtension.ts";
 import { IncidentService } from "./incidents/IncidentService.ts";
+import { routeConsole } from "./consoleRouting.ts";
 import { categoryLogger, createLogger, type Logger } from "./logger.ts";
 import { createMetrics } from "./metrics.ts";
 import { hocuspocusEndpoint, upgradeRouter } from "./sockets/upgradeRouter.ts";
@@ -46,6 +52,7 @@ export interface RunningHotdoc {
  */
 export async function startHotdoc(config: Config, options: { logger?: Logger; store?: DocumentStore } = {}): Promise<RunningHotdoc> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  const unrouteConsole = routeConsole(logger);
   const store = options.store ?? new SqliteStore(config.dataDir);
   const admin = resolveAdminToken(config.dataDir, config.adminToken);
 
@@ -55,6 +62,7 @@ export async function startHotdoc(config: Config, options: { logger?: Logger; st
     store,
   });
   const verify = (token: string) => tokens.verify(token);
+  const limits = new RateLimits(config.rateLimits);
 
   let hocuspocus: Hocuspocus | undefined;
   const counts = () => ({
@@ -70,14 +78,25 @@ export async function startHotdoc(config: Config, options: { logger?: Logger; st
     historyMs: config.historyDays * 86_400_000,
   });
 
-  const announcer = new Announcer({ store, logger: categoryLogger(logger, "announce"), intervalMs: config.announceIntervalMs });
+  // One policy for every request the server is told to send (room webhooks): checked when a URL is set and again when it is used.
+  const outbound = new OutboundTargets(config.webhookAllowedTargets);
+  const announcer = new Announcer({ store, logger: categoryLogger(logger, "announce"), intervalMs: config.announceIntervalMs, outbound });
+  const documentLimits = new DocumentLimitsExtension({
+    maxDocumentBytes: config.maxDocumentBytes,
+    maxRecords: config.maxRecords,
+    documentBytes: (name) => persistence.documentBytes(name),
+    logger: categoryLogger(logger, "limits"),
+  });
   hocuspocus = new Hocuspocus({
     name: "hotdoc",
     quiet: true,
     extensions: [
-      new AuthenticationExtension({ verify, store, logger: categoryLogger(logger, "auth") }),
+      new RateLimitExtension({ limits, connectsPerMinute: config.rateLimits.wsConnectsPerMinute, logger: categoryLogger(logger, "limits") }),
+      new AuthenticationExtension({ verify, store, logger: categoryLogger(logger, "auth"), limits }),
       new PresenceExtension(),
       new LoggingExtension(categoryLogger(logger, "collab")),
+      documentLimits,
+      new UpdateOrderExtension(categoryLogger(logger, "collab")),
       persistence,
       new AnnouncementExtension(announcer),
     ],
@@ -87,6 +106,7 @@ export async function startHotdoc(config: Config, options: { logger?: Logger; st
     hocuspocus,
     store,
     persistence,
+    documentLimits,
     keyPrefix: config.keyPrefix,
     logger: categoryLogger(logger, "incidents"),
   });
@@ -105,6 +125,7 @@ export async function startHotdoc(config: Config, options: { logger?: Logger; st
     adapters,
     mirror,
     announcer,
+    outbound,
     incidents,
     store,
     metrics,
@@ -115,13 +136,22 @@ export async function startHotdoc(config: Config, options: { logger?: Logger; st
     counts,
     publicUrl: () => publicUrl,
     startedAt: Date.now(),
+    limits,
+    trustProxy: config.trustProxy,
+    maxExports: config.maxExports,
   });
 
   const server = createAdaptorServer({ fetch: app.fetch });
   const upgrades = upgradeRouter(server as import("node:http").Server);
-  const collab = hocuspocusEndpoint({ hocuspocus, maxPayload: config.maxMessageBytes, logger: categoryLogger(logger, "collab") });
+  const endpoint = {
+    hocuspocus,
+    maxPayload: config.maxMessageBytes,
+    clientIp: (request: import("node:http").IncomingMessage) => clientAddress(request, config.trustProxy),
+    authTimeoutMs: config.wsAuthTimeoutMs,
+  };
+  const collab = hocuspocusEndpoint({ ...endpoint, logger: categoryLogger(logger, "collab") });
   upgrades.set("/collab", collab.handle);
-  const yjs = yWebsocketEndpoint({ hocuspocus, maxPayload: config.maxMessageBytes, logger: categoryLogger(logger, "yjs") });
+  const yjs = yWebsocketEndpoint({ ...endpoint, logger: categoryLogger(logger, "yjs") });
   upgrades.set("/yjs/", yjs.handle);
 
   await new Promise<void>((resolve, reject) => {
@@ -155,6 +185,7 @@ export async function startHotdoc(config: Config, options: { logger?: Logger; st
       await hocuspocus.hooks("onDestroy", { instance: hocuspocus });
       await announcer.flush();
       await store.close();
+      unrouteConsole();
     })();
     return closing;
   };

@@ -40,9 +40,11 @@ async function main(): Promise<void> {
     });
   }
 
-  console.log(`\n  hotdoc is listening on ${hotdoc.url}  (data in ${config.dataDir})`);
-  if (hotdoc.adminTokenGenerated) console.log(`  A new admin token was generated into ${config.dataDir}/admin-token.`);
-  console.log(`  Open: ${hotdoc.url}${openPath}#token=${hotdoc.adminToken}\n`);
+  // Written straight to stdout: console.* is routed into the JSON log once the server runs.
+  const banner = [`\n  hotdoc is listening on ${hotdoc.url}  (data in ${config.dataDir})`];
+  if (hotdoc.adminTokenGenerated) banner.push(`  A new admin token was generated into ${config.dataDir}/admin-token.`);
+  banner.push(`  Open: ${hotdoc.url}${openPath}#token=${hotdoc.adminToken}\n`);
+  process.stdout.write(`${banner.join("\n")}\n`);
 
   let stopping = false;
   const stop = async (signal: string) => {

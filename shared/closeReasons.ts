@@ -19,6 +19,11 @@ export const CLOSE_REASONS = {
     message: "An update arrived before the changes it builds on; reconnecting to resend them in order.",
   },
   unauthenticated_timeout: { code: 4408, reason: "authentication-timeout", message: "The connection did not authenticate in time." },
+  document_too_large: {
+    code: 4413,
+    reason: "document-too-large",
+    message: "The incident document has reached its size or record limit; this change was not saved.",
+  },
 } as const;
 
 export type CloseReasonName = keyof typeof CLOSE_REASONS;

@@ -2,7 +2,9 @@ import type { connectedPayload, Extension, onAuthenticatePayload } from "@hocusp
 import { CLOSE_REASONS } from "../../shared/closeReasons.ts";
 import { can, type Principal } from "../../shared/access.ts";
 import { closeReason, HotdocError, toHotdocError } from "../errors.ts";
+import type { RateLimits } from "../access/RateLimits.ts";
 import type { Logger } from "../logger.ts";
+import { heldSocketOf } from "../sockets/HeldSocket.ts";
 import type { DocumentStore } from "../storage/DocumentStore.ts";
 import type { HotdocContext } from "./origins.ts";
 
@@ -22,11 +24,13 @@ export class AuthenticationExtension implements Extension {
   private readonly verify: TokenVerifier;
   private readonly store: DocumentStore;
   private readonly logger: Logger;
+  private readonly limits: RateLimits;
 
-  constructor(options: { verify: TokenVerifier; store: DocumentStore; logger: Logger }) {
+  constructor(options: { verify: TokenVerifier; store: DocumentStore; logger: Logger; limits: RateLimits }) {
     this.verify = options.verify;
     this.store = options.store;
     this.logger = options.logger;
+    this.limits = options.limits;
   }
 
   async onAuthenticate({
@@ -34,10 +38,18 @@ export class AuthenticationExtension implements Extension {
     documentName,
     socketId,
     connectionConfig,
+    requestHeaders,
   }: onAuthenticatePayload<HotdocContext>): Promise<HotdocContext> {
+    const ip = requestHeaders.get("x-real-ip") ?? "unknown";
     try {
       if (!token) throw new HotdocError("unauthenticated", "no token given");
-      const principal = await this.verify(token);
+      let principal: Principal;
+      try {
+        principal = await this.verify(token);
+      } catch (error) {
+        await this.limits.authFailed(ip);
+        throw error;
+      }
       if (!can(principal, "read", documentName)) {
         throw new HotdocError("forbidden", `a ${principal.role} token for ${principal.scope} cannot open ${documentName}`);
       }
@@ -52,7 +64,7 @@ export class AuthenticationExtension implements Extension {
       const refusal = toHotdocError(error);
       const reason = closeReason(refusal);
       this.logger.warn(
-        { incident: documentName, socketId, code: refusal.code, reason: reason.reason },
+        { incident: documentName, socketId, ip, code: refusal.code, reason: reason.reason },
         `collaboration connection refused: ${refusal.message}`,
       );
       // A plain object (no `message`): Hocuspocus sends `reason` to the client as the
@@ -61,8 +73,22 @@ export class AuthenticationExtension implements Extension {
     }
   }
 
-  /** A connection lives no longer than its token: it is closed with token-expired when the token expires. */
+  /**
+   * A connection lives no longer than its token: it is closed with token-expired when the
+   * token expires. A token revoked while this connection was being authenticated (after
+   * its check, before the revocation could find the connection) is caught here.
+   */
   async connected({ connection, context, documentName }: connectedPayload<HotdocContext>): Promise<void> {
+    const held = heldSocketOf(connection);
+    if (held) held.isAuthenticated = true;
+    const tokenId = context.principal?.tokenId;
+    if (tokenId !== undefined && (await this.store.accessTokenStatus(tokenId)) === "revoked") {
+      const { code, reason } = CLOSE_REASONS.token_revoked;
+      this.logger.info({ incident: documentName, who: context.principal?.subject }, "connection closed: its token was revoked while it connected");
+      connection.close({ code, reason });
+      connection.webSocket.close(code, reason);
+      return;
+    }
     const expiresAt = context.principal?.expiresAt;
     if (expiresAt === undefined) return;
     let timer: NodeJS.Timeout | undefined;

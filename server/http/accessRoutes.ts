@@ -115,6 +115,7 @@ export function accessRoutes(options: {
     const principal = c.get("principal");
     authorize(principal, "manage_tokens");
     const request = await readJson(c, TokenRequest);
+    if (request.scope !== "*") await incidents.requireIncident(request.scope);
     const { token, record } = await tokens.mint({
       role: request.role,
       scope: request.scope,

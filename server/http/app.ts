@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { errorBody, httpStatus, HotdocError, toHotdocError } from "../errors.ts";
 import type { Hocuspocus } from "@hocuspocus/server";
+import { clientAddress, type RateLimits } from "../access/RateLimits.ts";
 import type { TokenService } from "../access/TokenService.ts";
 import type { IncidentService } from "../incidents/IncidentService.ts";
 import type { Logger } from "../logger.ts";
@@ -9,6 +10,7 @@ import type { DocumentStore } from "../storage/DocumentStore.ts";
 import type { ChatAdapter } from "../bridge/ChatAdapter.ts";
 import type { Announcer } from "../bridge/Announcer.ts";
 import type { ChatMirror } from "../bridge/ChatMirror.ts";
+import type { OutboundTargets } from "../net/outboundTarget.ts";
 import { accessRoutes } from "./accessRoutes.ts";
 import { channelRoutes } from "./channelRoutes.ts";
 import { exportRoutes } from "./exportRoutes.ts";
@@ -17,12 +19,15 @@ import { bearerAuth } from "./bearerAuth.ts";
 import type { HttpEnv } from "./env.ts";
 import { healthRoutes } from "./healthRoutes.ts";
 import { incidentRoutes } from "./incidentRoutes.ts";
+import { securityHeaders } from "./securityHeaders.ts";
 import { staticRoutes } from "./staticRoutes.ts";
 
 export interface AppOptions {
   adapters: ChatAdapter[];
   mirror: ChatMirror;
   announcer: Announcer;
+  /** The policy for URLs the server will send requests to (room webhooks). */
+  outbound: OutboundTargets;
   incidents: IncidentService;
   store: DocumentStore;
   metrics: Metrics;
@@ -33,7 +38,15 @@ export interface AppOptions {
   counts: () => { connections: number; documents: number };
   publicUrl: () => string;
   startedAt: number;
+  /** Exports and time-travel reads running at once, per incident and per token. */
+  maxExports: { perIncident: number; perToken: number };
+  limits: RateLimits;
+  /** Take the client address from X-Forwarded-For (a proxy is in front). */
+  trustProxy: boolean;
 }
+
+/** Chat platforms' deliveries: their own, larger budget per address. */
+const HOOK_PATH = /^\/(hooks\/|_matrix\/)/;
 
 /**
  * The HTTP surface (Hono). Errors from every route are mapped to status codes
@@ -48,14 +61,21 @@ export function createApp(options: AppOptions): Hono<HttpEnv> {
     const route = c.req.routePath ?? "unmatched";
     metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
   });
+  app.use("*", securityHeaders());
+  app.use("*", async (c, next) => {
+    const ip = c.env?.incoming ? clientAddress(c.env.incoming, options.trustProxy) : "unknown";
+    c.set("clientIp", ip);
+    await options.limits.consume(HOOK_PATH.test(c.req.path) ? "hooks" : "ip", ip);
+    await next();
+  });
 
   app.route("/", healthRoutes(options));
 
   const api = new Hono<HttpEnv>();
-  api.use("*", bearerAuth((token) => options.tokens.verify(token)));
+  api.use("*", bearerAuth((token) => options.tokens.verify(token), options.limits));
   api.route("/incidents", incidentRoutes(options.incidents, options.publicUrl));
-  api.route("/incidents", channelRoutes({ store: options.store, incidents: options.incidents }));
-  api.route("/incidents", exportRoutes(options.incidents));
+  api.route("/incidents", channelRoutes({ store: options.store, incidents: options.incidents, outbound: options.outbound }));
+  api.route("/incidents", exportRoutes(options.incidents, options.maxExports));
   api.route(
     "/",
     accessRoutes({
@@ -80,8 +100,10 @@ export function createApp(options: AppOptions): Hono<HttpEnv> {
     const typed = toHotdocError(error);
     const status = httpStatus(typed);
     const principal = c.get("principal");
-    const line = { method: c.req.method, path: c.req.path, status, code: typed.code, who: principal?.subject };
+    const line = { method: c.req.method, path: c.req.path, status, code: typed.code, who: principal?.subject, ip: c.get("clientIp") };
     if (status >= 500) logger.error({ ...line, err: error }, typed.message);
+    // A flood that is being refused must not flood the log too.
+    else if (status === 429) logger.debug(line, `request refused: ${typed.message}`);
     else if (status === 401 || status === 403) logger.warn(line, `request refused: ${typed.message}`);
     else logger.info(line, `request refused: ${typed.message}`);
     if (typed.retryAfterSeconds !== undefined) c.header("retry-after", String(typed.retryAfterSeconds));

@@ -1,6 +1,8 @@
+import type { HttpBindings } from "@hono/node-server";
 import type { Principal } from "../../shared/access.ts";
 
-/** Hono's per-request variables. */
+/** Hono's per-request variables, and the Node request underneath (for the peer address). */
 export interface HttpEnv {
-  Variables: { principal: Principal };
+  Bindings: HttpBindings;
+  Variables: { principal: Principal; clientIp: string };
 }

@@ -1,5 +1,5 @@
 import type { WebSocketLike } from "@hocuspocus/server";
-import { CLOSE_REASONS } from "../../shared/closeReasons.ts";
+import { CLOSE_REASONS, type CloseReason } from "../../shared/closeReasons.ts";
 
 /** What HeldSocket needs of the socket underneath: a `ws` WebSocket or a protocol translator. */
 export interface RawSocket {
@@ -16,11 +16,14 @@ const OPEN = 1;
  * until the update's durable append has resolved, so a client never sees an ack for
  * an update the store does not have. Order is kept: later frames queue behind the hold.
  * If the append fails, queued frames are dropped and the socket closes, so the client
- * keeps its changes as unsynced and resends them after reconnecting.
+ * keeps its changes as unsynced and resends them after reconnecting. Any other gate
+ * (an update that could not be fully integrated) holds and fails the same way.
  */
 export class HeldSocket implements WebSocketLike {
   private tail: Promise<void> | null = null;
   private failed = false;
+  /** Set once any document on this socket has authenticated (see armAuthDeadline). */
+  isAuthenticated = false;
 
   private readonly ws: RawSocket;
 
@@ -47,14 +50,19 @@ export class HeldSocket implements WebSocketLike {
     this.ws.close(code, reason);
   }
 
-  holdUntil(durable: Promise<unknown>): void {
+  /**
+   * Holds every frame sent from now on until `gate` settles; if it rejects, those frames
+   * are dropped and the socket closes with `failure` (the store refused the write, unless
+   * the caller says otherwise).
+   */
+  holdUntil(gate: Promise<unknown>, failure: CloseReason = CLOSE_REASONS.store_unavailable): void {
     const previous = this.tail ?? Promise.resolve();
     const next = previous.then(
-      () => durable.then(
+      () => gate.then(
         () => undefined,
         () => {
           this.failed = true;
-          this.ws.close(CLOSE_REASONS.store_unavailable.code, CLOSE_REASONS.store_unavailable.reason);
+          this.ws.close(failure.code, failure.reason);
         },
       ),
     );
@@ -63,4 +71,10 @@ export class HeldSocket implements WebSocketLike {
       if (this.tail === next) this.tail = null;
     });
   }
+}
+
+/** The HeldSocket behind a Hocuspocus connection, if it has one (direct connections do not). */
+export function heldSocketOf(connection: { webSocket?: unknown } | undefined): HeldSocket | undefined {
+  const socket = connection?.webSocket;
+  return socket instanceof HeldSocket ? socket : undefined;
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Hocuspocus } from "@hocuspocus/server";
 import { WebSocketServer, type WebSocket, type RawData } from "ws";
+import { CLOSE_REASONS } from "../../shared/closeReasons.ts";
 import type { Logger } from "../logger.ts";
 import { HeldSocket } from "./HeldSocket.ts";
 
@@ -37,14 +38,47 @@ export function requestUrl(request: IncomingMessage): URL {
   return new URL(path.startsWith("/") && !path.startsWith("//") ? path : "/", "http://localhost");
 }
 
-/** A web `Request` carrying the upgrade's URL and headers, as Hocuspocus hooks expect. */
-export function toWebRequest(request: IncomingMessage): Request {
+/**
+ * A web `Request` carrying the upgrade's URL and headers, as Hocuspocus hooks expect.
+ * `X-Real-IP` is always the address we determined (Hocuspocus' throttle reads it), and
+ * any forwarding headers the client sent are dropped, so it cannot pick its own address.
+ */
+export function toWebRequest(request: IncomingMessage, clientIp: string): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(request.headers)) {
+    if (name === "x-real-ip" || name === "x-forwarded-for") continue;
     if (Array.isArray(value)) value.forEach((v) => headers.append(name, v));
     else if (value !== undefined) headers.set(name, value);
   }
+  headers.set("x-real-ip", clientIp);
   return new Request(requestUrl(request), { headers });
+}
+
+/** What every websocket endpoint needs besides Hocuspocus. */
+export interface EndpointOptions {
+  hocuspocus: Hocuspocus;
+  maxPayload: number;
+  logger: Logger;
+  /** The client's address for an upgrade request (peer, or the proxy's forwarded hop). */
+  clientIp: (request: IncomingMessage) => string;
+  /** A socket that has authenticated no document by then is closed. */
+  authTimeoutMs: number;
+}
+
+/**
+ * Closes `ws` with authentication-timeout unless `held` authenticates a document
+ * within `ms`. Hocuspocus' own deadline for that is its idle timeout (a minute or
+ * more), long enough for anyone to hold a thousand idle sockets.
+ */
+export function armAuthDeadline(ws: WebSocket, held: HeldSocket, ms: number): void {
+  const timer = setTimeout(() => {
+    if (held.isAuthenticated) return;
+    ws.close(CLOSE_REASONS.unauthenticated_timeout.code, CLOSE_REASONS.unauthenticated_timeout.reason);
+    // A peer that ignores the close handshake is cut off.
+    setTimeout(() => ws.terminate(), 1000).unref();
+  }, ms);
+  timer.unref();
+  ws.once("close", () => clearTimeout(timer));
 }
 
 export function toBytes(data: RawData): Uint8Array {
@@ -54,15 +88,13 @@ export function toBytes(data: RawData): Uint8Array {
 }
 
 /** The Hocuspocus protocol endpoint: a `ws` socket wrapped in HeldSocket, handed to Hocuspocus. */
-export function hocuspocusEndpoint(options: {
-  hocuspocus: Hocuspocus;
-  maxPayload: number;
-  logger: Logger;
-}): { handle: UpgradeHandler; wss: WebSocketServer } {
+export function hocuspocusEndpoint(options: EndpointOptions): { handle: UpgradeHandler; wss: WebSocketServer } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
   const handle: UpgradeHandler = (request, socket, head) => {
     wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
-      const client = options.hocuspocus.handleConnection(new HeldSocket(ws), toWebRequest(request));
+      const held = new HeldSocket(ws);
+      armAuthDeadline(ws, held, options.authTimeoutMs);
+      const client = options.hocuspocus.handleConnection(held, toWebRequest(request, options.clientIp(request)));
       ws.on("message", (data) => client.handleMessage(toBytes(data)));
       ws.on("close", (code, reason) => client.handleClose({ code, reason: reason.toString() }));
       ws.on("error", (error) => options.logger.warn({ err: error }, "websocket error"));

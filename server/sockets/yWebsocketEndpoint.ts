@@ -1,13 +1,11 @@
 import type { IncomingMessage } from "node:http";
 import { AuthMessageType } from "@hocuspocus/common";
-import type { Hocuspocus } from "@hocuspocus/server";
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
 import { WebSocketServer, type WebSocket } from "ws";
 import { CLOSE_REASONS, closeReasonFromString } from "../../shared/closeReasons.ts";
-import type { Logger } from "../logger.ts";
 import { HeldSocket, type RawSocket } from "./HeldSocket.ts";
-import { toBytes, toWebRequest, type UpgradeHandler } from "./upgradeRouter.ts";
+import { armAuthDeadline, type EndpointOptions, toBytes, toWebRequest, type UpgradeHandler } from "./upgradeRouter.ts";
 
 /** Hocuspocus message types (its protocol is y-websocket's with a document name in front). */
 const HP = { Sync: 0, Awareness: 1, Auth: 2, QueryAwareness: 3, SyncReply: 4, CLOSE: 7 } as const;
@@ -58,9 +56,14 @@ class YProtocolSocket implements RawSocket {
         this.ws.close(known?.code ?? CLOSE_REASONS.forbidden.code, known?.reason ?? reason);
         return;
       }
-      case HP.CLOSE:
-        this.ws.close(1000, "closed by server");
+      case HP.CLOSE: {
+        // Hocuspocus closes a connection with a message carrying the reason (token-revoked,
+        // token-expired…); a y-websocket client only sees the websocket close, so it gets
+        // the typed code and reason there.
+        const known = closeReasonFromString(safeReadString(decoder));
+        this.ws.close(known?.code ?? 1000, known?.reason ?? "closed by server");
         return;
+      }
       default:
         return;
     }
@@ -68,6 +71,14 @@ class YProtocolSocket implements RawSocket {
 
   close(code?: number, reason?: string): void {
     this.ws.close(code, reason);
+  }
+}
+
+function safeReadString(decoder: decoding.Decoder): string | undefined {
+  try {
+    return decoding.readVarString(decoder);
+  } catch {
+    return undefined;
   }
 }
 
@@ -96,17 +107,15 @@ function tokenOf(request: IncomingMessage, url: URL): string {
  * document. Each socket becomes a Hocuspocus connection: the same authentication,
  * read-only rule, presence rules and zero-loss persistence apply.
  */
-export function yWebsocketEndpoint(options: {
-  hocuspocus: Hocuspocus;
-  maxPayload: number;
-  logger: Logger;
-}): { handle: UpgradeHandler; wss: WebSocketServer } {
+export function yWebsocketEndpoint(options: EndpointOptions): { handle: UpgradeHandler; wss: WebSocketServer } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
   const handle: UpgradeHandler = (request, socket, head, url) => {
     // The upgrade router answers 400 if this throws (a malformed escape).
     const documentName = decodeURIComponent(url.pathname.replace(/^\/yjs\//, ""));
     wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
-      const client = options.hocuspocus.handleConnection(new HeldSocket(new YProtocolSocket(ws)), toWebRequest(request));
+      const held = new HeldSocket(new YProtocolSocket(ws));
+      armAuthDeadline(ws, held, options.authTimeoutMs);
+      const client = options.hocuspocus.handleConnection(held, toWebRequest(request, options.clientIp(request)));
       const auth = encoding.createEncoder();
       encoding.writeVarString(auth, documentName);
       encoding.writeVarUint(auth, HP.Auth);

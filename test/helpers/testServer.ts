@@ -9,6 +9,16 @@ import type { DocumentStore } from "../../server/storage/DocumentStore.ts";
 
 export const TEST_TOKEN = "test-admin-token-0123456789";
 
+/** Budgets high enough that no ordinary test meets them. */
+export const TEST_LIMITS: Record<string, string> = {
+  RATE_LIMIT_IP_PER_MINUTE: "1000000",
+  RATE_LIMIT_TOKEN_PER_MINUTE: "1000000",
+  RATE_LIMIT_HOOKS_PER_MINUTE: "1000000",
+  RATE_LIMIT_AUTH_FAILURES: "100000",
+  WS_CONNECTS_PER_MINUTE: "100000",
+  WS_MESSAGES_PER_MINUTE: "10000000",
+};
+
 export interface TestServer {
   hotdoc: RunningHotdoc;
   url: string;
@@ -36,6 +46,12 @@ export async function startTestServer(
     DATA_DIR: dataDir,
     ADMIN_TOKEN: TEST_TOKEN,
     LOG_LEVEL: "silent",
+    // Test webhook receivers listen on loopback, which production refuses (SSRF); a test
+    // of the refusal itself sets WEBHOOK_ALLOWED_TARGETS to "".
+    WEBHOOK_ALLOWED_TARGETS: "127.0.0.0/8,::1/128",
+    // The suite drives one server hard from one address; the limits themselves are
+    // exercised in test/abuse/ with small budgets.
+    ...TEST_LIMITS,
     ...options.env,
   });
   const logs: Record<string, unknown>[] = [];
