@@ -41,8 +41,9 @@ const EnvSchema = z.object({
   MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(16 * 1024 * 1024),
   MAX_DOCUMENT_BYTES: z.coerce.number().int().min(1024 * 1024, "MAX_DOCUMENT_BYTES must be at least 1 MiB").max(2 ** 31).default(64 * 1024 * 1024),
   MAX_RECORDS: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
-  MAX_EXPORTS_PER_INCIDENT: z.coerce.number().int().min(1).max(100).default(2),
-  MAX_EXPORTS_PER_TOKEN: z.coerce.number().int().min(1).max(100).default(2),
+  // Per token below per incident: one viewer link alone can never take every slot.
+  MAX_EXPORTS_PER_INCIDENT: z.coerce.number().int().min(1).max(100).default(3),
+  MAX_EXPORTS_PER_TOKEN: z.coerce.number().int().min(1).max(100).default(1),
   TRUST_PROXY: z.enum(["true", "false", "1", "0"]).default("false"),
   WS_AUTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
   RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(0).default(1200),

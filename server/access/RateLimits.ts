@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import ipaddr from "ipaddr.js";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { RateLimitSettings } from "../config.ts";
 import { rateLimited } from "../errors.ts";
@@ -24,8 +25,10 @@ export class RateLimits {
     set("hooks", perMinute(settings.hooksPerMinute, "hooks"));
     set("wsMessages", perMinute(settings.wsMessagesPerMinute, "ws"));
     if (settings.authFailures > 0) {
-      // Guessing tokens: after this many failures in 10 minutes an address is refused
-      // outright (even with a good token) for 10 minutes.
+      // Guessing tokens: after this many failures in 10 minutes, bad tokens from that
+      // address get 429 for 10 minutes. Good tokens are never refused for it: many
+      // responders share one address (office NAT, VPN), and one of them must not be
+      // able to lock out the rest mid-incident.
       this.authFailures = new RateLimiterMemory({ keyPrefix: "authfail", points: settings.authFailures, duration: 600, blockDuration: 600 });
     }
   }
@@ -41,7 +44,7 @@ export class RateLimits {
     }
   }
 
-  /** Throws `rate_limited` while `ip` is refused for failed authentications. */
+  /** Throws `rate_limited` while `ip` is refused for failed authentications (callers ask only once a token has failed). */
   async assertNotBlocked(ip: string): Promise<void> {
     if (!this.authFailures) return;
     const state = await this.authFailures.get(ip);
@@ -76,16 +79,29 @@ function refusalError(refusal: unknown, message: string) {
 }
 
 /**
- * The client's address: the socket's peer, or with `trustProxy` the last
- * X-Forwarded-For hop (the one our own proxy appended; earlier hops are the client's
- * to forge).
+ * The client's address as budgets key it: the socket's peer, or with `trustProxy` the
+ * last X-Forwarded-For hop (the one our own proxy appended; earlier hops are the
+ * client's to forge). An IPv4-mapped IPv6 address counts as its IPv4 address, and any
+ * other IPv6 address as its /64, since one host usually holds a whole /64 and could
+ * otherwise take a fresh budget with every address in it.
  */
 export function clientAddress(request: Pick<IncomingMessage, "headers" | "socket">, trustProxy: boolean): string {
+  let address = request.socket.remoteAddress ?? "unknown";
   if (trustProxy) {
     const forwarded = request.headers["x-forwarded-for"];
     const value = Array.isArray(forwarded) ? forwarded.join(",") : forwarded;
     const last = value?.split(",").map((hop) => hop.trim()).filter(Boolean).at(-1);
-    if (last) return last;
+    if (last) address = last;
   }
-  return request.socket.remoteAddress ?? "unknown";
+  return budgetKey(address);
+}
+
+function budgetKey(address: string): string {
+  if (!ipaddr.isValid(address)) return address;
+  const parsed = ipaddr.parse(address);
+  if (parsed.kind() === "ipv4") return parsed.toString();
+  const v6 = parsed as ipaddr.IPv6;
+  if (v6.isIPv4MappedAddress()) return v6.toIPv4Address().toString();
+  const parts = v6.parts.slice(0, 4).map((p) => p.toString(16));
+  return `${parts.join(":")}::/64`;
 }

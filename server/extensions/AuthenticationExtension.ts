@@ -47,6 +47,9 @@ export class AuthenticationExtension implements Extension {
       try {
         principal = await this.verify(token);
       } catch (error) {
+        // A token that verifies is never refused for its address's failures; a bad one
+        // from an address that keeps failing is refused as rate-limited.
+        await this.limits.assertNotBlocked(ip);
         await this.limits.authFailed(ip);
         throw error;
       }

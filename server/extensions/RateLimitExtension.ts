@@ -11,8 +11,8 @@ const REFUSAL = { code: CLOSE_REASONS.rate_limited.code, reason: CLOSE_REASONS.r
 /**
  * Websocket budgets. Connection attempts per address go through Hocuspocus' own
  * throttle extension (it reads `X-Real-IP`, which our upgrade handler always sets to the
- * address we determined); an address refused for failed authentications is refused
- * here too; messages are counted per token. A refusal carries the typed `rate-limited`
+ * address we determined); messages are counted per token (failed authentications are
+ * counted in AuthenticationExtension). A refusal carries the typed `rate-limited`
  * reason instead of the throttle's bare "Forbidden".
  */
 export class RateLimitExtension implements Extension {
@@ -35,7 +35,6 @@ export class RateLimitExtension implements Extension {
     const ip = data.request.headers.get("x-real-ip") ?? "unknown";
     try {
       if (this.throttle) await this.throttle.onConnect(data);
-      await this.limits.assertNotBlocked(ip);
     } catch {
       this.logger.debug({ ip, incident: data.documentName }, "websocket connection refused: rate limited");
       throw REFUSAL;

@@ -6,20 +6,24 @@ import type { HttpEnv } from "./env.ts";
 
 /**
  * Requires `Authorization: Bearer <token>` and puts the verified principal on the
- * request. An address that keeps failing is refused for a while (token guessing);
- * each token has its own request budget.
+ * request. A token that verifies is always served (within its own budget); an address
+ * that keeps presenting bad ones gets 429 instead of 401 for a while, so guessing gains
+ * nothing, while colleagues behind the same address are never locked out.
  */
 export function bearerAuth(verify: TokenVerifier, limits: RateLimits): MiddlewareHandler<HttpEnv> {
   return async (c, next) => {
     const ip = c.get("clientIp");
-    await limits.assertNotBlocked(ip);
     const header = c.req.header("authorization") ?? "";
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw new HotdocError("unauthenticated", "send Authorization: Bearer <token>");
+    if (!match) {
+      await limits.assertNotBlocked(ip);
+      throw new HotdocError("unauthenticated", "send Authorization: Bearer <token>");
+    }
     let principal;
     try {
       principal = await verify(match[1]);
     } catch (error) {
+      await limits.assertNotBlocked(ip);
       await limits.authFailed(ip);
       throw error;
     }

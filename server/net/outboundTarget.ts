@@ -17,6 +17,8 @@ export type AllowedTarget =
   | { kind: "host"; host: string; port?: number; text: string }
   | { kind: "cidr"; range: [ipaddr.IPv4 | ipaddr.IPv6, number]; text: string };
 
+const IPV4_COMPATIBLE = ipaddr.parseCIDR("::/96");
+
 /** Why a target was refused; the message is meant for the person who typed the URL. */
 export class TargetRefusedError extends Error {
   constructor(message: string) {
@@ -207,7 +209,10 @@ export class OutboundTargets {
     // Only plain public unicast: private, loopback, link-local (cloud metadata), unique-local,
     // CGNAT, multicast, unspecified, reserved, and the IPv6 ranges that embed an IPv4
     // address (NAT64, 6to4, Teredo) are all refused.
+    // ipaddr.js calls the deprecated IPv4-compatible form (::a.b.c.d, ::/96) unicast;
+    // where that range is routed it reaches the IPv4 address, so it is refused as well.
     const range = address.range();
-    return range === "unicast" ? null : range;
+    if (range !== "unicast") return range;
+    return address.kind() === "ipv6" && address.match(IPV4_COMPATIBLE) ? "ipv4Compatible" : null;
   }
 }

@@ -99,6 +99,35 @@ describe("an update whose dependencies the server lacks", () => {
     expect(readTimeline(watcher).map((e) => e.text)).toEqual(expect.arrayContaining(["first", "second"]));
   });
 
+  it("a client reconnecting with offline edits that types during the handshake is not closed, and everything lands", async () => {
+    const doc = new Y.Doc();
+    const first = connectProvider(server.wsUrl, key, server.token, doc);
+    cleanups.push(() => first.destroy());
+    await whenSynced(first);
+    appendTimelineEntry(doc, { author: "Roaming", text: "online", kind: "note" });
+    await whenAcknowledged(first);
+    first.disconnect();
+    appendTimelineEntry(doc, { author: "Roaming", text: "offline", kind: "note" });
+    first.destroy();
+
+    // The provider sends each local edit at once, so an edit made while the handshake
+    // is under way reaches the server before the SyncStep2 carrying "offline".
+    const again = connectProvider(server.wsUrl, key, server.token, doc);
+    cleanups.push(() => again.destroy());
+    const closes: number[] = [];
+    again.on("close", ({ event }: { event: { code: number } }) => closes.push(event.code));
+    let typed = 0;
+    again.on("authenticated", () => {
+      if (typed++ < 3) appendTimelineEntry(doc, { author: "Roaming", text: `during handshake ${typed}`, kind: "note" });
+    });
+    await whenSynced(again);
+    await whenAcknowledged(again);
+    expect(closes).toEqual([]);
+    const check = new Y.Doc();
+    Y.applyUpdate(check, await stateOnServer());
+    expect(readTimeline(check).map((e) => e.text)).toEqual(expect.arrayContaining(["online", "offline", "during handshake 1"]));
+  });
+
   it("an acknowledged update survives the document unloading and reloading from the store", async () => {
     const { first, second } = dependentUpdates(await stateOnServer());
     const raw = new RawSocket(server.wsUrl);

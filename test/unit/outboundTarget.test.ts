@@ -65,6 +65,9 @@ describe("outbound webhook targets", () => {
       ["http://[::ffff:a9fe:a9fe]/", /linkLocal/],
       ["http://[64:ff9b::7f00:1]/", /rfc6052/],
       ["http://[::]/", /unspecified/],
+      // The deprecated IPv4-compatible form (::/96), which ipaddr.js calls unicast.
+      ["http://[::7f00:1]/", /ipv4Compatible/],
+      ["http://[::a9fe:a9fe]/", /ipv4Compatible/],
     ];
     for (const [url, reason] of cases) expect(await refusal(targets, url), url).toMatch(reason);
   });
