@@ -3,7 +3,7 @@ import * as Y from "yjs";
 import { WebsocketProvider } from "y-websocket";
 import { appendTimelineEntry } from "../../shared/doc/index.ts";
 import { deliver, SECRETS, slackMessage, slackSigned } from "../helpers/chatPayloads.ts";
-import { type ChildServer, spawnServer } from "../helpers/childServer.ts";
+import { type ChildServer, spawnServer, killAll } from "../helpers/childServer.ts";
 import { connectProvider, whenSynced } from "../helpers/clients.ts";
 import { callApi, tempDataDir, TEST_TOKEN } from "../helpers/testServer.ts";
 
@@ -13,10 +13,7 @@ const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 describe(`crash under load (seed ${SEED})`, () => {
   const children: ChildServer[] = [];
   afterEach(async () => {
-    for (const child of children.splice(0)) {
-      child.child.kill("SIGKILL");
-      await child.exited;
-    }
+    await killAll(children);
   });
 
   it("writers on every door, SIGKILL at random points: every acknowledged write is present after restart", async () => {

@@ -1,4 +1,3 @@
-import { AuthMessageType } from "@hocuspocus/common";
 import { MessageType } from "@hocuspocus/server";
 import * as decoding from "lib0/decoding";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -7,7 +6,7 @@ import * as Y from "yjs";
 import { CLOSE_REASONS } from "../../shared/closeReasons.ts";
 import { appendTimelineEntry, readTimeline } from "../../shared/doc/index.ts";
 import { connectProvider, whenAcknowledged, whenDoc, whenSynced, withTimeout } from "../helpers/clients.ts";
-import { frame, header, RawSocket } from "../helpers/rawSocket.ts";
+import { authenticatedRawSocket, frame, header, RawSocket } from "../helpers/rawSocket.ts";
 import { startTestServer, type TestServer } from "../helpers/testServer.ts";
 
 /** Two updates from one client where the second builds on the first. */
@@ -44,11 +43,8 @@ describe("an update whose dependencies the server lacks", () => {
 
   it("is never acknowledged, closes the connection with missing-dependencies, and its sender's resend lands both", async () => {
     const { second, doc } = dependentUpdates(await stateOnServer());
-    const raw = new RawSocket(server.wsUrl);
+    const raw = await authenticatedRawSocket(server.wsUrl, key, server.token);
     cleanups.push(() => raw.close());
-    await raw.opened;
-    raw.send(frame(key, MessageType.Auth, AuthMessageType.Token, server.token));
-    await raw.waitFor((f) => header(f).type === MessageType.Auth);
     const mark = raw.frames.length;
     raw.send(frame(key, MessageType.Sync, messageYjsUpdate, second));
     const closed = await withTimeout(raw.closed, 5000, "the refused connection to close");
@@ -130,11 +126,8 @@ describe("an update whose dependencies the server lacks", () => {
 
   it("an acknowledged update survives the document unloading and reloading from the store", async () => {
     const { first, second } = dependentUpdates(await stateOnServer());
-    const raw = new RawSocket(server.wsUrl);
+    const raw = await authenticatedRawSocket(server.wsUrl, key, server.token);
     cleanups.push(() => raw.close());
-    await raw.opened;
-    raw.send(frame(key, MessageType.Auth, AuthMessageType.Token, server.token));
-    await raw.waitFor((f) => header(f).type === MessageType.Auth);
     const mark = raw.frames.length;
     raw.send(frame(key, MessageType.Sync, messageYjsUpdate, first));
     raw.send(frame(key, MessageType.Sync, messageYjsUpdate, second));

@@ -52,3 +52,11 @@ export async function spawnServer(dataDir: string, env: Record<string, string> =
   );
   return { child, port, url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}/collab`, exited, logs };
 }
+
+/** SIGKILLs every child server in `children` (emptying it) and waits until each has exited. */
+export async function killAll(children: ChildServer[]): Promise<void> {
+  for (const server of children.splice(0)) {
+    server.child.kill("SIGKILL");
+    await server.exited;
+  }
+}

@@ -1,3 +1,5 @@
+import { AuthMessageType } from "@hocuspocus/common";
+import { MessageType } from "@hocuspocus/server";
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
 import WebSocket from "ws";
@@ -74,4 +76,13 @@ export function header(data: Uint8Array, named = true): { name?: string; type: n
   const decoder = decoding.createDecoder(data);
   const name = named ? decoding.readVarString(decoder) : undefined;
   return { name, type: decoding.readVarUint(decoder), decoder };
+}
+
+/** A RawSocket on the Hocuspocus endpoint that has sent its token for `name` and been answered. */
+export async function authenticatedRawSocket(wsUrl: string, name: string, token: string): Promise<RawSocket> {
+  const socket = new RawSocket(wsUrl);
+  await socket.opened;
+  socket.send(frame(name, MessageType.Auth, AuthMessageType.Token, token));
+  await socket.waitFor((f) => header(f).type === MessageType.Auth);
+  return socket;
 }

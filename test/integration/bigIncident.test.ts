@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { HocuspocusProvider } from "@hocuspocus/provider";
 import { appendTimelineEntry, readTimeline } from "../../shared/doc/index.ts";
-import { spawnServer, type ChildServer } from "../helpers/childServer.ts";
+import { spawnServer, type ChildServer, killAll } from "../helpers/childServer.ts";
 import { connectProvider, whenAcknowledged, whenSynced } from "../helpers/clients.ts";
 import { callApi, tempDataDir, TEST_TOKEN } from "../helpers/testServer.ts";
 
@@ -32,10 +32,7 @@ describe("one big incident stalls no one", () => {
   const children: ChildServer[] = [];
   afterEach(async () => {
     providers.splice(0).forEach((p) => p.destroy());
-    for (const server of children.splice(0)) {
-      server.child.kill("SIGKILL");
-      await server.exited;
-    }
+    await killAll(children);
   });
 
   it(

@@ -3,7 +3,7 @@ import type { HocuspocusProvider } from "@hocuspocus/provider";
 import * as Y from "yjs";
 import { appendTimelineEntry, initIncident, readTimeline } from "../../shared/doc/index.ts";
 import { SqliteStore } from "../../server/storage/SqliteStore.ts";
-import { spawnServer, type ChildServer } from "../helpers/childServer.ts";
+import { spawnServer, type ChildServer, killAll } from "../helpers/childServer.ts";
 import { connectProvider, whenAcknowledged, whenSynced } from "../helpers/clients.ts";
 import { callApi, tempDataDir, TEST_TOKEN } from "../helpers/testServer.ts";
 
@@ -49,10 +49,7 @@ describe("fast start after a crash", () => {
   const children: ChildServer[] = [];
   afterEach(async () => {
     providers.splice(0).forEach((p) => p.destroy());
-    for (const server of children.splice(0)) {
-      server.child.kill("SIGKILL");
-      await server.exited;
-    }
+    await killAll(children);
   });
 
   it(

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { HocuspocusProvider } from "@hocuspocus/provider";
 import { appendTimelineEntry, readTimeline } from "../../shared/doc/index.ts";
 import { deliver, SECRETS, slackMessage, slackSigned } from "../helpers/chatPayloads.ts";
-import { spawnServer, type ChildServer } from "../helpers/childServer.ts";
+import { spawnServer, type ChildServer, killAll } from "../helpers/childServer.ts";
 import { connectProvider, whenAcknowledged, whenSynced } from "../helpers/clients.ts";
 import { callApi, startTestServer, tempDataDir, TEST_TOKEN } from "../helpers/testServer.ts";
 
@@ -11,10 +11,7 @@ describe("nothing accepted is ever lost", () => {
   const children: ChildServer[] = [];
   afterEach(async () => {
     providers.splice(0).forEach((p) => p.destroy());
-    for (const server of children.splice(0)) {
-      server.child.kill("SIGKILL");
-      await server.exited;
-    }
+    await killAll(children);
   });
 
   it("a server killed with SIGKILL after 200 acknowledged updates serves all 200 after restart", async () => {
