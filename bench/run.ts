@@ -10,10 +10,10 @@
  *    the same Y.Doc with Yjs alone.
  */
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import type { AddressInfo } from "node:net";
-import http from "node:http";
 import { HocuspocusProvider } from "@hocuspocus/provider";
 import { Hocuspocus } from "@hocuspocus/server";
 import { WebSocketServer } from "ws";
@@ -37,10 +37,16 @@ function median(values: number[]): number {
 async function syncRun(url: string, name: string, token: string): Promise<number> {
   const writer = new HocuspocusProvider({ url, name, token, document: new Y.Doc() });
   const reader = new HocuspocusProvider({ url, name, token, document: new Y.Doc() });
-  await Promise.all([writer, reader].map((p) => new Promise<void>((resolve) => (p.isSynced ? resolve() : p.on("synced", () => resolve())))));
+  await Promise.all(
+    [writer, reader].map(
+      (p) =>
+        new Promise<void>((resolve) => (p.isSynced ? resolve() : p.on("synced", () => resolve()))),
+    ),
+  );
   const base = readTimeline(reader.document).length;
   const started = performance.now();
-  for (let i = 0; i < UPDATES; i++) appendTimelineEntry(writer.document, { author: "bench", text: `entry ${i}`, kind: "note" });
+  for (let i = 0; i < UPDATES; i++)
+    appendTimelineEntry(writer.document, { author: "bench", text: `entry ${i}`, kind: "note" });
   await Promise.all([
     new Promise<void>((resolve) => {
       const check = () => !writer.hasUnsyncedChanges && resolve();
@@ -64,7 +70,10 @@ async function plainHocuspocus(): Promise<{ url: string; close: () => Promise<vo
   const server = http.createServer();
   const wss = new WebSocketServer({ server });
   wss.on("connection", (ws, request) => {
-    const client = hocuspocus.handleConnection(ws as never, new Request(`http://localhost${request.url}`, { headers: {} }));
+    const client = hocuspocus.handleConnection(
+      ws as never,
+      new Request(`http://localhost${request.url}`, { headers: {} }),
+    );
     ws.on("message", (data: Buffer) => client.handleMessage(new Uint8Array(data)));
     ws.on("close", (code, reason) => client.handleClose({ code, reason: reason.toString() }));
   });
@@ -81,13 +90,28 @@ async function plainHocuspocus(): Promise<{ url: string; close: () => Promise<vo
 async function syncBench(): Promise<{ plainMs: number; hotdocMs: number }> {
   const plain = await plainHocuspocus();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hotdoc-bench-"));
-  const hotdoc = await startHotdoc(loadConfig({ PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, ADMIN_TOKEN: "bench-admin-token-0123456789", LOG_LEVEL: "silent" }));
+  const hotdoc = await startHotdoc(
+    loadConfig({
+      PORT: "0",
+      HOST: "127.0.0.1",
+      DATA_DIR: dataDir,
+      ADMIN_TOKEN: "bench-admin-token-0123456789",
+      LOG_LEVEL: "silent",
+    }),
+  );
   const plainRuns: number[] = [];
   const hotdocRuns: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     plainRuns.push(await syncRun(plain.url, `plain-${round}`, "x"));
-    const key = (await hotdoc.incidents.create({ summary: `bench ${round}`, severity: 3 }, { subject: "bench", name: "bench", role: "admin", scope: "*" })).key;
-    hotdocRuns.push(await syncRun(`ws://127.0.0.1:${hotdoc.port}/collab`, key, "bench-admin-token-0123456789"));
+    const key = (
+      await hotdoc.incidents.create(
+        { summary: `bench ${round}`, severity: 3 },
+        { subject: "bench", name: "bench", role: "admin", scope: "*" },
+      )
+    ).key;
+    hotdocRuns.push(
+      await syncRun(`ws://127.0.0.1:${hotdoc.port}/collab`, key, "bench-admin-token-0123456789"),
+    );
   }
   await plain.close();
   await hotdoc.close();
@@ -96,18 +120,33 @@ async function syncBench(): Promise<{ plainMs: number; hotdocMs: number }> {
 
 function exportBench(): { baselineMs: number; formats: Record<string, number> } {
   const doc = new Y.Doc();
-  initIncident(doc, { key: "HOT-1", summary: "A long incident", severity: 2, actor: { name: "bench", source: "api" } });
+  initIncident(doc, {
+    key: "HOT-1",
+    summary: "A long incident",
+    severity: 2,
+    actor: { name: "bench", source: "api" },
+  });
   for (let i = 0; i < ENTRIES; i++) {
-    appendTimelineEntry(doc, { author: `user${i % 23}`, source: "slack", kind: "chat", text: `chat message ${i} about the incident`, at: new Date(1.7e12 + i * 1000).toISOString() });
+    appendTimelineEntry(doc, {
+      author: `user${i % 23}`,
+      source: "slack",
+      kind: "chat",
+      text: `chat message ${i} about the incident`,
+      at: new Date(1.7e12 + i * 1000).toISOString(),
+    });
   }
-  const time = (f: () => unknown) => median(Array.from({ length: ROUNDS + 2 }, () => {
-    const started = performance.now();
-    f();
-    return performance.now() - started;
-  }));
+  const time = (f: () => unknown) =>
+    median(
+      Array.from({ length: ROUNDS + 2 }, () => {
+        const started = performance.now();
+        f();
+        return performance.now() - started;
+      }),
+    );
   const baselineMs = time(() => JSON.stringify(doc.toJSON()));
   const formats: Record<string, number> = {};
-  for (const format of EXPORT_REGISTRY) formats[format.id] = time(() => format.render(buildPostmortem(doc)));
+  for (const format of EXPORT_REGISTRY)
+    formats[format.id] = time(() => format.render(buildPostmortem(doc)));
   return { baselineMs, formats };
 }
 
@@ -133,7 +172,10 @@ const lines = [
   "| work | time | ratio to baseline |",
   "|---|---|---|",
   `| baseline: \`JSON.stringify(doc.toJSON())\` of the same Y.Doc | ${round(exported.baselineMs)} ms | 1.00 |`,
-  ...Object.entries(exported.formats).map(([format, ms]) => `| postmortem → ${format} | ${round(ms)} ms | ${(ms / exported.baselineMs).toFixed(2)} |`),
+  ...Object.entries(exported.formats).map(
+    ([format, ms]) =>
+      `| postmortem → ${format} | ${round(ms)} ms | ${(ms / exported.baselineMs).toFixed(2)} |`,
+  ),
   "",
 ];
 fs.writeFileSync(path.join(import.meta.dirname, "RESULTS.md"), lines.join("\n"));

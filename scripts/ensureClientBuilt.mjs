@@ -24,13 +24,16 @@ function newest(dir) {
 
 const stale =
   !fs.existsSync(index) ||
-  Math.max(newest(path.join(root, "client")), newest(path.join(root, "shared"))) > fs.statSync(index).mtimeMs;
+  Math.max(newest(path.join(root, "client")), newest(path.join(root, "shared"))) >
+    fs.statSync(index).mtimeMs;
 
 if (stale) {
   const windows = process.platform === "win32";
   const vite = path.join(root, "node_modules", ".bin", windows ? "vite.cmd" : "vite");
   if (!fs.existsSync(vite)) {
-    process.stderr.write("The web client is not built and Vite is missing: run `npm install`, then `npm run build`.\n");
+    process.stderr.write(
+      "The web client is not built and Vite is missing: run `npm install`, then `npm run build`.\n",
+    );
     process.exit(1);
   }
   process.stdout.write("Building the web client (dist/client)…\n");
@@ -41,7 +44,9 @@ if (stale) {
   });
   child.on("exit", (code, signal) => {
     if (code === 0) process.exit(0);
-    process.stderr.write(`vite build failed (${signal ? `signal ${signal}` : `exit code ${code}`}).\n`);
+    process.stderr.write(
+      `vite build failed (${signal ? `signal ${signal}` : `exit code ${code}`}).\n`,
+    );
     process.exit(code || 1);
   });
 }

@@ -7,7 +7,9 @@ export const MINIMUM = [22, 12];
 
 /** Returns null when `version` (e.g. "24.21.0") is new enough, else the sentence to print. */
 export function runtimeProblem(version) {
-  const [major, minor] = String(version).split(".").map((part) => Number.parseInt(part, 10));
+  const [major, minor] = String(version)
+    .split(".")
+    .map((part) => Number.parseInt(part, 10));
   if (major > MINIMUM[0] || (major === MINIMUM[0] && minor >= MINIMUM[1])) return null;
   return (
     `hotdoc needs Node.js ${MINIMUM.join(".")} or newer but is running on ${version}; ` +

@@ -14,7 +14,10 @@ const EnvSchema = z.object({
   TOKEN_SECRET: z.string().min(32, "TOKEN_SECRET must be at least 32 characters").optional(),
   KEY_PREFIX: z
     .string()
-    .regex(/^[A-Z][A-Z0-9]{0,15}$/, "KEY_PREFIX is upper-case letters and digits, starting with a letter")
+    .regex(
+      /^[A-Z][A-Z0-9]{0,15}$/,
+      "KEY_PREFIX is upper-case letters and digits, starting with a letter",
+    )
     .default("HOT"),
   PUBLIC_URL: z.url().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -24,7 +27,9 @@ const EnvSchema = z.object({
   SLACK_BOT_ID: z.string().min(1).optional(),
   MATTERMOST_TOKEN: z.string().min(1).optional(),
   MATRIX_HS_TOKEN: z.string().min(1).optional(),
-  TEAMS_SECRET: z.base64("TEAMS_SECRET is the base64 security token Teams shows when the webhook is created").optional(),
+  TEAMS_SECRET: z
+    .base64("TEAMS_SECRET is the base64 security token Teams shows when the webhook is created")
+    .optional(),
   WEBHOOK_SECRET: z.string().min(16, "WEBHOOK_SECRET must be at least 16 characters").optional(),
   ANNOUNCE_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
   WEBHOOK_ALLOWED_TARGETS: z
@@ -38,8 +43,18 @@ const EnvSchema = z.object({
         return z.NEVER;
       }
     }),
-  MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(16 * 1024 * 1024),
-  MAX_DOCUMENT_BYTES: z.coerce.number().int().min(1024 * 1024, "MAX_DOCUMENT_BYTES must be at least 1 MiB").max(2 ** 31).default(64 * 1024 * 1024),
+  MAX_MESSAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(256 * 1024 * 1024)
+    .default(16 * 1024 * 1024),
+  MAX_DOCUMENT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024, "MAX_DOCUMENT_BYTES must be at least 1 MiB")
+    .max(2 ** 31)
+    .default(64 * 1024 * 1024),
   MAX_RECORDS: z.coerce.number().int().min(100).max(10_000_000).default(100_000),
   // Per token below per incident: one viewer link alone can never take every slot.
   MAX_EXPORTS_PER_INCIDENT: z.coerce.number().int().min(1).max(100).default(3),
@@ -125,7 +140,9 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join(".")}: ${issue.message}`,
+    );
     throw new ConfigError(`invalid configuration — ${problems.join("; ")}`);
   }
   const e = parsed.data;

@@ -20,7 +20,12 @@ const CLIENT_CAUSED = [
 
 // console.log and console.info stay as they are: they are what entry points and scripts
 // (the CLI, the benchmark) print for people; libraries report trouble on error and warn.
-const LEVEL_OF: Record<Method, Level> = { error: "error", warn: "warn", debug: "debug", trace: "trace" };
+const LEVEL_OF: Record<Method, Level> = {
+  error: "error",
+  warn: "warn",
+  debug: "debug",
+  trace: "trace",
+};
 const METHODS = Object.keys(LEVEL_OF) as Method[];
 
 const loggers: Logger[] = [];
@@ -59,7 +64,10 @@ function emit(level: Level, args: unknown[]): void {
   const text = format(...args.filter((a) => !(a instanceof Error))).trim();
   const message = text || errors[0]?.message || "(no message)";
   if (CLIENT_CAUSED.some((pattern) => pattern.test(message))) {
-    logger.info({ err: errors[0] ? { type: errors[0].name, message: errors[0].message } : undefined }, message);
+    logger.info(
+      { err: errors[0] ? { type: errors[0].name, message: errors[0].message } : undefined },
+      message,
+    );
     return;
   }
   logger[level]({ err: errors[0] }, message);

@@ -41,18 +41,26 @@ export class HotdocError extends Error {
   /** For `rate_limited`: whole seconds until a retry can succeed (sent as `Retry-After`). */
   readonly retryAfterSeconds?: number;
 
-  constructor(code: ErrorCode, message: string, field?: string, options: { retryAfterSeconds?: number } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    field?: string,
+    options: { retryAfterSeconds?: number } = {},
+  ) {
     super(message);
     this.name = "HotdocError";
     this.code = code;
     this.field = field;
-    if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = Math.max(1, Math.ceil(options.retryAfterSeconds));
+    if (options.retryAfterSeconds !== undefined)
+      this.retryAfterSeconds = Math.max(1, Math.ceil(options.retryAfterSeconds));
   }
 }
 
 /** A `rate_limited` error that tells the client when to come back. */
 export function rateLimited(message: string, retryAfterMs: number): HotdocError {
-  return new HotdocError("rate_limited", message, undefined, { retryAfterSeconds: retryAfterMs / 1000 });
+  return new HotdocError("rate_limited", message, undefined, {
+    retryAfterSeconds: retryAfterMs / 1000,
+  });
 }
 
 export interface ErrorBody {
@@ -71,7 +79,8 @@ export function toHotdocError(error: unknown): HotdocError {
       .join("; ");
     return new HotdocError("validation_failed", message, field);
   }
-  if (error instanceof DocumentRuleError) return new HotdocError(error.code, error.message, error.field);
+  if (error instanceof DocumentRuleError)
+    return new HotdocError(error.code, error.message, error.field);
   return new HotdocError("internal", "internal error");
 }
 
@@ -80,7 +89,13 @@ export function httpStatus(error: HotdocError): number {
 }
 
 export function errorBody(error: HotdocError): ErrorBody {
-  return { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } };
+  return {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.field ? { field: error.field } : {}),
+    },
+  };
 }
 
 const CLOSE_BY_CODE: Partial<Record<ErrorCode, CloseReason>> = {

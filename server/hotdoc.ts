@@ -1,33 +1,33 @@
 import type { AddressInfo } from "node:net";
-import { createAdaptorServer } from "@hono/node-server";
 import { Hocuspocus } from "@hocuspocus/server";
+import { createAdaptorServer } from "@hono/node-server";
 import { clientAddress, RateLimits } from "./access/RateLimits.ts";
 import { TokenService } from "./access/TokenService.ts";
-import type { Config } from "./config.ts";
-import { AuthenticationExtension } from "./extensions/AuthenticationExtension.ts";
-import { PresenceExtension } from "./extensions/PresenceExtension.ts";
-import { resolveAdminToken, resolveTokenSecret } from "./secrets.ts";
-import { yWebsocketEndpoint } from "./sockets/yWebsocketEndpoint.ts";
-import { LoggingExtension } from "./extensions/LoggingExtension.ts";
-import { PersistenceExtension } from "./extensions/PersistenceExtension.ts";
-import { UpdateOrderExtension } from "./extensions/UpdateOrderExtension.ts";
-import { DocumentLimitsExtension } from "./extensions/DocumentLimitsExtension.ts";
-import { RateLimitExtension } from "./extensions/RateLimitExtension.ts";
-import { createApp } from "./http/app.ts";
+import { Announcer } from "./bridge/Announcer.ts";
 import { GenericAdapter } from "./bridge/adapters/GenericAdapter.ts";
 import { MatrixAdapter } from "./bridge/adapters/MatrixAdapter.ts";
 import { MattermostAdapter } from "./bridge/adapters/MattermostAdapter.ts";
 import { SlackAdapter } from "./bridge/adapters/SlackAdapter.ts";
 import { TeamsAdapter } from "./bridge/adapters/TeamsAdapter.ts";
-import { Announcer } from "./bridge/Announcer.ts";
 import { ChatMirror } from "./bridge/ChatMirror.ts";
-import { OutboundTargets } from "./net/outboundTarget.ts";
-import { AnnouncementExtension } from "./extensions/AnnouncementExtension.ts";
-import { IncidentService } from "./incidents/IncidentService.ts";
+import type { Config } from "./config.ts";
 import { routeConsole } from "./consoleRouting.ts";
+import { AnnouncementExtension } from "./extensions/AnnouncementExtension.ts";
+import { AuthenticationExtension } from "./extensions/AuthenticationExtension.ts";
+import { DocumentLimitsExtension } from "./extensions/DocumentLimitsExtension.ts";
+import { LoggingExtension } from "./extensions/LoggingExtension.ts";
+import { PersistenceExtension } from "./extensions/PersistenceExtension.ts";
+import { PresenceExtension } from "./extensions/PresenceExtension.ts";
+import { RateLimitExtension } from "./extensions/RateLimitExtension.ts";
+import { UpdateOrderExtension } from "./extensions/UpdateOrderExtension.ts";
+import { createApp } from "./http/app.ts";
+import { IncidentService } from "./incidents/IncidentService.ts";
 import { categoryLogger, createLogger, type Logger } from "./logger.ts";
 import { createMetrics } from "./metrics.ts";
+import { OutboundTargets } from "./net/outboundTarget.ts";
+import { resolveAdminToken, resolveTokenSecret } from "./secrets.ts";
 import { hocuspocusEndpoint, upgradeRouter } from "./sockets/upgradeRouter.ts";
+import { yWebsocketEndpoint } from "./sockets/yWebsocketEndpoint.ts";
 import type { DocumentStore } from "./storage/DocumentStore.ts";
 import { SqliteStore } from "./storage/SqliteStore.ts";
 
@@ -50,7 +50,10 @@ export interface RunningHotdoc {
  * The composition root: builds the store, the Hocuspocus extensions (their order
  * in the list is the policy), the HTTP app and the websocket endpoints, and listens.
  */
-export async function startHotdoc(config: Config, options: { logger?: Logger; store?: DocumentStore } = {}): Promise<RunningHotdoc> {
+export async function startHotdoc(
+  config: Config,
+  options: { logger?: Logger; store?: DocumentStore } = {},
+): Promise<RunningHotdoc> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const unrouteConsole = routeConsole(logger);
   const store = options.store ?? new SqliteStore(config.dataDir);
@@ -69,7 +72,10 @@ export async function startHotdoc(config: Config, options: { logger?: Logger; st
     connections: hocuspocus?.getConnectionsCount() ?? 0,
     documents: hocuspocus?.getDocumentsCount() ?? 0,
   });
-  const metrics = createMetrics({ connections: () => counts().connections, documents: () => counts().documents });
+  const metrics = createMetrics({
+    connections: () => counts().connections,
+    documents: () => counts().documents,
+  });
   const persistence = new PersistenceExtension({
     store,
     logger: categoryLogger(logger, "persistence"),
@@ -80,7 +86,12 @@ export async function startHotdoc(config: Config, options: { logger?: Logger; st
 
   // One policy for every request the server is told to send (room webhooks): checked when a URL is set and again when it is used.
   const outbound = new OutboundTargets(config.webhookAllowedTargets);
-  const announcer = new Announcer({ store, logger: categoryLogger(logger, "announce"), intervalMs: config.announceIntervalMs, outbound });
+  const announcer = new Announcer({
+    store,
+    logger: categoryLogger(logger, "announce"),
+    intervalMs: config.announceIntervalMs,
+    outbound,
+  });
   const documentLimits = new DocumentLimitsExtension({
     maxDocumentBytes: config.maxDocumentBytes,
     maxRecords: config.maxRecords,
@@ -91,8 +102,17 @@ export async function startHotdoc(config: Config, options: { logger?: Logger; st
     name: "hotdoc",
     quiet: true,
     extensions: [
-      new RateLimitExtension({ limits, connectsPerMinute: config.rateLimits.wsConnectsPerMinute, logger: categoryLogger(logger, "limits") }),
-      new AuthenticationExtension({ verify, store, logger: categoryLogger(logger, "auth"), limits }),
+      new RateLimitExtension({
+        limits,
+        connectsPerMinute: config.rateLimits.wsConnectsPerMinute,
+        logger: categoryLogger(logger, "limits"),
+      }),
+      new AuthenticationExtension({
+        verify,
+        store,
+        logger: categoryLogger(logger, "auth"),
+        limits,
+      }),
       new PresenceExtension(),
       new LoggingExtension(categoryLogger(logger, "collab")),
       documentLimits,
@@ -118,7 +138,12 @@ export async function startHotdoc(config: Config, options: { logger?: Logger; st
     new TeamsAdapter(config.chat.teamsSecret),
     new GenericAdapter(config.chat.webhookSecret),
   ];
-  const mirror = new ChatMirror({ store, incidents, metrics, logger: categoryLogger(logger, "bridge") });
+  const mirror = new ChatMirror({
+    store,
+    incidents,
+    metrics,
+    logger: categoryLogger(logger, "bridge"),
+  });
 
   let publicUrl = config.publicUrl ?? "";
   const app = createApp({
@@ -146,7 +171,8 @@ export async function startHotdoc(config: Config, options: { logger?: Logger; st
   const endpoint = {
     hocuspocus,
     maxPayload: config.maxMessageBytes,
-    clientIp: (request: import("node:http").IncomingMessage) => clientAddress(request, config.trustProxy),
+    clientIp: (request: import("node:http").IncomingMessage) =>
+      clientAddress(request, config.trustProxy),
     authTimeoutMs: config.wsAuthTimeoutMs,
   };
   const collab = hocuspocusEndpoint({ ...endpoint, logger: categoryLogger(logger, "collab") });
@@ -160,7 +186,8 @@ export async function startHotdoc(config: Config, options: { logger?: Logger; st
   });
   const address = server.address() as AddressInfo;
   const port = address.port;
-  const localHost = address.address === "::" || address.address === "0.0.0.0" ? "127.0.0.1" : address.address;
+  const localHost =
+    address.address === "::" || address.address === "0.0.0.0" ? "127.0.0.1" : address.address;
   const localUrl = `http://${localHost.includes(":") ? `[${localHost}]` : localHost}:${port}`;
   const displayHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
   const url = `http://${displayHost.includes(":") ? `[${displayHost}]` : displayHost}:${port}`;

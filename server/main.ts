@@ -1,6 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { SYSTEM_PRINCIPAL } from "../shared/access.ts";
 import { ConfigError, loadConfig } from "./config.ts";
-import { randomBytes } from "node:crypto";
 import { createSampleIncident } from "./demo/sampleIncident.ts";
 import { replaySlackConversation } from "./demo/slackReplay.ts";
 import { startHotdoc } from "./hotdoc.ts";
@@ -20,16 +20,27 @@ async function main(): Promise<void> {
   const demo = process.argv.includes("--demo");
   // The demo replays a Slack conversation through the real, signed adapter; without a
   // configured signing secret it uses one of its own for this run.
-  if (demo && !config.chat.slackSigningSecret) config.chat.slackSigningSecret = randomBytes(16).toString("hex");
+  if (demo && !config.chat.slackSigningSecret)
+    config.chat.slackSigningSecret = randomBytes(16).toString("hex");
   const hotdoc = await startHotdoc(config);
   const log = hotdoc.logger.child({ category: "main" });
-  log.info({ url: hotdoc.url, port: hotdoc.port, dataDir: config.dataDir, store: hotdoc.store.kind }, "hotdoc listening");
+  log.info(
+    { url: hotdoc.url, port: hotdoc.port, dataDir: config.dataDir, store: hotdoc.store.kind },
+    "hotdoc listening",
+  );
 
   let openPath = "/";
   if (demo) {
     const key = await createSampleIncident(hotdoc.incidents, { ...SYSTEM_PRINCIPAL, name: "Demo" });
     const channel = `C0DEMO${key.replace(/\W/g, "")}`;
-    await hotdoc.store.linkChannel({ platform: "slack", channel, incident: key, webhookUrl: null, createdAt: Date.now(), createdBy: "demo" });
+    await hotdoc.store.linkChannel({
+      platform: "slack",
+      channel,
+      incident: key,
+      webhookUrl: null,
+      createdAt: Date.now(),
+      createdBy: "demo",
+    });
     log.info({ incident: key }, "sample incident created; replaying its Slack room");
     openPath = `/${key}`;
     void replaySlackConversation({
@@ -42,7 +53,8 @@ async function main(): Promise<void> {
 
   // Written straight to stdout: console.* is routed into the JSON log once the server runs.
   const banner = [`\n  hotdoc is listening on ${hotdoc.url}  (data in ${config.dataDir})`];
-  if (hotdoc.adminTokenGenerated) banner.push(`  A new admin token was generated into ${config.dataDir}/admin-token.`);
+  if (hotdoc.adminTokenGenerated)
+    banner.push(`  A new admin token was generated into ${config.dataDir}/admin-token.`);
   banner.push(`  Open: ${hotdoc.url}${openPath}#token=${hotdoc.adminToken}\n`);
   process.stdout.write(`${banner.join("\n")}\n`);
 

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 /** The process's Prometheus metrics (prom-client), served at /metrics. */
 export interface Metrics {
@@ -17,7 +17,10 @@ export interface Metrics {
 
 const WINDOW_SECONDS = 10;
 
-export function createMetrics(sources: { connections: () => number; documents: () => number }): Metrics {
+export function createMetrics(sources: {
+  connections: () => number;
+  documents: () => number;
+}): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "hotdoc_process_" });
   const stamps: number[] = [];
@@ -42,7 +45,11 @@ export function createMetrics(sources: { connections: () => number; documents: (
         this.set(sources.documents());
       },
     }),
-    updates: new Counter({ name: "hotdoc_updates_total", help: "Document updates accepted", registers: [registry] }),
+    updates: new Counter({
+      name: "hotdoc_updates_total",
+      help: "Document updates accepted",
+      registers: [registry],
+    }),
     updatesPerSecond: new Gauge({
       name: "hotdoc_updates_per_second",
       help: `Document updates accepted per second, averaged over the last ${WINDOW_SECONDS} s`,

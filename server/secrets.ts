@@ -6,7 +6,11 @@ import path from "node:path";
  * Secrets kept in DATA_DIR when the environment does not give them: generated at
  * first start (mode 0600) and read back afterwards.
  */
-function fileSecret(dataDir: string, name: string, bytes: number): { value: string; generated: boolean } {
+function fileSecret(
+  dataDir: string,
+  name: string,
+  bytes: number,
+): { value: string; generated: boolean } {
   const file = path.join(dataDir, name);
   try {
     const existing = fs.readFileSync(file, "utf8").trim();
@@ -21,7 +25,10 @@ function fileSecret(dataDir: string, name: string, bytes: number): { value: stri
 }
 
 /** The bootstrap admin token: ADMIN_TOKEN if set, else DATA_DIR/admin-token. */
-export function resolveAdminToken(dataDir: string, fromEnv?: string): { token: string; generated: boolean } {
+export function resolveAdminToken(
+  dataDir: string,
+  fromEnv?: string,
+): { token: string; generated: boolean } {
   if (fromEnv) return { token: fromEnv, generated: false };
   const { value, generated } = fileSecret(dataDir, "admin-token", 24);
   return { token: value, generated };

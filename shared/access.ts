@@ -23,7 +23,12 @@ export interface Principal {
   expiresAt?: number;
 }
 
-export const SYSTEM_PRINCIPAL: Principal = { subject: "system", name: "hotdoc", role: "system", scope: "*" };
+export const SYSTEM_PRINCIPAL: Principal = {
+  subject: "system",
+  name: "hotdoc",
+  role: "system",
+  scope: "*",
+};
 
 export const ACTIONS = [
   "read", // see the document, live

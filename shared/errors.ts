@@ -40,9 +40,16 @@ export function describeError(error: unknown, labels: Record<string, string> = {
     return (issues as IssueLike[])
       .slice(0, 3)
       .map((issue) => {
-        const key = (issue.path ?? []).filter((p) => typeof p !== "symbol").map(String).join(".");
+        const key = (issue.path ?? [])
+          .filter((p) => typeof p !== "symbol")
+          .map(String)
+          .join(".");
         const field = labels[key] ?? key;
-        if (issue.code === "too_small" && issue.origin === "string" && Number(issue.minimum) === 1) {
+        if (
+          issue.code === "too_small" &&
+          issue.origin === "string" &&
+          Number(issue.minimum) === 1
+        ) {
           return `${field || "A value"} is required`;
         }
         const message = issue.message ?? "is not valid";

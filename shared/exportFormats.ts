@@ -14,16 +14,34 @@ export interface ExportFormatDescriptor {
 }
 
 export const EXPORT_FORMATS = [
-  { id: "html", label: "HTML (printable)", contentType: "text/html; charset=utf-8", extension: "html" },
-  { id: "markdown", label: "Markdown", contentType: "text/markdown; charset=utf-8", extension: "md" },
-  { id: "confluence", label: "Confluence", contentType: "application/xhtml+xml; charset=utf-8", extension: "xhtml" },
+  {
+    id: "html",
+    label: "HTML (printable)",
+    contentType: "text/html; charset=utf-8",
+    extension: "html",
+  },
+  {
+    id: "markdown",
+    label: "Markdown",
+    contentType: "text/markdown; charset=utf-8",
+    extension: "md",
+  },
+  {
+    id: "confluence",
+    label: "Confluence",
+    contentType: "application/xhtml+xml; charset=utf-8",
+    extension: "xhtml",
+  },
   { id: "json", label: "JSON", contentType: "application/json; charset=utf-8", extension: "json" },
 ] as const satisfies readonly ExportFormatDescriptor[];
 
 export type ExportFormatId = (typeof EXPORT_FORMATS)[number]["id"];
 
 /** The format ids, for validators (`z.enum`) and usage messages. */
-export const EXPORT_FORMAT_IDS = EXPORT_FORMATS.map((format) => format.id) as [ExportFormatId, ...ExportFormatId[]];
+export const EXPORT_FORMAT_IDS = EXPORT_FORMATS.map((format) => format.id) as [
+  ExportFormatId,
+  ...ExportFormatId[],
+];
 
 /** The format the API and the CLI use when none is asked for. */
 export const DEFAULT_EXPORT_FORMAT: ExportFormatId = "markdown";

@@ -9,7 +9,9 @@ import { useRoute } from "./hooks/useRoute.ts";
 import { useSession } from "./hooks/useSession.ts";
 
 // The editor and the collaboration provider load only when an incident is opened.
-const IncidentPage = lazy(() => import("./components/IncidentPage.tsx").then((m) => ({ default: m.IncidentPage })));
+const IncidentPage = lazy(() =>
+  import("./components/IncidentPage.tsx").then((m) => ({ default: m.IncidentPage })),
+);
 
 export function App() {
   const route = useRoute();
@@ -58,7 +60,9 @@ export function App() {
           }}
         />
       )}
-      {route.page === "dashboard" && <Dashboard token={session.token} onTokenRefused={refuseToken} />}
+      {route.page === "dashboard" && (
+        <Dashboard token={session.token} onTokenRefused={refuseToken} />
+      )}
       {route.page === "incident" && (
         <Suspense fallback={<p className="page muted">Loading…</p>}>
           <IncidentPage key={route.key} incidentKey={route.key} token={session.token} name={name} />

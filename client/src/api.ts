@@ -1,4 +1,8 @@
-import type { IncidentCreateInput, IncidentDocument, IncidentSummary } from "../../shared/doc/index.ts";
+import type {
+  IncidentCreateInput,
+  IncidentDocument,
+  IncidentSummary,
+} from "../../shared/doc/index.ts";
 
 /** One row of `GET /api/incidents`. */
 export interface IncidentListItem extends IncidentSummary {
@@ -34,7 +38,8 @@ export async function apiFetch<T>(path: string, token: string, init: RequestInit
   const headers = new Headers(init.headers);
   headers.set("authorization", `Bearer ${token}`);
   headers.set("accept", "application/json");
-  if (init.body !== undefined && !headers.has("content-type")) headers.set("content-type", "application/json");
+  if (init.body !== undefined && !headers.has("content-type"))
+    headers.set("content-type", "application/json");
   let response: Response;
   try {
     response = await fetch(path, { ...init, headers });
@@ -48,20 +53,41 @@ export async function apiFetch<T>(path: string, token: string, init: RequestInit
 }
 
 function errorFrom(response: Response, body: unknown): ApiError {
-  const error = (body as { error?: { code?: unknown; message?: unknown; field?: unknown } } | null)?.error;
+  const error = (body as { error?: { code?: unknown; message?: unknown; field?: unknown } } | null)
+    ?.error;
   if (error && typeof error.code === "string" && typeof error.message === "string") {
-    return new ApiError(response.status, error.code, error.message, typeof error.field === "string" ? error.field : undefined);
+    return new ApiError(
+      response.status,
+      error.code,
+      error.message,
+      typeof error.field === "string" ? error.field : undefined,
+    );
   }
-  return new ApiError(response.status, "http_error", `The server answered ${response.status} ${response.statusText}`.trim());
+  return new ApiError(
+    response.status,
+    "http_error",
+    `The server answered ${response.status} ${response.statusText}`.trim(),
+  );
 }
 
-export async function listIncidents(token: string, signal?: AbortSignal): Promise<IncidentListItem[]> {
-  const body = await apiFetch<{ incidents: IncidentListItem[] }>("/api/incidents", token, { signal });
+export async function listIncidents(
+  token: string,
+  signal?: AbortSignal,
+): Promise<IncidentListItem[]> {
+  const body = await apiFetch<{ incidents: IncidentListItem[] }>("/api/incidents", token, {
+    signal,
+  });
   return body.incidents;
 }
 
-export function declareIncident(token: string, input: IncidentCreateInput): Promise<DeclaredIncident> {
-  return apiFetch<DeclaredIncident>("/api/incidents", token, { method: "POST", body: JSON.stringify(input) });
+export function declareIncident(
+  token: string,
+  input: IncidentCreateInput,
+): Promise<DeclaredIncident> {
+  return apiFetch<DeclaredIncident>("/api/incidents", token, {
+    method: "POST",
+    body: JSON.stringify(input),
+  });
 }
 
 /** Fetches a binary or text resource of the API with the bearer token (for downloads and time travel). */

@@ -3,7 +3,11 @@
 const pad = (n: number) => String(n).padStart(2, "0");
 
 function sameDay(a: Date, b: Date): boolean {
-  return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+  return (
+    a.getFullYear() === b.getFullYear() &&
+    a.getMonth() === b.getMonth() &&
+    a.getDate() === b.getDate()
+  );
 }
 
 /** "14:05:09", or "Nov 20 14:05:09" when not today. */

@@ -2,7 +2,10 @@ import type { MouseEvent } from "react";
 import { IncidentKeySchema } from "../../shared/doc/index.ts";
 
 /** Client-side routes: `/` is the dashboard, `/HOT-12` an incident page. */
-export type Route = { page: "dashboard" } | { page: "incident"; key: string } | { page: "not-found"; path: string };
+export type Route =
+  | { page: "dashboard" }
+  | { page: "incident"; key: string }
+  | { page: "not-found"; path: string };
 
 const NAVIGATE_EVENT = "hotdoc:navigate";
 
@@ -38,7 +41,8 @@ export function onLocationChange(listener: () => void): () => void {
 /** onClick for in-app links: plain clicks navigate in place, modified clicks keep browser behaviour. */
 export function linkClick(path: string) {
   return (event: MouseEvent<HTMLAnchorElement>) => {
-    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey)
+      return;
     event.preventDefault();
     navigate(path);
   };

@@ -41,7 +41,11 @@ export function adoptTokenFromLocation(): void {
   if (token) write(TOKEN_KEY, token);
   params.delete("token");
   const rest = params.toString();
-  history.replaceState(history.state, "", `${location.pathname}${location.search}${rest ? `#${rest}` : ""}`);
+  history.replaceState(
+    history.state,
+    "",
+    `${location.pathname}${location.search}${rest ? `#${rest}` : ""}`,
+  );
 }
 
 export const loadToken = (): string | null => read(TOKEN_KEY) || null;

@@ -19,7 +19,8 @@ export class RateLimits {
   constructor(settings: RateLimitSettings) {
     const perMinute = (points: number, keyPrefix: string) =>
       points > 0 ? new RateLimiterMemory({ keyPrefix, points, duration: 60 }) : undefined;
-    const set = (kind: LimitKind, limiter: RateLimiterMemory | undefined) => limiter && this.limiters.set(kind, limiter);
+    const set = (kind: LimitKind, limiter: RateLimiterMemory | undefined) =>
+      limiter && this.limiters.set(kind, limiter);
     set("ip", perMinute(settings.ipPerMinute, "ip"));
     set("token", perMinute(settings.tokenPerMinute, "token"));
     set("hooks", perMinute(settings.hooksPerMinute, "hooks"));
@@ -29,7 +30,12 @@ export class RateLimits {
       // address get 429 for 10 minutes. Good tokens are never refused for it: many
       // responders share one address (office NAT, VPN), and one of them must not be
       // able to lock out the rest mid-incident.
-      this.authFailures = new RateLimiterMemory({ keyPrefix: "authfail", points: settings.authFailures, duration: 600, blockDuration: 600 });
+      this.authFailures = new RateLimiterMemory({
+        keyPrefix: "authfail",
+        points: settings.authFailures,
+        duration: 600,
+        blockDuration: 600,
+      });
     }
   }
 
@@ -49,7 +55,10 @@ export class RateLimits {
     if (!this.authFailures) return;
     const state = await this.authFailures.get(ip);
     if (state && state.consumedPoints > this.authFailures.points) {
-      throw rateLimited("too many failed authentications from this address; try again later", state.msBeforeNext);
+      throw rateLimited(
+        "too many failed authentications from this address; try again later",
+        state.msBeforeNext,
+      );
     }
   }
 
@@ -85,12 +94,19 @@ function refusalError(refusal: unknown, message: string) {
  * other IPv6 address as its /64, since one host usually holds a whole /64 and could
  * otherwise take a fresh budget with every address in it.
  */
-export function clientAddress(request: Pick<IncomingMessage, "headers" | "socket">, trustProxy: boolean): string {
+export function clientAddress(
+  request: Pick<IncomingMessage, "headers" | "socket">,
+  trustProxy: boolean,
+): string {
   let address = request.socket.remoteAddress ?? "unknown";
   if (trustProxy) {
     const forwarded = request.headers["x-forwarded-for"];
     const value = Array.isArray(forwarded) ? forwarded.join(",") : forwarded;
-    const last = value?.split(",").map((hop) => hop.trim()).filter(Boolean).at(-1);
+    const last = value
+      ?.split(",")
+      .map((hop) => hop.trim())
+      .filter(Boolean)
+      .at(-1);
     if (last) address = last;
   }
   return budgetKey(address);

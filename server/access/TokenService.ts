@@ -55,7 +55,11 @@ export class TokenService {
     const id = crypto.randomUUID();
     const expiresAt = now + options.expiresInSeconds * 1000;
     const subject = options.subject ?? `link:${id}`;
-    const token = await new SignJWT({ name: options.name, role: options.role, scope: options.scope })
+    const token = await new SignJWT({
+      name: options.name,
+      role: options.role,
+      scope: options.scope,
+    })
       .setProtectedHeader({ alg: "HS256", typ: "JWT" })
       .setIssuer(ISSUER)
       .setSubject(subject)
@@ -82,16 +86,21 @@ export class TokenService {
     if (secretsEqual(token, this.adminToken)) return ADMIN;
     let payload: unknown;
     try {
-      ({ payload } = await jwtVerify(token, this.secret, { issuer: ISSUER, algorithms: ["HS256"] }));
+      ({ payload } = await jwtVerify(token, this.secret, {
+        issuer: ISSUER,
+        algorithms: ["HS256"],
+      }));
     } catch (error) {
-      if (error instanceof joseErrors.JWTExpired) throw new HotdocError("token_expired", "the token has expired");
+      if (error instanceof joseErrors.JWTExpired)
+        throw new HotdocError("token_expired", "the token has expired");
       throw new HotdocError("token_invalid", "the token is not valid");
     }
     const claims = Claims.safeParse(payload);
     if (!claims.success) throw new HotdocError("token_invalid", "the token's claims are not valid");
     const status = await this.store.accessTokenStatus(claims.data.jti);
     if (status === "revoked") throw new HotdocError("token_revoked", "the token has been revoked");
-    if (status === "unknown") throw new HotdocError("token_invalid", "the token was not issued by this server");
+    if (status === "unknown")
+      throw new HotdocError("token_invalid", "the token was not issued by this server");
     return {
       subject: claims.data.sub,
       name: claims.data.name,

@@ -7,7 +7,8 @@ export function closeConnectionsOfToken(hocuspocus: Hocuspocus, tokenId: string)
   let closed = 0;
   for (const document of hocuspocus.documents.values()) {
     for (const connection of [...document.connections.keys()]) {
-      if ((connection.context as HotdocContext | undefined)?.principal?.tokenId !== tokenId) continue;
+      if ((connection.context as HotdocContext | undefined)?.principal?.tokenId !== tokenId)
+        continue;
       const { code, reason } = CLOSE_REASONS.token_revoked;
       connection.close({ code, reason });
       connection.webSocket.close(code, reason);

@@ -21,10 +21,18 @@ export class Announcer {
   private readonly logger: Logger;
   private readonly intervalMs: number;
   private readonly outbound: OutboundTargets;
-  private readonly rooms = new Map<string, { lines: string[]; timer: NodeJS.Timeout | null; lastPost: number }>();
+  private readonly rooms = new Map<
+    string,
+    { lines: string[]; timer: NodeJS.Timeout | null; lastPost: number }
+  >();
   private readonly inFlight = new Set<Promise<void>>();
 
-  constructor(options: { store: DocumentStore; logger: Logger; intervalMs: number; outbound?: OutboundTargets }) {
+  constructor(options: {
+    store: DocumentStore;
+    logger: Logger;
+    intervalMs: number;
+    outbound?: OutboundTargets;
+  }) {
     this.store = options.store;
     this.logger = options.logger;
     this.intervalMs = options.intervalMs;
@@ -34,7 +42,11 @@ export class Announcer {
   /** Announces lines in every room linked to the incident that has a webhook. */
   async announce(incident: string, lines: string[]): Promise<void> {
     for (const link of await this.store.listChannelLinks(incident)) {
-      if (link.webhookUrl) this.enqueue(link.webhookUrl, lines.map((line) => `${incident}: ${line}`));
+      if (link.webhookUrl)
+        this.enqueue(
+          link.webhookUrl,
+          lines.map((line) => `${incident}: ${line}`),
+        );
     }
   }
 
@@ -66,14 +78,25 @@ export class Announcer {
   private async post(url: string, text: string): Promise<void> {
     const host = hostOf(url);
     try {
-      const { status, location } = await this.outbound.postJson(url, { text }, { timeoutMs: POST_TIMEOUT_MS });
+      const { status, location } = await this.outbound.postJson(
+        url,
+        { text },
+        { timeoutMs: POST_TIMEOUT_MS },
+      );
       if (status >= 300 && status < 400) {
-        this.logger.warn({ status, host, location }, "announcement not delivered: the room's webhook answered with a redirect, which is never followed");
+        this.logger.warn(
+          { status, host, location },
+          "announcement not delivered: the room's webhook answered with a redirect, which is never followed",
+        );
       } else if (status < 200 || status >= 300) {
         this.logger.warn({ status, host }, "announcement refused by the room's webhook");
       }
     } catch (error) {
-      if (error instanceof TargetRefusedError) this.logger.warn({ host, reason: error.message }, "announcement not sent: the room's webhook is not an allowed target");
+      if (error instanceof TargetRefusedError)
+        this.logger.warn(
+          { host, reason: error.message },
+          "announcement not sent: the room's webhook is not an allowed target",
+        );
       else this.logger.warn({ err: error, host }, "announcement could not be posted");
     }
   }

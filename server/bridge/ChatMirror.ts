@@ -1,6 +1,13 @@
 import type * as Y from "yjs";
 import { type Principal } from "../../shared/access.ts";
-import { type ChatEvent, ChatEventSchema, type ChatPlatform, type ChatPost, chatEntryId, incidentKeyInRoomName } from "../../shared/chat/chatEvent.ts";
+import {
+  type ChatEvent,
+  ChatEventSchema,
+  type ChatPlatform,
+  type ChatPost,
+  chatEntryId,
+  incidentKeyInRoomName,
+} from "../../shared/chat/chatEvent.ts";
 import { type ChatCommand, COMMAND_HELP, parseChatCommand } from "../../shared/chat/commands.ts";
 import {
   type Actor,
@@ -49,7 +56,12 @@ export class ChatMirror {
   /** The transaction being applied per platform transaction id, so deliveries of one id run one at a time. */
   private readonly transactions = new Map<string, Promise<void>>();
 
-  constructor(options: { store: DocumentStore; incidents: IncidentService; metrics: Metrics; logger: Logger }) {
+  constructor(options: {
+    store: DocumentStore;
+    incidents: IncidentService;
+    metrics: Metrics;
+    logger: Logger;
+  }) {
     this.store = options.store;
     this.incidents = options.incidents;
     this.metrics = options.metrics;
@@ -62,11 +74,16 @@ export class ChatMirror {
       const parsed = ChatEventSchema.safeParse(event);
       if (parsed.success) return parsed.data;
       const issue = parsed.error.issues[0];
-      throw new HotdocError("invalid_payload", `${issue.path.join(".")}: ${issue.message}`, issue.path.join(".") || undefined);
+      throw new HotdocError(
+        "invalid_payload",
+        `${issue.path.join(".")}: ${issue.message}`,
+        issue.path.join(".") || undefined,
+      );
     });
     const outcome: MirrorOutcome = { replies: [], mirrored: 0, duplicates: 0, unlinked: 0 };
     for (const event of valid) await this.applyOne(event, outcome);
-    if (outcome.replies.length > 0 && valid[0]) outcome.room = { platform: valid[0].platform, channel: valid[0].channel };
+    if (outcome.replies.length > 0 && valid[0])
+      outcome.room = { platform: valid[0].platform, channel: valid[0].channel };
     return outcome;
   }
 
@@ -78,19 +95,36 @@ export class ChatMirror {
    * Deliveries of one id are handled one at a time, and the id is recorded only after
    * its events are durable, so a failed attempt is retried rather than lost.
    */
-  async applyTransaction(platform: ChatPlatform, transaction: { id: string; digest: string }, events: ChatEvent[]): Promise<MirrorOutcome> {
+  async applyTransaction(
+    platform: ChatPlatform,
+    transaction: { id: string; digest: string },
+    events: ChatEvent[],
+  ): Promise<MirrorOutcome> {
     const key = `${platform}\u0000${transaction.id}`;
     const previous = this.transactions.get(key) ?? Promise.resolve();
     const run = previous.then(async () => {
       const applied = await this.store.recordChatTransaction(platform, transaction.id, null);
       if (applied) {
-        if (applied.digest === transaction.digest) this.logger.debug({ platform, txnId: transaction.id }, "transaction retried: already applied");
-        else this.logger.warn({ platform, txnId: transaction.id }, "transaction id reused with a different body: not applied (transactions are idempotent by id)");
+        if (applied.digest === transaction.digest)
+          this.logger.debug(
+            { platform, txnId: transaction.id },
+            "transaction retried: already applied",
+          );
+        else
+          this.logger.warn(
+            { platform, txnId: transaction.id },
+            "transaction id reused with a different body: not applied (transactions are idempotent by id)",
+          );
         this.metrics.chatMessages.inc({ platform, outcome: "duplicate" }, events.length);
         return { replies: [], mirrored: 0, duplicates: events.length, unlinked: 0 };
       }
       const outcome = await this.apply(events);
-      await this.store.recordChatTransaction(platform, transaction.id, transaction.digest, Date.now());
+      await this.store.recordChatTransaction(
+        platform,
+        transaction.id,
+        transaction.digest,
+        Date.now(),
+      );
       return outcome;
     });
     const settled = run.then(
@@ -107,7 +141,12 @@ export class ChatMirror {
   private async applyOne(event: ChatEvent, outcome: MirrorOutcome): Promise<void> {
     const command = event.action === "post" ? parseChatCommand(event.text) : undefined;
     let key: string | null;
-    if (command && "command" in command && command.command.type === "link" && !(await this.seen(event, command.command.key))) {
+    if (
+      command &&
+      "command" in command &&
+      command.command.type === "link" &&
+      !(await this.seen(event, command.command.key))
+    ) {
       key = await this.link(event, command.command.key, outcome);
     } else {
       key = await this.incidentFor(event);
@@ -116,17 +155,28 @@ export class ChatMirror {
     if (!key) {
       outcome.unlinked++;
       this.metrics.chatMessages.inc({ platform: event.platform, outcome: "unlinked" });
-      this.logger.info({ platform: event.platform, channel: event.channel }, "message from a room linked to no incident ignored");
+      this.logger.info(
+        { platform: event.platform, channel: event.channel },
+        "message from a room linked to no incident ignored",
+      );
       return;
     }
-    const principal: Principal = { subject: `bridge:${event.platform}`, name: event.platform, role: "bridge", scope: "*" };
+    const principal: Principal = {
+      subject: `bridge:${event.platform}`,
+      name: event.platform,
+      role: "bridge",
+      scope: "*",
+    };
     const result = await this.incidents.write(key, principal, (doc) =>
       event.action === "post" ? this.post(doc, event, command, outcome) : this.follow(doc, event),
     );
     this.metrics.chatMessages.inc({ platform: event.platform, outcome: result });
     if (result === "mirrored") outcome.mirrored++;
     if (result === "duplicate") outcome.duplicates++;
-    this.logger.debug({ incident: key, platform: event.platform, action: event.action, result }, "chat event applied");
+    this.logger.debug(
+      { incident: key, platform: event.platform, action: event.action, result },
+      "chat event applied",
+    );
   }
 
   /** True when this `link` message was mirrored already (a redelivery), to the room's incident or the target. */
@@ -138,7 +188,8 @@ export class ChatMirror {
     if (link) keys.add(link.incident);
     for (const key of keys) {
       if (!(await this.store.incidentExists(key))) continue;
-      if (await this.incidents.withDoc(key, (doc) => readTimelineEntry(doc, id) !== undefined)) return true;
+      if (await this.incidents.withDoc(key, (doc) => readTimelineEntry(doc, id) !== undefined))
+        return true;
     }
     return false;
   }
@@ -156,7 +207,8 @@ export class ChatMirror {
     const room = await this.roomName(event);
     const named = await this.existingIncident(room?.name);
     const link = await this.store.findChannelLink(event.platform, event.channel);
-    if (link && (!named || named === link.incident || (room && room.namedAt <= link.createdAt))) return link.incident;
+    if (link && (!named || named === link.incident || (room && room.namedAt <= link.createdAt)))
+      return link.incident;
     if (!named) return null;
     await this.store.linkChannel({
       platform: event.platform,
@@ -168,11 +220,20 @@ export class ChatMirror {
     });
     if (link) {
       this.logger.warn(
-        { incident: named, platform: event.platform, channel: event.channel, from: link.incident, linkedBy: link.createdBy },
+        {
+          incident: named,
+          platform: event.platform,
+          channel: event.channel,
+          from: link.incident,
+          linkedBy: link.createdBy,
+        },
         "room named after an incident was linked to another one before its name was known: it follows its name",
       );
     } else {
-      this.logger.info({ incident: named, platform: event.platform, channel: event.channel }, "room linked by its name");
+      this.logger.info(
+        { incident: named, platform: event.platform, channel: event.channel },
+        "room linked by its name",
+      );
     }
     return named;
   }
@@ -194,16 +255,27 @@ export class ChatMirror {
    * named after another incident (or whose id is that incident's key) cannot be moved
    * from the room: that takes the API, with rights on the incident it is named after.
    */
-  private async link(event: ChatEvent, key: string, outcome: MirrorOutcome): Promise<string | null> {
+  private async link(
+    event: ChatEvent,
+    key: string,
+    outcome: MirrorOutcome,
+  ): Promise<string | null> {
     if (!(await this.store.incidentExists(key))) {
       outcome.replies.push(`There is no incident ${key}; this room stays as it was.`);
       return this.incidentFor(event);
     }
     const room = await this.roomName(event);
-    const owner = [incidentKeyInRoomName(room?.name), incidentKeyInRoomName(event.channel)].find((named) => named && named !== key);
+    const owner = [incidentKeyInRoomName(room?.name), incidentKeyInRoomName(event.channel)].find(
+      (named) => named && named !== key,
+    );
     if (owner) {
-      outcome.replies.push(`This room is named after ${owner}, so it stays with ${owner}; moving it takes rights on ${owner} (POST /api/incidents/${key}/channels).`);
-      this.logger.warn({ incident: key, platform: event.platform, channel: event.channel, namedAfter: owner }, "link command refused: the room is named after another incident");
+      outcome.replies.push(
+        `This room is named after ${owner}, so it stays with ${owner}; moving it takes rights on ${owner} (POST /api/incidents/${key}/channels).`,
+      );
+      this.logger.warn(
+        { incident: key, platform: event.platform, channel: event.channel, namedAfter: owner },
+        "link command refused: the room is named after another incident",
+      );
       return this.incidentFor(event);
     }
     await this.store.linkChannel({
@@ -214,12 +286,22 @@ export class ChatMirror {
       createdAt: Date.now(),
       createdBy: event.action === "post" ? event.author : `bridge:${event.platform}`,
     });
-    outcome.replies.push(`This room is now linked to ${key}: its messages go to the ${key} timeline.`);
-    this.logger.info({ incident: key, platform: event.platform, channel: event.channel }, "room linked by command");
+    outcome.replies.push(
+      `This room is now linked to ${key}: its messages go to the ${key} timeline.`,
+    );
+    this.logger.info(
+      { incident: key, platform: event.platform, channel: event.channel },
+      "room linked by command",
+    );
     return key;
   }
 
-  private post(doc: Y.Doc, event: ChatPost, parsed: ReturnType<typeof parseChatCommand> | undefined, outcome: MirrorOutcome): "mirrored" | "duplicate" {
+  private post(
+    doc: Y.Doc,
+    event: ChatPost,
+    parsed: ReturnType<typeof parseChatCommand> | undefined,
+    outcome: MirrorOutcome,
+  ): "mirrored" | "duplicate" {
     const command = parsed && "command" in parsed ? parsed.command : undefined;
     const { created } = appendTimelineEntry(doc, {
       id: chatEntryId(event),
@@ -238,10 +320,18 @@ export class ChatMirror {
       },
     });
     if (!created) return "duplicate";
-    if (parsed && "malformed" in parsed) outcome.replies.push(`${parsed.malformed}. Your message is in the timeline as it is. (Say \`help\` for the commands.)`);
+    if (parsed && "malformed" in parsed)
+      outcome.replies.push(
+        `${parsed.malformed}. Your message is in the timeline as it is. (Say \`help\` for the commands.)`,
+      );
     if (command) {
       try {
-        const reply = this.run(doc, command, { name: event.author, source: event.platform }, event.at);
+        const reply = this.run(
+          doc,
+          command,
+          { name: event.author, source: event.platform },
+          event.at,
+        );
         if (reply) outcome.replies.push(reply);
       } catch (error) {
         // The message stays mirrored; only the command's effect is refused.
@@ -297,7 +387,10 @@ export class ChatMirror {
   }
 
   /** Edits, deletions and pins follow the message they are about, if it was mirrored. */
-  private follow(doc: Y.Doc, event: Exclude<ChatEvent, ChatPost | { action: "rename" }>): "edited" | "deleted" | "pinned" | "unknown_message" {
+  private follow(
+    doc: Y.Doc,
+    event: Exclude<ChatEvent, ChatPost | { action: "rename" }>,
+  ): "edited" | "deleted" | "pinned" | "unknown_message" {
     const id = chatEntryId(event);
     if (!readTimelineEntry(doc, id)) return "unknown_message";
     switch (event.action) {

@@ -4,7 +4,11 @@ import { HotdocError } from "../errors.ts";
 /** Signed deliveries older or newer than this are refused (Slack's window; ours for the generic webhook). */
 export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
-export function hmac(key: crypto.BinaryLike, data: crypto.BinaryLike | Buffer, encoding: "hex" | "base64"): string {
+export function hmac(
+  key: crypto.BinaryLike,
+  data: crypto.BinaryLike | Buffer,
+  encoding: "hex" | "base64",
+): string {
   return crypto.createHmac("sha256", key).update(data).digest(encoding);
 }
 
@@ -17,10 +21,14 @@ export function sameSecret(given: string, expected: string): boolean {
 
 /** Checks a unix-seconds timestamp header against the clock. */
 export function checkTimestamp(header: string | null, now: number): number {
-  if (!header || !/^\d{1,12}$/.test(header)) throw new HotdocError("signature_invalid", "missing or malformed request timestamp");
+  if (!header || !/^\d{1,12}$/.test(header))
+    throw new HotdocError("signature_invalid", "missing or malformed request timestamp");
   const seconds = Number(header);
   if (Math.abs(now - seconds * 1000) > MAX_CLOCK_SKEW_MS) {
-    throw new HotdocError("timestamp_stale", "request timestamp is more than 5 minutes away from the server clock");
+    throw new HotdocError(
+      "timestamp_stale",
+      "request timestamp is more than 5 minutes away from the server clock",
+    );
   }
   return seconds;
 }
@@ -34,12 +42,25 @@ export function parseJson(raw: Buffer): unknown {
 }
 
 /** Parses `value` with a zod schema, turning failures into `invalid_payload` naming the field. */
-export function parsePayload<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown): T {
+export function parsePayload<T>(
+  schema: {
+    safeParse(
+      value: unknown,
+    ):
+      | { success: true; data: T }
+      | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
+  },
+  value: unknown,
+): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue?.path.map(String).join(".");
-  throw new HotdocError("invalid_payload", field ? `${field}: ${issue.message}` : (issue?.message ?? "invalid payload"), field || undefined);
+  throw new HotdocError(
+    "invalid_payload",
+    field ? `${field}: ${issue.message}` : (issue?.message ?? "invalid payload"),
+    field || undefined,
+  );
 }
 
 /**
@@ -50,7 +71,11 @@ export function parsePayload<T>(schema: { safeParse(value: unknown): { success: 
  */
 export function chatTime(ms: number, now: number, field: string): string {
   if (!Number.isFinite(ms) || ms < 0 || ms > now + MAX_CLOCK_SKEW_MS) {
-    throw new HotdocError("invalid_payload", `${field}: not a time a chat message can have been sent at`, field);
+    throw new HotdocError(
+      "invalid_payload",
+      `${field}: not a time a chat message can have been sent at`,
+      field,
+    );
   }
   return new Date(Math.round(ms)).toISOString();
 }

@@ -3,7 +3,11 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import * as Y from "yjs";
 import { IncidentKeySchema, InstantSchema } from "../../shared/doc/index.ts";
-import { DEFAULT_EXPORT_FORMAT, EXPORT_FORMAT_IDS, type ExportFormatId } from "../../shared/exportFormats.ts";
+import {
+  DEFAULT_EXPORT_FORMAT,
+  EXPORT_FORMAT_IDS,
+  type ExportFormatId,
+} from "../../shared/exportFormats.ts";
 import { exportFormat } from "../export/formats.ts";
 import { buildPostmortem } from "../export/postmortem.ts";
 import { HistoryCompactedError } from "../storage/DocumentStore.ts";
@@ -42,10 +46,13 @@ async function main(): Promise<number> {
     return 0;
   }
   const key = positionals[0]?.toUpperCase() ?? "";
-  if (!IncidentKeySchema.safeParse(key).success) return fail(`give an incident key such as HOT-12\n\n${USAGE}`);
-  if (!(EXPORT_FORMAT_IDS as readonly string[]).includes(values.format)) return fail(`--format is one of ${EXPORT_FORMAT_IDS.join(", ")}`);
+  if (!IncidentKeySchema.safeParse(key).success)
+    return fail(`give an incident key such as HOT-12\n\n${USAGE}`);
+  if (!(EXPORT_FORMAT_IDS as readonly string[]).includes(values.format))
+    return fail(`--format is one of ${EXPORT_FORMAT_IDS.join(", ")}`);
   const format = values.format as ExportFormatId;
-  if (values.at !== undefined && !InstantSchema.safeParse(values.at).success) return fail("--at is an ISO time with an offset, e.g. 2026-11-20T14:05:00Z");
+  if (values.at !== undefined && !InstantSchema.safeParse(values.at).success)
+    return fail("--at is an ISO time with an offset, e.g. 2026-11-20T14:05:00Z");
 
   let output: string;
   if (values.server) {
@@ -59,15 +66,19 @@ async function main(): Promise<number> {
     output = body;
   } else {
     const dataDir = path.resolve(values["data-dir"] ?? process.env.DATA_DIR ?? "./data");
-    if (!fs.existsSync(path.join(dataDir, "hotdoc.sqlite"))) return fail(`no hotdoc data in ${dataDir}`);
+    if (!fs.existsSync(path.join(dataDir, "hotdoc.sqlite")))
+      return fail(`no hotdoc data in ${dataDir}`);
     const store = new SqliteStore(dataDir);
     try {
-      if (!(await store.incidentExists(key))) return fail(`there is no incident ${key} in ${dataDir}`);
+      if (!(await store.incidentExists(key)))
+        return fail(`there is no incident ${key} in ${dataDir}`);
       const state = await store.loadState(key, values.at ? { at: Date.parse(values.at) } : {});
       if (!state) return fail(`${key} did not exist yet at ${values.at}`);
       const doc = new Y.Doc();
       Y.applyUpdate(doc, state);
-      output = exportFormat(format).render(buildPostmortem(doc, { asOf: values.at ? new Date(values.at).toISOString() : undefined }));
+      output = exportFormat(format).render(
+        buildPostmortem(doc, { asOf: values.at ? new Date(values.at).toISOString() : undefined }),
+      );
     } catch (error) {
       if (error instanceof HistoryCompactedError) return fail(error.message);
       throw error;

@@ -7,12 +7,18 @@ export const DEMO_CONVERSATION: { user: string; text: string }[] = [
   { user: "dana.kim", text: "Support says new payment failures stopped around 14:36" },
   { user: "aiko.tanaka", text: "obs: orders DB connections back to 310 of 800" },
   { user: "priya.natarajan", text: "decision: keep v2024.11.2 until the retry fix ships" },
-  { user: "marco.rossi", text: "theory: the retry loop in v2024.11.3 never returns connections to the pool" },
+  {
+    user: "marco.rossi",
+    text: "theory: the retry loop in v2024.11.3 never returns connections to the pool",
+  },
   { user: "aiko.tanaka", text: "try: replay the EU retry traffic against v2024.11.3 in staging" },
   { user: "dana.kim", text: "Internal update sent on the status page and by email" },
   { user: "marco.rossi", text: "!key error rate back to baseline for 10 minutes" },
   { user: "priya.natarajan", text: "status resolved" },
-  { user: "priya.natarajan", text: "Thanks all. Postmortem draft is the doc, owners on the follow-ups please" },
+  {
+    user: "priya.natarajan",
+    text: "Thanks all. Postmortem draft is the doc, owners on the follow-ups please",
+  },
 ];
 
 /**
@@ -39,7 +45,15 @@ export async function replaySlackConversation(options: {
       type: "event_callback",
       event_id: `EvDemo${Date.now()}${index}`,
       event_time: Math.floor(seconds),
-      event: { type: "message", channel, channel_type: "channel", user: message.user, text: message.text, ts: seconds.toFixed(6), event_ts: seconds.toFixed(6) },
+      event: {
+        type: "message",
+        channel,
+        channel_type: "channel",
+        user: message.user,
+        text: message.text,
+        ts: seconds.toFixed(6),
+        event_ts: seconds.toFixed(6),
+      },
     });
     const timestamp = Math.floor(seconds);
     try {

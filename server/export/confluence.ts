@@ -1,6 +1,6 @@
 import type { ElementContent, Root as HastRoot } from "hast";
-import { h } from "hastscript";
 import { toHtml } from "hast-util-to-html";
+import { h } from "hastscript";
 
 /**
  * The postmortem in Confluence storage format: XHTML that a page body accepts, with
@@ -9,8 +9,12 @@ import { toHtml } from "hast-util-to-html";
  */
 export function hastToConfluenceStorage(body: HastRoot): string {
   const children = body.children.map((node) =>
-    node.type === "element" && node.tagName === "div" && String(node.properties.className) === "warning"
-      ? h("ac:structured-macro", { "ac:name": "warning" }, [h("ac:rich-text-body", node.children as ElementContent[])])
+    node.type === "element" &&
+    node.tagName === "div" &&
+    String(node.properties.className) === "warning"
+      ? h("ac:structured-macro", { "ac:name": "warning" }, [
+          h("ac:rich-text-body", node.children as ElementContent[]),
+        ])
       : node,
   );
   return `${toHtml(h(null, children as ElementContent[]), { space: "html", closeSelfClosing: true, tightSelfClosing: false, allowDangerousCharacters: false, characterReferences: { useNamedReferences: false } })}\n`;

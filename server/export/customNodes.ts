@@ -1,4 +1,4 @@
-import type { Literal, Parent, PhrasingContent, Paragraph } from "mdast";
+import type { Literal, Paragraph, Parent, PhrasingContent } from "mdast";
 
 /**
  * The three mdast node types the postmortem tree uses beyond CommonMark and GFM.

@@ -1,4 +1,8 @@
-import { EXPORT_FORMATS, type ExportFormatDescriptor, type ExportFormatId } from "../../shared/exportFormats.ts";
+import {
+  EXPORT_FORMATS,
+  type ExportFormatDescriptor,
+  type ExportFormatId,
+} from "../../shared/exportFormats.ts";
 import { hastToConfluenceStorage } from "./confluence.ts";
 import { treeToSafeHast } from "./hast.ts";
 import { hastToHtmlDocument } from "./html.ts";
@@ -23,7 +27,10 @@ const RENDERERS: Record<ExportFormatId, (pm: Postmortem) => string> = {
 };
 
 /** The registry: every format in the order the export menu lists them. */
-export const EXPORT_REGISTRY: readonly ExportFormat[] = EXPORT_FORMATS.map((format) => ({ ...format, render: RENDERERS[format.id] }));
+export const EXPORT_REGISTRY: readonly ExportFormat[] = EXPORT_FORMATS.map((format) => ({
+  ...format,
+  render: RENDERERS[format.id],
+}));
 
 /** The registry entry for a format id. */
 export function exportFormat(id: ExportFormatId): ExportFormat {

@@ -6,8 +6,18 @@ import { sanitizeHast } from "./sanitize.ts";
 
 const handlers: Record<string, Handler> = {
   cellText: (_state, node: CellText) => ({ type: "text", value: node.value }),
-  underline: (state, node: Underline) => ({ type: "element", tagName: "u", properties: {}, children: state.all(node) }),
-  warning: (state, node: Warning) => ({ type: "element", tagName: "div", properties: { className: ["warning"], role: "note" }, children: state.wrap(state.all(node), true) }),
+  underline: (state, node: Underline) => ({
+    type: "element",
+    tagName: "u",
+    properties: {},
+    children: state.all(node),
+  }),
+  warning: (state, node: Warning) => ({
+    type: "element",
+    tagName: "div",
+    properties: { className: ["warning"], role: "note" },
+    children: state.wrap(state.all(node), true),
+  }),
 };
 
 /**

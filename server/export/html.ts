@@ -1,6 +1,6 @@
 import type { Root as HastRoot } from "hast";
-import { h } from "hastscript";
 import { toHtml } from "hast-util-to-html";
+import { h } from "hastscript";
 
 const STYLE = `
 body { font: 14px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
@@ -20,7 +20,8 @@ ul.facts { list-style: none; padding: 0; }
  * share): nothing but show itself with its inline styles. No scripts, no requests,
  * no forms, no <base> — even if something got past the sanitizer.
  */
-export const EXPORT_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
+export const EXPORT_PAGE_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
 
 /**
  * The postmortem as one self-contained HTML page (inline styles, no scripts),

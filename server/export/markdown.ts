@@ -23,7 +23,8 @@ export function treeToMarkdown(tree: Root): string {
 
 const cellText: Handle = (node: CellText) => escapeCell(node.value);
 const warning: Handle = (node: Warning, _parent, state, info) => state.containerFlow(node, info);
-const underline: Handle = (node: Underline, _parent, state, info) => state.containerPhrasing(node, info);
+const underline: Handle = (node: Underline, _parent, state, info) =>
+  state.containerPhrasing(node, info);
 
 /**
  * Text for one table cell. A GFM row is one line, so every line ending CommonMark

@@ -1,5 +1,18 @@
 import type * as Y from "yjs";
-import { CHAT_SOURCES, durations, formatDuration, type IncidentDocument, readIncident, readRichTextTree, type RichNode, ROLE_LABELS, SEVERITY_INFO, type Severity, type Source, type Status } from "../../shared/doc/index.ts";
+import {
+  CHAT_SOURCES,
+  durations,
+  formatDuration,
+  type IncidentDocument,
+  type RichNode,
+  ROLE_LABELS,
+  readIncident,
+  readRichTextTree,
+  SEVERITY_INFO,
+  type Severity,
+  type Source,
+  type Status,
+} from "../../shared/doc/index.ts";
 
 /** Bumped whenever the JSON shape below changes incompatibly. */
 export const POSTMORTEM_VERSION = 1;
@@ -33,17 +46,37 @@ export interface Postmortem {
   asOf: string | null;
   status: Status;
   severity: { level: Severity; label: string; meaning: string };
-  impact: { description: string; customersSeeing: string; customersAffected: string; supportCases: string; otherFactors: string };
+  impact: {
+    description: string;
+    customersSeeing: string;
+    customersAffected: string;
+    supportCases: string;
+    otherFactors: string;
+  };
   faultyService: string;
   products: string[];
   roles: { role: string; holder: string; since: string }[];
   /** Role assignments and hand-overs as they happened. */
   roleHistory: { at: string; text: string }[];
-  times: { startOfImpact: string | null; detection: string | null; endOfImpact: string | null; ttd: Duration; ttr: Duration };
+  times: {
+    startOfImpact: string | null;
+    detection: string | null;
+    endOfImpact: string | null;
+    ttd: Duration;
+    ttr: Duration;
+  };
   links: { kind: string; label: string; url: string }[];
   keyEvents: PostmortemEntry[];
   timeline: PostmortemEntry[];
-  changes: { at: string; author: string; what: string; how: string; why: string; revertSteps: string; state: string }[];
+  changes: {
+    at: string;
+    author: string;
+    what: string;
+    how: string;
+    why: string;
+    revertSteps: string;
+    state: string;
+  }[];
   /** Changes applied and never reverted or superseded: to check before closing. */
   warnings: string[];
   tried: {
@@ -69,9 +102,15 @@ export interface Postmortem {
 }
 
 export const PROMPTS: Postmortem["prompts"] = [
-  { title: "Root cause: five whys", hint: "Start from the impact and ask why until you reach a cause you can act on." },
+  {
+    title: "Root cause: five whys",
+    hint: "Start from the impact and ask why until you reach a cause you can act on.",
+  },
   { title: "What went well", hint: "Detection, response, tools and people that helped." },
-  { title: "What could be improved", hint: "Each improvement should end up as a follow-up with an owner." },
+  {
+    title: "What could be improved",
+    hint: "Each improvement should end up as a follow-up with an owner.",
+  },
 ];
 
 function known(value: string): string {
@@ -90,13 +129,21 @@ export function buildPostmortem(doc: Y.Doc, options: { asOf?: string } = {}): Po
   return fromIncident(readIncident(doc), readRichTextTree(doc, "notes"), options.asOf ?? null);
 }
 
-export function fromIncident(incident: IncidentDocument, notes: RichNode[], asOf: string | null): Postmortem {
+export function fromIncident(
+  incident: IncidentDocument,
+  notes: RichNode[],
+  asOf: string | null,
+): Postmortem {
   const { ttdMs, ttrMs } = durations(incident.times);
   const entry = (e: IncidentDocument["timeline"][number]): PostmortemEntry => ({
     at: e.at,
     author: e.author,
     source: e.source,
-    origin: (CHAT_SOURCES as readonly string[]).includes(e.source) ? "chat" : e.source === "system" ? "system" : "manual",
+    origin: (CHAT_SOURCES as readonly string[]).includes(e.source)
+      ? "chat"
+      : e.source === "system"
+        ? "system"
+        : "manual",
     kind: e.kind,
     text: e.text,
     keyEvent: e.pinned,
@@ -117,7 +164,11 @@ export function fromIncident(incident: IncidentDocument, notes: RichNode[], asOf
     title: `${incident.key} - ${incident.summary}`,
     asOf,
     status: incident.status,
-    severity: { level: incident.severity, label: SEVERITY_INFO[incident.severity].label, meaning: SEVERITY_INFO[incident.severity].meaning },
+    severity: {
+      level: incident.severity,
+      label: SEVERITY_INFO[incident.severity].label,
+      meaning: SEVERITY_INFO[incident.severity].meaning,
+    },
     impact: {
       description: known(incident.description),
       customersSeeing: known(incident.assessment.customersSeeing),
@@ -127,8 +178,14 @@ export function fromIncident(incident: IncidentDocument, notes: RichNode[], asOf
     },
     faultyService: incident.service,
     products: incident.products,
-    roles: incident.roles.map((r) => ({ role: r.label ?? ROLE_LABELS[r.role], holder: r.holder, since: r.since })),
-    roleHistory: incident.timeline.filter((e) => e.kind === "role").map((e) => ({ at: e.at, text: e.text })),
+    roles: incident.roles.map((r) => ({
+      role: r.label ?? ROLE_LABELS[r.role],
+      holder: r.holder,
+      since: r.since,
+    })),
+    roleHistory: incident.timeline
+      .filter((e) => e.kind === "role")
+      .map((e) => ({ at: e.at, text: e.text })),
     times: {
       startOfImpact: incident.times.startedAt,
       detection: incident.times.detectedAt,
@@ -139,30 +196,62 @@ export function fromIncident(incident: IncidentDocument, notes: RichNode[], asOf
     links: incident.links.map((l) => ({ kind: l.kind, label: l.label || l.url, url: l.url })),
     keyEvents: timeline.filter((e) => e.keyEvent),
     timeline,
-    changes: incident.changes.map((c) => ({ at: c.at, author: c.author, what: c.what, how: c.how, why: c.why, revertSteps: c.revertSteps, state: c.state })),
+    changes: incident.changes.map((c) => ({
+      at: c.at,
+      author: c.author,
+      what: c.what,
+      how: c.how,
+      why: c.why,
+      revertSteps: c.revertSteps,
+      state: c.state,
+    })),
     warnings: incident.changes
       .filter((c) => pending.has(c.id))
-      .map((c) => `Still applied, never reverted or superseded: ${c.what}${c.revertSteps ? ` (revert: ${c.revertSteps})` : " (no revert steps recorded)"}`),
+      .map(
+        (c) =>
+          `Still applied, never reverted or superseded: ${c.what}${c.revertSteps ? ` (revert: ${c.revertSteps})` : " (no revert steps recorded)"}`,
+      ),
     tried: {
       theories: incident.theories.map((t) => ({
         text: t.text,
         state: t.state,
         author: t.author,
         at: t.at,
-        supportedBy: t.observationIds.map((id) => observationText.get(id) ?? "(observation removed)"),
+        supportedBy: t.observationIds.map(
+          (id) => observationText.get(id) ?? "(observation removed)",
+        ),
         experiments: experimentsOf(t.id),
       })),
-      rootCauseCandidates: incident.theories.filter((t) => t.state === "confirmed").map((t) => t.text),
+      rootCauseCandidates: incident.theories
+        .filter((t) => t.state === "confirmed")
+        .map((t) => t.text),
       otherExperiments: incident.experiments
         .filter((x) => !x.theoryId || !theoryIds.has(x.theoryId))
         .map((x) => ({ text: x.text, state: x.state, outcome: x.outcome })),
-      observations: incident.observations.map((o) => ({ text: o.text, confirmed: o.confirmed, author: o.author, at: o.at })),
+      observations: incident.observations.map((o) => ({
+        text: o.text,
+        confirmed: o.confirmed,
+        author: o.author,
+        at: o.at,
+      })),
     },
     comms: incident.comms
       .filter((c) => c.state === "sent")
-      .map((c) => ({ sentAt: c.sentAt ?? c.at, audience: c.audience, title: c.title, summary: c.summary, channel: c.channel }))
+      .map((c) => ({
+        sentAt: c.sentAt ?? c.at,
+        audience: c.audience,
+        title: c.title,
+        summary: c.summary,
+        channel: c.channel,
+      }))
       .sort((a, b) => (a.sentAt < b.sentAt ? -1 : a.sentAt > b.sentAt ? 1 : 0)),
-    followUps: incident.followUps.map((f) => ({ text: f.text, owner: f.owner, kind: f.kind, done: f.done, url: f.url ?? null })),
+    followUps: incident.followUps.map((f) => ({
+      text: f.text,
+      owner: f.owner,
+      kind: f.kind,
+      done: f.done,
+      url: f.url ?? null,
+    })),
     notes,
     prompts: PROMPTS,
   };

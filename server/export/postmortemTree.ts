@@ -1,4 +1,12 @@
-import type { BlockContent, List, PhrasingContent, Root, RootContent, Table, TableRow } from "mdast";
+import type {
+  BlockContent,
+  List,
+  PhrasingContent,
+  Root,
+  RootContent,
+  Table,
+  TableRow,
+} from "mdast";
 import type { CellText } from "./customNodes.ts";
 import { formatInstant } from "./instants.ts";
 import type { Postmortem } from "./postmortem.ts";
@@ -17,28 +25,55 @@ export function postmortemTree(pm: Postmortem): Root {
 
 const text = (value: string): PhrasingContent => ({ type: "text", value });
 const strong = (value: string): PhrasingContent => ({ type: "strong", children: [text(value)] });
-const emphasis = (value: string): PhrasingContent => ({ type: "emphasis", children: [text(value)] });
-const heading = (depth: 1 | 2 | 3, value: string): RootContent => ({ type: "heading", depth, children: [text(value)] });
-const paragraph = (...children: PhrasingContent[]): BlockContent => ({ type: "paragraph", children });
+const emphasis = (value: string): PhrasingContent => ({
+  type: "emphasis",
+  children: [text(value)],
+});
+const heading = (depth: 1 | 2 | 3, value: string): RootContent => ({
+  type: "heading",
+  depth,
+  children: [text(value)],
+});
+const paragraph = (...children: PhrasingContent[]): BlockContent => ({
+  type: "paragraph",
+  children,
+});
 const list = (items: PhrasingContent[][], className?: string): List => ({
   type: "list",
   ordered: false,
   spread: false,
-  children: items.map((children) => ({ type: "listItem", spread: false, children: [{ type: "paragraph", children }] })),
+  children: items.map((children) => ({
+    type: "listItem",
+    spread: false,
+    children: [{ type: "paragraph", children }],
+  })),
   ...(className ? { data: { hProperties: { className: [className] } } } : {}),
 });
-const fact = (label: string, value: string): PhrasingContent[] => [strong(`${label}:`), text(` ${value}`)];
-const experiment = (x: { text: string; state: string; outcome: string }) => fact(`Experiment (${x.state})`, `${x.text}${x.outcome ? ` — outcome: ${x.outcome}` : ""}`);
+const fact = (label: string, value: string): PhrasingContent[] => [
+  strong(`${label}:`),
+  text(` ${value}`),
+];
+const experiment = (x: { text: string; state: string; outcome: string }) =>
+  fact(`Experiment (${x.state})`, `${x.text}${x.outcome ? ` — outcome: ${x.outcome}` : ""}`);
 
 function table(className: string, header: string[], rows: string[][]): Table {
   const cell = (value: string): CellText => ({ type: "cellText", value });
-  const row = (cells: string[]): TableRow => ({ type: "tableRow", children: cells.map((value) => ({ type: "tableCell", children: [cell(value)] })) });
-  return { type: "table", align: header.map(() => null), children: [row(header), ...rows.map(row)], data: { hProperties: { className: [className] } } };
+  const row = (cells: string[]): TableRow => ({
+    type: "tableRow",
+    children: cells.map((value) => ({ type: "tableCell", children: [cell(value)] })),
+  });
+  return {
+    type: "table",
+    align: header.map(() => null),
+    children: [row(header), ...rows.map(row)],
+    data: { hProperties: { className: [className] } },
+  };
 }
 
 function sections(pm: Postmortem): RootContent[] {
   const out: RootContent[] = [heading(1, pm.title)];
-  if (pm.asOf) out.push(paragraph(emphasis(`The document as it stood at ${formatInstant(pm.asOf)}.`)));
+  if (pm.asOf)
+    out.push(paragraph(emphasis(`The document as it stood at ${formatInstant(pm.asOf)}.`)));
   out.push(
     list(
       [
@@ -69,14 +104,32 @@ function sections(pm: Postmortem): RootContent[] {
       fact("Time to recover (TTR)", pm.times.ttr.text),
     ]),
     heading(2, "Roles"),
-    pm.roles.length ? list(pm.roles.map((r) => fact(r.role, `${r.holder} (since ${formatInstant(r.since)})`))) : paragraph(text("No roles were recorded.")),
+    pm.roles.length
+      ? list(pm.roles.map((r) => fact(r.role, `${r.holder} (since ${formatInstant(r.since)})`)))
+      : paragraph(text("No roles were recorded.")),
   );
-  if (pm.roleHistory.length) out.push(paragraph(strong("Hand-overs")), list(pm.roleHistory.map((r) => [text(`${formatInstant(r.at)}: ${r.text}`)])));
-  if (pm.links.length) out.push(heading(2, "Links"), list(pm.links.map((l) => [{ type: "link", url: l.url, children: [text(`${l.kind}: ${l.label}`)] }])));
+  if (pm.roleHistory.length)
+    out.push(
+      paragraph(strong("Hand-overs")),
+      list(pm.roleHistory.map((r) => [text(`${formatInstant(r.at)}: ${r.text}`)])),
+    );
+  if (pm.links.length)
+    out.push(
+      heading(2, "Links"),
+      list(
+        pm.links.map((l) => [
+          { type: "link", url: l.url, children: [text(`${l.kind}: ${l.label}`)] },
+        ]),
+      ),
+    );
 
   out.push(
     heading(2, "Key events"),
-    pm.keyEvents.length ? list(pm.keyEvents.map((e) => [strong(formatInstant(e.at)), text(` ${e.text} (${e.author})`)])) : paragraph(text("No key events were marked.")),
+    pm.keyEvents.length
+      ? list(
+          pm.keyEvents.map((e) => [strong(formatInstant(e.at)), text(` ${e.text} (${e.author})`)]),
+        )
+      : paragraph(text("No key events were marked.")),
     heading(2, "Timeline"),
     table(
       "timeline",
@@ -91,38 +144,83 @@ function sections(pm: Postmortem): RootContent[] {
     ),
     heading(2, "Changes"),
   );
-  for (const warning of pm.warnings) out.push({ type: "warning", children: [{ type: "paragraph", children: [strong("Warning:"), text(` ${warning}`)] }] });
+  for (const warning of pm.warnings)
+    out.push({
+      type: "warning",
+      children: [{ type: "paragraph", children: [strong("Warning:"), text(` ${warning}`)] }],
+    });
   out.push(
     pm.changes.length
       ? table(
           "changes",
           ["When (UTC)", "Who", "What", "How", "Why", "How to revert", "State"],
-          pm.changes.map((c) => [formatInstant(c.at), c.author, c.what, c.how, c.why, c.revertSteps || "none recorded", c.state]),
+          pm.changes.map((c) => [
+            formatInstant(c.at),
+            c.author,
+            c.what,
+            c.how,
+            c.why,
+            c.revertSteps || "none recorded",
+            c.state,
+          ]),
         )
       : paragraph(text("No changes were recorded.")),
     heading(2, "What was tried"),
-    paragraph(strong("Root-cause candidates:"), text(` ${pm.tried.rootCauseCandidates.length ? pm.tried.rootCauseCandidates.join("; ") : "none confirmed"}`)),
+    paragraph(
+      strong("Root-cause candidates:"),
+      text(
+        ` ${pm.tried.rootCauseCandidates.length ? pm.tried.rootCauseCandidates.join("; ") : "none confirmed"}`,
+      ),
+    ),
   );
   for (const theory of pm.tried.theories) {
-    const items = [...(theory.supportedBy.length ? [fact("Supported by", theory.supportedBy.join("; "))] : []), ...theory.experiments.map(experiment)];
-    out.push(heading(3, `Theory (${theory.state}): ${theory.text}`), items.length ? list(items) : paragraph(text("No experiment tested it.")));
+    const items = [
+      ...(theory.supportedBy.length ? [fact("Supported by", theory.supportedBy.join("; "))] : []),
+      ...theory.experiments.map(experiment),
+    ];
+    out.push(
+      heading(3, `Theory (${theory.state}): ${theory.text}`),
+      items.length ? list(items) : paragraph(text("No experiment tested it.")),
+    );
   }
-  if (pm.tried.otherExperiments.length) out.push(heading(3, "Other experiments"), list(pm.tried.otherExperiments.map(experiment)));
+  if (pm.tried.otherExperiments.length)
+    out.push(heading(3, "Other experiments"), list(pm.tried.otherExperiments.map(experiment)));
   if (pm.tried.observations.length) {
-    out.push(heading(3, "Observations"), list(pm.tried.observations.map((o) => [text(`${o.text} (${o.author}, ${o.confirmed ? "confirmed" : "unconfirmed"})`)])));
+    out.push(
+      heading(3, "Observations"),
+      list(
+        pm.tried.observations.map((o) => [
+          text(`${o.text} (${o.author}, ${o.confirmed ? "confirmed" : "unconfirmed"})`),
+        ]),
+      ),
+    );
   }
 
   out.push(
     heading(2, "Communications sent"),
     pm.comms.length
-      ? list(pm.comms.map((c) => [strong(`${formatInstant(c.sentAt)} ${c.audience}`), text(`: ${c.title || "(untitled)"}${c.channel ? ` via ${c.channel}` : ""}${c.summary ? ` — ${c.summary}` : ""}`)]))
+      ? list(
+          pm.comms.map((c) => [
+            strong(`${formatInstant(c.sentAt)} ${c.audience}`),
+            text(
+              `: ${c.title || "(untitled)"}${c.channel ? ` via ${c.channel}` : ""}${c.summary ? ` — ${c.summary}` : ""}`,
+            ),
+          ]),
+        )
       : paragraph(text("No update was marked as sent.")),
     heading(2, "Follow-ups"),
     pm.followUps.length
-      ? list(pm.followUps.map((f) => [text(`${f.done ? "[done] " : ""}${f.text} — ${f.owner || "no owner yet"} (${f.kind === "cleanup" ? "cleanup" : "action item"})`)]))
+      ? list(
+          pm.followUps.map((f) => [
+            text(
+              `${f.done ? "[done] " : ""}${f.text} — ${f.owner || "no owner yet"} (${f.kind === "cleanup" ? "cleanup" : "action item"})`,
+            ),
+          ]),
+        )
       : paragraph(text("No follow-ups yet.")),
   );
   if (pm.notes.length) out.push(heading(2, "Notes"), ...notesToMdast(pm.notes));
-  for (const prompt of pm.prompts) out.push(heading(2, prompt.title), paragraph(emphasis(prompt.hint)));
+  for (const prompt of pm.prompts)
+    out.push(heading(2, prompt.title), paragraph(emphasis(prompt.hint)));
   return out;
 }

@@ -23,7 +23,9 @@ function block(node: RichNode): BlockContent[] {
   switch (node.type) {
     case "heading": {
       const depth = headingDepth(attrs.level ?? 1);
-      return depth === null ? [{ type: "paragraph", children: phrasing(children) }] : [{ type: "heading", depth, children: phrasing(children) }];
+      return depth === null
+        ? [{ type: "paragraph", children: phrasing(children) }]
+        : [{ type: "heading", depth, children: phrasing(children) }];
     }
     case "bulletList":
     case "orderedList": {
@@ -32,10 +34,22 @@ function block(node: RichNode): BlockContent[] {
         {
           type: "list",
           ordered: node.type === "orderedList",
-          start: node.type === "orderedList" ? (Number.isInteger(start) && start >= 0 && start < 1e9 ? start : 1) : undefined,
+          start:
+            node.type === "orderedList"
+              ? Number.isInteger(start) && start >= 0 && start < 1e9
+                ? start
+                : 1
+              : undefined,
           spread: false,
           children: children.map(
-            (item): ListItem => ({ type: "listItem", spread: false, children: item.kind === "element" && item.type === "listItem" ? item.children.flatMap(block) : block(item) }),
+            (item): ListItem => ({
+              type: "listItem",
+              spread: false,
+              children:
+                item.kind === "element" && item.type === "listItem"
+                  ? item.children.flatMap(block)
+                  : block(item),
+            }),
           ),
         },
       ];
@@ -44,7 +58,16 @@ function block(node: RichNode): BlockContent[] {
       return [{ type: "blockquote", children: children.flatMap(block) }];
     case "codeBlock":
       // The language goes into a fence's info string and a class name: only a plain word may.
-      return [{ type: "code", lang: typeof attrs.language === "string" && LANGUAGE.test(attrs.language) ? attrs.language : null, value: plain(children) }];
+      return [
+        {
+          type: "code",
+          lang:
+            typeof attrs.language === "string" && LANGUAGE.test(attrs.language)
+              ? attrs.language
+              : null,
+          value: plain(children),
+        },
+      ];
     case "horizontalRule":
       return [{ type: "thematicBreak" }];
     default:
@@ -56,18 +79,32 @@ function phrasing(nodes: RichNode[]): PhrasingContent[] {
   return nodes.flatMap((node): PhrasingContent[] => {
     if (node.kind === "element") {
       if (node.type === "hardBreak") return [{ type: "break" }];
-      if (node.type === "image") return [{ type: "image", url: String(node.attrs.src ?? ""), alt: typeof node.attrs.alt === "string" ? node.attrs.alt : null }];
+      if (node.type === "image")
+        return [
+          {
+            type: "image",
+            url: String(node.attrs.src ?? ""),
+            alt: typeof node.attrs.alt === "string" ? node.attrs.alt : null,
+          },
+        ];
       return phrasing(node.children);
     }
     const marks = new Map(node.marks.map((mark) => [markName(mark.type), mark.attrs]));
     // Code is the innermost: the other marks wrap it, as TipTap renders them.
-    let content: PhrasingContent = marks.has("code") ? { type: "inlineCode", value: node.text } : { type: "text", value: node.text };
+    let content: PhrasingContent = marks.has("code")
+      ? { type: "inlineCode", value: node.text }
+      : { type: "text", value: node.text };
     if (marks.has("bold")) content = { type: "strong", children: [content] };
     if (marks.has("italic")) content = { type: "emphasis", children: [content] };
     if (marks.has("strike")) content = { type: "delete", children: [content] };
     if (marks.has("underline")) content = { type: "underline", children: [content] };
     const link = marks.get("link");
-    if (link) content = { type: "link", url: typeof link.href === "string" ? link.href : "", children: [content] };
+    if (link)
+      content = {
+        type: "link",
+        url: typeof link.href === "string" ? link.href : "",
+        children: [content],
+      };
     return [content];
   });
 }
@@ -83,5 +120,9 @@ function markName(attribute: string): string {
 }
 
 function plain(nodes: RichNode[]): string {
-  return nodes.map((node) => (node.kind === "text" ? node.text : node.type === "hardBreak" ? "\n" : plain(node.children))).join("");
+  return nodes
+    .map((node) =>
+      node.kind === "text" ? node.text : node.type === "hardBreak" ? "\n" : plain(node.children),
+    )
+    .join("");
 }

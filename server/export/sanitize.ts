@@ -95,7 +95,11 @@ function visit(node: Nodes): void {
       const label: PhrasingContent = { type: "text", value: cleanText(child.alt || "image") };
       children.push(url === null ? label : { type: "link", url, children: [label] });
       continue;
-    } else if (child.type === "definition" || child.type === "html" || child.type === "footnoteDefinition") {
+    } else if (
+      child.type === "definition" ||
+      child.type === "html" ||
+      child.type === "footnoteDefinition"
+    ) {
       // The exporter writes none of these; raw HTML in particular must never pass.
       continue;
     }
@@ -117,14 +121,45 @@ function visit(node: Nodes): void {
  * unwrapped (its text kept) or, for script and style, dropped.
  */
 export const EXPORT_SCHEMA: Schema = {
-  tagNames: ["h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "li", "strong", "em", "del", "u", "code", "pre", "blockquote", "hr", "br", "a", "table", "thead", "tbody", "tr", "th", "td", "div"],
+  tagNames: [
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "p",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "em",
+    "del",
+    "u",
+    "code",
+    "pre",
+    "blockquote",
+    "hr",
+    "br",
+    "a",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "div",
+  ],
   attributes: {
     a: ["href"],
     ol: ["start"],
     code: [["className", /^language-[\w+#.-]+$/]],
     ul: [["className", "facts"]],
     table: [["className", "timeline", "changes"]],
-    div: [["className", "warning"], ["role", "note"]],
+    div: [
+      ["className", "warning"],
+      ["role", "note"],
+    ],
     th: [["align", "left", "center", "right"]],
     td: [["align", "left", "center", "right"]],
   },

@@ -1,4 +1,8 @@
-import type { afterLoadDocumentPayload, beforeUnloadDocumentPayload, Extension } from "@hocuspocus/server";
+import type {
+  afterLoadDocumentPayload,
+  beforeUnloadDocumentPayload,
+  Extension,
+} from "@hocuspocus/server";
 import { onTimelineAdded, type TimelineEntry } from "../../shared/doc/index.ts";
 import type { Announcer } from "../bridge/Announcer.ts";
 

@@ -1,8 +1,8 @@
 import type { connectedPayload, Extension, onAuthenticatePayload } from "@hocuspocus/server";
-import { CLOSE_REASONS } from "../../shared/closeReasons.ts";
 import { can, type Principal } from "../../shared/access.ts";
-import { closeReason, HotdocError, toHotdocError } from "../errors.ts";
+import { CLOSE_REASONS } from "../../shared/closeReasons.ts";
 import type { RateLimits } from "../access/RateLimits.ts";
+import { closeReason, HotdocError, toHotdocError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { heldSocketOf } from "../sockets/HeldSocket.ts";
 import type { DocumentStore } from "../storage/DocumentStore.ts";
@@ -26,7 +26,12 @@ export class AuthenticationExtension implements Extension {
   private readonly logger: Logger;
   private readonly limits: RateLimits;
 
-  constructor(options: { verify: TokenVerifier; store: DocumentStore; logger: Logger; limits: RateLimits }) {
+  constructor(options: {
+    verify: TokenVerifier;
+    store: DocumentStore;
+    logger: Logger;
+    limits: RateLimits;
+  }) {
     this.verify = options.verify;
     this.store = options.store;
     this.logger = options.logger;
@@ -54,7 +59,10 @@ export class AuthenticationExtension implements Extension {
         throw error;
       }
       if (!can(principal, "read", documentName)) {
-        throw new HotdocError("forbidden", `a ${principal.role} token for ${principal.scope} cannot open ${documentName}`);
+        throw new HotdocError(
+          "forbidden",
+          `a ${principal.role} token for ${principal.scope} cannot open ${documentName}`,
+        );
       }
       if (!(await this.store.incidentExists(documentName))) {
         throw new HotdocError("incident_not_found", `no incident ${documentName}`);
@@ -81,13 +89,20 @@ export class AuthenticationExtension implements Extension {
    * token expires. A token revoked while this connection was being authenticated (after
    * its check, before the revocation could find the connection) is caught here.
    */
-  async connected({ connection, context, documentName }: connectedPayload<HotdocContext>): Promise<void> {
+  async connected({
+    connection,
+    context,
+    documentName,
+  }: connectedPayload<HotdocContext>): Promise<void> {
     const held = heldSocketOf(connection);
     if (held) held.isAuthenticated = true;
     const tokenId = context.principal?.tokenId;
     if (tokenId !== undefined && (await this.store.accessTokenStatus(tokenId)) === "revoked") {
       const { code, reason } = CLOSE_REASONS.token_revoked;
-      this.logger.info({ incident: documentName, who: context.principal?.subject }, "connection closed: its token was revoked while it connected");
+      this.logger.info(
+        { incident: documentName, who: context.principal?.subject },
+        "connection closed: its token was revoked while it connected",
+      );
       connection.close({ code, reason });
       connection.webSocket.close(code, reason);
       return;
@@ -104,7 +119,10 @@ export class AuthenticationExtension implements Extension {
         return;
       }
       const { code, reason } = CLOSE_REASONS.token_expired;
-      this.logger.info({ incident: documentName, who: context.principal?.subject }, "connection closed: its token expired");
+      this.logger.info(
+        { incident: documentName, who: context.principal?.subject },
+        "connection closed: its token expired",
+      );
       connection.close({ code, reason });
       connection.webSocket.close(code, reason);
     };

@@ -63,15 +63,27 @@ export class DocumentLimitsExtension implements Extension {
     if (connection.readOnly) return;
     const problem = this.problem(documentName, payload.byteLength, () => recordsAddedBy(payload));
     if (!problem) return;
-    this.options.logger.warn({ incident: documentName, bytes: payload.byteLength, problem }, "update refused: document limit");
+    this.options.logger.warn(
+      { incident: documentName, bytes: payload.byteLength, problem },
+      "update refused: document limit",
+    );
     // Hocuspocus closes the connection with this code and reason, before applying anything.
-    throw { code: CLOSE_REASONS.document_too_large.code, reason: CLOSE_REASONS.document_too_large.reason };
+    throw {
+      code: CLOSE_REASONS.document_too_large.code,
+      reason: CLOSE_REASONS.document_too_large.reason,
+    };
   }
 
   /** The document_too_large error a server-side write (REST, chat) to a loaded document gets, or null if it may go ahead. */
   refuseWrite(name: string): HotdocError | null {
-    const problem = this.problem(name, SERVER_WRITE_HEADROOM_BYTES, () => SERVER_WRITE_HEADROOM_RECORDS);
-    return problem ? new HotdocError("document_too_large", `${name} ${problem}; nothing was changed`) : null;
+    const problem = this.problem(
+      name,
+      SERVER_WRITE_HEADROOM_BYTES,
+      () => SERVER_WRITE_HEADROOM_RECORDS,
+    );
+    return problem
+      ? new HotdocError("document_too_large", `${name} ${problem}; nothing was changed`)
+      : null;
   }
 
   /** Why adding `bytes` (and the records `added()` counts) would cross a limit, or null. */

@@ -1,4 +1,9 @@
-import type { connectedPayload, Extension, onDisconnectPayload, afterUnloadDocumentPayload } from "@hocuspocus/server";
+import type {
+  afterUnloadDocumentPayload,
+  connectedPayload,
+  Extension,
+  onDisconnectPayload,
+} from "@hocuspocus/server";
 import type { Logger } from "../logger.ts";
 import type { HotdocContext } from "./origins.ts";
 
@@ -13,9 +18,20 @@ export class LoggingExtension implements Extension {
     this.logger = logger;
   }
 
-  async connected({ documentName, socketId, context, connection }: connectedPayload<HotdocContext>): Promise<void> {
+  async connected({
+    documentName,
+    socketId,
+    context,
+    connection,
+  }: connectedPayload<HotdocContext>): Promise<void> {
     this.logger.info(
-      { incident: documentName, socketId, who: context.principal?.subject, role: context.principal?.role, readOnly: connection.readOnly },
+      {
+        incident: documentName,
+        socketId,
+        who: context.principal?.subject,
+        role: context.principal?.role,
+        readOnly: connection.readOnly,
+      },
       "client connected",
     );
   }

@@ -1,17 +1,17 @@
 import type {
   afterLoadDocumentPayload,
   afterUnloadDocumentPayload,
-  onAuthenticatePayload,
   Document,
   Extension,
   Hocuspocus,
+  onAuthenticatePayload,
   onConfigurePayload,
   onLoadDocumentPayload,
   onStoreDocumentPayload,
 } from "@hocuspocus/server";
 import * as Y from "yjs";
 import { CLOSE_REASONS } from "../../shared/closeReasons.ts";
-import { migrate, isIncident, readIncidentSummary } from "../../shared/doc/index.ts";
+import { isIncident, migrate, readIncidentSummary } from "../../shared/doc/index.ts";
 import { HotdocError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
@@ -82,7 +82,11 @@ export class PersistenceExtension implements Extension {
     const state = await this.options.store.loadState(documentName);
     stop();
     if (state) Y.applyUpdate(document, state, LOADED_FROM_STORE);
-    this.sizes.set(documentName, { bytes: state?.byteLength ?? 0, appended: 0, sinceCompaction: 0 });
+    this.sizes.set(documentName, {
+      bytes: state?.byteLength ?? 0,
+      appended: 0,
+      sinceCompaction: 0,
+    });
   }
 
   async afterLoadDocument({ document, documentName }: afterLoadDocumentPayload): Promise<void> {
@@ -96,7 +100,8 @@ export class PersistenceExtension implements Extension {
         result = migrate(document);
       }, systemOrigin());
       const { from, to } = result;
-      if (from !== to) this.options.logger.info({ incident: documentName, from, to }, "document schema migrated");
+      if (from !== to)
+        this.options.logger.info({ incident: documentName, from, to }, "document schema migrated");
     }
     // Checkpoint on load: after crashes a document may have thousands of loose updates,
     // which every later load would apply again.
@@ -124,14 +129,20 @@ export class PersistenceExtension implements Extension {
       if (++size.sinceCompaction >= this.options.checkpointEvery) void this.compactSoon(name);
     }
     this.options.metrics.countUpdate();
-    const tracked = durable.then(() => {
-      stop();
-    }, (error: unknown) => {
-      this.options.logger.error({ incident: name, err: error }, "durable append failed; closing connections until the document reloads from the store");
-      this.poisoned.add(name);
-      this.instance?.closeConnections(name);
-      throw error;
-    });
+    const tracked = durable.then(
+      () => {
+        stop();
+      },
+      (error: unknown) => {
+        this.options.logger.error(
+          { incident: name, err: error },
+          "durable append failed; closing connections until the document reloads from the store",
+        );
+        this.poisoned.add(name);
+        this.instance?.closeConnections(name);
+        throw error;
+      },
+    );
     const previous = this.pending.get(name) ?? Promise.resolve();
     const chained = Promise.allSettled([previous, tracked]);
     this.pending.set(name, chained);
@@ -147,17 +158,22 @@ export class PersistenceExtension implements Extension {
   async whenDurable(name: string): Promise<void> {
     const pending = this.pending.get(name);
     if (pending) await pending;
-    if (this.poisoned.has(name)) throw new HotdocError("store_unavailable", `the store refused a write to ${name}; try again`);
+    if (this.poisoned.has(name))
+      throw new HotdocError("store_unavailable", `the store refused a write to ${name}; try again`);
   }
 
   /** Throws store_unavailable while `name` holds an update the store refused. */
   assertWritable(name: string): void {
-    if (this.poisoned.has(name)) throw new HotdocError("store_unavailable", `the store refused a write to ${name}; try again`);
+    if (this.poisoned.has(name))
+      throw new HotdocError("store_unavailable", `the store refused a write to ${name}; try again`);
   }
 
   async onAuthenticate({ documentName }: onAuthenticatePayload): Promise<void> {
     if (this.poisoned.has(documentName)) {
-      throw { reason: CLOSE_REASONS.store_unavailable.reason, code: CLOSE_REASONS.store_unavailable.code };
+      throw {
+        reason: CLOSE_REASONS.store_unavailable.reason,
+        code: CLOSE_REASONS.store_unavailable.code,
+      };
     }
   }
 
@@ -170,7 +186,8 @@ export class PersistenceExtension implements Extension {
     await this.whenDurable(documentName).catch(() => undefined);
     if (this.poisoned.has(documentName)) return;
     await this.compactSoon(documentName);
-    if (isIncident(document)) await this.options.store.saveSummary(documentName, readIncidentSummary(document));
+    if (isIncident(document))
+      await this.options.store.saveSummary(documentName, readIncidentSummary(document));
   }
 
   /**
@@ -201,10 +218,15 @@ export class PersistenceExtension implements Extension {
             size.bytes = result.checkpointBytes + (size.appended - appendedBefore);
           }
           // A checkpoint is rare (its size grows geometrically) and worth a line; pruning alone is routine.
-          if (result.checkpointSeq !== null) this.options.logger.info({ incident: name, ...result }, "checkpoint written");
-          else if (result.prunedUpdates > 0) this.options.logger.debug({ incident: name, ...result }, "store compacted");
+          if (result.checkpointSeq !== null)
+            this.options.logger.info({ incident: name, ...result }, "checkpoint written");
+          else if (result.prunedUpdates > 0)
+            this.options.logger.debug({ incident: name, ...result }, "store compacted");
         } catch (error) {
-          this.options.logger.warn({ incident: name, err: error }, "compaction failed; the update log is intact and the next compaction retries");
+          this.options.logger.warn(
+            { incident: name, err: error },
+            "compaction failed; the update log is intact and the next compaction retries",
+          );
         }
       } while (this.compactAgain.has(name));
     })().finally(() => this.compactions.delete(name));

@@ -1,4 +1,9 @@
-import type { beforeHandleAwarenessPayload, Connection, Document, Extension } from "@hocuspocus/server";
+import type {
+  beforeHandleAwarenessPayload,
+  Connection,
+  Document,
+  Extension,
+} from "@hocuspocus/server";
 import type { HotdocContext } from "./origins.ts";
 
 const COLOR = /^#[0-9a-fA-F]{6}$/;
@@ -15,7 +20,11 @@ export class PresenceExtension implements Extension {
 
   private readonly owners = new WeakMap<Document, Map<number, Connection>>();
 
-  async beforeHandleAwareness({ document, states, connection }: beforeHandleAwarenessPayload<HotdocContext>): Promise<void> {
+  async beforeHandleAwareness({
+    document,
+    states,
+    connection,
+  }: beforeHandleAwarenessPayload<HotdocContext>): Promise<void> {
     if (!connection) return;
     const principal = (connection.context as HotdocContext | undefined)?.principal;
     let owners = this.owners.get(document);
@@ -31,7 +40,8 @@ export class PresenceExtension implements Extension {
       }
       owners.set(clientId, connection);
       const claimed = (state as { user?: { color?: unknown } }).user;
-      const color = typeof claimed?.color === "string" && COLOR.test(claimed.color) ? claimed.color : undefined;
+      const color =
+        typeof claimed?.color === "string" && COLOR.test(claimed.color) ? claimed.color : undefined;
       // A read-only connection edits nothing, so it cannot claim to be editing a record either.
       if (connection.readOnly) delete state.editing;
       state.user = {

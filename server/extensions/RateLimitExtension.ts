@@ -1,12 +1,15 @@
-import type { beforeHandleMessagePayload, Extension, onConnectPayload } from "@hocuspocus/server";
 import { Throttle } from "@hocuspocus/extension-throttle";
+import type { beforeHandleMessagePayload, Extension, onConnectPayload } from "@hocuspocus/server";
 import { CLOSE_REASONS } from "../../shared/closeReasons.ts";
 import type { RateLimits } from "../access/RateLimits.ts";
 import type { Logger } from "../logger.ts";
 import type { HotdocContext } from "./origins.ts";
 
 /** Hocuspocus turns a thrown plain object into a close (or permission-denied) with this code and reason. */
-const REFUSAL = { code: CLOSE_REASONS.rate_limited.code, reason: CLOSE_REASONS.rate_limited.reason };
+const REFUSAL = {
+  code: CLOSE_REASONS.rate_limited.code,
+  reason: CLOSE_REASONS.rate_limited.reason,
+};
 
 /**
  * Websocket budgets. Connection attempts per address go through Hocuspocus' own
@@ -28,7 +31,9 @@ export class RateLimitExtension implements Extension {
     this.limits = options.limits;
     this.logger = options.logger;
     this.throttle =
-      options.connectsPerMinute > 0 ? new Throttle({ throttle: options.connectsPerMinute, consideredSeconds: 60, banTime: 1 }) : null;
+      options.connectsPerMinute > 0
+        ? new Throttle({ throttle: options.connectsPerMinute, consideredSeconds: 60, banTime: 1 })
+        : null;
   }
 
   async onConnect(data: onConnectPayload): Promise<void> {
@@ -36,18 +41,28 @@ export class RateLimitExtension implements Extension {
     try {
       if (this.throttle) await this.throttle.onConnect(data);
     } catch {
-      this.logger.debug({ ip, incident: data.documentName }, "websocket connection refused: rate limited");
+      this.logger.debug(
+        { ip, incident: data.documentName },
+        "websocket connection refused: rate limited",
+      );
       throw REFUSAL;
     }
   }
 
-  async beforeHandleMessage({ context, connection, documentName }: beforeHandleMessagePayload<HotdocContext>): Promise<void> {
+  async beforeHandleMessage({
+    context,
+    connection,
+    documentName,
+  }: beforeHandleMessagePayload<HotdocContext>): Promise<void> {
     const principal = context.principal;
     if (!principal) return;
     try {
       await this.limits.consume("wsMessages", principal.tokenId ?? principal.subject);
     } catch {
-      this.logger.info({ incident: documentName, who: principal.subject }, "websocket closed: too many messages with this token");
+      this.logger.info(
+        { incident: documentName, who: principal.subject },
+        "websocket closed: too many messages with this token",
+      );
       connection.webSocket.close(REFUSAL.code, REFUSAL.reason);
       throw REFUSAL;
     }

@@ -1,4 +1,9 @@
-import type { afterHandleMessagePayload, beforeSyncPayload, Document, Extension } from "@hocuspocus/server";
+import type {
+  afterHandleMessagePayload,
+  beforeSyncPayload,
+  Document,
+  Extension,
+} from "@hocuspocus/server";
 import { messageYjsSyncStep2, messageYjsUpdate } from "y-protocols/sync";
 import type * as Y from "yjs";
 import { CLOSE_REASONS } from "../../shared/closeReasons.ts";
@@ -69,7 +74,11 @@ export class UpdateOrderExtension implements Extension {
     socket.holdUntil(settled, CLOSE_REASONS.missing_dependencies);
   }
 
-  async afterHandleMessage({ connection, document, documentName }: afterHandleMessagePayload): Promise<void> {
+  async afterHandleMessage({
+    connection,
+    document,
+    documentName,
+  }: afterHandleMessagePayload): Promise<void> {
     const entry = this.gates.get(connection);
     if (!entry) return;
     this.gates.delete(connection);
@@ -94,7 +103,10 @@ export class UpdateOrderExtension implements Extension {
     }
     // A handshake completed (or a connection past it wrote) and something is still missing.
     dropPending(document);
-    this.logger.warn({ incident: documentName }, "update with missing dependencies not acknowledged; connection closed to resync");
+    this.logger.warn(
+      { incident: documentName },
+      "update with missing dependencies not acknowledged; connection closed to resync",
+    );
     entry.gate.reject();
     if (waiting) this.settle(document, waiting, false);
   }
@@ -108,7 +120,10 @@ export class UpdateOrderExtension implements Extension {
         const integrated = !hasPending(document);
         if (!integrated) {
           dropPending(document);
-          this.logger.warn({ incident: documentName }, "dependencies never arrived; waiting updates not acknowledged, connections closed to resync");
+          this.logger.warn(
+            { incident: documentName },
+            "dependencies never arrived; waiting updates not acknowledged, connections closed to resync",
+          );
         }
         this.settle(document, current, integrated);
       }, WAIT_MS);

@@ -14,8 +14,13 @@ export function systemOrigin(): LocalTransactionOrigin {
 /** A short label for the store's log: who wrote this update, and through which door. */
 export function describeOrigin(origin: unknown): string {
   if (typeof origin !== "object" || origin === null) return "unknown";
-  const o = origin as { source?: string; connection?: { context?: HotdocContext }; context?: HotdocContext };
-  const principal = o.source === "connection" ? o.connection?.context?.principal : o.context?.principal;
+  const o = origin as {
+    source?: string;
+    connection?: { context?: HotdocContext };
+    context?: HotdocContext;
+  };
+  const principal =
+    o.source === "connection" ? o.connection?.context?.principal : o.context?.principal;
   const who = principal ? `${principal.role}:${principal.subject}` : "anonymous";
   return `${o.source ?? "unknown"}:${who}`;
 }

@@ -22,7 +22,10 @@ export class ConcurrencyGate {
    *   still being sent, so a client that stops reading cannot keep an incident's
    *   exports blocked for everyone.
    */
-  constructor(limits: { perIncident: number; perToken: number }, options: { retryAfterMs?: number; holdLimitMs?: number } = {}) {
+  constructor(
+    limits: { perIncident: number; perToken: number },
+    options: { retryAfterMs?: number; holdLimitMs?: number } = {},
+  ) {
     this.limits = limits;
     this.retryAfterMs = options.retryAfterMs ?? 2000;
     this.holdLimitMs = options.holdLimitMs ?? 60_000;
@@ -36,10 +39,16 @@ export class ConcurrencyGate {
   enter(incident: string, token: string): () => void {
     const keys = [`incident:${incident}`, `token:${token}`] as const;
     if (this.count(keys[0]) >= this.limits.perIncident) {
-      throw rateLimited(`${incident} already has ${this.limits.perIncident} exports or time-travel reads in progress; try again shortly`, this.retryAfterMs);
+      throw rateLimited(
+        `${incident} already has ${this.limits.perIncident} exports or time-travel reads in progress; try again shortly`,
+        this.retryAfterMs,
+      );
     }
     if (this.count(keys[1]) >= this.limits.perToken) {
-      throw rateLimited(`this token already has ${this.limits.perToken} exports or time-travel reads in progress; try again shortly`, this.retryAfterMs);
+      throw rateLimited(
+        `this token already has ${this.limits.perToken} exports or time-travel reads in progress; try again shortly`,
+        this.retryAfterMs,
+      );
     }
     for (const key of keys) this.running.set(key, this.count(key) + 1);
     let released = false;

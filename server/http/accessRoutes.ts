@@ -23,9 +23,18 @@ const ExpiresIn = z
     z
       .string()
       .regex(/^\d+[smhd]$/, 'use seconds or a duration like "90m", "12h", "7d"')
-      .transform((value) => Number(value.slice(0, -1)) * UNIT_SECONDS[value.at(-1) as keyof typeof UNIT_SECONDS]),
+      .transform(
+        (value) =>
+          Number(value.slice(0, -1)) * UNIT_SECONDS[value.at(-1) as keyof typeof UNIT_SECONDS],
+      ),
   ])
-  .pipe(z.number().int().min(60, "at least one minute").max(365 * DAY, "at most a year"));
+  .pipe(
+    z
+      .number()
+      .int()
+      .min(60, "at least one minute")
+      .max(365 * DAY, "at most a year"),
+  );
 
 const LinkRequest = z
   .object({
@@ -87,8 +96,14 @@ export function accessRoutes(options: {
       expiresInSeconds: request.expiresIn,
       createdBy: principal.subject,
     });
-    logger.info({ incident: key, link: record.id, role: record.role, who: principal.subject }, "share link minted");
-    return c.json({ ...publicRecord(record), token, url: `${publicUrl()}/${key}#token=${token}` }, 201);
+    logger.info(
+      { incident: key, link: record.id, role: record.role, who: principal.subject },
+      "share link minted",
+    );
+    return c.json(
+      { ...publicRecord(record), token, url: `${publicUrl()}/${key}#token=${token}` },
+      201,
+    );
   });
 
   app.get("/incidents/:key/links", async (c) => {
@@ -107,7 +122,10 @@ export function accessRoutes(options: {
     if (!record) throw new HotdocError("not_found", `no link ${id} on ${key}`);
     await tokens.revoke(id);
     const closed = closeConnectionsOfToken(hocuspocus, id);
-    logger.info({ incident: key, link: id, who: principal.subject, closedConnections: closed }, "share link revoked");
+    logger.info(
+      { incident: key, link: id, who: principal.subject, closedConnections: closed },
+      "share link revoked",
+    );
     return c.body(null, 204);
   });
 
@@ -123,7 +141,10 @@ export function accessRoutes(options: {
       expiresInSeconds: request.expiresIn,
       createdBy: principal.subject,
     });
-    logger.info({ token: record.id, role: record.role, scope: record.scope, who: principal.subject }, "token minted");
+    logger.info(
+      { token: record.id, role: record.role, scope: record.scope, who: principal.subject },
+      "token minted",
+    );
     return c.json({ ...publicRecord(record), token }, 201);
   });
 

@@ -1,23 +1,23 @@
-import { Hono } from "hono";
-import { errorBody, httpStatus, HotdocError, toHotdocError } from "../errors.ts";
 import type { Hocuspocus } from "@hocuspocus/server";
+import { Hono } from "hono";
 import { clientAddress, type RateLimits } from "../access/RateLimits.ts";
 import type { TokenService } from "../access/TokenService.ts";
+import type { Announcer } from "../bridge/Announcer.ts";
+import type { ChatAdapter } from "../bridge/ChatAdapter.ts";
+import type { ChatMirror } from "../bridge/ChatMirror.ts";
+import { errorBody, HotdocError, httpStatus, toHotdocError } from "../errors.ts";
 import type { IncidentService } from "../incidents/IncidentService.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
-import type { DocumentStore } from "../storage/DocumentStore.ts";
-import type { ChatAdapter } from "../bridge/ChatAdapter.ts";
-import type { Announcer } from "../bridge/Announcer.ts";
-import type { ChatMirror } from "../bridge/ChatMirror.ts";
 import type { OutboundTargets } from "../net/outboundTarget.ts";
+import type { DocumentStore } from "../storage/DocumentStore.ts";
 import { accessRoutes } from "./accessRoutes.ts";
-import { channelRoutes } from "./channelRoutes.ts";
-import { exportRoutes } from "./exportRoutes.ts";
-import { hookRoutes } from "./hookRoutes.ts";
 import { bearerAuth } from "./bearerAuth.ts";
+import { channelRoutes } from "./channelRoutes.ts";
 import type { HttpEnv } from "./env.ts";
+import { exportRoutes } from "./exportRoutes.ts";
 import { healthRoutes } from "./healthRoutes.ts";
+import { hookRoutes } from "./hookRoutes.ts";
 import { incidentRoutes } from "./incidentRoutes.ts";
 import { securityHeaders } from "./securityHeaders.ts";
 import { staticRoutes } from "./staticRoutes.ts";
@@ -72,9 +72,19 @@ export function createApp(options: AppOptions): Hono<HttpEnv> {
   app.route("/", healthRoutes(options));
 
   const api = new Hono<HttpEnv>();
-  api.use("*", bearerAuth((token) => options.tokens.verify(token), options.limits));
+  api.use(
+    "*",
+    bearerAuth((token) => options.tokens.verify(token), options.limits),
+  );
   api.route("/incidents", incidentRoutes(options.incidents, options.publicUrl));
-  api.route("/incidents", channelRoutes({ store: options.store, incidents: options.incidents, outbound: options.outbound }));
+  api.route(
+    "/incidents",
+    channelRoutes({
+      store: options.store,
+      incidents: options.incidents,
+      outbound: options.outbound,
+    }),
+  );
   api.route("/incidents", exportRoutes(options.incidents, options.maxExports));
   api.route(
     "/",
@@ -92,7 +102,16 @@ export function createApp(options: AppOptions): Hono<HttpEnv> {
   });
   app.route("/api", api);
 
-  app.route("/", hookRoutes({ adapters: options.adapters, mirror: options.mirror, announcer: options.announcer, logger, metrics }));
+  app.route(
+    "/",
+    hookRoutes({
+      adapters: options.adapters,
+      mirror: options.mirror,
+      announcer: options.announcer,
+      logger,
+      metrics,
+    }),
+  );
 
   app.route("/", staticRoutes(options.clientDir));
 
@@ -100,13 +119,22 @@ export function createApp(options: AppOptions): Hono<HttpEnv> {
     const typed = toHotdocError(error);
     const status = httpStatus(typed);
     const principal = c.get("principal");
-    const line = { method: c.req.method, path: c.req.path, status, code: typed.code, who: principal?.subject, ip: c.get("clientIp") };
+    const line = {
+      method: c.req.method,
+      path: c.req.path,
+      status,
+      code: typed.code,
+      who: principal?.subject,
+      ip: c.get("clientIp"),
+    };
     if (status >= 500) logger.error({ ...line, err: error }, typed.message);
     // A flood that is being refused must not flood the log too.
     else if (status === 429) logger.debug(line, `request refused: ${typed.message}`);
-    else if (status === 401 || status === 403) logger.warn(line, `request refused: ${typed.message}`);
+    else if (status === 401 || status === 403)
+      logger.warn(line, `request refused: ${typed.message}`);
     else logger.info(line, `request refused: ${typed.message}`);
-    if (typed.retryAfterSeconds !== undefined) c.header("retry-after", String(typed.retryAfterSeconds));
+    if (typed.retryAfterSeconds !== undefined)
+      c.header("retry-after", String(typed.retryAfterSeconds));
     return c.json(errorBody(typed), status as 400);
   });
 

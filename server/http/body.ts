@@ -22,7 +22,10 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
  * bytes, whether or not it declared a length. A refused body is still read, up to
  * eight times the limit, so the sender gets the 413 rather than a reset connection.
  */
-export async function readLimited(body: ReadableStream<Uint8Array> | null, limit: number): Promise<Buffer> {
+export async function readLimited(
+  body: ReadableStream<Uint8Array> | null,
+  limit: number,
+): Promise<Buffer> {
   if (!body) return Buffer.alloc(0);
   const chunks: Uint8Array[] = [];
   let size = 0;

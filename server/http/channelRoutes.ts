@@ -21,7 +21,11 @@ const ChannelRequest = z
   .strict();
 
 /** `POST/GET /api/incidents/:key/channels`: which chat rooms feed an incident's timeline. */
-export function channelRoutes(options: { store: DocumentStore; incidents: IncidentService; outbound: OutboundTargets }): Hono<HttpEnv> {
+export function channelRoutes(options: {
+  store: DocumentStore;
+  incidents: IncidentService;
+  outbound: OutboundTargets;
+}): Hono<HttpEnv> {
   const app = new Hono<HttpEnv>();
 
   app.post("/:key/channels", async (c) => {
@@ -37,13 +41,25 @@ export function channelRoutes(options: { store: DocumentStore; incidents: Incide
     // platform gave it (recorded from its deliveries) or its id itself (`hot-12`). A room
     // whose name is not known yet is checked when its first delivery names it (ChatMirror).
     const room = await options.store.recordRoomName(request.platform, request.channel, null);
-    for (const named of new Set([incidentKeyInRoomName(room?.name), incidentKeyInRoomName(request.channel)])) {
+    for (const named of new Set([
+      incidentKeyInRoomName(room?.name),
+      incidentKeyInRoomName(request.channel),
+    ])) {
       if (named && named !== key && !can(principal, "edit", named)) {
-        throw new HotdocError("forbidden", `this room is named after ${named}: moving it to ${key} takes edit rights on ${named}`);
+        throw new HotdocError(
+          "forbidden",
+          `this room is named after ${named}: moving it to ${key} takes edit rights on ${named}`,
+        );
       }
     }
     if (request.webhookUrl) await checkWebhookUrl(options.outbound, request.webhookUrl);
-    const link = { ...request, incident: key, webhookUrl: request.webhookUrl ?? null, createdAt: Date.now(), createdBy: principal.subject };
+    const link = {
+      ...request,
+      incident: key,
+      webhookUrl: request.webhookUrl ?? null,
+      createdAt: Date.now(),
+      createdBy: principal.subject,
+    };
     await options.store.linkChannel(link);
     return c.json(await options.store.findChannelLink(request.platform, request.channel), 201);
   });
@@ -64,7 +80,8 @@ async function checkWebhookUrl(outbound: OutboundTargets, url: string): Promise<
   try {
     await outbound.check(url);
   } catch (error) {
-    if (error instanceof TargetRefusedError) throw new HotdocError("validation_failed", `webhookUrl: ${error.message}`, "webhookUrl");
+    if (error instanceof TargetRefusedError)
+      throw new HotdocError("validation_failed", `webhookUrl: ${error.message}`, "webhookUrl");
     throw error;
   }
 }

@@ -2,8 +2,12 @@ import { Hono } from "hono";
 import * as Y from "yjs";
 import { z } from "zod";
 import { InstantSchema } from "../../shared/doc/index.ts";
+import {
+  DEFAULT_EXPORT_FORMAT,
+  EXPORT_FORMAT_IDS,
+  exportFileName,
+} from "../../shared/exportFormats.ts";
 import { HotdocError } from "../errors.ts";
-import { DEFAULT_EXPORT_FORMAT, EXPORT_FORMAT_IDS, exportFileName } from "../../shared/exportFormats.ts";
 import { exportFormat } from "../export/formats.ts";
 import { buildPostmortem } from "../export/postmortem.ts";
 import type { IncidentService } from "../incidents/IncidentService.ts";
@@ -11,7 +15,12 @@ import { authorize } from "./authorize.ts";
 import { ConcurrencyGate } from "./ConcurrencyGate.ts";
 import type { HttpEnv } from "./env.ts";
 
-const ExportQuery = z.object({ format: z.enum(EXPORT_FORMAT_IDS).default(DEFAULT_EXPORT_FORMAT), at: InstantSchema.optional() }).strict();
+const ExportQuery = z
+  .object({
+    format: z.enum(EXPORT_FORMAT_IDS).default(DEFAULT_EXPORT_FORMAT),
+    at: InstantSchema.optional(),
+  })
+  .strict();
 const AtQuery = z.object({ at: InstantSchema.optional() }).strict();
 
 type HttpEnvPrincipal = HttpEnv["Variables"]["principal"];
@@ -47,7 +56,11 @@ function query<S extends z.ZodType>(schema: S, url: string): z.infer<S> {
   const parsed = schema.safeParse(Object.fromEntries(new URL(url).searchParams));
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  throw new HotdocError("validation_failed", `${issue.path.join(".") || "query"}: ${issue.message}`, issue.path.join(".") || undefined);
+  throw new HotdocError(
+    "validation_failed",
+    `${issue.path.join(".") || "query"}: ${issue.message}`,
+    issue.path.join(".") || undefined,
+  );
 }
 
 /**
@@ -65,7 +78,10 @@ export const EXPORT_RESPONSE_CSP = "sandbox; default-src 'none'; style-src 'unsa
  * the expensive ones: at most `limits.perIncident` run at once on one incident and
  * `limits.perToken` for one token; more answer 429 `rate_limited` with Retry-After.
  */
-export function exportRoutes(incidents: IncidentService, limits: { perIncident: number; perToken: number }): Hono<HttpEnv> {
+export function exportRoutes(
+  incidents: IncidentService,
+  limits: { perIncident: number; perToken: number },
+): Hono<HttpEnv> {
   const app = new Hono<HttpEnv>();
   const gate = new ConcurrencyGate(limits);
 
@@ -81,7 +97,9 @@ export function exportRoutes(incidents: IncidentService, limits: { perIncident: 
     const release = gate.enter(key, holder(principal));
     try {
       const postmortem = at
-        ? await incidents.withDocAt(key, Date.parse(at), (doc) => buildPostmortem(doc, { asOf: new Date(at).toISOString() }))
+        ? await incidents.withDocAt(key, Date.parse(at), (doc) =>
+            buildPostmortem(doc, { asOf: new Date(at).toISOString() }),
+          )
         : await incidents.withDoc(key, (doc) => buildPostmortem(doc));
       return c.body(sendThenRelease(Buffer.from(render(postmortem)), release), 200, {
         "content-type": contentType,
@@ -103,12 +121,18 @@ export function exportRoutes(incidents: IncidentService, limits: { perIncident: 
     if (!at) {
       // The live document's state: no rebuild from the log, as cheap as a client's sync.
       const state = await incidents.withDoc(key, (doc) => Y.encodeStateAsUpdate(doc));
-      return c.body(state as Uint8Array<ArrayBuffer>, 200, { "content-type": "application/octet-stream" });
+      return c.body(state as Uint8Array<ArrayBuffer>, 200, {
+        "content-type": "application/octet-stream",
+      });
     }
     const release = gate.enter(key, holder(principal));
     try {
-      const state = await incidents.withDocAt(key, Date.parse(at), (doc) => Y.encodeStateAsUpdate(doc));
-      return c.body(sendThenRelease(state, release), 200, { "content-type": "application/octet-stream" });
+      const state = await incidents.withDocAt(key, Date.parse(at), (doc) =>
+        Y.encodeStateAsUpdate(doc),
+      );
+      return c.body(sendThenRelease(state, release), 200, {
+        "content-type": "application/octet-stream",
+      });
     } catch (error) {
       release();
       throw error;
@@ -119,7 +143,10 @@ export function exportRoutes(incidents: IncidentService, limits: { perIncident: 
     const key = c.req.param("key");
     authorize(c.get("principal"), "read", key);
     const start = await incidents.historyStart(key);
-    return c.json({ start: start === null ? null : new Date(start).toISOString(), now: new Date().toISOString() });
+    return c.json({
+      start: start === null ? null : new Date(start).toISOString(),
+      now: new Date().toISOString(),
+    });
   });
 
   return app;

@@ -18,7 +18,12 @@ export function healthRoutes(options: {
       await options.store.ping();
       store = { kind: options.store.kind, ok: true, latencyMs: round(performance.now() - started) };
     } catch (error) {
-      store = { kind: options.store.kind, ok: false, latencyMs: round(performance.now() - started), error: String(error) };
+      store = {
+        kind: options.store.kind,
+        ok: false,
+        latencyMs: round(performance.now() - started),
+        error: String(error),
+      };
     }
     const body = {
       status: store.ok ? "ok" : "degraded",

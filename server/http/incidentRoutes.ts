@@ -1,15 +1,15 @@
 import { Hono } from "hono";
-import { can } from "../../shared/access.ts";
 import { z } from "zod";
+import { can } from "../../shared/access.ts";
 import {
   appendTimelineEntry,
   IncidentCreateInput,
   IncidentFieldsInput,
-  readTimelineEntry,
-  setIncidentFields,
-  StatusSchema,
-  TimelineEntryInput,
   readIncident,
+  readTimelineEntry,
+  StatusSchema,
+  setIncidentFields,
+  TimelineEntryInput,
 } from "../../shared/doc/index.ts";
 import { HotdocError } from "../errors.ts";
 import type { IncidentService } from "../incidents/IncidentService.ts";
@@ -23,7 +23,9 @@ const IncidentPatch = IncidentFieldsInput.extend({ status: StatusSchema.optional
   .refine((patch) => Object.keys(patch).length > 0, { message: "nothing to change" });
 
 /** Timeline entries posted over REST; the author defaults to the caller. */
-const TimelinePost = TimelineEntryInput.extend({ author: TimelineEntryInput.shape.author.optional() }).strict();
+const TimelinePost = TimelineEntryInput.extend({
+  author: TimelineEntryInput.shape.author.optional(),
+}).strict();
 
 /** /api/incidents — declare, list, read, patch, add to the timeline. */
 export function incidentRoutes(incidents: IncidentService, publicUrl: () => string): Hono<HttpEnv> {
@@ -38,7 +40,9 @@ export function incidentRoutes(incidents: IncidentService, publicUrl: () => stri
 
   app.get("/", async (c) => {
     const principal = c.get("principal");
-    const visible = (await incidents.list()).filter((incident) => can(principal, "read", incident.key));
+    const visible = (await incidents.list()).filter((incident) =>
+      can(principal, "read", incident.key),
+    );
     return c.json({ incidents: visible });
   });
 
@@ -67,7 +71,11 @@ export function incidentRoutes(incidents: IncidentService, publicUrl: () => stri
     const input = await readJson(c, TimelinePost);
     const principal = c.get("principal");
     const entry = await incidents.write(key, principal, (doc) => {
-      const { id } = appendTimelineEntry(doc, { ...input, author: input.author ?? principal.name, source: input.source ?? "api" });
+      const { id } = appendTimelineEntry(doc, {
+        ...input,
+        author: input.author ?? principal.name,
+        source: input.source ?? "api",
+      });
       return readTimelineEntry(doc, id);
     });
     if (!entry) throw new HotdocError("internal", "entry was not written");

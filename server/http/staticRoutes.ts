@@ -11,7 +11,9 @@ export function staticRoutes(clientDir: string): Hono {
   const app = new Hono();
   const index = path.join(clientDir, "index.html");
   if (!fs.existsSync(clientDir)) {
-    app.get("*", (c) => c.text("The web client is not built: run `npm run build` (npm start does it for you).", 503));
+    app.get("*", (c) =>
+      c.text("The web client is not built: run `npm run build` (npm start does it for you).", 503),
+    );
     return app;
   }
   app.use(

@@ -3,9 +3,9 @@ import * as Y from "yjs";
 import type { Principal } from "../../shared/access.ts";
 import {
   type Actor,
-  IncidentKeySchema,
   type IncidentCreateInput,
   type IncidentDocument,
+  IncidentKeySchema,
   type IncidentSummary,
   initIncident,
   readIncident,
@@ -13,8 +13,8 @@ import {
 } from "../../shared/doc/index.ts";
 import { HotdocError } from "../errors.ts";
 import type { DocumentLimitsExtension } from "../extensions/DocumentLimitsExtension.ts";
-import type { PersistenceExtension } from "../extensions/PersistenceExtension.ts";
 import type { HotdocContext } from "../extensions/origins.ts";
+import type { PersistenceExtension } from "../extensions/PersistenceExtension.ts";
 import type { Logger } from "../logger.ts";
 import { type DocumentStore, HistoryCompactedError } from "../storage/DocumentStore.ts";
 
@@ -53,22 +53,36 @@ export class IncidentService {
   }
 
   /** Declares a new incident with the next free key. */
-  async create(input: IncidentCreateInput, principal: Principal, now: Date = new Date()): Promise<IncidentDocument> {
+  async create(
+    input: IncidentCreateInput,
+    principal: Principal,
+    now: Date = new Date(),
+  ): Promise<IncidentDocument> {
     const key = await this.store.createIncident(this.keyPrefix, now.getTime());
     const document = await this.write(key, principal, (doc, actor) => {
       initIncident(doc, { ...input, key, actor, now });
       return readIncident(doc);
     });
-    this.logger.info({ incident: key, who: principal.subject, severity: input.severity }, "incident declared");
+    this.logger.info(
+      { incident: key, who: principal.subject, severity: input.severity },
+      "incident declared",
+    );
     return document;
   }
 
   /** Runs `change` on the incident's document as one transaction by `principal`; resolves once durable. */
-  async write<T>(key: string, principal: Principal, change: (doc: Y.Doc, actor: Actor) => T): Promise<T> {
+  async write<T>(
+    key: string,
+    principal: Principal,
+    change: (doc: Y.Doc, actor: Actor) => T,
+  ): Promise<T> {
     await this.requireIncident(key);
     const context: HotdocContext = { principal };
     const connection = await this.hocuspocus.openDirectConnection(key, context);
-    const actor: Actor = { name: principal.name, source: principal.role === "system" ? "system" : "api" };
+    const actor: Actor = {
+      name: principal.name,
+      source: principal.role === "system" ? "system" : "api",
+    };
     let result: T | undefined;
     let durable = false;
     let refusedUnchanged = false;
@@ -146,11 +160,18 @@ export class IncidentService {
       state = await this.store.loadState(key, { at });
     } catch (error) {
       if (error instanceof HistoryCompactedError) {
-        throw new HotdocError("history_compacted", `${error.message}; the earliest instant kept is ${new Date(error.historyStart).toISOString()}`);
+        throw new HotdocError(
+          "history_compacted",
+          `${error.message}; the earliest instant kept is ${new Date(error.historyStart).toISOString()}`,
+        );
       }
       throw error;
     }
-    if (!state) throw new HotdocError("incident_not_found", `${key} did not exist yet at ${new Date(at).toISOString()}`);
+    if (!state)
+      throw new HotdocError(
+        "incident_not_found",
+        `${key} did not exist yet at ${new Date(at).toISOString()}`,
+      );
     const doc = new Y.Doc();
     try {
       Y.applyUpdate(doc, state);

@@ -79,7 +79,10 @@ export const systemResolve: ResolveAll = async (hostname) => {
     return await Promise.race([
       dns.promises.lookup(hostname, { all: true, verbatim: true }),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(Object.assign(new Error("DNS lookup timed out"), { code: "ETIMEOUT" })), DNS_TIMEOUT_MS);
+        timer = setTimeout(
+          () => reject(Object.assign(new Error("DNS lookup timed out"), { code: "ETIMEOUT" })),
+          DNS_TIMEOUT_MS,
+        );
       }),
     ]);
   } finally {
@@ -122,8 +125,10 @@ export class OutboundTargets {
     } catch {
       throw new TargetRefusedError("not a URL");
     }
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw new TargetRefusedError(`only http and https URLs are allowed, not ${url.protocol}`);
-    if (url.username || url.password) throw new TargetRefusedError("a webhook URL may not carry a user name or password");
+    if (url.protocol !== "http:" && url.protocol !== "https:")
+      throw new TargetRefusedError(`only http and https URLs are allowed, not ${url.protocol}`);
+    if (url.username || url.password)
+      throw new TargetRefusedError("a webhook URL may not carry a user name or password");
     const literal = url.hostname.replace(/^\[(.*)\]$/, "$1");
     const hostAllowed = this.hostAllowed(url);
     let addresses: { address: string; family: number }[];
@@ -134,9 +139,12 @@ export class OutboundTargets {
         addresses = await this.resolve(url.hostname);
       } catch (error) {
         const code = (error as { code?: string }).code;
-        throw new TargetRefusedError(`${url.hostname} could not be resolved${code ? ` (${code})` : ""}`);
+        throw new TargetRefusedError(
+          `${url.hostname} could not be resolved${code ? ` (${code})` : ""}`,
+        );
       }
-      if (addresses.length === 0) throw new TargetRefusedError(`${url.hostname} could not be resolved`);
+      if (addresses.length === 0)
+        throw new TargetRefusedError(`${url.hostname} could not be resolved`);
     }
     if (!hostAllowed) {
       for (const { address } of addresses) {
@@ -160,12 +168,20 @@ export class OutboundTargets {
   async postJson(raw: string, body: unknown, options: { timeoutMs: number }): Promise<PostResult> {
     const { url, addresses } = await this.check(raw);
     const lookup: LookupFunction = (_hostname, lookupOptions, callback) => {
-      const family = lookupOptions.family === 4 || lookupOptions.family === 6 ? lookupOptions.family : undefined;
+      const family =
+        lookupOptions.family === 4 || lookupOptions.family === 6 ? lookupOptions.family : undefined;
       const candidates = family ? addresses.filter((a) => a.family === family) : addresses;
       if (candidates.length === 0) {
-        callback(Object.assign(new Error(`no checked IPv${family} address`), { code: "ENOTFOUND" }), "", 0);
+        callback(
+          Object.assign(new Error(`no checked IPv${family} address`), { code: "ENOTFOUND" }),
+          "",
+          0,
+        );
       } else if (lookupOptions.all) {
-        (callback as unknown as (error: null, all: { address: string; family: number }[]) => void)(null, candidates);
+        (callback as unknown as (error: null, all: { address: string; family: number }[]) => void)(
+          null,
+          candidates,
+        );
       } else {
         callback(null, candidates[0].address, candidates[0].family);
       }
@@ -184,7 +200,9 @@ export class OutboundTargets {
         (response) => {
           // The body is not needed; reading it lets the socket close or be reused.
           response.resume();
-          response.on("end", () => resolve({ status: response.statusCode ?? 0, location: response.headers.location }));
+          response.on("end", () =>
+            resolve({ status: response.statusCode ?? 0, location: response.headers.location }),
+          );
           response.on("error", reject);
         },
       );
@@ -195,16 +213,27 @@ export class OutboundTargets {
 
   private hostAllowed(url: URL): boolean {
     const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
-    return this.allowed.some((target) => target.kind === "host" && target.host === url.hostname && (target.port === undefined || target.port === port));
+    return this.allowed.some(
+      (target) =>
+        target.kind === "host" &&
+        target.host === url.hostname &&
+        (target.port === undefined || target.port === port),
+    );
   }
 
   /** The name of the range an address is refused for, or null if it may be reached. */
   private refusedRange(text: string): string | null {
     let address: ipaddr.IPv4 | ipaddr.IPv6 = ipaddr.parse(text);
     // ::ffff:a.b.c.d reaches a.b.c.d: judge it as the IPv4 address it is.
-    if (address.kind() === "ipv6" && (address as ipaddr.IPv6).isIPv4MappedAddress()) address = (address as ipaddr.IPv6).toIPv4Address();
+    if (address.kind() === "ipv6" && (address as ipaddr.IPv6).isIPv4MappedAddress())
+      address = (address as ipaddr.IPv6).toIPv4Address();
     for (const target of this.allowed) {
-      if (target.kind === "cidr" && target.range[0].kind() === address.kind() && address.match(target.range)) return null;
+      if (
+        target.kind === "cidr" &&
+        target.range[0].kind() === address.kind() &&
+        address.match(target.range)
+      )
+        return null;
     }
     // Only plain public unicast: private, loopback, link-local (cloud metadata), unique-local,
     // CGNAT, multicast, unspecified, reserved, and the IPv6 ranges that embed an IPv4

@@ -57,8 +57,8 @@ export class HeldSocket implements WebSocketLike {
    */
   holdUntil(gate: Promise<unknown>, failure: CloseReason = CLOSE_REASONS.store_unavailable): void {
     const previous = this.tail ?? Promise.resolve();
-    const next = previous.then(
-      () => gate.then(
+    const next = previous.then(() =>
+      gate.then(
         () => undefined,
         () => {
           this.failed = true;
@@ -74,7 +74,9 @@ export class HeldSocket implements WebSocketLike {
 }
 
 /** The HeldSocket behind a Hocuspocus connection, if it has one (direct connections do not). */
-export function heldSocketOf(connection: { webSocket?: unknown } | undefined): HeldSocket | undefined {
+export function heldSocketOf(
+  connection: { webSocket?: unknown } | undefined,
+): HeldSocket | undefined {
   const socket = connection?.webSocket;
   return socket instanceof HeldSocket ? socket : undefined;
 }

@@ -1,12 +1,17 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Hocuspocus } from "@hocuspocus/server";
-import { WebSocketServer, type WebSocket, type RawData } from "ws";
+import { type RawData, type WebSocket, WebSocketServer } from "ws";
 import { CLOSE_REASONS } from "../../shared/closeReasons.ts";
 import type { Logger } from "../logger.ts";
 import { HeldSocket } from "./HeldSocket.ts";
 
-export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer, url: URL) => void;
+export type UpgradeHandler = (
+  request: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  url: URL,
+) => void;
 
 /**
  * Routes websocket upgrades by path; anything unknown is answered 404 and closed.
@@ -19,7 +24,9 @@ export function upgradeRouter(server: Server): Map<string, UpgradeHandler> {
     // an unauthenticated client must cost that client its socket, nothing more.
     try {
       const url = requestUrl(request);
-      const handler = routes.get(url.pathname) ?? [...routes.entries()].find(([p]) => p.endsWith("/") && url.pathname.startsWith(p))?.[1];
+      const handler =
+        routes.get(url.pathname) ??
+        [...routes.entries()].find(([p]) => p.endsWith("/") && url.pathname.startsWith(p))?.[1];
       if (!handler) {
         socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
         return;
@@ -73,7 +80,10 @@ export interface EndpointOptions {
 export function armAuthDeadline(ws: WebSocket, held: HeldSocket, ms: number): void {
   const timer = setTimeout(() => {
     if (held.isAuthenticated) return;
-    ws.close(CLOSE_REASONS.unauthenticated_timeout.code, CLOSE_REASONS.unauthenticated_timeout.reason);
+    ws.close(
+      CLOSE_REASONS.unauthenticated_timeout.code,
+      CLOSE_REASONS.unauthenticated_timeout.reason,
+    );
     // A peer that ignores the close handshake is cut off.
     setTimeout(() => ws.terminate(), 1000).unref();
   }, ms);
@@ -88,13 +98,19 @@ export function toBytes(data: RawData): Uint8Array {
 }
 
 /** The Hocuspocus protocol endpoint: a `ws` socket wrapped in HeldSocket, handed to Hocuspocus. */
-export function hocuspocusEndpoint(options: EndpointOptions): { handle: UpgradeHandler; wss: WebSocketServer } {
+export function hocuspocusEndpoint(options: EndpointOptions): {
+  handle: UpgradeHandler;
+  wss: WebSocketServer;
+} {
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
   const handle: UpgradeHandler = (request, socket, head) => {
     wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
       const held = new HeldSocket(ws);
       armAuthDeadline(ws, held, options.authTimeoutMs);
-      const client = options.hocuspocus.handleConnection(held, toWebRequest(request, options.clientIp(request)));
+      const client = options.hocuspocus.handleConnection(
+        held,
+        toWebRequest(request, options.clientIp(request)),
+      );
       ws.on("message", (data) => client.handleMessage(toBytes(data)));
       ws.on("close", (code, reason) => client.handleClose({ code, reason: reason.toString() }));
       ws.on("error", (error) => options.logger.warn({ err: error }, "websocket error"));

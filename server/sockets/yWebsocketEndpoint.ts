@@ -2,10 +2,16 @@ import type { IncomingMessage } from "node:http";
 import { AuthMessageType } from "@hocuspocus/common";
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
-import { WebSocketServer, type WebSocket } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 import { CLOSE_REASONS, closeReasonFromString } from "../../shared/closeReasons.ts";
 import { HeldSocket, type RawSocket } from "./HeldSocket.ts";
-import { armAuthDeadline, type EndpointOptions, toBytes, toWebRequest, type UpgradeHandler } from "./upgradeRouter.ts";
+import {
+  armAuthDeadline,
+  type EndpointOptions,
+  toBytes,
+  toWebRequest,
+  type UpgradeHandler,
+} from "./upgradeRouter.ts";
 
 /** Hocuspocus message types (its protocol is y-websocket's with a document name in front). */
 const HP = { Sync: 0, Awareness: 1, Auth: 2, QueryAwareness: 3, SyncReply: 4, CLOSE: 7 } as const;
@@ -107,7 +113,10 @@ function tokenOf(request: IncomingMessage, url: URL): string {
  * document. Each socket becomes a Hocuspocus connection: the same authentication,
  * read-only rule, presence rules and zero-loss persistence apply.
  */
-export function yWebsocketEndpoint(options: EndpointOptions): { handle: UpgradeHandler; wss: WebSocketServer } {
+export function yWebsocketEndpoint(options: EndpointOptions): {
+  handle: UpgradeHandler;
+  wss: WebSocketServer;
+} {
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
   const handle: UpgradeHandler = (request, socket, head, url) => {
     // The upgrade router answers 400 if this throws (a malformed escape).
@@ -115,7 +124,10 @@ export function yWebsocketEndpoint(options: EndpointOptions): { handle: UpgradeH
     wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
       const held = new HeldSocket(new YProtocolSocket(ws));
       armAuthDeadline(ws, held, options.authTimeoutMs);
-      const client = options.hocuspocus.handleConnection(held, toWebRequest(request, options.clientIp(request)));
+      const client = options.hocuspocus.handleConnection(
+        held,
+        toWebRequest(request, options.clientIp(request)),
+      );
       const auth = encoding.createEncoder();
       encoding.writeVarString(auth, documentName);
       encoding.writeVarUint(auth, HP.Auth);
@@ -135,7 +147,9 @@ export function yWebsocketEndpoint(options: EndpointOptions): { handle: UpgradeH
         client.handleMessage(addressed(documentName, frame));
       });
       ws.on("close", (code, reason) => client.handleClose({ code, reason: reason.toString() }));
-      ws.on("error", (error) => options.logger.warn({ err: error, incident: documentName }, "y-websocket error"));
+      ws.on("error", (error) =>
+        options.logger.warn({ err: error, incident: documentName }, "y-websocket error"),
+      );
     });
   };
   return { handle, wss };

@@ -1,7 +1,16 @@
 import { Worker } from "node:worker_threads";
-import type { BuildResult, CheckpointReply, CheckpointRequest, CompactResult } from "./checkpointThread.ts";
+import type {
+  BuildResult,
+  CheckpointReply,
+  CheckpointRequest,
+  CompactResult,
+} from "./checkpointThread.ts";
 
-type Request = CheckpointRequest extends infer R ? (R extends { id: number } ? Omit<R, "id"> : never) : never;
+type Request = CheckpointRequest extends infer R
+  ? R extends { id: number }
+    ? Omit<R, "id">
+    : never
+  : never;
 
 interface Call {
   resolve(value: unknown): void;
@@ -28,10 +37,17 @@ export class CheckpointWorker {
 
   /** The document's current state, or as it stood at `at`, built in the worker. */
   build(doc: string, at?: number): Promise<BuildResult> {
-    return this.request({ op: "build", doc, ...(at === undefined ? {} : { at }) }) as Promise<BuildResult>;
+    return this.request({
+      op: "build",
+      doc,
+      ...(at === undefined ? {} : { at }),
+    }) as Promise<BuildResult>;
   }
 
-  compact(doc: string, options: { every: number; keepMs: number; now: number }): Promise<CompactResult> {
+  compact(
+    doc: string,
+    options: { every: number; keepMs: number; now: number },
+  ): Promise<CompactResult> {
     return this.request({ op: "compact", doc, ...options }) as Promise<CompactResult>;
   }
 
@@ -44,17 +60,18 @@ export class CheckpointWorker {
   async close(): Promise<void> {
     this.closed = true;
     const pending = [...this.calls.values()].map(
-      (call) => new Promise<void>((resolve) => {
-        const { resolve: done, reject } = call;
-        call.resolve = (value) => {
-          done(value);
-          resolve();
-        };
-        call.reject = (error) => {
-          reject(error);
-          resolve();
-        };
-      }),
+      (call) =>
+        new Promise<void>((resolve) => {
+          const { resolve: done, reject } = call;
+          call.resolve = (value) => {
+            done(value);
+            resolve();
+          };
+          call.reject = (error) => {
+            reject(error);
+            resolve();
+          };
+        }),
     );
     await Promise.all(pending);
     const worker = this.worker;
@@ -75,7 +92,9 @@ export class CheckpointWorker {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(new URL("./checkpointThread.ts", import.meta.url), { workerData: { file: this.file } });
+    const worker = new Worker(new URL("./checkpointThread.ts", import.meta.url), {
+      workerData: { file: this.file },
+    });
     worker.unref();
     worker.on("message", (reply: CheckpointReply) => {
       const call = this.calls.get(reply.id);

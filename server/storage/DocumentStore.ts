@@ -31,7 +31,10 @@ export interface DocumentStore {
    * (SqliteStore: a quarter of its size, or 32 × `every` updates). It must not block
    * the caller's thread for time proportional to the document.
    */
-  compact(doc: string, options: { every: number; keepMs: number; now?: number }): Promise<CompactionResult>;
+  compact(
+    doc: string,
+    options: { every: number; keepMs: number; now?: number },
+  ): Promise<CompactionResult>;
 
   /** When exact history starts for a document (epoch ms), or null if nothing is stored. */
   historyStart(doc: string): Promise<number | null>;
@@ -62,14 +65,24 @@ export interface DocumentStore {
    * the name (Matrix sends it once). With a name, records it (`namedAt` changes only
    * when the name does); with null, only reads. Returns what is recorded, or null.
    */
-  recordRoomName(platform: string, channel: string, name: string | null, at?: number): Promise<RoomName | null>;
+  recordRoomName(
+    platform: string,
+    channel: string,
+    name: string | null,
+    at?: number,
+  ): Promise<RoomName | null>;
   /**
    * A chat platform's transaction that has been applied (Matrix application-service
    * txnIds), so that a transaction id is applied once, across restarts. With a digest,
    * records it unless already recorded (the first record stays); with null, only reads.
    * Returns what is recorded, or null.
    */
-  recordChatTransaction(platform: string, txnId: string, digest: string | null, at?: number): Promise<ChatTransaction | null>;
+  recordChatTransaction(
+    platform: string,
+    txnId: string,
+    digest: string | null,
+    at?: number,
+  ): Promise<ChatTransaction | null>;
 
   /** A cheap round trip to the store. */
   ping(): Promise<void>;

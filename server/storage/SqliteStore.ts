@@ -3,6 +3,7 @@ import path from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import * as Y from "yjs";
 import type { IncidentSummary } from "../../shared/doc/index.ts";
+import { CheckpointWorker } from "./CheckpointWorker.ts";
 import {
   type AccessTokenRecord,
   type ChannelLink,
@@ -13,7 +14,6 @@ import {
   type RoomName,
   type StoredIncident,
 } from "./DocumentStore.ts";
-import { CheckpointWorker } from "./CheckpointWorker.ts";
 import { UPDATE_LOG_SCHEMA, UpdateLog } from "./UpdateLog.ts";
 
 /**
@@ -119,7 +119,9 @@ export class SqliteStore implements DocumentStore {
     this.db = new DatabaseSync(this.file);
     // wal_autocheckpoint = 0: this connection never copies the WAL into the database file
     // inside a commit (an append on the event loop); the checkpoint worker does it.
-    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA wal_autocheckpoint = 0;");
+    this.db.exec(
+      "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA wal_autocheckpoint = 0;",
+    );
     this.db.exec(SCHEMA);
     this.db.exec(UPDATE_LOG_SCHEMA);
     this.log = new UpdateLog(this.db);
@@ -132,13 +134,17 @@ export class SqliteStore implements DocumentStore {
       ),
       insertIncident: s("INSERT INTO incidents (key, created_at) VALUES (?, ?)"),
       incidentExists: s("SELECT 1 AS found FROM incidents WHERE key = ?"),
-      listIncidents: s("SELECT key, created_at, summary FROM incidents ORDER BY created_at DESC, key DESC"),
+      listIncidents: s(
+        "SELECT key, created_at, summary FROM incidents ORDER BY created_at DESC, key DESC",
+      ),
       saveSummary: s("UPDATE incidents SET summary = ? WHERE key = ?"),
       saveToken: s(
         "INSERT INTO access_tokens (id, role, name, scope, created_at, expires_at, created_by, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       ),
       listTokens: s("SELECT * FROM access_tokens ORDER BY created_at DESC, id"),
-      listTokensInScope: s("SELECT * FROM access_tokens WHERE scope = ? ORDER BY created_at DESC, id"),
+      listTokensInScope: s(
+        "SELECT * FROM access_tokens WHERE scope = ? ORDER BY created_at DESC, id",
+      ),
       revokeToken: s("UPDATE access_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?"),
       tokenStatus: s("SELECT revoked_at FROM access_tokens WHERE id = ?"),
       linkChannel: s(
@@ -148,19 +154,30 @@ export class SqliteStore implements DocumentStore {
            created_at = excluded.created_at, created_by = excluded.created_by`,
       ),
       findChannel: s("SELECT * FROM channel_links WHERE platform = ? AND channel = ?"),
-      listChannels: s("SELECT * FROM channel_links WHERE incident = ? ORDER BY created_at, platform, channel"),
+      listChannels: s(
+        "SELECT * FROM channel_links WHERE incident = ? ORDER BY created_at, platform, channel",
+      ),
       findRoomName: s("SELECT name, named_at FROM chat_rooms WHERE platform = ? AND channel = ?"),
       saveRoomName: s(
         `INSERT INTO chat_rooms (platform, channel, name, named_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (platform, channel) DO UPDATE SET name = excluded.name, named_at = excluded.named_at`,
       ),
-      findChatTransaction: s("SELECT digest, applied_at FROM chat_transactions WHERE platform = ? AND txn_id = ?"),
-      saveChatTransaction: s("INSERT OR IGNORE INTO chat_transactions (platform, txn_id, digest, applied_at) VALUES (?, ?, ?, ?)"),
+      findChatTransaction: s(
+        "SELECT digest, applied_at FROM chat_transactions WHERE platform = ? AND txn_id = ?",
+      ),
+      saveChatTransaction: s(
+        "INSERT OR IGNORE INTO chat_transactions (platform, txn_id, digest, applied_at) VALUES (?, ?, ?, ?)",
+      ),
       ping: s("SELECT 1 AS ok"),
     };
   }
 
-  async appendUpdate(doc: string, update: Uint8Array, origin: string, at: number = Date.now()): Promise<number> {
+  async appendUpdate(
+    doc: string,
+    update: Uint8Array,
+    origin: string,
+    at: number = Date.now(),
+  ): Promise<number> {
     const result = this.statements.append.run(doc, at, origin, update);
     if (++this.appendsSinceWalCheckpoint >= WAL_CHECKPOINT_EVERY) {
       this.appendsSinceWalCheckpoint = 0;
@@ -173,30 +190,44 @@ export class SqliteStore implements DocumentStore {
     const { at } = options;
     if (at !== undefined) {
       const start = this.log.historyStart(doc);
-      if (start.pruned && start.at !== null && at < start.at) throw new HistoryCompactedError(doc, start.at);
+      if (start.pruned && start.at !== null && at < start.at)
+        throw new HistoryCompactedError(doc, start.at);
     }
     const checkpoint = this.log.checkpoint(doc, at);
     const tail = this.log.count(doc, checkpoint?.seq ?? 0, at);
     if (!checkpoint && tail.n === 0) return null;
     if (checkpoint && tail.n === 0) return this.log.read(doc, checkpoint);
     if (tail.n <= INLINE_TAIL && (checkpoint?.bytes ?? 0) <= INLINE_CHECKPOINT_BYTES) {
-      const rows = this.log.rows(doc, checkpoint?.seq ?? 0, at === undefined ? { lastSeq: tail.last ?? 0 } : { at });
-      const parts = [...(checkpoint ? [this.log.read(doc, checkpoint)] : []), ...rows.map((row) => row.data)];
+      const rows = this.log.rows(
+        doc,
+        checkpoint?.seq ?? 0,
+        at === undefined ? { lastSeq: tail.last ?? 0 } : { at },
+      );
+      const parts = [
+        ...(checkpoint ? [this.log.read(doc, checkpoint)] : []),
+        ...rows.map((row) => row.data),
+      ];
       return parts.length === 1 ? parts[0] : Y.mergeUpdates(parts);
     }
     return (await this.worker.build(doc, at)).state;
   }
 
-  async compact(doc: string, options: { every: number; keepMs: number; now?: number }): Promise<CompactionResult> {
+  async compact(
+    doc: string,
+    options: { every: number; keepMs: number; now?: number },
+  ): Promise<CompactionResult> {
     // Ruling out is a few index lookups here; the worker decides the rest (it reads the rows).
     const now = options.now ?? Date.now();
-    const due = this.looseUpdates(doc) >= options.every || (options.keepMs > 0 && this.log.pruneDue(doc, now - options.keepMs));
+    const due =
+      this.looseUpdates(doc) >= options.every ||
+      (options.keepMs > 0 && this.log.pruneDue(doc, now - options.keepMs));
     if (!due) return { checkpointSeq: null, prunedUpdates: 0, prunedCheckpoints: 0 };
-    const { checkpointSeq, checkpointBytes, prunedUpdates, prunedCheckpoints, ms } = await this.worker.compact(doc, {
-      every: options.every,
-      keepMs: options.keepMs,
-      now,
-    });
+    const { checkpointSeq, checkpointBytes, prunedUpdates, prunedCheckpoints, ms } =
+      await this.worker.compact(doc, {
+        every: options.every,
+        keepMs: options.keepMs,
+        now,
+      });
     return { checkpointSeq, checkpointBytes, prunedUpdates, prunedCheckpoints, workerMs: ms };
   }
 
@@ -228,7 +259,11 @@ export class SqliteStore implements DocumentStore {
   }
 
   async listIncidents(): Promise<StoredIncident[]> {
-    const rows = this.statements.listIncidents.all() as { key: string; created_at: number; summary: string | null }[];
+    const rows = this.statements.listIncidents.all() as {
+      key: string;
+      created_at: number;
+      summary: string | null;
+    }[];
     return rows.map((row) => ({
       key: row.key,
       createdAt: row.created_at,
@@ -254,7 +289,11 @@ export class SqliteStore implements DocumentStore {
   }
 
   async listAccessTokens(scope?: string): Promise<AccessTokenRecord[]> {
-    const rows = (scope === undefined ? this.statements.listTokens.all() : this.statements.listTokensInScope.all(scope)) as {
+    const rows = (
+      scope === undefined
+        ? this.statements.listTokens.all()
+        : this.statements.listTokensInScope.all(scope)
+    ) as {
       id: string;
       role: AccessTokenRecord["role"];
       name: string;
@@ -287,7 +326,14 @@ export class SqliteStore implements DocumentStore {
   }
 
   async linkChannel(link: ChannelLink): Promise<void> {
-    this.statements.linkChannel.run(link.platform, link.channel, link.incident, link.webhookUrl, link.createdAt, link.createdBy);
+    this.statements.linkChannel.run(
+      link.platform,
+      link.channel,
+      link.incident,
+      link.webhookUrl,
+      link.createdAt,
+      link.createdBy,
+    );
   }
 
   async findChannelLink(platform: string, channel: string): Promise<ChannelLink | null> {
@@ -298,8 +344,15 @@ export class SqliteStore implements DocumentStore {
   async listChannelLinks(incident: string): Promise<ChannelLink[]> {
     return (this.statements.listChannels.all(incident) as unknown as ChannelRow[]).map(channelLink);
   }
-  async recordRoomName(platform: string, channel: string, name: string | null, at: number = Date.now()): Promise<RoomName | null> {
-    const row = this.statements.findRoomName.get(platform, channel) as { name: string; named_at: number } | undefined;
+  async recordRoomName(
+    platform: string,
+    channel: string,
+    name: string | null,
+    at: number = Date.now(),
+  ): Promise<RoomName | null> {
+    const row = this.statements.findRoomName.get(platform, channel) as
+      | { name: string; named_at: number }
+      | undefined;
     // Write only when the name changes: most deliveries repeat it, and a write is an fsync.
     if (name !== null && row?.name !== name) {
       this.statements.saveRoomName.run(platform, channel, name, at);
@@ -308,12 +361,18 @@ export class SqliteStore implements DocumentStore {
     return row ? { name: row.name, namedAt: row.named_at } : null;
   }
 
-  async recordChatTransaction(platform: string, txnId: string, digest: string | null, at: number = Date.now()): Promise<ChatTransaction | null> {
+  async recordChatTransaction(
+    platform: string,
+    txnId: string,
+    digest: string | null,
+    at: number = Date.now(),
+  ): Promise<ChatTransaction | null> {
     if (digest !== null) this.statements.saveChatTransaction.run(platform, txnId, digest, at);
-    const row = this.statements.findChatTransaction.get(platform, txnId) as { digest: string; applied_at: number } | undefined;
+    const row = this.statements.findChatTransaction.get(platform, txnId) as
+      | { digest: string; applied_at: number }
+      | undefined;
     return row ? { digest: row.digest, appliedAt: row.applied_at } : null;
   }
-
 
   async ping(): Promise<void> {
     this.statements.ping.get();

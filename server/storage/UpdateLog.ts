@@ -75,16 +75,30 @@ export class UpdateLog {
       inline: s("SELECT data FROM checkpoints WHERE doc = ? AND seq = ?"),
       parts: s("SELECT data FROM checkpoint_parts WHERE doc = ? AND seq = ? ORDER BY part"),
       count: s("SELECT count(*) AS n, max(id) AS last FROM updates WHERE doc = ? AND id > ?"),
-      countUntil: s("SELECT count(*) AS n, max(id) AS last FROM updates WHERE doc = ? AND id > ? AND at <= ?"),
-      tail: s("SELECT count(*) AS n, max(id) AS last, coalesce(sum(length(data)), 0) AS bytes FROM updates WHERE doc = ? AND id > ?"),
+      countUntil: s(
+        "SELECT count(*) AS n, max(id) AS last FROM updates WHERE doc = ? AND id > ? AND at <= ?",
+      ),
+      tail: s(
+        "SELECT count(*) AS n, max(id) AS last, coalesce(sum(length(data)), 0) AS bytes FROM updates WHERE doc = ? AND id > ?",
+      ),
       rows: s("SELECT id, at, data FROM updates WHERE doc = ? AND id > ? AND id <= ? ORDER BY id"),
-      rowsUntil: s("SELECT id, at, data FROM updates WHERE doc = ? AND id > ? AND at <= ? ORDER BY id"),
+      rowsUntil: s(
+        "SELECT id, at, data FROM updates WHERE doc = ? AND id > ? AND at <= ? ORDER BY id",
+      ),
       updateAt: s("SELECT at FROM updates WHERE id = ?"),
       clearParts: s("DELETE FROM checkpoint_parts WHERE doc = ? AND seq = ?"),
-      orphanParts: s("DELETE FROM checkpoint_parts WHERE doc = ? AND seq NOT IN (SELECT seq FROM checkpoints WHERE doc = ?)"),
-      insertPart: s("INSERT OR REPLACE INTO checkpoint_parts (doc, seq, part, data) VALUES (?, ?, ?, ?)"),
-      insertCheckpoint: s("INSERT OR REPLACE INTO checkpoints (doc, seq, at, data) VALUES (?, ?, ?, ?)"),
-      pruneUpdates: s(`DELETE FROM updates WHERE id IN (SELECT id FROM updates WHERE doc = ? AND id <= ? LIMIT ${PRUNE_BATCH})`),
+      orphanParts: s(
+        "DELETE FROM checkpoint_parts WHERE doc = ? AND seq NOT IN (SELECT seq FROM checkpoints WHERE doc = ?)",
+      ),
+      insertPart: s(
+        "INSERT OR REPLACE INTO checkpoint_parts (doc, seq, part, data) VALUES (?, ?, ?, ?)",
+      ),
+      insertCheckpoint: s(
+        "INSERT OR REPLACE INTO checkpoints (doc, seq, at, data) VALUES (?, ?, ?, ?)",
+      ),
+      pruneUpdates: s(
+        `DELETE FROM updates WHERE id IN (SELECT id FROM updates WHERE doc = ? AND id <= ? LIMIT ${PRUNE_BATCH})`,
+      ),
       pruneCheckpoints: s("DELETE FROM checkpoints WHERE doc = ? AND seq < ?"),
       prunePartsBefore: s("DELETE FROM checkpoint_parts WHERE doc = ? AND seq < ?"),
       setHistoryStart: s(
@@ -103,7 +117,8 @@ export class UpdateLog {
     const latest = this.checkpoint(doc);
     const tail = this.tail(doc, latest?.seq ?? 0);
     if (tail.last === null || tail.n < every) return null;
-    const due = !latest || tail.n >= every * FORCE_AFTER_EVERY || tail.bytes * TAIL_SHARE >= latest.bytes;
+    const due =
+      !latest || tail.n >= every * FORCE_AFTER_EVERY || tail.bytes * TAIL_SHARE >= latest.bytes;
     return due ? { ...tail, last: tail.last } : null;
   }
 
@@ -119,14 +134,18 @@ export class UpdateLog {
     const row = (at === undefined ? this.s.latest.get(doc) : this.s.atOrBefore.get(doc, at)) as
       | { seq: number; at: number; inline: number; parted: number }
       | undefined;
-    return row ? { seq: row.seq, at: row.at, bytes: row.inline > 0 ? row.inline : row.parted } : undefined;
+    return row
+      ? { seq: row.seq, at: row.at, bytes: row.inline > 0 ? row.inline : row.parted }
+      : undefined;
   }
 
   /** A checkpoint's stored state. */
   read(doc: string, checkpoint: CheckpointMeta): Uint8Array {
     const inline = this.s.inline.get(doc, checkpoint.seq) as { data: Uint8Array } | undefined;
     if (inline && inline.data.byteLength > 0) return inline.data;
-    const parts = (this.s.parts.all(doc, checkpoint.seq) as { data: Uint8Array }[]).map((p) => p.data);
+    const parts = (this.s.parts.all(doc, checkpoint.seq) as { data: Uint8Array }[]).map(
+      (p) => p.data,
+    );
     if (parts.length === 0) throw new Error(`checkpoint ${checkpoint.seq} of ${doc} has no data`);
     return parts.length === 1 ? parts[0] : Buffer.concat(parts);
   }
@@ -134,7 +153,11 @@ export class UpdateLog {
   /** Count, newest sequence number and total size of the updates after `seq` (reads every row). */
   tail(doc: string, seq: number): Tail {
     const row = this.s.tail.get(doc, seq) as unknown as Tail;
-    return { n: Number(row.n), last: row.last === null ? null : Number(row.last), bytes: Number(row.bytes) };
+    return {
+      n: Number(row.n),
+      last: row.last === null ? null : Number(row.last),
+      bytes: Number(row.bytes),
+    };
   }
 
   /**
@@ -142,13 +165,18 @@ export class UpdateLog {
    * `at`). Without `at`, from the (doc, id) index alone: cheap enough for the event loop.
    */
   count(doc: string, seq: number, at?: number): { n: number; last: number | null } {
-    const row = (at === undefined ? this.s.count.get(doc, seq) : this.s.countUntil.get(doc, seq, at)) as { n: number; last: number | null };
+    const row = (
+      at === undefined ? this.s.count.get(doc, seq) : this.s.countUntil.get(doc, seq, at)
+    ) as { n: number; last: number | null };
     return { n: Number(row.n), last: row.last === null ? null : Number(row.last) };
   }
 
   /** The updates after `afterSeq`, up to sequence number `lastSeq` or accepted at or before `at`. */
   rows(doc: string, afterSeq: number, until: { lastSeq: number } | { at: number }): UpdateRow[] {
-    const rows = "lastSeq" in until ? this.s.rows.all(doc, afterSeq, until.lastSeq) : this.s.rowsUntil.all(doc, afterSeq, until.at);
+    const rows =
+      "lastSeq" in until
+        ? this.s.rows.all(doc, afterSeq, until.lastSeq)
+        : this.s.rowsUntil.all(doc, afterSeq, until.at);
     return rows as unknown as UpdateRow[];
   }
 
@@ -169,8 +197,15 @@ export class UpdateLog {
         this.s.orphanParts.run(doc, doc);
         this.s.clearParts.run(doc, seq);
       });
-      for (let offset = 0, part = 0; offset < state.byteLength; offset += CHECKPOINT_PART_BYTES, part++) {
-        const chunk = state.subarray(offset, Math.min(offset + CHECKPOINT_PART_BYTES, state.byteLength));
+      for (
+        let offset = 0, part = 0;
+        offset < state.byteLength;
+        offset += CHECKPOINT_PART_BYTES, part++
+      ) {
+        const chunk = state.subarray(
+          offset,
+          Math.min(offset + CHECKPOINT_PART_BYTES, state.byteLength),
+        );
         this.transaction(() => this.s.insertPart.run(doc, seq, part, chunk));
       }
     }
@@ -235,7 +270,11 @@ export class UpdateLog {
  * transaction. Linear in their size: `Y.mergeUpdates` over thousands of small updates
  * is quadratic (it re-sorts its decoders per struct) and took 1.5 s for 10,000.
  */
-export function applyLog(doc: Y.Doc, base: Uint8Array | null, rows: readonly { data: Uint8Array }[]): void {
+export function applyLog(
+  doc: Y.Doc,
+  base: Uint8Array | null,
+  rows: readonly { data: Uint8Array }[],
+): void {
   Y.transact(doc, () => {
     if (base) Y.applyUpdate(doc, base);
     for (const row of rows) Y.applyUpdate(doc, row.data);

@@ -94,7 +94,8 @@ function main(): void {
     if (at === undefined) {
       const checkpoint = log.checkpoint(name);
       const tail = log.count(name, checkpoint?.seq ?? 0);
-      if (!checkpoint && tail.last === null) return { state: null, ms: performance.now() - started };
+      if (!checkpoint && tail.last === null)
+        return { state: null, ms: performance.now() - started };
       const entry = current(name, tail.last ?? checkpoint?.seq ?? 0);
       const state = Y.encodeStateAsUpdate(entry.doc);
       entry.bytes = state.byteLength;
@@ -117,7 +118,13 @@ function main(): void {
   const compact = (request: Extract<CheckpointRequest, { op: "compact" }>): CompactResult => {
     const started = performance.now();
     const { doc: name, every, keepMs, now } = request;
-    const result: CompactResult = { checkpointSeq: null, checkpointBytes: null, prunedUpdates: 0, prunedCheckpoints: 0, ms: 0 };
+    const result: CompactResult = {
+      checkpointSeq: null,
+      checkpointBytes: null,
+      prunedUpdates: 0,
+      prunedCheckpoints: 0,
+      ms: 0,
+    };
     const tail = log.checkpointDue(name, every);
     if (tail) {
       const entry = current(name, tail.last);
@@ -144,7 +151,8 @@ function main(): void {
         if (built.state) {
           // Moved, not copied, to the main thread: only when the bytes own their whole buffer.
           const s = built.state;
-          const owned = s.byteOffset === 0 && s.byteLength === s.buffer.byteLength ? s : new Uint8Array(s);
+          const owned =
+            s.byteOffset === 0 && s.byteLength === s.buffer.byteLength ? s : new Uint8Array(s);
           built.state = owned;
           transfer.push(owned.buffer as ArrayBuffer);
         }
@@ -158,7 +166,11 @@ function main(): void {
       port.postMessage({ id: request.id, ok: true, result } satisfies CheckpointReply, transfer);
     } catch (error) {
       const e = error instanceof Error ? error : new Error(String(error));
-      port.postMessage({ id: request.id, ok: false, error: { name: e.name, message: e.message } } satisfies CheckpointReply);
+      port.postMessage({
+        id: request.id,
+        ok: false,
+        error: { name: e.name, message: e.message },
+      } satisfies CheckpointReply);
     }
   });
 }

@@ -39,10 +39,21 @@ export const ChatEventSchema = z.discriminatedUnion("action", [
     text: z.string().max(MAX_CHAT_TEXT, `a chat message is at most ${MAX_CHAT_TEXT} characters`),
     at: z.iso.datetime({ offset: true }),
   }),
-  ChatRoomSchema.extend({ action: z.literal("delete"), messageId: id, at: z.iso.datetime({ offset: true }) }),
-  ChatRoomSchema.extend({ action: z.literal("pin"), messageId: id, at: z.iso.datetime({ offset: true }) }),
+  ChatRoomSchema.extend({
+    action: z.literal("delete"),
+    messageId: id,
+    at: z.iso.datetime({ offset: true }),
+  }),
+  ChatRoomSchema.extend({
+    action: z.literal("pin"),
+    messageId: id,
+    at: z.iso.datetime({ offset: true }),
+  }),
   /** A room told us its name (e.g. Matrix m.room.name), which may link it to an incident. */
-  ChatRoomSchema.extend({ action: z.literal("rename"), channelName: z.string().trim().min(1).max(300) }),
+  ChatRoomSchema.extend({
+    action: z.literal("rename"),
+    channelName: z.string().trim().min(1).max(300),
+  }),
 ]);
 export type ChatEvent = z.infer<typeof ChatEventSchema>;
 export type ChatPost = Extract<ChatEvent, { action: "post" }>;
@@ -53,11 +64,19 @@ export type ChatPost = Extract<ChatEvent, { action: "post" }>;
  * (the `:` separator included) becomes `_<hex>_`, so two different messages never
  * share an id. Ids longer than the schema allows keep a prefix and a hash of the rest.
  */
-export function chatEntryId(event: { platform: ChatPlatform; channel: string; messageId: string }): string {
+export function chatEntryId(event: {
+  platform: ChatPlatform;
+  channel: string;
+  messageId: string;
+}): string {
   const escape = (value: string) =>
-    Array.from(value, (char) => (/^[A-Za-z0-9.@-]$/.test(char) ? char : `_${char.codePointAt(0)?.toString(16)}_`)).join("");
+    Array.from(value, (char) =>
+      /^[A-Za-z0-9.@-]$/.test(char) ? char : `_${char.codePointAt(0)?.toString(16)}_`,
+    ).join("");
   const id = `${event.platform}:${escape(event.channel)}:${escape(event.messageId)}`;
-  return id.length <= 200 ? id : `${id.slice(0, 160)}-h${fnv1a(id, 0x811c9dc5)}${fnv1a(id, 0x01000193)}`;
+  return id.length <= 200
+    ? id
+    : `${id.slice(0, 160)}-h${fnv1a(id, 0x811c9dc5)}${fnv1a(id, 0x01000193)}`;
 }
 
 /** 32-bit FNV-1a, hex; two seeds give a 64-bit tail for over-long ids. */

@@ -54,16 +54,41 @@ export const COMMAND_HELP = [
 
 function words(text: string): { head: string; colon: boolean; rest: string } {
   const match = /^\s*(!?[A-Za-z]+)\s*(:?)\s*([\s\S]*)$/u.exec(text);
-  return match ? { head: match[1].toLowerCase(), colon: match[2] === ":", rest: match[3].trim() } : { head: "", colon: false, rest: text };
+  return match
+    ? { head: match[1].toLowerCase(), colon: match[2] === ":", rest: match[3].trim() }
+    : { head: "", colon: false, rest: text };
 }
 
 /** Keywords that carry text only count as commands with a colon (`obs: …`), so "change the config" stays talk. */
-const TEXT_COMMANDS = new Set(["obs", "observation", "theory", "try", "experiment", "decision", "change"]);
+const TEXT_COMMANDS = new Set([
+  "obs",
+  "observation",
+  "theory",
+  "try",
+  "experiment",
+  "decision",
+  "change",
+]);
 /** Keywords that take one value only count when exactly one word follows (`sev 2`, `im @alice`). */
-const VALUE_COMMANDS = new Set(["sev", "severity", "status", "im", "backup", "tl", "lead", "comms", "link"]);
+const VALUE_COMMANDS = new Set([
+  "sev",
+  "severity",
+  "status",
+  "im",
+  "backup",
+  "tl",
+  "lead",
+  "comms",
+  "link",
+]);
 
 /** Splits `change:` content into what / how / why / revert by their labels. */
-function changeParts(rest: string): { what: string; how: string; why: string; revertSteps: string } {
+function changeParts(rest: string): {
+  what: string;
+  how: string;
+  why: string;
+  revertSteps: string;
+} {
   const labelled = /\b(how|why|revert)\s*:/gi;
   const parts: Record<string, string> = { what: "", how: "", why: "", revert: "" };
   let label = "what";
@@ -82,26 +107,47 @@ export function parseChatCommand(text: string): ParsedChat {
   const trimmed = text.trim();
   if (trimmed.startsWith("📌")) {
     const rest = trimmed.slice("📌".length).trim();
-    return rest ? { command: { type: "key", text: rest } } : { malformed: "📌 needs the text of the key event after it" };
+    return rest
+      ? { command: { type: "key", text: rest } }
+      : { malformed: "📌 needs the text of the key event after it" };
   }
   const { head, colon, rest } = words(trimmed);
   if (TEXT_COMMANDS.has(head) && !colon) return { plain: true };
-  if (VALUE_COMMANDS.has(head) && (rest === "" || /\s/.test(rest)) && !colon) return { plain: true };
+  if (VALUE_COMMANDS.has(head) && (rest === "" || /\s/.test(rest)) && !colon)
+    return { plain: true };
   switch (head) {
     case "obs":
     case "observation":
-      return rest ? { command: { type: "observation", text: rest } } : { malformed: "obs: needs what you observed, e.g. `obs: 5xx at 30% in EU`" };
+      return rest
+        ? { command: { type: "observation", text: rest } }
+        : { malformed: "obs: needs what you observed, e.g. `obs: 5xx at 30% in EU`" };
     case "theory":
-      return rest ? { command: { type: "theory", text: rest } } : { malformed: "theory: needs the theory, e.g. `theory: the new release leaks connections`" };
+      return rest
+        ? { command: { type: "theory", text: rest } }
+        : {
+            malformed: "theory: needs the theory, e.g. `theory: the new release leaks connections`",
+          };
     case "try":
     case "experiment":
-      return rest ? { command: { type: "experiment", text: rest } } : { malformed: "try: needs the experiment, e.g. `try: roll back payments-api`" };
+      return rest
+        ? { command: { type: "experiment", text: rest } }
+        : { malformed: "try: needs the experiment, e.g. `try: roll back payments-api`" };
     case "decision":
-      return rest ? { command: { type: "decision", text: rest } } : { malformed: "decision: needs the decision" };
+      return rest
+        ? { command: { type: "decision", text: rest } }
+        : { malformed: "decision: needs the decision" };
     case "change": {
       const parts = changeParts(rest);
-      if (!parts.what) return { malformed: "change: needs what was changed, e.g. `change: rolled back api revert: deploy v2`" };
-      if (!parts.revertSteps) return { malformed: "change: needs revert steps, e.g. `change: rolled back api revert: deploy v2` (write `revert: none` if there are none)" };
+      if (!parts.what)
+        return {
+          malformed:
+            "change: needs what was changed, e.g. `change: rolled back api revert: deploy v2`",
+        };
+      if (!parts.revertSteps)
+        return {
+          malformed:
+            "change: needs revert steps, e.g. `change: rolled back api revert: deploy v2` (write `revert: none` if there are none)",
+        };
       return { command: { type: "change", ...parts } };
     }
     case "sev":
@@ -129,10 +175,14 @@ export function parseChatCommand(text: string): ParsedChat {
     }
     case "link": {
       const key = rest.toUpperCase();
-      return IncidentKeySchema.safeParse(key).success ? { command: { type: "link", key } } : { malformed: "link needs an incident key, e.g. `link HOT-12`" };
+      return IncidentKeySchema.safeParse(key).success
+        ? { command: { type: "link", key } }
+        : { malformed: "link needs an incident key, e.g. `link HOT-12`" };
     }
     case "!key":
-      return rest ? { command: { type: "key", text: rest } } : { malformed: "!key needs the text of the key event" };
+      return rest
+        ? { command: { type: "key", text: rest } }
+        : { malformed: "!key needs the text of the key event" };
     case "help":
       return rest ? { plain: true } : { command: { type: "help" } };
     default:

@@ -23,7 +23,9 @@ export interface UpdateDraft {
 const UNKNOWN = "currently unknown";
 
 /** `<key> - <severity> - <summary>`: the name used for the update, the status page incident and the email subject. */
-export function updateTitle(incident: Pick<IncidentDocument, "key" | "severity" | "summary">): string {
+export function updateTitle(
+  incident: Pick<IncidentDocument, "key" | "severity" | "summary">,
+): string {
   return `${incident.key} - Sev ${incident.severity} - ${incident.summary}`;
 }
 
@@ -36,13 +38,21 @@ function known(value: string | null | undefined): value is string {
  * affected, root cause (confirmed theories), ETA, next update. Unknowns are stated.
  */
 export function commsChecklist(incident: IncidentDocument, nextUpdate = ""): ChecklistItem[] {
-  const impact = [incident.description, incident.assessment.customersSeeing].filter(known).join(" ");
+  const impact = [incident.description, incident.assessment.customersSeeing]
+    .filter(known)
+    .join(" ");
   const confirmed = incident.theories.filter((t) => t.state === "confirmed").map((t) => t.text);
   return [
-    { question: "What is the actual impact on customers?", answer: impact || UNKNOWN, known: impact.length > 0 },
+    {
+      question: "What is the actual impact on customers?",
+      answer: impact || UNKNOWN,
+      known: impact.length > 0,
+    },
     {
       question: "How many internal and external customers are affected?",
-      answer: known(incident.assessment.customersAffected) ? incident.assessment.customersAffected : UNKNOWN,
+      answer: known(incident.assessment.customersAffected)
+        ? incident.assessment.customersAffected
+        : UNKNOWN,
       known: known(incident.assessment.customersAffected),
     },
     {
@@ -52,10 +62,16 @@ export function commsChecklist(incident: IncidentDocument, nextUpdate = ""): Che
     },
     {
       question: "If there is an ETA for restoration, what is it?",
-      answer: incident.times.endedAt ? `Restored at ${incident.times.endedAt.slice(0, 16).replace("T", " ")} UTC` : `ETA ${UNKNOWN}`,
+      answer: incident.times.endedAt
+        ? `Restored at ${incident.times.endedAt.slice(0, 16).replace("T", " ")} UTC`
+        : `ETA ${UNKNOWN}`,
       known: Boolean(incident.times.endedAt),
     },
-    { question: "When and where will the next update be?", answer: nextUpdate || "not set", known: known(nextUpdate) },
+    {
+      question: "When and where will the next update be?",
+      answer: nextUpdate || "not set",
+      known: known(nextUpdate),
+    },
   ];
 }
 
@@ -63,9 +79,14 @@ export function commsChecklist(incident: IncidentDocument, nextUpdate = ""): Che
  * An internal update prefilled from the document: a one-to-two sentence summary,
  * 2–4 current-status bullets, 2–4 next steps, and the checklist.
  */
-export function draftInternalUpdate(incident: IncidentDocument, nextUpdate = "In 30 minutes, here and by email"): UpdateDraft {
+export function draftInternalUpdate(
+  incident: IncidentDocument,
+  nextUpdate = "In 30 minutes, here and by email",
+): UpdateDraft {
   const severity = SEVERITY_INFO[incident.severity];
-  const impact = known(incident.assessment.customersSeeing) ? incident.assessment.customersSeeing : incident.description;
+  const impact = known(incident.assessment.customersSeeing)
+    ? incident.assessment.customersSeeing
+    : incident.description;
   const state =
     incident.status === "resolved" || incident.status === "closed"
       ? "The incident is resolved and business impact has ended."
@@ -77,14 +98,20 @@ export function draftInternalUpdate(incident: IncidentDocument, nextUpdate = "In
     `Affected: ${known(incident.assessment.customersAffected) ? incident.assessment.customersAffected : UNKNOWN}`,
   ];
   const confirmed = incident.theories.filter((t) => t.state === "confirmed");
-  status.push(confirmed.length ? `Root cause: ${confirmed.map((t) => t.text).join("; ")}` : `Root cause: ${UNKNOWN}`);
+  status.push(
+    confirmed.length
+      ? `Root cause: ${confirmed.map((t) => t.text).join("; ")}`
+      : `Root cause: ${UNKNOWN}`,
+  );
   const applied = incident.changes.filter((c) => c.state === "applied");
   if (applied.length) status.push(`Changes in place: ${applied.map((c) => c.what).join("; ")}`);
   const next: string[] = [];
-  for (const experiment of incident.experiments.filter((e) => e.state !== "done").slice(0, 2)) next.push(experiment.text);
+  for (const experiment of incident.experiments.filter((e) => e.state !== "done").slice(0, 2))
+    next.push(experiment.text);
   const open = incident.theories.filter((t) => t.state === "open").slice(0, 1);
   for (const theory of open) next.push(`Test the theory: ${theory.text}`);
-  if (incident.stillToRevert.length) next.push(`Revert ${incident.stillToRevert.length} temporary change(s) once stable`);
+  if (incident.stillToRevert.length)
+    next.push(`Revert ${incident.stillToRevert.length} temporary change(s) once stable`);
   if (next.length === 0) next.push("Continue investigating");
   if (next.length === 1) next.push("Keep monitoring customer impact");
   return {

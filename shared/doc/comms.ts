@@ -12,19 +12,36 @@ export function addComms(doc: Y.Doc, input: CommsInput, now: Date = new Date()):
   const id = newId();
   const at = toInstant(comms.at ?? now);
   doc.transact(() => {
-    insertRecord(doc, "comms", { id, ...comms, at, sentAt: comms.state === "sent" ? at : undefined });
-    if (comms.state === "sent") logSent(doc, id, comms.audience, comms.title, comms.author, "editor", now);
+    insertRecord(doc, "comms", {
+      id,
+      ...comms,
+      at,
+      sentAt: comms.state === "sent" ? at : undefined,
+    });
+    if (comms.state === "sent")
+      logSent(doc, id, comms.audience, comms.title, comms.author, "editor", now);
   });
   return id;
 }
 
 /** Marks a draft as sent; the sending lands on the timeline as a key event. */
-export function markCommsSent(doc: Y.Doc, id: string, actor: Actor, channel?: string, now: Date = new Date()): void {
+export function markCommsSent(
+  doc: Y.Doc,
+  id: string,
+  actor: Actor,
+  channel?: string,
+  now: Date = new Date(),
+): void {
   const comms = readRecord(doc, "comms", id);
-  if (!comms) throw new DocumentRuleError("record_not_found", `no comms update with id ${id}`, "id");
+  if (!comms)
+    throw new DocumentRuleError("record_not_found", `no comms update with id ${id}`, "id");
   if (comms.state === "sent") return;
   doc.transact(() => {
-    updateRecord(doc, "comms", id, { state: "sent", sentAt: toInstant(now), ...(channel ? { channel } : {}) });
+    updateRecord(doc, "comms", id, {
+      state: "sent",
+      sentAt: toInstant(now),
+      ...(channel ? { channel } : {}),
+    });
     logSent(doc, id, comms.audience, comms.title, actor.name, actor.source, now);
   });
 }
@@ -63,7 +80,8 @@ export function addFollowUp(doc: Y.Doc, input: FollowUpInput, now: Date = new Da
 }
 
 export function setFollowUpDone(doc: Y.Doc, id: string, done: boolean): void {
-  if (!readRecord(doc, "followUps", id)) throw new DocumentRuleError("record_not_found", `no follow-up with id ${id}`, "id");
+  if (!readRecord(doc, "followUps", id))
+    throw new DocumentRuleError("record_not_found", `no follow-up with id ${id}`, "id");
   updateRecord(doc, "followUps", id, { done });
 }
 

@@ -15,9 +15,15 @@ export type RecordPatch<C extends EditableCollection> = Partial<Omit<Stored<C>, 
  * validated against its schema first; an invalid edit throws and writes nothing.
  * Fields set to undefined are removed (only optional fields may be).
  */
-export function editRecord<C extends EditableCollection>(doc: Y.Doc, name: C, id: string, patch: RecordPatch<C>): void {
+export function editRecord<C extends EditableCollection>(
+  doc: Y.Doc,
+  name: C,
+  id: string,
+  patch: RecordPatch<C>,
+): void {
   const current = readRecord(doc, name, id);
-  if (!current) throw new DocumentRuleError("record_not_found", `no ${name} record with id ${id}`, "id");
+  if (!current)
+    throw new DocumentRuleError("record_not_found", `no ${name} record with id ${id}`, "id");
   const next = { ...current, ...patch, id } as Record<string, unknown>;
   for (const [field, value] of Object.entries(patch)) if (value === undefined) delete next[field];
   RECORD_SCHEMAS[name].parse(next);
@@ -25,6 +31,11 @@ export function editRecord<C extends EditableCollection>(doc: Y.Doc, name: C, id
 }
 
 /** Removes a record that carries no history of its own (a link, a stream, a follow-up entered by mistake). */
-export function deleteRecord(doc: Y.Doc, name: "links" | "streams" | "followUps", id: string): void {
-  if (!removeRecord(doc, name, id)) throw new DocumentRuleError("record_not_found", `no ${name} record with id ${id}`, "id");
+export function deleteRecord(
+  doc: Y.Doc,
+  name: "links" | "streams" | "followUps",
+  id: string,
+): void {
+  if (!removeRecord(doc, name, id))
+    throw new DocumentRuleError("record_not_found", `no ${name} record with id ${id}`, "id");
 }

@@ -91,7 +91,8 @@ export function changedRoots(doc: Y.Doc, transaction: Y.Transaction): Set<string
   const changed = new Set<string>();
   for (const type of transaction.changedParentTypes.keys()) {
     let current: Y.AbstractType<any> | null = type;
-    while (current && !roots.has(current)) current = (current._item?.parent as Y.AbstractType<any> | undefined) ?? null;
+    while (current && !roots.has(current))
+      current = (current._item?.parent as Y.AbstractType<any> | undefined) ?? null;
     changed.add(current ? (roots.get(current) as string) : "?");
   }
   for (const type of transaction.changed.keys()) {

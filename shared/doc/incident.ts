@@ -1,6 +1,6 @@
 import type * as Y from "yjs";
 import { DocumentRuleError } from "../errors.ts";
-import { incidentMap, type IncidentField, metaMap } from "./fields.ts";
+import { type IncidentField, incidentMap, metaMap } from "./fields.ts";
 import { newId, toInstant } from "./ids.ts";
 import { SCHEMA_VERSION } from "./migrations.ts";
 import { insertRecord, readRecords, removeRecord } from "./records.ts";
@@ -23,8 +23,8 @@ import {
   SEVERITY_INFO,
   type Severity,
   SINGLE_HOLDER_ROLES,
-  type Status,
   STATUS_TRANSITIONS,
+  type Status,
   UNKNOWN_SERVICE,
 } from "./vocabulary.ts";
 
@@ -121,7 +121,12 @@ export function setIncidentFields(
 }
 
 /** Changes the severity and records the change as a key event. */
-export function setSeverity(doc: Y.Doc, severity: Severity, actor: Actor, now: Date = new Date()): void {
+export function setSeverity(
+  doc: Y.Doc,
+  severity: Severity,
+  actor: Actor,
+  now: Date = new Date(),
+): void {
   const next = SeveritySchema.parse(severity);
   const map = incidentMap(doc);
   const previous = map.get("severity") as Severity | undefined;
@@ -164,7 +169,13 @@ export function setStatus(doc: Y.Doc, status: Status, actor: Actor, now: Date = 
     map.set("updatedAt", toInstant(now));
     appendTimelineEntry(
       doc,
-      { author: actor.name, source: actor.source, kind: "status", pinned: true, text: `Status changed from ${previous} to ${next}` },
+      {
+        author: actor.name,
+        source: actor.source,
+        kind: "status",
+        pinned: true,
+        text: `Status changed from ${previous} to ${next}`,
+      },
       now,
     );
   });
@@ -182,7 +193,11 @@ export function assertStatusTransition(doc: Y.Doc, next: Status): void {
     );
   }
   if (next === "fixing" && !currentHolder(doc, "incident_manager")) {
-    throw new DocumentRuleError("im_required", "assign an incident manager before moving to fixing", "status");
+    throw new DocumentRuleError(
+      "im_required",
+      "assign an incident manager before moving to fixing",
+      "status",
+    );
   }
 }
 
@@ -191,11 +206,18 @@ export function assertStatusTransition(doc: Y.Doc, next: Status): void {
  * assigning one replaces the previous holder (a hand-over, recorded on the
  * timeline). Assigning the first IM to a new incident moves it to fixing.
  */
-export function assignRole(doc: Y.Doc, input: RoleInput, actor: Actor, now: Date = new Date()): string {
+export function assignRole(
+  doc: Y.Doc,
+  input: RoleInput,
+  actor: Actor,
+  now: Date = new Date(),
+): string {
   const role = RoleInput.parse(input);
   const fixedId = roleRecordId(role.role);
   const id = fixedId ?? newId();
-  const previous = fixedId ? currentHolder(doc, fixedId as "incident_manager" | "backup_im") : undefined;
+  const previous = fixedId
+    ? currentHolder(doc, fixedId as "incident_manager" | "backup_im")
+    : undefined;
   if (previous === role.holder) return id;
   const label = role.role === "custom" ? (role.label as string) : ROLE_LABELS[role.role];
   doc.transact(() => {
@@ -215,13 +237,16 @@ export function assignRole(doc: Y.Doc, input: RoleInput, actor: Actor, now: Date
         source: actor.source,
         kind: "role",
         pinned: role.role === "incident_manager",
-        text: previous ? `${role.holder} took over as ${label} from ${previous}` : `${role.holder} is ${label}`,
+        text: previous
+          ? `${role.holder} took over as ${label} from ${previous}`
+          : `${role.holder} is ${label}`,
         ref: { collection: "roles", id },
       },
       now,
     );
     const map = incidentMap(doc);
-    if (role.role === "incident_manager" && map.get("status") === "new") setStatus(doc, "fixing", actor, now);
+    if (role.role === "incident_manager" && map.get("status") === "new")
+      setStatus(doc, "fixing", actor, now);
   });
   return id;
 }
@@ -229,9 +254,14 @@ export function assignRole(doc: Y.Doc, input: RoleInput, actor: Actor, now: Date
 /** Ends a role assignment (not the incident manager's: hand that over instead). */
 export function unassignRole(doc: Y.Doc, id: string, actor: Actor, now: Date = new Date()): void {
   const role = readRecords(doc, "roles").find((r) => r.id === id);
-  if (!role) throw new DocumentRuleError("record_not_found", `no role assignment with id ${id}`, "id");
+  if (!role)
+    throw new DocumentRuleError("record_not_found", `no role assignment with id ${id}`, "id");
   if (role.role === "incident_manager") {
-    throw new DocumentRuleError("im_required", "the incident manager can be handed over but not removed", "role");
+    throw new DocumentRuleError(
+      "im_required",
+      "the incident manager can be handed over but not removed",
+      "role",
+    );
   }
   doc.transact(() => {
     removeRecord(doc, "roles", id);
@@ -250,7 +280,10 @@ export function unassignRole(doc: Y.Doc, id: string, actor: Actor, now: Date = n
 }
 
 /** Who holds a single-holder role right now, if anyone. */
-export function currentHolder(doc: Y.Doc, role: "incident_manager" | "backup_im"): string | undefined {
+export function currentHolder(
+  doc: Y.Doc,
+  role: "incident_manager" | "backup_im",
+): string | undefined {
   return readRecords(doc, "roles").find((r) => r.id === role && r.role === role)?.holder;
 }
 

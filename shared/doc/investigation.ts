@@ -25,7 +25,9 @@ export function recordChange(doc: Y.Doc, input: ChangeInput, now: Date = new Dat
   const at = toInstant(change.at ?? now);
   doc.transact(() => {
     insertRecord(doc, "changes", { id, ...change, at, updatedAt: toInstant(now) });
-    const revert = change.revertSteps ? ` — revert: ${change.revertSteps}` : " — no revert steps recorded";
+    const revert = change.revertSteps
+      ? ` — revert: ${change.revertSteps}`
+      : " — no revert steps recorded";
     appendTimelineEntry(
       doc,
       {
@@ -44,7 +46,13 @@ export function recordChange(doc: Y.Doc, input: ChangeInput, now: Date = new Dat
 }
 
 /** Moves a change to a new state (applied, reverted, superseded); the move lands on the timeline. */
-export function setChangeState(doc: Y.Doc, id: string, state: ChangeState, actor: Actor, now: Date = new Date()): void {
+export function setChangeState(
+  doc: Y.Doc,
+  id: string,
+  state: ChangeState,
+  actor: Actor,
+  now: Date = new Date(),
+): void {
   const change = requireRecord(readRecord(doc, "changes", id), "change", id);
   if (change.state === state) return;
   doc.transact(() => {
@@ -66,10 +74,16 @@ export function setChangeState(doc: Y.Doc, id: string, state: ChangeState, actor
 
 /** Changes that are applied and neither reverted nor superseded: "what do we still have to undo?". */
 export function stillToRevert(changes: readonly ChangeEntry[]): ChangeEntry[] {
-  return changes.filter((c) => c.state === "applied").sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  return changes
+    .filter((c) => c.state === "applied")
+    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
 }
 
-export function addObservation(doc: Y.Doc, input: ObservationInput, now: Date = new Date()): string {
+export function addObservation(
+  doc: Y.Doc,
+  input: ObservationInput,
+  now: Date = new Date(),
+): string {
   const { source, ...observation } = ObservationInput.parse(input);
   const id = newId();
   const at = toInstant(observation.at ?? now);
@@ -107,14 +121,27 @@ export function addTheory(doc: Y.Doc, input: TheoryInput, now: Date = new Date()
     insertRecord(doc, "theories", { id, ...theory, at });
     appendTimelineEntry(
       doc,
-      { author: theory.author, source, kind: "theory", at, text: `Theory: ${theory.text}`, ref: { collection: "theories", id } },
+      {
+        author: theory.author,
+        source,
+        kind: "theory",
+        at,
+        text: `Theory: ${theory.text}`,
+        ref: { collection: "theories", id },
+      },
       now,
     );
   });
   return id;
 }
 
-export function setTheoryState(doc: Y.Doc, id: string, state: TheoryState, actor: Actor, now: Date = new Date()): void {
+export function setTheoryState(
+  doc: Y.Doc,
+  id: string,
+  state: TheoryState,
+  actor: Actor,
+  now: Date = new Date(),
+): void {
   const theory = requireRecord(readRecord(doc, "theories", id), "theory", id);
   if (theory.state === state) return;
   doc.transact(() => {
@@ -136,7 +163,8 @@ export function setTheoryState(doc: Y.Doc, id: string, state: TheoryState, actor
 
 export function addExperiment(doc: Y.Doc, input: ExperimentInput, now: Date = new Date()): string {
   const { source, ...experiment } = ExperimentInput.parse(input);
-  if (experiment.theoryId) requireRecord(readRecord(doc, "theories", experiment.theoryId), "theory", experiment.theoryId);
+  if (experiment.theoryId)
+    requireRecord(readRecord(doc, "theories", experiment.theoryId), "theory", experiment.theoryId);
   const id = newId();
   const at = toInstant(experiment.at ?? now);
   doc.transact(() => {
@@ -166,7 +194,8 @@ export function setExperimentState(
   now: Date = new Date(),
 ): void {
   const experiment = requireRecord(readRecord(doc, "experiments", id), "experiment", id);
-  if (experiment.state === state && (outcome === undefined || outcome === experiment.outcome)) return;
+  if (experiment.state === state && (outcome === undefined || outcome === experiment.outcome))
+    return;
   doc.transact(() => {
     updateRecord(doc, "experiments", id, outcome === undefined ? { state } : { state, outcome });
     appendTimelineEntry(

@@ -16,7 +16,12 @@ export function recordsAddedBy(update: Uint8Array): number {
   }
   let added = 0;
   for (const struct of structs) {
-    if (struct instanceof Y.Item && typeof struct.parent === "string" && struct.parentSub !== null && isCollectionRoot(struct.parent)) {
+    if (
+      struct instanceof Y.Item &&
+      typeof struct.parent === "string" &&
+      struct.parentSub !== null &&
+      isCollectionRoot(struct.parent)
+    ) {
       added++;
     }
   }

@@ -9,7 +9,13 @@ import type { TimelineKind } from "./vocabulary.ts";
  * The others (chat, status, severity, role, change, comms…) are recorded by the
  * action that causes them.
  */
-export const QUICK_KINDS = ["note", "observation", "theory", "decision", "alert"] as const satisfies readonly TimelineKind[];
+export const QUICK_KINDS = [
+  "note",
+  "observation",
+  "theory",
+  "decision",
+  "alert",
+] as const satisfies readonly TimelineKind[];
 export type QuickKind = (typeof QUICK_KINDS)[number];
 
 export const QUICK_KIND_LABELS: Record<QuickKind, string> = {
@@ -32,11 +38,24 @@ export function quickAdd(
   options: { pinned?: boolean; at?: string } = {},
   now: Date = new Date(),
 ): string {
-  if (kind === "observation") return addObservation(doc, { author: actor.name, source: actor.source, text, at: options.at }, now);
-  if (kind === "theory") return addTheory(doc, { author: actor.name, source: actor.source, text, at: options.at }, now);
+  if (kind === "observation")
+    return addObservation(
+      doc,
+      { author: actor.name, source: actor.source, text, at: options.at },
+      now,
+    );
+  if (kind === "theory")
+    return addTheory(doc, { author: actor.name, source: actor.source, text, at: options.at }, now);
   return appendTimelineEntry(
     doc,
-    { author: actor.name, source: actor.source, kind, text, pinned: options.pinned ?? kind === "decision", at: options.at },
+    {
+      author: actor.name,
+      source: actor.source,
+      kind,
+      text,
+      pinned: options.pinned ?? kind === "decision",
+      at: options.at,
+    },
     now,
   ).id;
 }

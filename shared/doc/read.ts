@@ -15,8 +15,8 @@ import type {
   TimelineEntry,
   WorkStream,
 } from "./schema.ts";
-import { durations } from "./times.ts";
 import { readTimeline } from "./timeline.ts";
+import { durations } from "./times.ts";
 import { SEVERITIES, type Severity, STATUSES, type Status, UNKNOWN_SERVICE } from "./vocabulary.ts";
 
 /** The whole incident document as plain, schema-shaped JSON. */
@@ -29,8 +29,19 @@ export interface IncidentDocument {
   status: Status;
   service: string;
   products: string[];
-  times: { startedAt: string | null; detectedAt: string | null; endedAt: string | null; ttdMs: number | null; ttrMs: number | null };
-  assessment: { customersSeeing: string; customersAffected: string; supportCases: string; otherFactors: string };
+  times: {
+    startedAt: string | null;
+    detectedAt: string | null;
+    endedAt: string | null;
+    ttdMs: number | null;
+    ttrMs: number | null;
+  };
+  assessment: {
+    customersSeeing: string;
+    customersAffected: string;
+    supportCases: string;
+    otherFactors: string;
+  };
   incidentManager: string | null;
   roles: RoleAssignment[];
   links: IncidentLink[];
@@ -70,7 +81,11 @@ export function readIncident(doc: Y.Doc): IncidentDocument {
     const value = fields.get(field);
     return typeof value === "string" ? value : null;
   };
-  const times = { startedAt: time("startedAt"), detectedAt: time("detectedAt"), endedAt: time("endedAt") };
+  const times = {
+    startedAt: time("startedAt"),
+    detectedAt: time("detectedAt"),
+    endedAt: time("endedAt"),
+  };
   const { ttdMs, ttrMs } = durations(times);
   const str = (field: string) => {
     const value = fields.get(field);
@@ -86,7 +101,9 @@ export function readIncident(doc: Y.Doc): IncidentDocument {
     severity: summary.severity,
     status: summary.status,
     service: summary.service,
-    products: Array.isArray(products) ? products.filter((p): p is string => typeof p === "string") : [],
+    products: Array.isArray(products)
+      ? products.filter((p): p is string => typeof p === "string")
+      : [],
     times: { ...times, ttdMs, ttrMs },
     assessment: {
       customersSeeing: str("customersSeeing"),
@@ -95,7 +112,9 @@ export function readIncident(doc: Y.Doc): IncidentDocument {
       otherFactors: str("otherFactors"),
     },
     incidentManager: summary.incidentManager,
-    roles: readRecords(doc, "roles").sort((a, b) => (a.since < b.since ? -1 : a.since > b.since ? 1 : 0)),
+    roles: readRecords(doc, "roles").sort((a, b) =>
+      a.since < b.since ? -1 : a.since > b.since ? 1 : 0,
+    ),
     links: readRecords(doc, "links"),
     timeline: readTimeline(doc),
     changes,
@@ -118,7 +137,9 @@ export function readIncidentSummary(doc: Y.Doc): IncidentSummary {
   const severity = fields.get("severity");
   const status = fields.get("status");
   const str = (value: unknown) => (typeof value === "string" ? value : null);
-  const im = readRecords(doc, "roles").find((r) => r.id === "incident_manager" && r.role === "incident_manager");
+  const im = readRecords(doc, "roles").find(
+    (r) => r.id === "incident_manager" && r.role === "incident_manager",
+  );
   return {
     key: str(fields.get("key")) ?? "",
     summary: str(fields.get("summary")) ?? "",

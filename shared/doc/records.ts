@@ -1,7 +1,7 @@
 import * as Y from "yjs";
 import type { z } from "zod";
 import { DocumentRuleError } from "../errors.ts";
-import { collection, type CollectionName, type RecordMap } from "./fields.ts";
+import { type CollectionName, collection, type RecordMap } from "./fields.ts";
 import { RECORD_SCHEMAS } from "./schema.ts";
 
 /**
@@ -12,7 +12,11 @@ import { RECORD_SCHEMAS } from "./schema.ts";
 type Stored<C extends CollectionName> = z.infer<(typeof RECORD_SCHEMAS)[C]>;
 
 /** Writes a new record; returns false (and writes nothing) if the id is already taken. */
-export function insertRecord<C extends CollectionName>(doc: Y.Doc, name: C, record: Stored<C>): boolean {
+export function insertRecord<C extends CollectionName>(
+  doc: Y.Doc,
+  name: C,
+  record: Stored<C>,
+): boolean {
   const records = collection(doc, name);
   if (records.has(record.id)) return false;
   const map = new Y.Map<unknown>();
@@ -31,7 +35,8 @@ export function updateRecord<C extends CollectionName>(
   patch: Partial<Stored<C>>,
 ): void {
   const map = collection(doc, name).get(id);
-  if (!(map instanceof Y.Map)) throw new DocumentRuleError("record_not_found", `no ${name} record with id ${id}`, "id");
+  if (!(map instanceof Y.Map))
+    throw new DocumentRuleError("record_not_found", `no ${name} record with id ${id}`, "id");
   doc.transact(() => {
     for (const [field, value] of Object.entries(patch)) {
       if (field === "id") continue;
@@ -42,7 +47,11 @@ export function updateRecord<C extends CollectionName>(
 }
 
 /** Reads one record, or undefined when it is missing or does not match its schema. */
-export function readRecord<C extends CollectionName>(doc: Y.Doc, name: C, id: string): Stored<C> | undefined {
+export function readRecord<C extends CollectionName>(
+  doc: Y.Doc,
+  name: C,
+  id: string,
+): Stored<C> | undefined {
   return parseRecord(name, collection(doc, name).get(id));
 }
 
@@ -73,7 +82,11 @@ function parseRecord<C extends CollectionName>(name: C, value: unknown): Stored<
 }
 
 /** Observes every change below a collection (records added, removed or edited). */
-export function observeCollection(doc: Y.Doc, name: CollectionName, listener: () => void): () => void {
+export function observeCollection(
+  doc: Y.Doc,
+  name: CollectionName,
+  listener: () => void,
+): () => void {
   const records = collection(doc, name);
   const handler = () => listener();
   records.observeDeep(handler);

@@ -1,5 +1,5 @@
 import * as Y from "yjs";
-import { richText, type RichTextName } from "./fields.ts";
+import { type RichTextName, richText } from "./fields.ts";
 
 /**
  * Plain-text access to the TipTap rich-text fields, for writers and readers that
@@ -35,29 +35,46 @@ export function readRichTextPlain(doc: Y.Doc, name: RichTextName): string {
  * allocates a gigabyte, so nothing reads a level without this.
  */
 export function headingDepth(level: unknown): 1 | 2 | 3 | 4 | 5 | 6 | null {
-  const n = typeof level === "number" ? level : typeof level === "string" && level.trim() !== "" ? Number(level) : Number.NaN;
+  const n =
+    typeof level === "number"
+      ? level
+      : typeof level === "string" && level.trim() !== ""
+        ? Number(level)
+        : Number.NaN;
   if (!Number.isFinite(n)) return null;
   return Math.min(6, Math.max(1, Math.round(n))) as 1 | 2 | 3 | 4 | 5 | 6;
 }
 
 function nodeLines(node: Y.XmlElement | Y.XmlText | Y.XmlHook): string[] {
-  if (node instanceof Y.XmlText) return [node.toDelta().map((op: { insert: unknown }) => (typeof op.insert === "string" ? op.insert : "")).join("")];
+  if (node instanceof Y.XmlText)
+    return [
+      node
+        .toDelta()
+        .map((op: { insert: unknown }) => (typeof op.insert === "string" ? op.insert : ""))
+        .join(""),
+    ];
   if (!(node instanceof Y.XmlElement)) return [];
   const children = node.toArray();
-  const blockChildren = children.some((child) => child instanceof Y.XmlElement && child.nodeName !== "hardBreak");
+  const blockChildren = children.some(
+    (child) => child instanceof Y.XmlElement && child.nodeName !== "hardBreak",
+  );
   if (!blockChildren) {
     let line = "";
     for (const child of children) {
       if (child instanceof Y.XmlText) line += nodeLines(child)[0];
       else if (child instanceof Y.XmlElement && child.nodeName === "hardBreak") line += "\n";
     }
-    const prefix = node.nodeName === "heading" ? "#".repeat(headingDepth(node.getAttribute("level") ?? 1) ?? 6) + " " : "";
+    const prefix =
+      node.nodeName === "heading"
+        ? "#".repeat(headingDepth(node.getAttribute("level") ?? 1) ?? 6) + " "
+        : "";
     return [prefix + line];
   }
   const lines: string[] = [];
   for (const child of children) {
     const childLines = nodeLines(child);
-    if (node.nodeName === "bulletList" || node.nodeName === "orderedList") lines.push(...childLines.map((l) => `- ${l}`));
+    if (node.nodeName === "bulletList" || node.nodeName === "orderedList")
+      lines.push(...childLines.map((l) => `- ${l}`));
     else lines.push(...childLines);
   }
   return lines;
@@ -83,18 +100,33 @@ export function readRichTextTree(doc: Y.Doc, name: RichTextName): RichNode[] {
 
 function toRichNodes(node: Y.XmlElement | Y.XmlText | Y.XmlHook): RichNode[] {
   if (node instanceof Y.XmlText) {
-    return (node.toDelta() as { insert: unknown; attributes?: Record<string, Record<string, unknown> | boolean> }[])
+    return (
+      node.toDelta() as {
+        insert: unknown;
+        attributes?: Record<string, Record<string, unknown> | boolean>;
+      }[]
+    )
       .filter((op) => typeof op.insert === "string")
       .map((op) => ({
         kind: "text" as const,
         text: op.insert as string,
         marks: Object.entries(op.attributes ?? {})
           .sort(([a], [b]) => a.localeCompare(b))
-          .map(([type, attrs]) => ({ type, attrs: typeof attrs === "object" && attrs !== null ? attrs : {} })),
+          .map(([type, attrs]) => ({
+            type,
+            attrs: typeof attrs === "object" && attrs !== null ? attrs : {},
+          })),
       }));
   }
   if (!(node instanceof Y.XmlElement)) return [];
   const attrs = node.getAttributes() as Record<string, unknown>;
   const sorted = Object.fromEntries(Object.entries(attrs).sort(([a], [b]) => a.localeCompare(b)));
-  return [{ kind: "element", type: node.nodeName, attrs: sorted, children: node.toArray().flatMap(toRichNodes) }];
+  return [
+    {
+      kind: "element",
+      type: node.nodeName,
+      attrs: sorted,
+      children: node.toArray().flatMap(toRichNodes),
+    },
+  ];
 }

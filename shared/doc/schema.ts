@@ -95,7 +95,15 @@ export type ExternalRef = z.infer<typeof ExternalRefSchema>;
 
 export const RecordRefSchema = z
   .object({
-    collection: z.enum(["changes", "observations", "theories", "experiments", "comms", "followUps", "roles"]),
+    collection: z.enum([
+      "changes",
+      "observations",
+      "theories",
+      "experiments",
+      "comms",
+      "followUps",
+      "roles",
+    ]),
     id: IdSchema,
   })
   .strict();
@@ -148,7 +156,10 @@ export const RoleInput = z
     streamId: IdSchema.optional(),
   })
   .strict()
-  .refine((r) => r.role !== "custom" || r.label, { message: "a custom role needs a label", path: ["label"] });
+  .refine((r) => r.role !== "custom" || r.label, {
+    message: "a custom role needs a label",
+    path: ["label"],
+  });
 export type RoleInput = z.input<typeof RoleInput>;
 
 export const LinkRecord = z.object({
@@ -158,7 +169,9 @@ export const LinkRecord = z.object({
   url: UrlSchema,
 });
 export type IncidentLink = z.infer<typeof LinkRecord>;
-export const LinkInput = LinkRecord.omit({ id: true }).extend({ label: name.default("") }).strict();
+export const LinkInput = LinkRecord.omit({ id: true })
+  .extend({ label: name.default("") })
+  .strict();
 export type LinkInput = z.input<typeof LinkInput>;
 
 export const ChangeRecord = z.object({
@@ -326,7 +339,9 @@ export const StreamRecord = z.object({
   techLead: text(200),
 });
 export type WorkStream = z.infer<typeof StreamRecord>;
-export const StreamInput = StreamRecord.omit({ id: true }).extend({ techLead: text(200).default("") }).strict();
+export const StreamInput = StreamRecord.omit({ id: true })
+  .extend({ techLead: text(200).default("") })
+  .strict();
 export type StreamInput = z.input<typeof StreamInput>;
 
 /** Stored record schema of each collection, used when reading a document back. */

@@ -15,7 +15,11 @@ export interface AppendResult {
  * timestamp), not when it arrived. An explicit `id` makes the write idempotent:
  * the same id twice gives one entry.
  */
-export function appendTimelineEntry(doc: Y.Doc, input: TimelineEntryInput, now: Date = new Date()): AppendResult {
+export function appendTimelineEntry(
+  doc: Y.Doc,
+  input: TimelineEntryInput,
+  now: Date = new Date(),
+): AppendResult {
   const entry = TimelineEntryInput.parse(input);
   const id = entry.id ?? newId();
   let created = false;
@@ -36,12 +40,21 @@ export function appendTimelineEntry(doc: Y.Doc, input: TimelineEntryInput, now: 
 }
 
 /** Follows an edit made at the source (e.g. Slack `message_changed`). */
-export function editTimelineEntry(doc: Y.Doc, id: string, text: string, editedAt: Date | string = new Date()): void {
+export function editTimelineEntry(
+  doc: Y.Doc,
+  id: string,
+  text: string,
+  editedAt: Date | string = new Date(),
+): void {
   updateRecord(doc, "timeline", id, { text, editedAt: toInstant(editedAt) });
 }
 
 /** Follows a deletion made at the source; the entry stays, marked deleted, so the record keeps its history. */
-export function markTimelineEntryDeleted(doc: Y.Doc, id: string, at: Date | string = new Date()): void {
+export function markTimelineEntryDeleted(
+  doc: Y.Doc,
+  id: string,
+  at: Date | string = new Date(),
+): void {
   updateRecord(doc, "timeline", id, { deleted: true, editedAt: toInstant(at) });
 }
 
@@ -73,7 +86,10 @@ export function compareEntries(a: TimelineEntry, b: TimelineEntry): number {
  * Calls `listener` with the entries added to the timeline by each transaction
  * (not those already there when it started observing, nor edits).
  */
-export function onTimelineAdded(doc: Y.Doc, listener: (entries: TimelineEntry[]) => void): () => void {
+export function onTimelineAdded(
+  doc: Y.Doc,
+  listener: (entries: TimelineEntry[]) => void,
+): () => void {
   const records = collection(doc, "timeline");
   const handler = (event: Y.YMapEvent<RecordMap>) => {
     const added: TimelineEntry[] = [];

@@ -21,7 +21,8 @@ export function durations(times: IncidentTimes, now?: Date): Durations {
   const ended = parse(times.endedAt);
   const ttdMs = start !== null && detected !== null ? detected - start : null;
   if (start !== null && ended !== null) return { ttdMs, ttrMs: ended - start, ttrOngoing: false };
-  if (start !== null && now) return { ttdMs, ttrMs: Math.max(0, now.getTime() - start), ttrOngoing: true };
+  if (start !== null && now)
+    return { ttdMs, ttrMs: Math.max(0, now.getTime() - start), ttrOngoing: true };
   return { ttdMs, ttrMs: null, ttrOngoing: false };
 }
 

@@ -37,7 +37,10 @@ export const SEVERITY_INFO: Record<Severity, SeverityInfo> = {
   3: {
     label: "Minor",
     meaning: "A minor incident with low impact",
-    examples: ["A minor inconvenience to customers, workaround available", "Usable performance degradation"],
+    examples: [
+      "A minor inconvenience to customers, workaround available",
+      "Usable performance degradation",
+    ],
     pagesNow: false,
   },
 };
@@ -57,7 +60,13 @@ export const STATUS_TRANSITIONS: Record<Status, readonly Status[]> = {
   closed: ["resolved"],
 };
 
-export const ROLE_KINDS = ["incident_manager", "backup_im", "tech_lead", "comms_manager", "custom"] as const;
+export const ROLE_KINDS = [
+  "incident_manager",
+  "backup_im",
+  "tech_lead",
+  "comms_manager",
+  "custom",
+] as const;
 export type RoleKind = (typeof ROLE_KINDS)[number];
 export const ROLE_LABELS: Record<RoleKind, string> = {
   incident_manager: "Incident manager",
@@ -69,7 +78,16 @@ export const ROLE_LABELS: Record<RoleKind, string> = {
 /** Roles with exactly one holder at a time; the others may have several. */
 export const SINGLE_HOLDER_ROLES: readonly RoleKind[] = ["incident_manager", "backup_im"];
 
-export const SOURCES = ["slack", "mattermost", "matrix", "teams", "webhook", "editor", "api", "system"] as const;
+export const SOURCES = [
+  "slack",
+  "mattermost",
+  "matrix",
+  "teams",
+  "webhook",
+  "editor",
+  "api",
+  "system",
+] as const;
 export type Source = (typeof SOURCES)[number];
 export const CHAT_SOURCES = ["slack", "mattermost", "matrix", "teams", "webhook"] as const;
 export type ChatSource = (typeof CHAT_SOURCES)[number];

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
-import * as Y from "yjs";
 import { WebsocketProvider } from "y-websocket";
+import * as Y from "yjs";
 import { appendTimelineEntry } from "../../shared/doc/index.ts";
 import { deliver, SECRETS, slackMessage, slackSigned } from "../helpers/chatPayloads.ts";
-import { type ChildServer, spawnServer, killAll } from "../helpers/childServer.ts";
+import { type ChildServer, killAll, spawnServer } from "../helpers/childServer.ts";
 import { connectProvider, whenSynced } from "../helpers/clients.ts";
-import { callApi, tempDataDir, TEST_TOKEN } from "../helpers/testServer.ts";
+import { callApi, TEST_TOKEN, tempDataDir } from "../helpers/testServer.ts";
 
 const ROUNDS = 5;
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
@@ -34,8 +34,16 @@ describe(`crash under load (seed ${SEED})`, () => {
       const server = await spawnServer(dataDir, env);
       children.push(server);
       if (round === 0) {
-        key = (await callApi(server.url, "POST", "/api/incidents", { summary: "Crash under load", severity: 1 })).body.key;
-        await callApi(server.url, "POST", `/api/incidents/${key}/channels`, { platform: "slack", channel: "C0CRASHLOAD" });
+        key = (
+          await callApi(server.url, "POST", "/api/incidents", {
+            summary: "Crash under load",
+            severity: 1,
+          })
+        ).body.key;
+        await callApi(server.url, "POST", `/api/incidents/${key}/channels`, {
+          platform: "slack",
+          channel: "C0CRASHLOAD",
+        });
       }
       let stopped = false;
 
@@ -55,17 +63,21 @@ describe(`crash under load (seed ${SEED})`, () => {
           // Bursts of ten, then a pause for the acks, so acknowledgement points keep coming.
           if (i % 10 === 9) {
             const deadline = Date.now() + 300;
-            while (!stopped && provider.hasUnsyncedChanges && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+            while (!stopped && provider.hasUnsyncedChanges && Date.now() < deadline)
+              await new Promise((resolve) => setTimeout(resolve, 5));
           }
         }
       })();
 
       // Door 2: y-websocket on /yjs (its protocol has no acks: load only).
       const yDoc = new Y.Doc();
-      const yws = new WebsocketProvider(`ws://127.0.0.1:${server.port}/yjs`, key, yDoc, { params: { token: TEST_TOKEN } });
+      const yws = new WebsocketProvider(`ws://127.0.0.1:${server.port}/yjs`, key, yDoc, {
+        params: { token: TEST_TOKEN },
+      });
       const yjsWriter = (async () => {
         for (let i = 0; !stopped && i < 2000; i++) {
-          if (yws.synced) appendTimelineEntry(yDoc, { author: "Yjs", text: `r${round} yjs ${i}`, kind: "note" });
+          if (yws.synced)
+            appendTimelineEntry(yDoc, { author: "Yjs", text: `r${round} yjs ${i}`, kind: "note" });
           await new Promise((resolve) => setTimeout(resolve, 3));
         }
       })();
@@ -76,7 +88,9 @@ describe(`crash under load (seed ${SEED})`, () => {
           const text = `r${round} rest ${i}`;
           attempted++;
           try {
-            const answer = await callApi(server.url, "POST", `/api/incidents/${key}/timeline`, { text });
+            const answer = await callApi(server.url, "POST", `/api/incidents/${key}/timeline`, {
+              text,
+            });
             if (answer.status === 201) acknowledged.add(text);
           } catch {
             return;
@@ -92,7 +106,17 @@ describe(`crash under load (seed ${SEED})`, () => {
           attempted++;
           slackSeq++;
           try {
-            const answer = await deliver(server.url, slackSigned(slackMessage("C0CRASHLOAD", "U0LOAD", text, `${seconds}.${String(slackSeq).padStart(6, "0")}`)));
+            const answer = await deliver(
+              server.url,
+              slackSigned(
+                slackMessage(
+                  "C0CRASHLOAD",
+                  "U0LOAD",
+                  text,
+                  `${seconds}.${String(slackSeq).padStart(6, "0")}`,
+                ),
+              ),
+            );
             if (answer.status === 200) acknowledged.add(text);
           } catch {
             return;
@@ -114,7 +138,9 @@ describe(`crash under load (seed ${SEED})`, () => {
     const { body } = await callApi(last.url, "GET", `/api/incidents/${key}`);
     const present = new Set<string>(body.timeline.map((e: { text: string }) => e.text));
     const missing = [...acknowledged].filter((text) => !present.has(text));
-    console.info(`crash under load: ${ROUNDS} SIGKILLs, ${attempted} writes attempted, ${acknowledged.size} acknowledged, ${missing.length} missing`);
+    console.info(
+      `crash under load: ${ROUNDS} SIGKILLs, ${attempted} writes attempted, ${acknowledged.size} acknowledged, ${missing.length} missing`,
+    );
     expect(acknowledged.size).toBeGreaterThan(ROUNDS * 20);
     expect(missing).toEqual([]);
   }, 120_000);

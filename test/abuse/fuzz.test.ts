@@ -41,7 +41,11 @@ function mutate(rand: () => number, input: Uint8Array): Uint8Array {
         bytes.length = int(bytes.length + 1);
         break;
       case 2: // insert random bytes
-        bytes.splice(int(bytes.length + 1), 0, ...Array.from({ length: 1 + int(8) }, () => int(256)));
+        bytes.splice(
+          int(bytes.length + 1),
+          0,
+          ...Array.from({ length: 1 + int(8) }, () => int(256)),
+        );
         break;
       case 3: // an over-long varUint
         bytes.splice(int(bytes.length + 1), 0, ...Array.from({ length: 5 + int(10) }, () => 0xff));
@@ -70,16 +74,29 @@ describe(`fuzzing (seed ${SEED})`, () => {
 
   beforeAll(async () => {
     server = await startTestServer({ env: { ...SECRETS } });
-    key = (await server.api("POST", "/api/incidents", { summary: "Fuzz target", severity: 2 })).body.key;
-    viewerToken = (await server.api("POST", `/api/incidents/${key}/links`, { role: "viewer", name: "Fuzz viewer" })).body.token;
-    responderToken = (await server.api("POST", `/api/incidents/${key}/links`, { role: "responder", name: "Fuzz responder" })).body.token;
+    key = (await server.api("POST", "/api/incidents", { summary: "Fuzz target", severity: 2 })).body
+      .key;
+    viewerToken = (
+      await server.api("POST", `/api/incidents/${key}/links`, {
+        role: "viewer",
+        name: "Fuzz viewer",
+      })
+    ).body.token;
+    responderToken = (
+      await server.api("POST", `/api/incidents/${key}/links`, {
+        role: "responder",
+        name: "Fuzz responder",
+      })
+    ).body.token;
   });
   afterAll(async () => {
     await server.close();
   });
 
   async function serverState(): Promise<{ vector: Uint8Array; state: Uint8Array }> {
-    const response = await fetch(`${server.url}/api/incidents/${key}/state`, { headers: { authorization: `Bearer ${server.token}` } });
+    const response = await fetch(`${server.url}/api/incidents/${key}/state`, {
+      headers: { authorization: `Bearer ${server.token}` },
+    });
     const state = new Uint8Array(await response.arrayBuffer());
     const doc = new Y.Doc();
     Y.applyUpdate(doc, state);
@@ -98,7 +115,8 @@ describe(`fuzzing (seed ${SEED})`, () => {
     awareness.setLocalState({ user: { name: "Fuzz", role: "admin" } });
     const awarenessUpdate = encodeAwarenessUpdate(awareness, [doc.clientID]);
     awareness.destroy();
-    const f = (...parts: (number | string | Uint8Array)[]) => (named ? frame(key, ...parts) : frame(...parts));
+    const f = (...parts: (number | string | Uint8Array)[]) =>
+      named ? frame(key, ...parts) : frame(...parts);
     return [
       f(MessageType.Sync, messageYjsSyncStep1, Y.encodeStateVector(new Y.Doc())),
       f(MessageType.Sync, messageYjsSyncStep2, update),
@@ -113,14 +131,21 @@ describe(`fuzzing (seed ${SEED})`, () => {
   }
 
   /** Sends `count` mutated frames over as many sockets as it takes; returns how many were sent. */
-  async function fuzzSockets(token: string, count: number, deadline: number, rand: () => number): Promise<number> {
+  async function fuzzSockets(
+    token: string,
+    count: number,
+    deadline: number,
+    rand: () => number,
+  ): Promise<number> {
     const base = (await serverState()).state;
     const collabCorpus = corpus(token, base, true);
     const yjsCorpus = corpus(token, base, false);
     let sent = 0;
     while (sent < count && Date.now() < deadline) {
       const onYjs = rand() < 0.4;
-      const socket = new RawSocket(onYjs ? `ws://127.0.0.1:${server.hotdoc.port}/yjs/${key}?token=${token}` : server.wsUrl);
+      const socket = new RawSocket(
+        onYjs ? `ws://127.0.0.1:${server.hotdoc.port}/yjs/${key}?token=${token}` : server.wsUrl,
+      );
       socket.ws.on("error", () => undefined);
       try {
         await socket.opened;
@@ -180,7 +205,9 @@ describe(`fuzzing (seed ${SEED})`, () => {
     expect(storedState).not.toBeNull();
     Y.applyUpdate(stored, storedState as Uint8Array);
     expect(Y.encodeStateVector(stored)).toEqual(Y.encodeStateVector(served));
-    console.info(`fuzz: ${sent} mutated responder frames; ${sentWrites.length} concurrent acknowledged writes all present`);
+    console.info(
+      `fuzz: ${sent} mutated responder frames; ${sentWrites.length} concurrent acknowledged writes all present`,
+    );
   }, 60_000);
 
   it("thousands of hostile HTTP requests get answers below 500 and the server keeps serving", async () => {
@@ -237,17 +264,25 @@ describe(`fuzzing (seed ${SEED})`, () => {
     ];
     function hostileBody(): string {
       const choice = int(5);
-      if (choice === 0) return pick(["{", "[]", "null", '{"a":', "\u0000", "{}".repeat(5000), "[".repeat(3000)]);
+      if (choice === 0)
+        return pick(["{", "[]", "null", '{"a":', "\u0000", "{}".repeat(5000), "[".repeat(3000)]);
       const body = structuredClone(pick(bodies)) as Record<string, unknown>;
       const keys = Object.keys(body);
       if (choice === 1 && keys.length) delete body[pick(keys)];
       if (choice === 2 && keys.length) body[pick(keys)] = pick(hostileValues);
-      if (choice === 3) body[pick(["__proto__", "constructor", "extra", "id", "at"])] = pick(hostileValues);
+      if (choice === 3)
+        body[pick(["__proto__", "constructor", "extra", "id", "at"])] = pick(hostileValues);
       return JSON.stringify(body);
     }
     const tokens = [server.token, viewerToken, responderToken, "garbage", ""];
     const methods = ["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS", "HEAD"];
-    const contentTypes = ["application/json", "application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x", ""];
+    const contentTypes = [
+      "application/json",
+      "application/x-www-form-urlencoded",
+      "text/plain",
+      "multipart/form-data; boundary=x",
+      "",
+    ];
     const statuses = new Map<number, number>();
     const deadline = Date.now() + TIME_LIMIT_MS;
     let sent = 0;
@@ -263,7 +298,11 @@ describe(`fuzzing (seed ${SEED})`, () => {
         if (rand() < 0.1) headers["x-slack-signature"] = "v0=deadbeef";
         if (rand() < 0.1) headers["x-slack-request-timestamp"] = pick(["0", "-1", "1e20", "abc"]);
         const hasBody = method !== "GET" && method !== "HEAD";
-        const response = await fetch(`${server.url}${pick(paths)}`, { method, headers, body: hasBody ? hostileBody() : undefined });
+        const response = await fetch(`${server.url}${pick(paths)}`, {
+          method,
+          headers,
+          body: hasBody ? hostileBody() : undefined,
+        });
         await response.arrayBuffer();
         statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
       }
@@ -274,6 +313,8 @@ describe(`fuzzing (seed ${SEED})`, () => {
     expect(sent).toBeGreaterThanOrEqual(REQUESTS * 0.5);
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status, await health.clone().text()).toBe(200);
-    console.info(`fuzz: ${sent} hostile requests; statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
+    console.info(
+      `fuzz: ${sent} hostile requests; statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
+    );
   }, 60_000);
 });

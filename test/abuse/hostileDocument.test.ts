@@ -9,14 +9,20 @@ describe("a document written by a hostile CRDT client", () => {
   let key: string;
   beforeEach(async () => {
     server = await startTestServer();
-    key = (await server.api("POST", "/api/incidents", { summary: "Hostile notes", severity: 2 })).body.key;
+    key = (await server.api("POST", "/api/incidents", { summary: "Hostile notes", severity: 2 }))
+      .body.key;
   });
   afterEach(async () => {
     await server.close();
   });
 
   it("heading levels that are no level (-3, Infinity, 1e9, text) never break reads or exports", async () => {
-    const responder = (await server.api("POST", `/api/incidents/${key}/links`, { role: "responder", name: "Mallory" })).body.token;
+    const responder = (
+      await server.api("POST", `/api/incidents/${key}/links`, {
+        role: "responder",
+        name: "Mallory",
+      })
+    ).body.token;
     const provider = connectProvider(server.wsUrl, key, responder, new Y.Doc());
     await whenSynced(provider);
     const notes = richText(provider.document, "notes");
@@ -37,7 +43,9 @@ describe("a document written by a hostile CRDT client", () => {
     for (const format of ["markdown", "html", "confluence", "json"]) {
       const exported = await server.api("GET", `/api/incidents/${key}/export?format=${format}`);
       expect(exported.status, format).toBe(200);
-      expect(String(typeof exported.body === "string" ? exported.body : JSON.stringify(exported.body))).not.toMatch(/<h(nan|0|7|9|-)/i);
+      expect(
+        String(typeof exported.body === "string" ? exported.body : JSON.stringify(exported.body)),
+      ).not.toMatch(/<h(nan|0|7|9|-)/i);
     }
   });
 });

@@ -5,7 +5,13 @@ import { messageYjsSyncStep1, messageYjsUpdate } from "y-protocols/sync";
 import * as Y from "yjs";
 import { CLOSE_REASONS } from "../../shared/closeReasons.ts";
 import { appendTimelineEntry, readTimeline } from "../../shared/doc/index.ts";
-import { connectProvider, whenAcknowledged, whenDoc, whenSynced, withTimeout } from "../helpers/clients.ts";
+import {
+  connectProvider,
+  whenAcknowledged,
+  whenDoc,
+  whenSynced,
+  withTimeout,
+} from "../helpers/clients.ts";
 import { authenticatedRawSocket, frame, header, RawSocket } from "../helpers/rawSocket.ts";
 import { startTestServer, type TestServer } from "../helpers/testServer.ts";
 
@@ -30,7 +36,8 @@ describe("an update whose dependencies the server lacks", () => {
 
   beforeEach(async () => {
     server = await startTestServer();
-    key = (await server.api("POST", "/api/incidents", { summary: "Out of order", severity: 2 })).body.key;
+    key = (await server.api("POST", "/api/incidents", { summary: "Out of order", severity: 2 }))
+      .body.key;
   });
   afterEach(async () => {
     cleanups.splice(0).forEach((f) => f());
@@ -38,7 +45,13 @@ describe("an update whose dependencies the server lacks", () => {
   });
 
   async function stateOnServer(): Promise<Uint8Array> {
-    return new Uint8Array(await (await fetch(`${server.url}/api/incidents/${key}/state`, { headers: { authorization: `Bearer ${server.token}` } })).arrayBuffer());
+    return new Uint8Array(
+      await (
+        await fetch(`${server.url}/api/incidents/${key}/state`, {
+          headers: { authorization: `Bearer ${server.token}` },
+        })
+      ).arrayBuffer(),
+    );
   }
 
   it("is never acknowledged, closes the connection with missing-dependencies, and its sender's resend lands both", async () => {
@@ -48,7 +61,10 @@ describe("an update whose dependencies the server lacks", () => {
     const mark = raw.frames.length;
     raw.send(frame(key, MessageType.Sync, messageYjsUpdate, second));
     const closed = await withTimeout(raw.closed, 5000, "the refused connection to close");
-    expect(closed).toEqual({ code: CLOSE_REASONS.missing_dependencies.code, reason: CLOSE_REASONS.missing_dependencies.reason });
+    expect(closed).toEqual({
+      code: CLOSE_REASONS.missing_dependencies.code,
+      reason: CLOSE_REASONS.missing_dependencies.reason,
+    });
     expect(raw.frames.slice(mark).filter(isAck)).toHaveLength(0);
 
     // The server holds nothing half-applied: neither entry, nothing pending.
@@ -65,18 +81,26 @@ describe("an update whose dependencies the server lacks", () => {
     await whenAcknowledged(provider);
     const check = new Y.Doc();
     Y.applyUpdate(check, await stateOnServer());
-    expect(readTimeline(check).map((e) => e.text)).toEqual(expect.arrayContaining(["first", "second"]));
+    expect(readTimeline(check).map((e) => e.text)).toEqual(
+      expect.arrayContaining(["first", "second"]),
+    );
   });
 
   it("is refused on /yjs too, while an in-order pair on the same endpoint is stored", async () => {
     const { first, second } = dependentUpdates(await stateOnServer());
-    const outOfOrder = new RawSocket(`ws://127.0.0.1:${server.hotdoc.port}/yjs/${key}?token=${server.token}`);
+    const outOfOrder = new RawSocket(
+      `ws://127.0.0.1:${server.hotdoc.port}/yjs/${key}?token=${server.token}`,
+    );
     cleanups.push(() => outOfOrder.close());
     await outOfOrder.opened;
     outOfOrder.send(frame(MessageType.Sync, messageYjsUpdate, second));
-    expect((await withTimeout(outOfOrder.closed, 5000, "the refused connection to close")).code).toBe(CLOSE_REASONS.missing_dependencies.code);
+    expect(
+      (await withTimeout(outOfOrder.closed, 5000, "the refused connection to close")).code,
+    ).toBe(CLOSE_REASONS.missing_dependencies.code);
 
-    const inOrder = new RawSocket(`ws://127.0.0.1:${server.hotdoc.port}/yjs/${key}?token=${server.token}`);
+    const inOrder = new RawSocket(
+      `ws://127.0.0.1:${server.hotdoc.port}/yjs/${key}?token=${server.token}`,
+    );
     cleanups.push(() => inOrder.close());
     await inOrder.opened;
     inOrder.send(frame(MessageType.Sync, messageYjsUpdate, first));
@@ -92,7 +116,9 @@ describe("an update whose dependencies the server lacks", () => {
     const provider = connectProvider(server.wsUrl, key, server.token, watcher);
     cleanups.push(() => provider.destroy());
     await whenDoc(watcher, (d) => readTimeline(d).some((e) => e.text === "second"));
-    expect(readTimeline(watcher).map((e) => e.text)).toEqual(expect.arrayContaining(["first", "second"]));
+    expect(readTimeline(watcher).map((e) => e.text)).toEqual(
+      expect.arrayContaining(["first", "second"]),
+    );
   });
 
   it("a client reconnecting with offline edits that types during the handshake is not closed, and everything lands", async () => {
@@ -114,14 +140,21 @@ describe("an update whose dependencies the server lacks", () => {
     again.on("close", ({ event }: { event: { code: number } }) => closes.push(event.code));
     let typed = 0;
     again.on("authenticated", () => {
-      if (typed++ < 3) appendTimelineEntry(doc, { author: "Roaming", text: `during handshake ${typed}`, kind: "note" });
+      if (typed++ < 3)
+        appendTimelineEntry(doc, {
+          author: "Roaming",
+          text: `during handshake ${typed}`,
+          kind: "note",
+        });
     });
     await whenSynced(again);
     await whenAcknowledged(again);
     expect(closes).toEqual([]);
     const check = new Y.Doc();
     Y.applyUpdate(check, await stateOnServer());
-    expect(readTimeline(check).map((e) => e.text)).toEqual(expect.arrayContaining(["online", "offline", "during handshake 1"]));
+    expect(readTimeline(check).map((e) => e.text)).toEqual(
+      expect.arrayContaining(["online", "offline", "during handshake 1"]),
+    );
   });
 
   it("an acknowledged update survives the document unloading and reloading from the store", async () => {
@@ -137,10 +170,13 @@ describe("an update whose dependencies the server lacks", () => {
     await raw.closed;
     // Unload, then read what the store rebuilds.
     const deadline = Date.now() + 10_000;
-    while (server.hotdoc.hocuspocus.documents.has(key) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (server.hotdoc.hocuspocus.documents.has(key) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     expect(server.hotdoc.hocuspocus.documents.has(key)).toBe(false);
     const reloaded = new Y.Doc();
     Y.applyUpdate(reloaded, await stateOnServer());
-    expect(readTimeline(reloaded).map((e) => e.text)).toEqual(expect.arrayContaining(["first", "second"]));
+    expect(readTimeline(reloaded).map((e) => e.text)).toEqual(
+      expect.arrayContaining(["first", "second"]),
+    );
   });
 });

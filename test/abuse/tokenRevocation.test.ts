@@ -1,6 +1,6 @@
 import { MessageType } from "@hocuspocus/server";
-import { messageYjsSyncStep1 } from "y-protocols/sync";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { messageYjsSyncStep1 } from "y-protocols/sync";
 import * as Y from "yjs";
 import { CLOSE_REASONS } from "../../shared/closeReasons.ts";
 import { connectProvider, whenSynced, withTimeout } from "../helpers/clients.ts";
@@ -14,7 +14,8 @@ describe("revoking a token", () => {
 
   beforeEach(async () => {
     server = await startTestServer();
-    key = (await server.api("POST", "/api/incidents", { summary: "Revocation", severity: 2 })).body.key;
+    key = (await server.api("POST", "/api/incidents", { summary: "Revocation", severity: 2 })).body
+      .key;
   });
   afterEach(async () => {
     cleanups.splice(0).forEach((f) => f());
@@ -22,21 +23,33 @@ describe("revoking a token", () => {
   });
 
   it("DELETE /api/tokens/:id closes that token's live connections on /collab and /yjs with token-revoked", async () => {
-    const minted = await server.api("POST", "/api/tokens", { role: "responder", scope: key, name: "On-call" });
+    const minted = await server.api("POST", "/api/tokens", {
+      role: "responder",
+      scope: key,
+      name: "On-call",
+    });
     expect(minted.status).toBe(201);
-    const other = await server.api("POST", "/api/tokens", { role: "responder", scope: key, name: "Bystander" });
+    const other = await server.api("POST", "/api/tokens", {
+      role: "responder",
+      scope: key,
+      name: "Bystander",
+    });
 
     const provider = connectProvider(server.wsUrl, key, minted.body.token, new Y.Doc());
     cleanups.push(() => provider.destroy());
     await whenSynced(provider);
     const providerClosed = withTimeout(
       new Promise<{ code: number; reason: string }>((resolve) =>
-        provider.on("close", ({ event }: { event: { code: number; reason: string } }) => resolve({ code: event.code, reason: event.reason })),
+        provider.on("close", ({ event }: { event: { code: number; reason: string } }) =>
+          resolve({ code: event.code, reason: event.reason }),
+        ),
       ),
       5000,
       "the revoked /collab connection to close",
     );
-    const yjs = new RawSocket(`ws://127.0.0.1:${server.hotdoc.port}/yjs/${key}?token=${minted.body.token}`);
+    const yjs = new RawSocket(
+      `ws://127.0.0.1:${server.hotdoc.port}/yjs/${key}?token=${minted.body.token}`,
+    );
     cleanups.push(() => yjs.close());
     await yjs.opened;
     yjs.send(frame(MessageType.Sync, messageYjsSyncStep1, Y.encodeStateVector(new Y.Doc())));
@@ -54,15 +67,27 @@ describe("revoking a token", () => {
     });
     // Another token's connection to the same incident is untouched.
     expect(bystander.isSynced).toBe(true);
-    const connections = [...(server.hotdoc.hocuspocus.documents.get(key)?.connections.keys() ?? [])];
-    expect(connections.map((c) => (c.context as { principal?: { name?: string } }).principal?.name)).toEqual(["Bystander"]);
+    const connections = [
+      ...(server.hotdoc.hocuspocus.documents.get(key)?.connections.keys() ?? []),
+    ];
+    expect(
+      connections.map((c) => (c.context as { principal?: { name?: string } }).principal?.name),
+    ).toEqual(["Bystander"]);
   });
 
   it("an admin cannot mint a token for an incident that does not exist", async () => {
-    const response = await server.api("POST", "/api/tokens", { role: "responder", scope: "HOT-999", name: "Nobody" });
+    const response = await server.api("POST", "/api/tokens", {
+      role: "responder",
+      scope: "HOT-999",
+      name: "Nobody",
+    });
     expect(response.status).toBe(404);
     expect(response.body.error.code).toBe("incident_not_found");
-    const wildcard = await server.api("POST", "/api/tokens", { role: "viewer", scope: "*", name: "Everyone" });
+    const wildcard = await server.api("POST", "/api/tokens", {
+      role: "viewer",
+      scope: "*",
+      name: "Everyone",
+    });
     expect(wildcard.status).toBe(201);
   });
 });

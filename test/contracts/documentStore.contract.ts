@@ -1,13 +1,22 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { HistoryCompactedError, type DocumentStore } from "../../server/storage/DocumentStore.ts";
-import { appendTimelineEntry, readIncidentSummary, readTimeline, initIncident } from "../../shared/doc/index.ts";
+import { type DocumentStore, HistoryCompactedError } from "../../server/storage/DocumentStore.ts";
+import {
+  appendTimelineEntry,
+  initIncident,
+  readIncidentSummary,
+  readTimeline,
+} from "../../shared/doc/index.ts";
 
 /**
  * The behaviour every DocumentStore must have. Each implementation's test file
  * calls this with a factory that returns a fresh, empty store.
  */
-export function describeDocumentStore(name: string, open: () => Promise<DocumentStore>, reopen?: (store: DocumentStore) => Promise<DocumentStore>): void {
+export function describeDocumentStore(
+  name: string,
+  open: () => Promise<DocumentStore>,
+  reopen?: (store: DocumentStore) => Promise<DocumentStore>,
+): void {
   describe(`DocumentStore contract: ${name}`, () => {
     let store: DocumentStore;
     beforeEach(async () => {
@@ -21,7 +30,8 @@ export function describeDocumentStore(name: string, open: () => Promise<Document
     function updates(count: number, doc = new Y.Doc(), prefix = "entry"): Uint8Array[] {
       const out: Uint8Array[] = [];
       doc.on("update", (u: Uint8Array) => out.push(u));
-      for (let i = 0; i < count; i++) appendTimelineEntry(doc, { author: "t", text: `${prefix} ${i}` });
+      for (let i = 0; i < count; i++)
+        appendTimelineEntry(doc, { author: "t", text: `${prefix} ${i}` });
       return out;
     }
     function restore(state: Uint8Array | null): Y.Doc {
@@ -70,11 +80,20 @@ export function describeDocumentStore(name: string, open: () => Promise<Document
       const writer = new Y.Doc();
       const list = updates(6, writer);
       const t0 = 1_700_000_000_000;
-      for (let i = 0; i < list.length; i++) await store.appendUpdate("HOT-1", list[i], "test", t0 + i * 1000);
+      for (let i = 0; i < list.length; i++)
+        await store.appendUpdate("HOT-1", list[i], "test", t0 + i * 1000);
       await store.compact("HOT-1", { every: 3, keepMs: 0, now: t0 + 10_000 });
       expect(await store.loadState("HOT-1", { at: t0 - 1 })).toBeNull();
-      for (const [at, expected] of [[t0, 1], [t0 + 2500, 3], [t0 + 5000, 6], [t0 + 99_000, 6]] as const) {
-        expect(readTimeline(restore(await store.loadState("HOT-1", { at }))), `at +${at - t0}`).toHaveLength(expected);
+      for (const [at, expected] of [
+        [t0, 1],
+        [t0 + 2500, 3],
+        [t0 + 5000, 6],
+        [t0 + 99_000, 6],
+      ] as const) {
+        expect(
+          readTimeline(restore(await store.loadState("HOT-1", { at }))),
+          `at +${at - t0}`,
+        ).toHaveLength(expected);
       }
       expect(await store.historyStart("HOT-1")).toBe(t0);
     });
@@ -85,25 +104,39 @@ export function describeDocumentStore(name: string, open: () => Promise<Document
       const day = 86_400_000;
       const list = updates(10, writer);
       for (let i = 0; i < 10; i++) await store.appendUpdate("HOT-1", list[i], "test", t0 + i * day);
-      const result = await store.compact("HOT-1", { every: 1, keepMs: 3 * day, now: t0 + 10 * day });
+      const result = await store.compact("HOT-1", {
+        every: 1,
+        keepMs: 3 * day,
+        now: t0 + 10 * day,
+      });
       expect(result.checkpointSeq).not.toBeNull();
       // The newest checkpoint is the only one and is inside the window: nothing to prune yet.
       expect(result.prunedUpdates).toBe(0);
       const later = updates(1, writer, "later");
       await store.appendUpdate("HOT-1", later[0], "test", t0 + 20 * day);
-      const pruned = await store.compact("HOT-1", { every: 1, keepMs: 3 * day, now: t0 + 20 * day });
+      const pruned = await store.compact("HOT-1", {
+        every: 1,
+        keepMs: 3 * day,
+        now: t0 + 20 * day,
+      });
       expect(pruned.prunedUpdates).toBeGreaterThan(0);
       const start = await store.historyStart("HOT-1");
       expect(start).toBe(t0 + 9 * day);
-      await expect(store.loadState("HOT-1", { at: t0 + 2 * day })).rejects.toBeInstanceOf(HistoryCompactedError);
-      expect(readTimeline(restore(await store.loadState("HOT-1", { at: t0 + 9 * day })))).toHaveLength(10);
+      await expect(store.loadState("HOT-1", { at: t0 + 2 * day })).rejects.toBeInstanceOf(
+        HistoryCompactedError,
+      );
+      expect(
+        readTimeline(restore(await store.loadState("HOT-1", { at: t0 + 9 * day }))),
+      ).toHaveLength(10);
       expect(readTimeline(restore(await store.loadState("HOT-1")))).toHaveLength(11);
     });
 
     it("allocates incident keys atomically, per prefix", async () => {
       const keys = await Promise.all(Array.from({ length: 20 }, () => store.createIncident("HOT")));
       expect(new Set(keys).size).toBe(20);
-      expect(keys.map((k) => Number(k.split("-")[1])).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      expect(keys.map((k) => Number(k.split("-")[1])).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 20 }, (_, i) => i + 1),
+      );
       expect(await store.createIncident("OPS")).toBe("OPS-1");
       expect(await store.incidentExists("HOT-20")).toBe(true);
       expect(await store.incidentExists("HOT-21")).toBe(false);
@@ -111,9 +144,16 @@ export function describeDocumentStore(name: string, open: () => Promise<Document
 
     it("lists incidents with their cached summaries", async () => {
       const key = await store.createIncident("HOT", 1_700_000_000_000);
-      expect(await store.listIncidents()).toEqual([{ key, createdAt: 1_700_000_000_000, summary: null }]);
+      expect(await store.listIncidents()).toEqual([
+        { key, createdAt: 1_700_000_000_000, summary: null },
+      ]);
       const doc = new Y.Doc();
-      initIncident(doc, { key, summary: "Cache", severity: 2, actor: { name: "a", source: "api" } });
+      initIncident(doc, {
+        key,
+        summary: "Cache",
+        severity: 2,
+        actor: { name: "a", source: "api" },
+      });
       await store.saveSummary(key, readIncidentSummary(doc));
       const [listed] = await store.listIncidents();
       expect(listed.summary).toMatchObject({ key, summary: "Cache", severity: 2, status: "new" });
@@ -131,10 +171,34 @@ export function describeDocumentStore(name: string, open: () => Promise<Document
     }
 
     it("records, lists, revokes and reports minted tokens", async () => {
-      const base = { role: "viewer" as const, name: "Support", createdBy: "admin", revokedAt: null };
-      await store.saveAccessToken({ ...base, id: "t1", scope: "HOT-1", createdAt: 1000, expiresAt: 9000 });
-      await store.saveAccessToken({ ...base, id: "t2", scope: "HOT-2", createdAt: 2000, expiresAt: 9000 });
-      await store.saveAccessToken({ ...base, id: "t3", scope: "HOT-1", role: "responder", createdAt: 3000, expiresAt: 9000 });
+      const base = {
+        role: "viewer" as const,
+        name: "Support",
+        createdBy: "admin",
+        revokedAt: null,
+      };
+      await store.saveAccessToken({
+        ...base,
+        id: "t1",
+        scope: "HOT-1",
+        createdAt: 1000,
+        expiresAt: 9000,
+      });
+      await store.saveAccessToken({
+        ...base,
+        id: "t2",
+        scope: "HOT-2",
+        createdAt: 2000,
+        expiresAt: 9000,
+      });
+      await store.saveAccessToken({
+        ...base,
+        id: "t3",
+        scope: "HOT-1",
+        role: "responder",
+        createdAt: 3000,
+        expiresAt: 9000,
+      });
       expect((await store.listAccessTokens()).map((t) => t.id)).toEqual(["t3", "t2", "t1"]);
       expect((await store.listAccessTokens("HOT-1")).map((t) => t.id)).toEqual(["t3", "t1"]);
       expect(await store.accessTokenStatus("t1")).toBe("active");
@@ -144,41 +208,90 @@ export function describeDocumentStore(name: string, open: () => Promise<Document
       expect(await store.revokeAccessToken("nope")).toBe(false);
       expect(await store.accessTokenStatus("t1")).toBe("revoked");
       const [revoked] = (await store.listAccessTokens("HOT-1")).filter((t) => t.id === "t1");
-      expect(revoked).toEqual({ ...base, id: "t1", scope: "HOT-1", createdAt: 1000, expiresAt: 9000, revokedAt: 5000 });
+      expect(revoked).toEqual({
+        ...base,
+        id: "t1",
+        scope: "HOT-1",
+        createdAt: 1000,
+        expiresAt: 9000,
+        revokedAt: 5000,
+      });
     });
 
     it("links chat rooms to incidents, one incident per room", async () => {
-      const link = { platform: "slack", channel: "C1", incident: "HOT-1", webhookUrl: "https://hooks.example/1", createdAt: 1, createdBy: "a" };
+      const link = {
+        platform: "slack",
+        channel: "C1",
+        incident: "HOT-1",
+        webhookUrl: "https://hooks.example/1",
+        createdAt: 1,
+        createdBy: "a",
+      };
       expect(await store.findChannelLink("slack", "C1")).toBeNull();
       await store.linkChannel(link);
       expect(await store.findChannelLink("slack", "C1")).toEqual(link);
       // Linking again without a webhook keeps the room's webhook while it stays with the same incident.
       await store.linkChannel({ ...link, webhookUrl: null, createdAt: 2 });
-      expect((await store.findChannelLink("slack", "C1"))?.webhookUrl).toBe("https://hooks.example/1");
+      expect((await store.findChannelLink("slack", "C1"))?.webhookUrl).toBe(
+        "https://hooks.example/1",
+      );
       // Moving the room to another incident drops the old webhook.
       await store.linkChannel({ ...link, incident: "HOT-2", webhookUrl: null, createdAt: 3 });
-      expect(await store.findChannelLink("slack", "C1")).toMatchObject({ incident: "HOT-2", webhookUrl: null });
-      await store.linkChannel({ ...link, platform: "matrix", channel: "!room:example.org", incident: "HOT-2", createdAt: 4 });
-      expect((await store.listChannelLinks("HOT-2")).map((l) => l.platform)).toEqual(["slack", "matrix"]);
+      expect(await store.findChannelLink("slack", "C1")).toMatchObject({
+        incident: "HOT-2",
+        webhookUrl: null,
+      });
+      await store.linkChannel({
+        ...link,
+        platform: "matrix",
+        channel: "!room:example.org",
+        incident: "HOT-2",
+        createdAt: 4,
+      });
+      expect((await store.listChannelLinks("HOT-2")).map((l) => l.platform)).toEqual([
+        "slack",
+        "matrix",
+      ]);
       expect(await store.listChannelLinks("HOT-1")).toEqual([]);
     });
 
     it("remembers a room's name and when it got it, changing that time only when the name changes", async () => {
       expect(await store.recordRoomName("mattermost", "ch1", null)).toBeNull();
-      expect(await store.recordRoomName("mattermost", "ch1", "hot-1", 100)).toEqual({ name: "hot-1", namedAt: 100 });
-      expect(await store.recordRoomName("mattermost", "ch1", "hot-1", 200)).toEqual({ name: "hot-1", namedAt: 100 });
-      expect(await store.recordRoomName("mattermost", "ch1", null)).toEqual({ name: "hot-1", namedAt: 100 });
-      expect(await store.recordRoomName("mattermost", "ch1", "hot-2", 300)).toEqual({ name: "hot-2", namedAt: 300 });
+      expect(await store.recordRoomName("mattermost", "ch1", "hot-1", 100)).toEqual({
+        name: "hot-1",
+        namedAt: 100,
+      });
+      expect(await store.recordRoomName("mattermost", "ch1", "hot-1", 200)).toEqual({
+        name: "hot-1",
+        namedAt: 100,
+      });
+      expect(await store.recordRoomName("mattermost", "ch1", null)).toEqual({
+        name: "hot-1",
+        namedAt: 100,
+      });
+      expect(await store.recordRoomName("mattermost", "ch1", "hot-2", 300)).toEqual({
+        name: "hot-2",
+        namedAt: 300,
+      });
       expect(await store.recordRoomName("matrix", "ch1", null)).toBeNull();
     });
 
     it("records a chat transaction once: the first digest stays, across a reopen", async () => {
       expect(await store.recordChatTransaction("matrix", "35", null)).toBeNull();
-      expect(await store.recordChatTransaction("matrix", "35", "aaa", 10)).toEqual({ digest: "aaa", appliedAt: 10 });
-      expect(await store.recordChatTransaction("matrix", "35", "bbb", 20)).toEqual({ digest: "aaa", appliedAt: 10 });
+      expect(await store.recordChatTransaction("matrix", "35", "aaa", 10)).toEqual({
+        digest: "aaa",
+        appliedAt: 10,
+      });
+      expect(await store.recordChatTransaction("matrix", "35", "bbb", 20)).toEqual({
+        digest: "aaa",
+        appliedAt: 10,
+      });
       expect(await store.recordChatTransaction("slack", "35", null)).toBeNull();
       if (reopen) store = await reopen(store);
-      expect(await store.recordChatTransaction("matrix", "35", null)).toEqual({ digest: "aaa", appliedAt: 10 });
+      expect(await store.recordChatTransaction("matrix", "35", null)).toEqual({
+        digest: "aaa",
+        appliedAt: 10,
+      });
     });
 
     it("rebuilds a long tail exactly, now and at every instant, across several incremental checkpoints", async () => {
@@ -189,15 +302,21 @@ export function describeDocumentStore(name: string, open: () => Promise<Document
       for (let i = 0; i < list.length; i++) {
         await store.appendUpdate("HOT-1", list[i], "test", t0 + i * 1000);
         // Checkpoints at several points: each one is the previous one plus the updates since.
-        if (i === 99 || i === 249) await store.compact("HOT-1", { every: 10, keepMs: 0, now: t0 + i * 1000 });
+        if (i === 99 || i === 249)
+          await store.compact("HOT-1", { every: 10, keepMs: 0, now: t0 + i * 1000 });
         stateAt.push(i + 1);
       }
-      expect(Y.encodeStateVector(restore(await store.loadState("HOT-1")))).toEqual(Y.encodeStateVector(writer));
+      expect(Y.encodeStateVector(restore(await store.loadState("HOT-1")))).toEqual(
+        Y.encodeStateVector(writer),
+      );
       for (const i of [0, 63, 64, 99, 100, 180, 249, 250, 399]) {
         const doc = restore(await store.loadState("HOT-1", { at: t0 + i * 1000 }));
-        expect(readTimeline(doc).map((e) => e.text).sort(), `at update ${i}`).toEqual(
-          Array.from({ length: stateAt[i] }, (_, n) => `entry ${n}`).sort(),
-        );
+        expect(
+          readTimeline(doc)
+            .map((e) => e.text)
+            .sort(),
+          `at update ${i}`,
+        ).toEqual(Array.from({ length: stateAt[i] }, (_, n) => `entry ${n}`).sort());
       }
       await store.compact("HOT-1", { every: 10, keepMs: 0, now: t0 + 500_000 });
       expect(readTimeline(restore(await store.loadState("HOT-1")))).toHaveLength(400);
@@ -208,12 +327,15 @@ export function describeDocumentStore(name: string, open: () => Promise<Document
       const big = "0123456789abcdef".repeat(2500); // 40,000 characters, the largest entry text
       const list: Uint8Array[] = [];
       writer.on("update", (u: Uint8Array) => list.push(u));
-      for (let i = 0; i < 60; i++) appendTimelineEntry(writer, { author: "t", text: `${i} ${big}`.slice(0, 40_000) });
+      for (let i = 0; i < 60; i++)
+        appendTimelineEntry(writer, { author: "t", text: `${i} ${big}`.slice(0, 40_000) });
       for (const u of list) await store.appendUpdate("HOT-1", u, "test");
       const result = await store.compact("HOT-1", { every: 10, keepMs: 0 });
       expect(result.checkpointSeq).not.toBeNull();
       const doc = restore(await store.loadState("HOT-1"));
-      expect(Y.encodeStateAsUpdate(doc)).toEqual(Y.encodeStateAsUpdate(restore(Y.encodeStateAsUpdate(writer))));
+      expect(Y.encodeStateAsUpdate(doc)).toEqual(
+        Y.encodeStateAsUpdate(restore(Y.encodeStateAsUpdate(writer))),
+      );
       expect(readTimeline(doc)).toHaveLength(60);
     });
 
@@ -222,7 +344,8 @@ export function describeDocumentStore(name: string, open: () => Promise<Document
       const list: Uint8Array[] = [];
       writer.on("update", (u: Uint8Array) => list.push(u));
       const text = "x".repeat(3000);
-      for (let i = 0; i < 2500; i++) appendTimelineEntry(writer, { author: "t", text: `${i} ${text}` }); // ~8 MB
+      for (let i = 0; i < 2500; i++)
+        appendTimelineEntry(writer, { author: "t", text: `${i} ${text}` }); // ~8 MB
       for (const u of list) await store.appendUpdate("HOT-1", u, "test");
       let longestGap = 0;
       let last = performance.now();

@@ -35,7 +35,9 @@ describe("security headers and the Content-Security-Policy", () => {
     const responses = [
       page,
       await fetch(`${server.url}${asset}`),
-      await fetch(`${server.url}/api/incidents`, { headers: { authorization: `Bearer ${server.token}` } }),
+      await fetch(`${server.url}/api/incidents`, {
+        headers: { authorization: `Bearer ${server.token}` },
+      }),
       await fetch(`${server.url}/api/incidents`),
       await fetch(`${server.url}/healthz`),
     ];
@@ -63,7 +65,9 @@ describe("security headers and the Content-Security-Policy", () => {
     await page.goto(`${server.url}/#token=${server.token}`);
     await page.getByTestId("incident-link").first().waitFor({ timeout: 15_000 });
     await page.goto(`${server.url}/${key}#token=${server.token}`);
-    await page.locator('[data-testid="connection-status"][data-status="online"]').waitFor({ timeout: 15_000 });
+    await page
+      .locator('[data-testid="connection-status"][data-status="online"]')
+      .waitFor({ timeout: 15_000 });
     expect(violations).toEqual([]);
 
     // What an XSS would try: an inline script and a javascript: URL. Both are refused.
@@ -76,7 +80,10 @@ describe("security headers and the Content-Security-Policy", () => {
       document.body.appendChild(link);
       link.click();
       await new Promise((resolve) => setTimeout(resolve, 200));
-      return { injected: (window as { __injected?: boolean }).__injected ?? false, clicked: (window as { __clicked?: boolean }).__clicked ?? false };
+      return {
+        injected: (window as { __injected?: boolean }).__injected ?? false,
+        clicked: (window as { __clicked?: boolean }).__clicked ?? false,
+      };
     });
     expect(ran).toEqual({ injected: false, clicked: false });
     expect(violations.length).toBeGreaterThanOrEqual(1);

@@ -1,6 +1,6 @@
 import { pathToFileURL } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { render } from "../../server/export/formats.ts";
 import { buildPostmortem } from "../../server/export/postmortem.ts";
 import { artifactPath, launchChromium } from "../helpers/browser.ts";
@@ -22,7 +22,9 @@ describe("the postmortem and history in a real browser", () => {
 
   it("renders the HTML export as a page and prints it to PDF", async () => {
     const html = render(buildPostmortem(realisticIncident()), "html");
-    const page = await (await browser.newContext({ viewport: { width: 1100, height: 900 } })).newPage();
+    const page = await (
+      await browser.newContext({ viewport: { width: 1100, height: 900 } })
+    ).newPage();
     await page.setContent(html);
     expect(await page.locator("h1").innerText()).toBe("HOT-42 - Checkout fails for EU customers");
     expect(await page.locator("table.timeline tbody tr").count()).toBeGreaterThan(20);
@@ -49,29 +51,43 @@ describe("the postmortem and history in a real browser", () => {
       protocols: [...document.querySelectorAll("a")].map((a) => a.protocol),
       hrefs: [...document.querySelectorAll("a")].map((a) => a.href),
       scripts: document.querySelectorAll("script, iframe, object, embed, img, svg").length,
-      handlers: [...document.querySelectorAll("*")].flatMap((el) => [...el.attributes].map((a) => a.name)).filter((name) => name.startsWith("on")),
+      handlers: [...document.querySelectorAll("*")]
+        .flatMap((el) => [...el.attributes].map((a) => a.name))
+        .filter((name) => name.startsWith("on")),
     }));
     expect(new Set(found.protocols)).toEqual(new Set(["https:"]));
     expect(found.hrefs).toContain(SAFE_URL);
     expect(found.scripts).toBe(0);
     expect(found.handlers).toEqual([]);
     // Clicking every link text the attacker wrote does nothing: it is not a link.
-    for (let i = 0; i < HOSTILE_URLS.length; i++) await page.locator("p", { hasText: `before ${i} click me ${i} after` }).click({ timeout: 2000 });
+    for (let i = 0; i < HOSTILE_URLS.length; i++)
+      await page
+        .locator("p", { hasText: `before ${i} click me ${i} after` })
+        .click({ timeout: 2000 });
     expect(errors).toEqual([]);
     await page.context().close();
   });
 
   it("exports from the incident page and shows the document as it stood at a past instant", async () => {
-    const key = (await server.api("POST", "/api/incidents", { summary: "History in the browser", severity: 3 })).body.key;
+    const key = (
+      await server.api("POST", "/api/incidents", { summary: "History in the browser", severity: 3 })
+    ).body.key;
     await server.api("POST", `/api/incidents/${key}/timeline`, { text: "early entry" });
-    const link = await server.api("POST", `/api/incidents/${key}/links`, { role: "viewer", name: "Reviewer" });
+    const link = await server.api("POST", `/api/incidents/${key}/links`, {
+      role: "viewer",
+      name: "Reviewer",
+    });
     const context = await browser.newContext({ viewport: { width: 1300, height: 900 } });
     const page = await context.newPage();
     await page.goto(link.body.url);
-    await page.locator('[data-testid="connection-status"][data-status="online"]').waitFor({ timeout: 15_000 });
+    await page
+      .locator('[data-testid="connection-status"][data-status="online"]')
+      .waitFor({ timeout: 15_000 });
     // A later entry, after the page opened: the slider's oldest position must not show it.
     await server.api("POST", `/api/incidents/${key}/timeline`, { text: "late entry" });
-    await page.locator('[data-testid="timeline-entry"]', { hasText: "late entry" }).waitFor({ timeout: 2000 });
+    await page
+      .locator('[data-testid="timeline-entry"]', { hasText: "late entry" })
+      .waitFor({ timeout: 2000 });
 
     // The export is downloaded, never opened in the app's origin (where the token is
     // in localStorage): no page opens, and the saved file renders on its own, from disk.
@@ -92,13 +108,18 @@ describe("the postmortem and history in a real browser", () => {
 
     await page.getByTestId("history-slider").fill("0");
     await page.getByTestId("history-view").waitFor({ timeout: 5000 });
-    await page.locator('[data-testid="history-view"] [data-testid="timeline-entry"]').first().waitFor({ timeout: 5000 });
+    await page
+      .locator('[data-testid="history-view"] [data-testid="timeline-entry"]')
+      .first()
+      .waitFor({ timeout: 5000 });
     const past = await page.locator('[data-testid="history-view"]').innerText();
     expect(past).toContain("Incident declared: History in the browser");
     expect(past).not.toContain("late entry");
     await page.screenshot({ path: artifactPath("history-view.png"), fullPage: false });
     await page.getByTestId("history-live").click();
-    await page.locator('[data-testid="timeline-entry"]', { hasText: "late entry" }).waitFor({ timeout: 2000 });
+    await page
+      .locator('[data-testid="timeline-entry"]', { hasText: "late entry" })
+      .waitFor({ timeout: 2000 });
     await context.close();
   });
 });

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page, WebSocketRoute } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendTimelineEntry, readIncident, recordChange } from "../../shared/doc/index.ts";
 import { artifactPath, launchChromium } from "../helpers/browser.ts";
 import { startTestServer, type TestServer } from "../helpers/testServer.ts";
@@ -31,16 +31,23 @@ describe("the incident page in a real browser", () => {
     await server?.close();
   });
 
-  async function open(role: "responder" | "viewer", name: string, viewport = { width: 1400, height: 1000 }): Promise<Page> {
+  async function open(
+    role: "responder" | "viewer",
+    name: string,
+    viewport = { width: 1400, height: 1000 },
+  ): Promise<Page> {
     const link = await server.api("POST", `/api/incidents/${key}/links`, { role, name });
     const context = await browser.newContext({ viewport });
     const page = await context.newPage();
     await page.goto(link.body.url);
-    await page.locator('[data-testid="connection-status"][data-status="online"]').waitFor({ timeout: 15_000 });
+    await page
+      .locator('[data-testid="connection-status"][data-status="online"]')
+      .waitFor({ timeout: 15_000 });
     return page;
   }
 
-  const entry = (page: Page, text: string) => page.locator('[data-testid="timeline-entry"]', { hasText: text });
+  const entry = (page: Page, text: string) =>
+    page.locator('[data-testid="timeline-entry"]', { hasText: text });
 
   it("two responders co-edit notes and the timeline and see each other's changes within a second; a viewer watches live and cannot change anything", async () => {
     const alice = await open("responder", "Alice");
@@ -62,23 +69,37 @@ describe("the incident page in a real browser", () => {
     // Notes, typed into TipTap by both.
     await alice.locator('[data-testid="notes-editor"] .ProseMirror').click();
     await alice.keyboard.type("Alice: watching the EU error rate.");
-    await bob.locator('[data-testid="notes-editor"] .ProseMirror', { hasText: "Alice: watching the EU error rate." }).waitFor({ timeout: LIVE_MS });
+    await bob
+      .locator('[data-testid="notes-editor"] .ProseMirror', {
+        hasText: "Alice: watching the EU error rate.",
+      })
+      .waitFor({ timeout: LIVE_MS });
     await bob.locator('[data-testid="notes-editor"] .ProseMirror').click();
     await bob.keyboard.press("Control+End");
     await bob.keyboard.press("Enter");
     await bob.keyboard.type("Bob: rollback started.");
-    await alice.locator('[data-testid="notes-editor"] .ProseMirror', { hasText: "Bob: rollback started." }).waitFor({ timeout: LIVE_MS });
-    await viewer.locator('[data-testid="notes-editor"]', { hasText: "Bob: rollback started." }).waitFor({ timeout: LIVE_MS });
+    await alice
+      .locator('[data-testid="notes-editor"] .ProseMirror', { hasText: "Bob: rollback started." })
+      .waitFor({ timeout: LIVE_MS });
+    await viewer
+      .locator('[data-testid="notes-editor"]', { hasText: "Bob: rollback started." })
+      .waitFor({ timeout: LIVE_MS });
 
     // Presence shows both responders to the viewer, with the names from their links.
-    await viewer.locator('[data-testid="presence-user"][data-name="Alice"][data-role="responder"]').waitFor({ timeout: LIVE_MS });
-    await viewer.locator('[data-testid="presence-user"][data-name="Bob"]').waitFor({ timeout: LIVE_MS });
+    await viewer
+      .locator('[data-testid="presence-user"][data-name="Alice"][data-role="responder"]')
+      .waitFor({ timeout: LIVE_MS });
+    await viewer
+      .locator('[data-testid="presence-user"][data-name="Bob"]')
+      .waitFor({ timeout: LIVE_MS });
 
     // The viewer: a visible read-only marker, no editable element, and typing changes nothing.
     await viewer.getByTestId("read-only-marker").waitFor();
     // View controls (timeline filters, history, export, "change access link") change nothing in the document; everything else counts.
     const editable = await viewer
-      .locator('input:not([data-view-control]), textarea, select:not([data-view-control]), button:not([data-view-control]):not([data-testid="forget-token"]), [contenteditable="true"]')
+      .locator(
+        'input:not([data-view-control]), textarea, select:not([data-view-control]), button:not([data-view-control]):not([data-testid="forget-token"]), [contenteditable="true"]',
+      )
       .count();
     expect(editable).toBe(0);
     const before = readIncident(serverDoc());
@@ -88,7 +109,9 @@ describe("the incident page in a real browser", () => {
     await viewer.keyboard.press("/");
     await viewer.keyboard.type("more text");
     // The viewer's local editor must not have taken the keystrokes either.
-    expect(await viewer.locator('[data-testid="notes-editor"]').innerText()).not.toContain("VIEWER WAS HERE");
+    expect(await viewer.locator('[data-testid="notes-editor"]').innerText()).not.toContain(
+      "VIEWER WAS HERE",
+    );
     // A responder's edit made after the viewer typed reaches the viewer, so anything the viewer sent has been handled.
     await alice.getByTestId("quick-add-text").fill("after the viewer typed");
     await alice.getByTestId("quick-add-submit").click();
@@ -111,8 +134,12 @@ describe("the incident page in a real browser", () => {
     const next = current === "1" ? "2" : "1";
     await alice.getByTestId("severity-select").selectOption(next);
     for (const page of [alice, bob, viewer]) {
-      await page.locator(`[data-testid="header-severity"]`, { hasText: `SEV${next}` }).waitFor({ timeout: LIVE_MS });
-      await page.locator('[data-testid="timeline-entry"][data-kind="severity"]', { hasText: `to ${next}` }).waitFor({ timeout: LIVE_MS });
+      await page
+        .locator(`[data-testid="header-severity"]`, { hasText: `SEV${next}` })
+        .waitFor({ timeout: LIVE_MS });
+      await page
+        .locator('[data-testid="timeline-entry"][data-kind="severity"]', { hasText: `to ${next}` })
+        .waitFor({ timeout: LIVE_MS });
     }
     await Promise.all([alice, bob, viewer].map((p) => p.context().close()));
   });
@@ -122,7 +149,10 @@ describe("the incident page in a real browser", () => {
     // at the websocket itself: while "offline", Alice's sockets are closed and refused.
     let offline = false;
     const sockets: { page: WebSocketRoute; server: WebSocketRoute }[] = [];
-    const link = await server.api("POST", `/api/incidents/${key}/links`, { role: "responder", name: "Alice" });
+    const link = await server.api("POST", `/api/incidents/${key}/links`, {
+      role: "responder",
+      name: "Alice",
+    });
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     await context.routeWebSocket(/\/collab$/, (ws) => {
       if (offline) {
@@ -133,7 +163,9 @@ describe("the incident page in a real browser", () => {
     });
     const alice = await context.newPage();
     await alice.goto(link.body.url);
-    await alice.locator('[data-testid="connection-status"][data-status="online"]').waitFor({ timeout: 15_000 });
+    await alice
+      .locator('[data-testid="connection-status"][data-status="online"]')
+      .waitFor({ timeout: 15_000 });
     const bob = await open("responder", "Bob");
 
     offline = true;
@@ -141,43 +173,73 @@ describe("the incident page in a real browser", () => {
       await socket.server.close();
       await socket.page.close({ code: 1006 });
     }
-    await alice.locator('[data-testid="connection-status"]:not([data-status="online"])').waitFor({ timeout: 5000 });
+    await alice
+      .locator('[data-testid="connection-status"]:not([data-status="online"])')
+      .waitFor({ timeout: 5000 });
     await alice.getByTestId("quick-add-text").fill("written while offline");
     await alice.getByTestId("quick-add-submit").click();
     await entry(alice, "written while offline").waitFor({ timeout: LIVE_MS });
     expect(await entry(bob, "written while offline").count()).toBe(0);
 
     offline = false;
-    await alice.locator('[data-testid="connection-status"][data-status="online"]').waitFor({ timeout: 30_000 });
+    await alice
+      .locator('[data-testid="connection-status"][data-status="online"]')
+      .waitFor({ timeout: 30_000 });
     await entry(bob, "written while offline").waitFor({ timeout: 5000 });
     await Promise.all([alice, bob].map((p) => p.context().close()));
   }, 60_000);
 
   it("shows who is editing which record", async () => {
-    await server.hotdoc.incidents.write(key, { subject: "t", name: "Marco", role: "admin", scope: "*" }, (doc) => {
-      recordChange(doc, { author: "Marco", what: "Rolled back payments-api", revertSteps: "deploy v2024.11.3" });
-    });
+    await server.hotdoc.incidents.write(
+      key,
+      { subject: "t", name: "Marco", role: "admin", scope: "*" },
+      (doc) => {
+        recordChange(doc, {
+          author: "Marco",
+          what: "Rolled back payments-api",
+          revertSteps: "deploy v2024.11.3",
+        });
+      },
+    );
     const alice = await open("responder", "Alice");
     const bob = await open("responder", "Bob");
-    const row = (page: Page) => page.locator('[data-testid="change-row"]', { hasText: "Rolled back payments-api" });
+    const row = (page: Page) =>
+      page.locator('[data-testid="change-row"]', { hasText: "Rolled back payments-api" });
     await row(alice).getByTestId("change-state").focus();
-    await bob.locator('[data-testid="change-row"][data-editing-by="Alice"]', { hasText: "Rolled back payments-api" }).waitFor({ timeout: LIVE_MS });
+    await bob
+      .locator('[data-testid="change-row"][data-editing-by="Alice"]', {
+        hasText: "Rolled back payments-api",
+      })
+      .waitFor({ timeout: LIVE_MS });
     await alice.getByTestId("quick-add-text").focus();
-    await bob.locator('[data-testid="change-row"][data-editing-by]').waitFor({ state: "detached", timeout: LIVE_MS });
+    await bob
+      .locator('[data-testid="change-row"][data-editing-by]')
+      .waitFor({ state: "detached", timeout: LIVE_MS });
     await Promise.all([alice, bob].map((p) => p.context().close()));
   });
 
   it("a page whose link is revoked turns read-only instead of taking edits it cannot send", async () => {
-    const link = await server.api("POST", `/api/incidents/${key}/links`, { role: "responder", name: "Temp" });
+    const link = await server.api("POST", `/api/incidents/${key}/links`, {
+      role: "responder",
+      name: "Temp",
+    });
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const page = await context.newPage();
     await page.goto(link.body.url);
-    await page.locator('[data-testid="connection-status"][data-status="online"]').waitFor({ timeout: 15_000 });
+    await page
+      .locator('[data-testid="connection-status"][data-status="online"]')
+      .waitFor({ timeout: 15_000 });
     await page.getByTestId("quick-add-text").waitFor();
-    expect((await server.api("DELETE", `/api/incidents/${key}/links/${link.body.id}`)).status).toBe(204);
-    await page.locator('[data-testid="connection-status"][data-status="refused"]').waitFor({ timeout: 10_000 });
+    expect((await server.api("DELETE", `/api/incidents/${key}/links/${link.body.id}`)).status).toBe(
+      204,
+    );
+    await page
+      .locator('[data-testid="connection-status"][data-status="refused"]')
+      .waitFor({ timeout: 10_000 });
     await page.getByTestId("quick-add-text").waitFor({ state: "detached", timeout: LIVE_MS });
-    expect(await page.locator('[data-testid="notes-editor"] [contenteditable="true"]').count()).toBe(0);
+    expect(
+      await page.locator('[data-testid="notes-editor"] [contenteditable="true"]').count(),
+    ).toBe(0);
     await context.close();
   });
 
@@ -186,8 +248,12 @@ describe("the incident page in a real browser", () => {
     await alice.getByTestId("header-summary").click();
     await server.api("PATCH", `/api/incidents/${key}`, { summary: "Renamed by Bob meanwhile" });
     await alice.getByTestId("quick-add-text").click();
-    await alice.locator('[data-testid="header-summary"]', { hasText: "Renamed by Bob meanwhile" }).waitFor({ timeout: LIVE_MS });
-    expect((await server.api("GET", `/api/incidents/${key}`)).body.summary).toBe("Renamed by Bob meanwhile");
+    await alice
+      .locator('[data-testid="header-summary"]', { hasText: "Renamed by Bob meanwhile" })
+      .waitFor({ timeout: LIVE_MS });
+    expect((await server.api("GET", `/api/incidents/${key}`)).body.summary).toBe(
+      "Renamed by Bob meanwhile",
+    );
     await alice.context().close();
   });
 
@@ -201,9 +267,15 @@ describe("the incident page in a real browser", () => {
     await page.getByTestId("declare-submit").click();
     await page.getByTestId("incident-page").waitFor();
     await page.getByTestId("nav-dashboard").click();
-    await page.locator('[data-testid="incident-row"]', { hasText: "Search is slow for everyone" }).waitFor({ timeout: 5000 });
+    await page
+      .locator('[data-testid="incident-row"]', { hasText: "Search is slow for everyone" })
+      .waitFor({ timeout: 5000 });
     const listed = await server.api("GET", "/api/incidents");
-    expect(listed.body.incidents.some((i: { summary: string }) => i.summary === "Search is slow for everyone")).toBe(true);
+    expect(
+      listed.body.incidents.some(
+        (i: { summary: string }) => i.summary === "Search is slow for everyone",
+      ),
+    ).toBe(true);
     await page.screenshot({ path: artifactPath("dashboard.png"), fullPage: true });
     await context.close();
   });
@@ -214,38 +286,59 @@ describe("a long incident in a real browser", () => {
     const server = await startTestServer();
     const browser = await launchChromium();
     try {
-      const key = (await server.api("POST", "/api/incidents", { summary: "Long one", severity: 2 })).body.key;
-      await server.hotdoc.incidents.write(key, { subject: "load", name: "Load", role: "admin", scope: "*" }, (doc) => {
-        for (let i = 0; i < 5000; i++) {
-          appendTimelineEntry(doc, {
-            author: `user${i % 17}`,
-            source: "slack",
-            kind: "chat",
-            text: `chat message ${i}`,
-            at: new Date(Date.UTC(2026, 10, 20, 10) + i * 1000).toISOString(),
-          });
-        }
+      const key = (await server.api("POST", "/api/incidents", { summary: "Long one", severity: 2 }))
+        .body.key;
+      await server.hotdoc.incidents.write(
+        key,
+        { subject: "load", name: "Load", role: "admin", scope: "*" },
+        (doc) => {
+          for (let i = 0; i < 5000; i++) {
+            appendTimelineEntry(doc, {
+              author: `user${i % 17}`,
+              source: "slack",
+              kind: "chat",
+              text: `chat message ${i}`,
+              at: new Date(Date.UTC(2026, 10, 20, 10) + i * 1000).toISOString(),
+            });
+          }
+        },
+      );
+      const link = await server.api("POST", `/api/incidents/${key}/links`, {
+        role: "responder",
+        name: "Ana",
       });
-      const link = await server.api("POST", `/api/incidents/${key}/links`, { role: "responder", name: "Ana" });
-      const page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
+      const page = await (
+        await browser.newContext({ viewport: { width: 1400, height: 1000 } })
+      ).newPage();
       const started = Date.now();
       await page.goto(link.body.url);
-      await page.locator('[data-testid="timeline"][data-count="5001"]').waitFor({ timeout: 15_000 });
+      await page
+        .locator('[data-testid="timeline"][data-count="5001"]')
+        .waitFor({ timeout: 15_000 });
       const loadMs = Date.now() - started;
       const rendered = await page.locator('[data-testid="timeline-entry"]').count();
       expect(rendered).toBeGreaterThan(5);
       expect(rendered).toBeLessThan(120);
       // It opens at the newest entries.
-      await page.locator('[data-testid="timeline-entry"]', { hasText: "chat message 4999" }).waitFor({ timeout: 2000 });
+      await page
+        .locator('[data-testid="timeline-entry"]', { hasText: "chat message 4999" })
+        .waitFor({ timeout: 2000 });
       const addStarted = Date.now();
       await page.getByTestId("quick-add-text").fill("still fast at 5,000");
       await page.getByTestId("quick-add-submit").click();
-      await page.locator('[data-testid="timeline-entry"]', { hasText: "still fast at 5,000" }).waitFor({ timeout: LIVE_MS });
+      await page
+        .locator('[data-testid="timeline-entry"]', { hasText: "still fast at 5,000" })
+        .waitFor({ timeout: LIVE_MS });
       const addMs = Date.now() - addStarted;
       // Scrolling to the very top brings the first entries in.
       await page.getByTestId("timeline").evaluate((el) => el.scrollTo({ top: 0 }));
-      await page.locator('[data-testid="timeline-entry"]', { hasText: "chat message 0" }).first().waitFor({ timeout: 2000 });
-      console.log(`5,000-entry timeline: opened in ${loadMs} ms, ${rendered} rows in the DOM, a new entry shown after ${addMs} ms`);
+      await page
+        .locator('[data-testid="timeline-entry"]', { hasText: "chat message 0" })
+        .first()
+        .waitFor({ timeout: 2000 });
+      console.log(
+        `5,000-entry timeline: opened in ${loadMs} ms, ${rendered} rows in the DOM, a new entry shown after ${addMs} ms`,
+      );
     } finally {
       await browser.close();
       await server.close();

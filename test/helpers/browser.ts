@@ -11,7 +11,9 @@ export const ARTIFACTS = path.resolve(import.meta.dirname, "..", "..", "test-art
 export async function launchChromium(): Promise<Browser> {
   const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
   if (!fs.existsSync(executablePath)) {
-    throw new Error(`Chromium not found at ${executablePath}: install Debian's chromium package (.ci/run does)`);
+    throw new Error(
+      `Chromium not found at ${executablePath}: install Debian's chromium package (.ci/run does)`,
+    );
   }
   return chromium.launch({
     executablePath,

@@ -21,10 +21,16 @@ export interface Hook {
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-export function slackSigned(payload: unknown, options: { timestamp?: number; secret?: string; retry?: number } = {}): Hook {
+export function slackSigned(
+  payload: unknown,
+  options: { timestamp?: number; secret?: string; retry?: number } = {},
+): Hook {
   const body = JSON.stringify(payload);
   const timestamp = options.timestamp ?? nowSeconds();
-  const signature = `v0=${crypto.createHmac("sha256", options.secret ?? SECRETS.SLACK_SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+  const signature = `v0=${crypto
+    .createHmac("sha256", options.secret ?? SECRETS.SLACK_SIGNING_SECRET)
+    .update(`v0:${timestamp}:${body}`)
+    .digest("hex")}`;
   const headers: Record<string, string> = {
     "content-type": "application/json",
     "x-slack-request-timestamp": String(timestamp),
@@ -39,7 +45,10 @@ export function slackSigned(payload: unknown, options: { timestamp?: number; sec
 
 let eventCounter = 0;
 /** An Events API `event_callback` wrapping a `message` event. */
-export function slackEvent(event: Record<string, unknown>, eventId = `Ev${(++eventCounter).toString().padStart(8, "0")}`) {
+export function slackEvent(
+  event: Record<string, unknown>,
+  eventId = `Ev${(++eventCounter).toString().padStart(8, "0")}`,
+) {
   return {
     token: "XXYYZZ",
     team_id: "T0HOTDOC",
@@ -51,16 +60,48 @@ export function slackEvent(event: Record<string, unknown>, eventId = `Ev${(++eve
   };
 }
 
-export function slackMessage(channel: string, user: string, text: string, ts: string, extra: Record<string, unknown> = {}) {
-  return slackEvent({ type: "message", channel, channel_type: "channel", user, text, ts, ...extra });
+export function slackMessage(
+  channel: string,
+  user: string,
+  text: string,
+  ts: string,
+  extra: Record<string, unknown> = {},
+) {
+  return slackEvent({
+    type: "message",
+    channel,
+    channel_type: "channel",
+    user,
+    text,
+    ts,
+    ...extra,
+  });
 }
 
-export function mattermostForm(fields: Record<string, string>, token = SECRETS.MATTERMOST_TOKEN): Hook {
-  const body = new URLSearchParams({ token, team_id: "tm1", team_domain: "acme", trigger_word: "", ...fields }).toString();
-  return { method: "POST", path: "/hooks/mattermost", headers: { "content-type": "application/x-www-form-urlencoded" }, body };
+export function mattermostForm(
+  fields: Record<string, string>,
+  token = SECRETS.MATTERMOST_TOKEN,
+): Hook {
+  const body = new URLSearchParams({
+    token,
+    team_id: "tm1",
+    team_domain: "acme",
+    trigger_word: "",
+    ...fields,
+  }).toString();
+  return {
+    method: "POST",
+    path: "/hooks/mattermost",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body,
+  };
 }
 
-export function matrixTransaction(txnId: string, events: unknown[], token = SECRETS.MATRIX_HS_TOKEN): Hook {
+export function matrixTransaction(
+  txnId: string,
+  events: unknown[],
+  token = SECRETS.MATRIX_HS_TOKEN,
+): Hook {
   return {
     method: "PUT",
     path: `/_matrix/app/v1/transactions/${txnId}`,
@@ -69,17 +110,46 @@ export function matrixTransaction(txnId: string, events: unknown[], token = SECR
   };
 }
 
-export function matrixMessage(room: string, eventId: string, sender: string, body: string, ts: number, content: Record<string, unknown> = {}) {
-  return { type: "m.room.message", event_id: eventId, room_id: room, sender, origin_server_ts: ts, content: { msgtype: "m.text", body, ...content }, unsigned: { age: 10 } };
+export function matrixMessage(
+  room: string,
+  eventId: string,
+  sender: string,
+  body: string,
+  ts: number,
+  content: Record<string, unknown> = {},
+) {
+  return {
+    type: "m.room.message",
+    event_id: eventId,
+    room_id: room,
+    sender,
+    origin_server_ts: ts,
+    content: { msgtype: "m.text", body, ...content },
+    unsigned: { age: 10 },
+  };
 }
 
 export function teamsSigned(activity: unknown, secret = SECRETS.TEAMS_SECRET): Hook {
   const body = JSON.stringify(activity);
-  const mac = crypto.createHmac("sha256", Buffer.from(secret, "base64")).update(body).digest("base64");
-  return { method: "POST", path: "/hooks/teams", headers: { "content-type": "application/json", authorization: `HMAC ${mac}` }, body };
+  const mac = crypto
+    .createHmac("sha256", Buffer.from(secret, "base64"))
+    .update(body)
+    .digest("base64");
+  return {
+    method: "POST",
+    path: "/hooks/teams",
+    headers: { "content-type": "application/json", authorization: `HMAC ${mac}` },
+    body,
+  };
 }
 
-export function teamsActivity(id: string, channelId: string, from: string, html: string, timestamp: string) {
+export function teamsActivity(
+  id: string,
+  channelId: string,
+  from: string,
+  html: string,
+  timestamp: string,
+) {
   return {
     type: "message",
     id,
@@ -88,7 +158,12 @@ export function teamsActivity(id: string, channelId: string, from: string, html:
     serviceUrl: "https://smba.trafficmanager.net/emea/",
     channelId: "msteams",
     from: { id: `29:${from}`, name: from, aadObjectId: "00000000-0000-0000-0000-000000000001" },
-    conversation: { isGroup: true, id: `${channelId};messageid=${id}`, name: null, conversationType: "channel" },
+    conversation: {
+      isGroup: true,
+      id: `${channelId};messageid=${id}`,
+      name: null,
+      conversationType: "channel",
+    },
     recipient: null,
     textFormat: "plain",
     attachmentLayout: null,
@@ -104,19 +179,44 @@ export function teamsActivity(id: string, channelId: string, from: string, html:
     suggestedActions: null,
     attachments: [{ contentType: "text/html", content: `<div>${html}</div>` }],
     entities: [{ type: "clientInfo", locale: "en-US", country: "US", platform: "Web" }],
-    channelData: { teamsChannelId: channelId, teamsTeamId: "19:team@thread.skype", channel: { id: channelId }, team: { id: "19:team@thread.skype" }, tenant: { id: "tenant-1" } },
+    channelData: {
+      teamsChannelId: channelId,
+      teamsTeamId: "19:team@thread.skype",
+      channel: { id: channelId },
+      team: { id: "19:team@thread.skype" },
+      tenant: { id: "tenant-1" },
+    },
   };
 }
 
-export function genericSigned(payload: unknown, options: { timestamp?: number; secret?: string } = {}): Hook {
+export function genericSigned(
+  payload: unknown,
+  options: { timestamp?: number; secret?: string } = {},
+): Hook {
   const body = JSON.stringify(payload);
   const timestamp = options.timestamp ?? nowSeconds();
-  const signature = `v1=${crypto.createHmac("sha256", options.secret ?? SECRETS.WEBHOOK_SECRET).update(`${timestamp}.${body}`).digest("hex")}`;
-  return { method: "POST", path: "/hooks/generic", headers: { "content-type": "application/json", "x-hotdoc-timestamp": String(timestamp), "x-hotdoc-signature": signature }, body };
+  const signature = `v1=${crypto
+    .createHmac("sha256", options.secret ?? SECRETS.WEBHOOK_SECRET)
+    .update(`${timestamp}.${body}`)
+    .digest("hex")}`;
+  return {
+    method: "POST",
+    path: "/hooks/generic",
+    headers: {
+      "content-type": "application/json",
+      "x-hotdoc-timestamp": String(timestamp),
+      "x-hotdoc-signature": signature,
+    },
+    body,
+  };
 }
 
 export async function deliver(baseUrl: string, hook: Hook): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${baseUrl}${hook.path}`, { method: hook.method, headers: hook.headers, body: hook.body });
+  const response = await fetch(`${baseUrl}${hook.path}`, {
+    method: hook.method,
+    headers: hook.headers,
+    body: hook.body,
+  });
   const text = await response.text();
   let body: unknown = text;
   try {
@@ -230,12 +330,25 @@ export const DOCUMENTED = {
     recipient: { id: "28:c9e8c047-2a74-40a2-b28a-b162d5f5327c", name: "Teams TestBot" },
     textFormat: "plain",
     text: "Hello Teams TestBot",
-    entities: [{ locale: "en-US", country: "US", platform: "Windows", timezone: "America/Los_Angeles", type: "clientInfo" }],
+    entities: [
+      {
+        locale: "en-US",
+        country: "US",
+        platform: "Windows",
+        timezone: "America/Los_Angeles",
+        type: "clientInfo",
+      },
+    ],
     channelData: { tenant: { id: "72f988bf-86f1-41af-91ab-2d7cd011db47" } },
     locale: "en-US",
   },
   /** hotdoc's own generic webhook body, as the README documents it (`POST /hooks/generic`). */
-  generic: { id: "alert-123", channel: "alerts", author: "Grafana", text: "[FIRING] payments 5xx > 10%" } as Record<string, unknown>,
+  generic: {
+    id: "alert-123",
+    channel: "alerts",
+    author: "Grafana",
+    text: "[FIRING] payments 5xx > 10%",
+  } as Record<string, unknown>,
 };
 
 /** A deep copy of a documented payload, so a test can change fields without touching the original. */

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import readline from "node:readline";
-import { TEST_LIMITS, TEST_TOKEN } from "./testServer.ts";
 import { withTimeout } from "./clients.ts";
+import { TEST_LIMITS, TEST_TOKEN } from "./testServer.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 
@@ -22,10 +22,23 @@ export interface ChildServer {
  * resolves once it logs where it listens. `nodeArgs` go to node itself (diagnostics
  * such as `--trace-gc`, which NODE_OPTIONS does not allow).
  */
-export async function spawnServer(dataDir: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ChildServer> {
+export async function spawnServer(
+  dataDir: string,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<ChildServer> {
   const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, "server", "main.ts")], {
     cwd: ROOT,
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, ADMIN_TOKEN: TEST_TOKEN, LOG_LEVEL: "info", ...TEST_LIMITS, ...env },
+    env: {
+      ...process.env,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      DATA_DIR: dataDir,
+      ADMIN_TOKEN: TEST_TOKEN,
+      LOG_LEVEL: "info",
+      ...TEST_LIMITS,
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
@@ -50,7 +63,14 @@ export async function spawnServer(dataDir: string, env: Record<string, string> =
     20_000,
     "child server to listen",
   );
-  return { child, port, url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}/collab`, exited, logs };
+  return {
+    child,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}/collab`,
+    exited,
+    logs,
+  };
 }
 
 /** SIGKILLs every child server in `children` (emptying it) and waits until each has exited. */

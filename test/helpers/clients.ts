@@ -2,7 +2,12 @@ import { HocuspocusProvider } from "@hocuspocus/provider";
 import * as Y from "yjs";
 
 /** A real @hocuspocus/provider client on its own Y.Doc. */
-export function connectProvider(wsUrl: string, name: string, token: string, doc: Y.Doc = new Y.Doc()): HocuspocusProvider {
+export function connectProvider(
+  wsUrl: string,
+  name: string,
+  token: string,
+  doc: Y.Doc = new Y.Doc(),
+): HocuspocusProvider {
   return new HocuspocusProvider({ url: wsUrl, name, token, document: doc });
 }
 
@@ -11,7 +16,9 @@ export function whenSynced(provider: HocuspocusProvider, timeoutMs = 10_000): Pr
   return withTimeout(
     new Promise<void>((resolve, reject) => {
       provider.on("synced", ({ state }: { state: boolean }) => state && resolve());
-      provider.on("authenticationFailed", ({ reason }: { reason: string }) => reject(new Error(`refused: ${reason}`)));
+      provider.on("authenticationFailed", ({ reason }: { reason: string }) =>
+        reject(new Error(`refused: ${reason}`)),
+      );
     }),
     timeoutMs,
     "provider sync",
@@ -48,7 +55,11 @@ export function whenAcknowledged(provider: HocuspocusProvider, timeoutMs = 20_00
 }
 
 /** Resolves when `predicate(doc)` holds, re-checking on every update of the doc. */
-export function whenDoc(doc: Y.Doc, predicate: (doc: Y.Doc) => boolean, timeoutMs = 10_000): Promise<void> {
+export function whenDoc(
+  doc: Y.Doc,
+  predicate: (doc: Y.Doc) => boolean,
+  timeoutMs = 10_000,
+): Promise<void> {
   if (predicate(doc)) return Promise.resolve();
   return withTimeout(
     new Promise<void>((resolve) => {
@@ -70,7 +81,10 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
   return Promise.race([
     promise,
     new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+      timer = setTimeout(
+        () => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)),
+        ms,
+      );
     }),
   ]).finally(() => clearTimeout(timer));
 }

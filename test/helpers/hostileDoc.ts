@@ -26,10 +26,10 @@ export const HOSTILE_URLS = [
   "jav&#x09;ascript:alert('XSS');",
   "jav&#x0A;ascript:alert('XSS');",
   "jav&#x0D;ascript:alert('XSS');",
-  "java\0script:alert(\"XSS\")",
+  'java\0script:alert("XSS")',
   " &#14;  javascript:alert('XSS');",
   "\u000e javascript:alert('XSS');",
-  "vbscript:msgbox(\"XSS\")",
+  'vbscript:msgbox("XSS")',
   "data:text/html base64,PHNjcmlwdD5hbGVydCgnWFNTJyk8L3NjcmlwdD4K",
   "data:text/html;base64,PHNjcmlwdD5hbGVydCgnWFNTJyk8L3NjcmlwdD4K",
   "data:image/svg+xml;base64,PHN2ZyB4bWxuczpzdmc9Imh0dH A6Ly93d3cudzMub3JnLzIwMDAvc3ZnIiB4bWxucz0iaHR0cDovL3d3dy53My5vcmcv MjAwMC9zdmciIHhtbG5zOnhsaW5rPSJodHRwOi8vd3d3LnczLm9yZy8xOTk5L3hs aW5rIiB2ZXJzaW9uPSIxLjAiIHg9IjAiIHk9IjAiIHdpZHRoPSIxOTQiIGhlaWdodD0iMjAw IiBpZD0ieHNzIj48c2NyaXB0IHR5cGU9InRleHQvZWNtYXNjcmlwdCI+YWxlcnQoIlh TUyIpOzwvc2NyaXB0Pjwvc3ZnPg==",
@@ -50,7 +50,13 @@ export const SAFE_URL = "https://status.example.com/incidents/42?from=hotdoc&x=1
  */
 export function writeHostileNotes(doc: Y.Doc, urls: readonly string[] = HOSTILE_URLS): void {
   const notes = richText(doc, "notes");
-  const linkAttrs = (href: string) => ({ href, target: "_blank", rel: "noopener noreferrer nofollow", class: null, title: null });
+  const linkAttrs = (href: string) => ({
+    href,
+    target: "_blank",
+    rel: "noopener noreferrer nofollow",
+    class: null,
+    title: null,
+  });
   doc.transact(() => {
     // Each paragraph is added to the document first, then filled: a Y.XmlText can only
     // be formatted once it belongs to a document.
@@ -73,7 +79,9 @@ export function writeHostileNotes(doc: Y.Doc, urls: readonly string[] = HOSTILE_
       notes.insert(notes.length, [image]);
     });
     // y-tiptap's name for a mark that may overlap itself: `<mark>--<hash>`.
-    paragraph((text) => text.insert(0, "hashed link", { "link--AbCd1234": { href: HOSTILE_URLS[0] } }));
+    paragraph((text) =>
+      text.insert(0, "hashed link", { "link--AbCd1234": { href: HOSTILE_URLS[0] } }),
+    );
     paragraph((text) => text.insert(0, "status page", { link: linkAttrs(SAFE_URL) }));
   });
 }

@@ -72,14 +72,21 @@ export function frame(...parts: (number | string | Uint8Array)[]): Uint8Array {
 }
 
 /** Reads the leading document name (Hocuspocus frames) and message type. */
-export function header(data: Uint8Array, named = true): { name?: string; type: number; decoder: decoding.Decoder } {
+export function header(
+  data: Uint8Array,
+  named = true,
+): { name?: string; type: number; decoder: decoding.Decoder } {
   const decoder = decoding.createDecoder(data);
   const name = named ? decoding.readVarString(decoder) : undefined;
   return { name, type: decoding.readVarUint(decoder), decoder };
 }
 
 /** A RawSocket on the Hocuspocus endpoint that has sent its token for `name` and been answered. */
-export async function authenticatedRawSocket(wsUrl: string, name: string, token: string): Promise<RawSocket> {
+export async function authenticatedRawSocket(
+  wsUrl: string,
+  name: string,
+  token: string,
+): Promise<RawSocket> {
   const socket = new RawSocket(wsUrl);
   await socket.opened;
   socket.send(frame(name, MessageType.Auth, AuthMessageType.Token, token));

@@ -21,7 +21,8 @@ import {
 } from "../../shared/doc/index.ts";
 
 /** 2026-11-20 14:mm:ss UTC. */
-export const T = (minute: number, second = 0) => new Date(Date.UTC(2026, 10, 20, 14, minute, second));
+export const T = (minute: number, second = 0) =>
+  new Date(Date.UTC(2026, 10, 20, 14, minute, second));
 
 /**
  * A realistic incident with fixed times: chat and hand-written timeline entries,
@@ -45,35 +46,148 @@ export function realisticIncident(): Y.Doc {
     now: T(7),
   });
   const chat = (minute: number, author: string, text: string, id: string) =>
-    appendTimelineEntry(doc, { id: `slack:C0HOT42:${id}`, at: T(minute, 30).toISOString(), author, source: "slack", kind: "chat", text, external: { platform: "slack", channel: "C0HOT42", messageId: id } }, T(minute, 30));
+    appendTimelineEntry(
+      doc,
+      {
+        id: `slack:C0HOT42:${id}`,
+        at: T(minute, 30).toISOString(),
+        author,
+        source: "slack",
+        kind: "chat",
+        text,
+        external: { platform: "slack", channel: "C0HOT42", messageId: id },
+      },
+      T(minute, 30),
+    );
   assignRole(doc, { role: "incident_manager", holder: "Priya Natarajan" }, priya, T(8));
   assignRole(doc, { role: "tech_lead", holder: "Marco Rossi" }, priya, T(9));
   addLink(doc, { kind: "chat", label: "#hot-42", url: "https://chat.example.com/hot-42" });
-  setIncidentFields(doc, { customersSeeing: "An error page after pressing Pay", customersAffected: "About 30% of EU checkouts", supportCases: "14" }, priya, T(10));
+  setIncidentFields(
+    doc,
+    {
+      customersSeeing: "An error page after pressing Pay",
+      customersAffected: "About 30% of EU checkouts",
+      supportCases: "14",
+    },
+    priya,
+    T(10),
+  );
   chat(10, "U0MARCO", "5xx rate at 31% in EU since 14:00", "1700000001.000100");
-  const pool = addObservation(doc, { author: "Marco Rossi", text: "payments-api logs 'connection pool exhausted'", confirmed: true }, T(11));
-  const deploy = addObservation(doc, { author: "Aiko Tanaka", text: "v2024.11.3 rolled out to EU at 13:58", confirmed: true }, T(12));
-  const retry = addTheory(doc, { author: "Marco Rossi", text: "The new release opens a connection per retry", observationIds: [pool, deploy] }, T(13));
-  const db = addTheory(doc, { author: "Aiko Tanaka", text: "The EU database primary is degraded", observationIds: [pool] }, T(14));
-  const check = addExperiment(doc, { author: "Aiko Tanaka", text: "Check the primary's health", theoryId: db }, T(15));
+  const pool = addObservation(
+    doc,
+    {
+      author: "Marco Rossi",
+      text: "payments-api logs 'connection pool exhausted'",
+      confirmed: true,
+    },
+    T(11),
+  );
+  const deploy = addObservation(
+    doc,
+    { author: "Aiko Tanaka", text: "v2024.11.3 rolled out to EU at 13:58", confirmed: true },
+    T(12),
+  );
+  const retry = addTheory(
+    doc,
+    {
+      author: "Marco Rossi",
+      text: "The new release opens a connection per retry",
+      observationIds: [pool, deploy],
+    },
+    T(13),
+  );
+  const db = addTheory(
+    doc,
+    { author: "Aiko Tanaka", text: "The EU database primary is degraded", observationIds: [pool] },
+    T(14),
+  );
+  const check = addExperiment(
+    doc,
+    { author: "Aiko Tanaka", text: "Check the primary's health", theoryId: db },
+    T(15),
+  );
   setExperimentState(doc, check, "done", marco, "Primary healthy", T(16));
   setTheoryState(doc, db, "disproved", marco, T(17));
   setSeverity(doc, 1, priya, T(18));
-  const rollbackTest = addExperiment(doc, { author: "Marco Rossi", text: "Roll back to v2024.11.2 in EU", theoryId: retry }, T(19));
-  const rollback = recordChange(doc, { author: "Marco Rossi", what: "Rolled back payments-api to v2024.11.2", how: "deployctl rollback", why: "Test the retry theory", revertSteps: "deployctl deploy payments-api v2024.11.3", state: "applied" }, T(20));
-  recordChange(doc, { author: "Aiko Tanaka", what: "Raised max_connections to 800", how: "ALTER SYSTEM", why: "Head-room", revertSteps: "ALTER SYSTEM SET max_connections = 500", state: "applied" }, T(21));
-  const flag = recordChange(doc, { author: "Marco Rossi", what: "Disabled the retry feature flag", how: "flagctl off retries", why: "Stop the storm", revertSteps: "flagctl on retries", state: "applied" }, T(22));
+  const rollbackTest = addExperiment(
+    doc,
+    { author: "Marco Rossi", text: "Roll back to v2024.11.2 in EU", theoryId: retry },
+    T(19),
+  );
+  const rollback = recordChange(
+    doc,
+    {
+      author: "Marco Rossi",
+      what: "Rolled back payments-api to v2024.11.2",
+      how: "deployctl rollback",
+      why: "Test the retry theory",
+      revertSteps: "deployctl deploy payments-api v2024.11.3",
+      state: "applied",
+    },
+    T(20),
+  );
+  recordChange(
+    doc,
+    {
+      author: "Aiko Tanaka",
+      what: "Raised max_connections to 800",
+      how: "ALTER SYSTEM",
+      why: "Head-room",
+      revertSteps: "ALTER SYSTEM SET max_connections = 500",
+      state: "applied",
+    },
+    T(21),
+  );
+  const flag = recordChange(
+    doc,
+    {
+      author: "Marco Rossi",
+      what: "Disabled the retry feature flag",
+      how: "flagctl off retries",
+      why: "Stop the storm",
+      revertSteps: "flagctl on retries",
+      state: "applied",
+    },
+    T(22),
+  );
   chat(23, "U0DANA", "Support confirms errors stopped", "1700000002.000100");
   setExperimentState(doc, rollbackTest, "done", marco, "5xx back to 0.1% in 4 minutes", T(24));
   setTheoryState(doc, retry, "confirmed", marco, T(25));
   setChangeState(doc, flag, "reverted", marco, T(26));
   void rollback;
-  const update = addComms(doc, { author: "Dana Kim", audience: "internal", title: "HOT-42 - Sev 1 - Checkout fails for EU customers", summary: "Checkout is restored after a rollback.", channel: "status page" }, T(27));
+  const update = addComms(
+    doc,
+    {
+      author: "Dana Kim",
+      audience: "internal",
+      title: "HOT-42 - Sev 1 - Checkout fails for EU customers",
+      summary: "Checkout is restored after a rollback.",
+      channel: "status page",
+    },
+    T(27),
+  );
   markCommsSent(doc, update, { name: "Dana Kim", source: "editor" }, "status page", T(28));
   setIncidentFields(doc, { endedAt: T(62).toISOString() }, priya, T(63));
   setStatus(doc, "resolved", priya, T(64));
-  addFollowUp(doc, { author: "Priya Natarajan", text: "Fix the retry path to reuse pooled connections", owner: "Marco Rossi" }, T(65));
-  addFollowUp(doc, { author: "Priya Natarajan", text: "Lower max_connections back to 500", owner: "Aiko Tanaka", kind: "cleanup" }, T(66));
+  addFollowUp(
+    doc,
+    {
+      author: "Priya Natarajan",
+      text: "Fix the retry path to reuse pooled connections",
+      owner: "Marco Rossi",
+    },
+    T(65),
+  );
+  addFollowUp(
+    doc,
+    {
+      author: "Priya Natarajan",
+      text: "Lower max_connections back to 500",
+      owner: "Aiko Tanaka",
+      kind: "cleanup",
+    },
+    T(66),
+  );
   setRichTextPlain(doc, "notes", "Rollback at 14:20 fixed it.\nKeep watching the EU panel.");
   return doc;
 }

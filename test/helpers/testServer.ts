@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { loadConfig } from "../../server/config.ts";
 import { Writable } from "node:stream";
+import { loadConfig } from "../../server/config.ts";
 import { type RunningHotdoc, startHotdoc } from "../../server/hotdoc.ts";
 import { createLogger } from "../../server/logger.ts";
 import type { DocumentStore } from "../../server/storage/DocumentStore.ts";
@@ -27,7 +27,12 @@ export interface TestServer {
   dataDir: string;
   /** Every log line the server wrote, parsed (only when started with `captureLogs`). */
   logs: Record<string, unknown>[];
-  api(method: string, route: string, body?: unknown, token?: string | null): Promise<{ status: number; body: any }>;
+  api(
+    method: string,
+    route: string,
+    body?: unknown,
+    token?: string | null,
+  ): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
 }
 
@@ -37,7 +42,12 @@ export function tempDataDir(): string {
 
 /** A real hotdoc server on port 0 with its own data directory. */
 export async function startTestServer(
-  options: { dataDir?: string; env?: Record<string, string>; captureLogs?: boolean; store?: DocumentStore } = {},
+  options: {
+    dataDir?: string;
+    env?: Record<string, string>;
+    captureLogs?: boolean;
+    store?: DocumentStore;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDataDir();
   const config = loadConfig({
@@ -61,7 +71,10 @@ export async function startTestServer(
       done();
     },
   });
-  const hotdoc = await startHotdoc(config, { store: options.store, ...(options.captureLogs ? { logger: createLogger("info", sink) } : {}) });
+  const hotdoc = await startHotdoc(config, {
+    store: options.store,
+    ...(options.captureLogs ? { logger: createLogger("info", sink) } : {}),
+  });
   const url = `http://127.0.0.1:${hotdoc.port}`;
   return {
     hotdoc,

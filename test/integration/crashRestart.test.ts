@@ -1,11 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
 import type { HocuspocusProvider } from "@hocuspocus/provider";
+import { afterEach, describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { appendTimelineEntry, initIncident, readTimeline } from "../../shared/doc/index.ts";
 import { SqliteStore } from "../../server/storage/SqliteStore.ts";
-import { spawnServer, type ChildServer, killAll } from "../helpers/childServer.ts";
+import { appendTimelineEntry, initIncident, readTimeline } from "../../shared/doc/index.ts";
+import { type ChildServer, killAll, spawnServer } from "../helpers/childServer.ts";
 import { connectProvider, whenAcknowledged, whenSynced } from "../helpers/clients.ts";
-import { callApi, tempDataDir, TEST_TOKEN } from "../helpers/testServer.ts";
+import { callApi, TEST_TOKEN, tempDataDir } from "../helpers/testServer.ts";
 
 /** What an incident looked like after repeated crashes: no checkpoint and this many loose updates. */
 const LOOSE_UPDATES = 12_000;
@@ -31,7 +31,12 @@ async function incidentWithLongTail(dataDir: string): Promise<string> {
     const doc = new Y.Doc();
     const updates: Uint8Array[] = [];
     doc.on("update", (u: Uint8Array) => updates.push(u));
-    initIncident(doc, { key, summary: "Crashed repeatedly", severity: 1, actor: { name: "test", source: "api" } });
+    initIncident(doc, {
+      key,
+      summary: "Crashed repeatedly",
+      severity: 1,
+      actor: { name: "test", source: "api" },
+    });
     for (let i = 0; updates.length < LOOSE_UPDATES; i++) {
       // Short chat lines: what makes the load slow is the count of updates, not their size,
       // and a small document keeps the eight in-process clients' own sync out of the figure.
@@ -52,50 +57,56 @@ describe("fast start after a crash", () => {
     await killAll(children);
   });
 
-  it(
-    "after a restart on 12,000 loose updates, writers get their first acknowledgement within the bound, and the next start is checkpointed",
-    async () => {
-      const dataDir = tempDataDir();
-      const key = await incidentWithLongTail(dataDir);
+  it("after a restart on 12,000 loose updates, writers get their first acknowledgement within the bound, and the next start is checkpointed", async () => {
+    const dataDir = tempDataDir();
+    const key = await incidentWithLongTail(dataDir);
 
-      const server = await spawnServer(dataDir);
-      children.push(server);
-      const firstAck = async (w: number) => {
-        const started = performance.now();
-        const writer = connectProvider(server.wsUrl, key, TEST_TOKEN);
-        providers.push(writer);
-        await whenSynced(writer, 30_000);
-        appendTimelineEntry(writer.document, { author: `writer ${w}`, text: `first write after the crash ${w}` });
-        await whenAcknowledged(writer, 30_000);
-        return performance.now() - started;
-      };
-      const firstWriterAckMs = Math.round(await firstAck(0));
-      const others = await Promise.all(Array.from({ length: WRITERS - 1 }, (_, w) => firstAck(w + 1)));
-      const figures = { looseUpdates: LOOSE_UPDATES, firstWriterAckMs, otherWritersMaxAckMs: Math.round(Math.max(...others)) };
-      console.info("time to first ack after a crash", figures);
-      expect(readTimeline(providers[0].document).length).toBeGreaterThanOrEqual(LOOSE_UPDATES);
+    const server = await spawnServer(dataDir);
+    children.push(server);
+    const firstAck = async (w: number) => {
+      const started = performance.now();
+      const writer = connectProvider(server.wsUrl, key, TEST_TOKEN);
+      providers.push(writer);
+      await whenSynced(writer, 30_000);
+      appendTimelineEntry(writer.document, {
+        author: `writer ${w}`,
+        text: `first write after the crash ${w}`,
+      });
+      await whenAcknowledged(writer, 30_000);
+      return performance.now() - started;
+    };
+    const firstWriterAckMs = Math.round(await firstAck(0));
+    const others = await Promise.all(
+      Array.from({ length: WRITERS - 1 }, (_, w) => firstAck(w + 1)),
+    );
+    const figures = {
+      looseUpdates: LOOSE_UPDATES,
+      firstWriterAckMs,
+      otherWritersMaxAckMs: Math.round(Math.max(...others)),
+    };
+    console.info("time to first ack after a crash", figures);
+    expect(readTimeline(providers[0].document).length).toBeGreaterThanOrEqual(LOOSE_UPDATES);
 
-      // Crash again: the load itself must have left a checkpoint, so the tail is short now.
-      server.child.kill("SIGKILL");
-      await server.exited;
-      providers.splice(0).forEach((p) => p.destroy());
-      const store = new SqliteStore(dataDir);
-      let tail: number;
-      try {
-        tail = store.looseUpdates(key);
-      } finally {
-        await store.close();
-      }
-      const again = await spawnServer(dataDir);
-      children.push(again);
-      const body = (await callApi(again.url, "GET", `/api/incidents/${key}`)).body;
-      const texts = new Set(body.timeline.map((e: { text: string }) => e.text));
-      for (let w = 0; w < WRITERS; w++) expect(texts.has(`first write after the crash ${w}`), `writer ${w}`).toBe(true);
+    // Crash again: the load itself must have left a checkpoint, so the tail is short now.
+    server.child.kill("SIGKILL");
+    await server.exited;
+    providers.splice(0).forEach((p) => p.destroy());
+    const store = new SqliteStore(dataDir);
+    let tail: number;
+    try {
+      tail = store.looseUpdates(key);
+    } finally {
+      await store.close();
+    }
+    const again = await spawnServer(dataDir);
+    children.push(again);
+    const body = (await callApi(again.url, "GET", `/api/incidents/${key}`)).body;
+    const texts = new Set(body.timeline.map((e: { text: string }) => e.text));
+    for (let w = 0; w < WRITERS; w++)
+      expect(texts.has(`first write after the crash ${w}`), `writer ${w}`).toBe(true);
 
-      expect(figures.firstWriterAckMs).toBeLessThan(MAX_FIRST_ACK_MS);
-      expect(figures.otherWritersMaxAckMs).toBeLessThan(MAX_ALL_ACK_MS);
-      expect(tail).toBeLessThanOrEqual(WRITERS);
-    },
-    90_000,
-  );
+    expect(figures.firstWriterAckMs).toBeLessThan(MAX_FIRST_ACK_MS);
+    expect(figures.otherWritersMaxAckMs).toBeLessThan(MAX_ALL_ACK_MS);
+    expect(tail).toBeLessThanOrEqual(WRITERS);
+  }, 90_000);
 });

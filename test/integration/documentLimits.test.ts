@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from "vitest";
 import type { HocuspocusProvider } from "@hocuspocus/provider";
+import { afterEach, describe, expect, it } from "vitest";
 import { appendTimelineEntry, editTimelineEntry, readTimeline } from "../../shared/doc/index.ts";
 import { connectProvider, whenAcknowledged, whenSynced, withTimeout } from "../helpers/clients.ts";
 import { startTestServer, type TestServer, tempDataDir } from "../helpers/testServer.ts";
@@ -12,9 +12,11 @@ function write(provider: HocuspocusProvider, text: string): Promise<string> {
     provider.on("close", onClose);
   });
   appendTimelineEntry(provider.document, { author: "Filler", text });
-  return withTimeout(Promise.race([whenAcknowledged(provider).then(() => "acked"), closed]), 10_000, "ack or refusal").finally(() =>
-    provider.off("close", onClose),
-  );
+  return withTimeout(
+    Promise.race([whenAcknowledged(provider).then(() => "acked"), closed]),
+    10_000,
+    "ack or refusal",
+  ).finally(() => provider.off("close", onClose));
 }
 
 describe("document limits", () => {
@@ -27,9 +29,13 @@ describe("document limits", () => {
 
   it("an update that would push the document past MAX_DOCUMENT_BYTES is refused unapplied and unacknowledged, and REST writes then answer 413", async () => {
     const dataDir = tempDataDir();
-    const server = await startTestServer({ dataDir, env: { MAX_DOCUMENT_BYTES: String(1024 * 1024) } });
+    const server = await startTestServer({
+      dataDir,
+      env: { MAX_DOCUMENT_BYTES: String(1024 * 1024) },
+    });
     servers.push(server);
-    const key = (await server.api("POST", "/api/incidents", { summary: "Log flood", severity: 2 })).body.key;
+    const key = (await server.api("POST", "/api/incidents", { summary: "Log flood", severity: 2 }))
+      .body.key;
     const writer = connectProvider(server.wsUrl, key, server.token);
     providers.push(writer);
     await whenSynced(writer);
@@ -53,7 +59,9 @@ describe("document limits", () => {
     expect(texts).not.toContain(refusedText);
     expect(texts.filter((t: string) => t.endsWith(chunk))).toHaveLength(accepted);
 
-    const posted = await server.api("POST", `/api/incidents/${key}/timeline`, { text: "one more line" });
+    const posted = await server.api("POST", `/api/incidents/${key}/timeline`, {
+      text: "one more line",
+    });
     expect(posted.status).toBe(413);
     expect(posted.body.error.code).toBe("document_too_large");
     expect(posted.body.error.message).toContain("MAX_DOCUMENT_BYTES");
@@ -76,7 +84,9 @@ describe("document limits", () => {
   it("an update that would add records past MAX_RECORDS is refused, other edits of the full document still pass, and REST writes answer 413", async () => {
     const server = await startTestServer({ env: { MAX_RECORDS: "100" } });
     servers.push(server);
-    const key = (await server.api("POST", "/api/incidents", { summary: "Chatty room", severity: 3 })).body.key;
+    const key = (
+      await server.api("POST", "/api/incidents", { summary: "Chatty room", severity: 3 })
+    ).body.key;
     const writer = connectProvider(server.wsUrl, key, server.token);
     providers.push(writer);
     await whenSynced(writer);
@@ -85,12 +95,25 @@ describe("document limits", () => {
     for (let i = 0; i < 150 && refusal === "acked"; i++) refusal = await write(writer, `line ${i}`);
     expect(refusal).toBe("document-too-large");
     const live = (await server.api("GET", `/api/incidents/${key}`)).body;
-    const records = ["timeline", "roles", "links", "changes", "observations", "theories", "experiments", "comms", "followUps", "streams"]
+    const records = [
+      "timeline",
+      "roles",
+      "links",
+      "changes",
+      "observations",
+      "theories",
+      "experiments",
+      "comms",
+      "followUps",
+      "streams",
+    ]
       .map((c) => (Array.isArray(live[c]) ? live[c].length : 0))
       .reduce((a, b) => a + b, 0);
     expect(records).toBe(100);
 
-    const posted = await server.api("POST", `/api/incidents/${key}/timeline`, { text: "over the limit" });
+    const posted = await server.api("POST", `/api/incidents/${key}/timeline`, {
+      text: "over the limit",
+    });
     expect(posted.status).toBe(413);
     expect(posted.body.error.code).toBe("document_too_large");
     expect(posted.body.error.message).toContain("MAX_RECORDS");

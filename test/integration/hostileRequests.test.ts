@@ -32,11 +32,19 @@ describe("hostile requests cost the sender, not the server", () => {
   });
 
   it("answers malformed upgrade paths and hosts and keeps serving", async () => {
-    expect(await raw(server.hotdoc.port, upgrade("/yjs/%E0%A4%A"))).toMatch(/^HTTP\/1\.1 (400|404)/);
-    expect(await raw(server.hotdoc.port, upgrade("/collab", "[x"))).toMatch(/^HTTP\/1\.1 (101|400)/);
+    expect(await raw(server.hotdoc.port, upgrade("/yjs/%E0%A4%A"))).toMatch(
+      /^HTTP\/1\.1 (400|404)/,
+    );
+    expect(await raw(server.hotdoc.port, upgrade("/collab", "[x"))).toMatch(
+      /^HTTP\/1\.1 (101|400)/,
+    );
     expect(await raw(server.hotdoc.port, upgrade("//"))).toMatch(/^HTTP\/1\.1 (400|404)/);
-    expect(await raw(server.hotdoc.port, "GET // HTTP/1.1\r\nHost: localhost\r\n\r\n")).toMatch(/^HTTP\/1\.1 \d{3}/);
-    expect(await raw(server.hotdoc.port, "GET /api/incidents HTTP/1.1\r\nHost: [x\r\n\r\n")).toMatch(/^HTTP\/1\.1 \d{3}/);
+    expect(await raw(server.hotdoc.port, "GET // HTTP/1.1\r\nHost: localhost\r\n\r\n")).toMatch(
+      /^HTTP\/1\.1 \d{3}/,
+    );
+    expect(
+      await raw(server.hotdoc.port, "GET /api/incidents HTTP/1.1\r\nHost: [x\r\n\r\n"),
+    ).toMatch(/^HTTP\/1\.1 \d{3}/);
     expect((await server.api("GET", "/healthz", undefined, null)).status).toBe(200);
   });
 });

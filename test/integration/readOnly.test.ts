@@ -1,10 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import * as Y from "yjs";
-import * as awarenessProtocol from "y-protocols/awareness";
-import { WebsocketProvider } from "y-websocket";
 import type { HocuspocusProvider } from "@hocuspocus/provider";
 import * as decoding from "lib0/decoding";
-import { appendTimelineEntry, readIncident, setRichTextPlain, setSeverity } from "../../shared/doc/index.ts";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import * as awarenessProtocol from "y-protocols/awareness";
+import { WebsocketProvider } from "y-websocket";
+import * as Y from "yjs";
+import {
+  appendTimelineEntry,
+  readIncident,
+  setRichTextPlain,
+  setSeverity,
+} from "../../shared/doc/index.ts";
 import { connectProvider, whenSynced, withTimeout } from "../helpers/clients.ts";
 import { frame, header, RawSocket } from "../helpers/rawSocket.ts";
 import { startTestServer, type TestServer } from "../helpers/testServer.ts";
@@ -37,9 +42,13 @@ describe("read-only is absolute", () => {
 
   beforeEach(async () => {
     server = await startTestServer({ env: { MAX_MESSAGE_BYTES: "65536" } });
-    key = (await server.api("POST", "/api/incidents", { summary: "Viewer target", severity: 3 })).body.key;
+    key = (await server.api("POST", "/api/incidents", { summary: "Viewer target", severity: 3 }))
+      .body.key;
     await server.api("POST", `/api/incidents/${key}/timeline`, { text: "real entry" });
-    const link = await server.api("POST", `/api/incidents/${key}/links`, { role: "viewer", name: "Stakeholder" });
+    const link = await server.api("POST", `/api/incidents/${key}/links`, {
+      role: "viewer",
+      name: "Stakeholder",
+    });
     expect(link.status).toBe(201);
     viewerToken = link.body.token;
   });
@@ -50,7 +59,11 @@ describe("read-only is absolute", () => {
 
   const serverState = () => {
     const doc = server.hotdoc.hocuspocus.documents.get(key)!;
-    return { vector: Y.encodeStateVector(doc), update: Y.encodeStateAsUpdate(doc), json: readIncident(doc) };
+    return {
+      vector: Y.encodeStateVector(doc),
+      update: Y.encodeStateAsUpdate(doc),
+      json: readIncident(doc),
+    };
   };
 
   it("a viewer that writes every way it can leaves the server document byte-for-byte unchanged", async () => {
@@ -77,9 +90,15 @@ describe("read-only is absolute", () => {
 
     // 2. y-websocket's WebsocketProvider on /yjs/:key.
     const yDoc = new Y.Doc();
-    const yws = new WebsocketProvider(`ws://127.0.0.1:${server.hotdoc.port}/yjs`, key, yDoc, { params: { token: viewerToken } });
+    const yws = new WebsocketProvider(`ws://127.0.0.1:${server.hotdoc.port}/yjs`, key, yDoc, {
+      params: { token: viewerToken },
+    });
     cleanups.push(() => yws.destroy());
-    await withTimeout(new Promise<void>((r) => yws.once("sync", (s: boolean) => s && r())), 10_000, "y-websocket sync");
+    await withTimeout(
+      new Promise<void>((r) => yws.once("sync", (s: boolean) => s && r())),
+      10_000,
+      "y-websocket sync",
+    );
     setSeverity(yDoc, 1, { name: "Viewer", source: "editor" });
     await barrier(yws.ws as unknown as WebSocketLikeWithEvents, yDoc);
 
@@ -94,7 +113,7 @@ describe("read-only is absolute", () => {
     raw.send(frame(key, SYNC, STEP2, hostile));
     raw.send(frame(key, SYNC_REPLY, UPDATE, hostile));
     raw.send(frame(key, SYNC_REPLY, STEP2, hostile));
-    raw.send(frame(key, STATELESS, "{\"op\":\"setSeverity\",\"value\":1}"));
+    raw.send(frame(key, STATELESS, '{"op":"setSeverity","value":1}'));
     raw.send(frame(key, 99, 1, 2, 3));
     const mark = raw.frames.length;
     raw.send(frame(key, SYNC, STEP1, Y.encodeStateVector(new Y.Doc())));
@@ -106,7 +125,9 @@ describe("read-only is absolute", () => {
     raw.send(frame(key, BROADCAST_STATELESS, "broadcast"));
 
     // 4. The same on /yjs/:key, plus an oversized frame.
-    const rawY = new RawSocket(`ws://127.0.0.1:${server.hotdoc.port}/yjs/${key}?token=${viewerToken}`);
+    const rawY = new RawSocket(
+      `ws://127.0.0.1:${server.hotdoc.port}/yjs/${key}?token=${viewerToken}`,
+    );
     cleanups.push(() => rawY.close());
     await rawY.opened;
     rawY.send(frame(SYNC, UPDATE, hostile));
@@ -121,10 +142,21 @@ describe("read-only is absolute", () => {
     expect((await rawY.closed).code).toBe(1009);
 
     // 5. REST.
-    expect((await server.api("PATCH", `/api/incidents/${key}`, { severity: 1 }, viewerToken)).status).toBe(403);
-    expect((await server.api("POST", `/api/incidents/${key}/timeline`, { text: "x" }, viewerToken)).status).toBe(403);
-    expect((await server.api("POST", "/api/incidents", { summary: "x", severity: 1 }, viewerToken)).status).toBe(403);
-    expect((await server.api("POST", `/api/incidents/${key}/links`, { role: "responder" }, viewerToken)).status).toBe(403);
+    expect(
+      (await server.api("PATCH", `/api/incidents/${key}`, { severity: 1 }, viewerToken)).status,
+    ).toBe(403);
+    expect(
+      (await server.api("POST", `/api/incidents/${key}/timeline`, { text: "x" }, viewerToken))
+        .status,
+    ).toBe(403);
+    expect(
+      (await server.api("POST", "/api/incidents", { summary: "x", severity: 1 }, viewerToken))
+        .status,
+    ).toBe(403);
+    expect(
+      (await server.api("POST", `/api/incidents/${key}/links`, { role: "responder" }, viewerToken))
+        .status,
+    ).toBe(403);
 
     const after = serverState();
     expect(after.vector).toEqual(before.vector);
@@ -132,11 +164,16 @@ describe("read-only is absolute", () => {
     expect(after.json).toEqual(before.json);
     expect(await server.hotdoc.store.loadState(key)).toEqual(storedBefore);
     expect(watcherSawChange).toBe(false);
-    expect(readIncident(watcher.document).timeline.map((e) => e.text)).not.toContain("viewer wrote this");
+    expect(readIncident(watcher.document).timeline.map((e) => e.text)).not.toContain(
+      "viewer wrote this",
+    );
   });
 
   it("a viewer cannot appear as someone else in presence", async () => {
-    const alice = await server.api("POST", `/api/incidents/${key}/links`, { role: "responder", name: "Alice" });
+    const alice = await server.api("POST", `/api/incidents/${key}/links`, {
+      role: "responder",
+      name: "Alice",
+    });
     const aliceProvider = connectProvider(server.wsUrl, key, alice.body.token);
     const watcher = connectProvider(server.wsUrl, key, server.token);
     const viewer = connectProvider(server.wsUrl, key, viewerToken);
@@ -145,7 +182,8 @@ describe("read-only is absolute", () => {
 
     aliceProvider.setAwarenessField("user", { name: "Alice", color: "#ff0000" });
     viewer.setAwarenessField("user", { name: "Alice (IM)", role: "admin", color: "#00ff00" });
-    const users = () => [...watcher.awareness!.getStates().values()].map((s) => s.user).filter(Boolean);
+    const users = () =>
+      [...watcher.awareness!.getStates().values()].map((s) => s.user).filter(Boolean);
     await waitForAwareness(watcher, () => users().length >= 2);
     expect(users()).toContainEqual({ name: "Alice", role: "responder", color: "#ff0000" });
     expect(users()).toContainEqual({ name: "Stakeholder", role: "viewer", color: "#00ff00" });
@@ -168,7 +206,11 @@ describe("read-only is absolute", () => {
     const mark = raw.frames.length;
     raw.send(frame(key, SYNC, STEP1, Y.encodeStateVector(new Y.Doc())));
     await raw.waitFor((f) => header(f).type === SYNC, mark);
-    expect(watcher.awareness!.getStates().get(aliceId)?.user).toEqual({ name: "Alice", role: "responder", color: "#ff0000" });
+    expect(watcher.awareness!.getStates().get(aliceId)?.user).toEqual({
+      name: "Alice",
+      role: "responder",
+      color: "#ff0000",
+    });
     const serverStates = server.hotdoc.hocuspocus.documents.get(key)!.awareness.getStates();
     expect(serverStates.get(aliceId)?.user?.name).toBe("Alice");
   });
@@ -176,8 +218,14 @@ describe("read-only is absolute", () => {
 
 interface WebSocketLikeWithEvents {
   send(data: Uint8Array): void;
-  addEventListener(type: "message", listener: (event: { data: ArrayBuffer | Uint8Array }) => void): void;
-  removeEventListener(type: "message", listener: (event: { data: ArrayBuffer | Uint8Array }) => void): void;
+  addEventListener(
+    type: "message",
+    listener: (event: { data: ArrayBuffer | Uint8Array }) => void,
+  ): void;
+  removeEventListener(
+    type: "message",
+    listener: (event: { data: ArrayBuffer | Uint8Array }) => void,
+  ): void;
 }
 
 /** Sends a sync step 1 on a y-websocket socket and waits for the server's step 2: everything before it was processed. */
@@ -236,4 +284,3 @@ function waitForAwareness(provider: HocuspocusProvider, predicate: () => boolean
     "awareness",
   );
 }
-

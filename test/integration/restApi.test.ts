@@ -23,7 +23,9 @@ describe("REST API", () => {
 
   it("declares incidents with sequential keys, allocated atomically", async () => {
     const results = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => server.api("POST", "/api/incidents", { summary: `Incident ${i}`, severity: 3 })),
+      Array.from({ length: 12 }, (_, i) =>
+        server.api("POST", "/api/incidents", { summary: `Incident ${i}`, severity: 3 }),
+      ),
     );
     expect(results.every((r) => r.status === 201)).toBe(true);
     const keys = results.map((r) => r.body.key as string);
@@ -52,7 +54,13 @@ describe("REST API", () => {
       status: "new",
       service: "payments",
       products: ["Shop"],
-      times: { startedAt: "2026-11-20T10:00:00.000Z", detectedAt: "2026-11-20T10:07:30.000Z", endedAt: null, ttdMs: 450_000, ttrMs: null },
+      times: {
+        startedAt: "2026-11-20T10:00:00.000Z",
+        detectedAt: "2026-11-20T10:07:30.000Z",
+        endedAt: null,
+        ttdMs: 450_000,
+        ttrMs: null,
+      },
       incidentManager: null,
       schemaVersion: 1,
     });
@@ -61,10 +69,16 @@ describe("REST API", () => {
   });
 
   it("lists incidents in progress first, most severe first, with status and IM", async () => {
-    const minor = (await server.api("POST", "/api/incidents", { summary: "Minor", severity: 3 })).body.key;
-    const critical = (await server.api("POST", "/api/incidents", { summary: "Critical", severity: 1 })).body.key;
-    const done = (await server.api("POST", "/api/incidents", { summary: "Done", severity: 1 })).body.key;
-    expect((await server.api("PATCH", `/api/incidents/${done}`, { status: "resolved" })).status).toBe(200);
+    const minor = (await server.api("POST", "/api/incidents", { summary: "Minor", severity: 3 }))
+      .body.key;
+    const critical = (
+      await server.api("POST", "/api/incidents", { summary: "Critical", severity: 1 })
+    ).body.key;
+    const done = (await server.api("POST", "/api/incidents", { summary: "Done", severity: 1 })).body
+      .key;
+    expect(
+      (await server.api("PATCH", `/api/incidents/${done}`, { status: "resolved" })).status,
+    ).toBe(200);
     const { status, body } = await server.api("GET", "/api/incidents");
     expect(status).toBe(200);
     const keys = body.incidents.map((i: { key: string }) => i.key);
@@ -75,18 +89,27 @@ describe("REST API", () => {
   });
 
   it("patches incident fields and records a severity change on the timeline", async () => {
-    const key = (await server.api("POST", "/api/incidents", { summary: "Search slow", severity: 3 })).body.key;
-    const patched = await server.api("PATCH", `/api/incidents/${key}`, { severity: 2, supportCases: "3", endedAt: "2026-11-20T12:00:00+01:00" });
+    const key = (
+      await server.api("POST", "/api/incidents", { summary: "Search slow", severity: 3 })
+    ).body.key;
+    const patched = await server.api("PATCH", `/api/incidents/${key}`, {
+      severity: 2,
+      supportCases: "3",
+      endedAt: "2026-11-20T12:00:00+01:00",
+    });
     expect(patched.status).toBe(200);
     expect(patched.body.severity).toBe(2);
     expect(patched.body.assessment.supportCases).toBe("3");
     expect(patched.body.times.endedAt).toBe("2026-11-20T11:00:00.000Z");
-    const severityEntry = patched.body.timeline.find((e: { kind: string }) => e.kind === "severity");
+    const severityEntry = patched.body.timeline.find(
+      (e: { kind: string }) => e.kind === "severity",
+    );
     expect(severityEntry.text).toBe("Severity changed from 3 (Minor) to 2 (Major)");
   });
 
   it("a schema-invalid write gets 400 naming the field and changes nothing", async () => {
-    const key = (await server.api("POST", "/api/incidents", { summary: "Valid", severity: 2 })).body.key;
+    const key = (await server.api("POST", "/api/incidents", { summary: "Valid", severity: 2 })).body
+      .key;
     const before = await snapshot(key);
 
     const cases: [string, string, unknown, string][] = [
@@ -116,7 +139,8 @@ describe("REST API", () => {
   });
 
   it("refuses a body over 1 MiB even when it declares no length (chunked)", async () => {
-    const key = (await server.api("POST", "/api/incidents", { summary: "Chunked", severity: 3 })).body.key;
+    const key = (await server.api("POST", "/api/incidents", { summary: "Chunked", severity: 3 }))
+      .body.key;
     const chunk = new TextEncoder().encode(`{"summary":"${"x".repeat(64 * 1024)}`);
     let sent = 0;
     const body = new ReadableStream<Uint8Array>({
@@ -151,15 +175,28 @@ describe("REST API", () => {
 
   it("every API route needs the bearer token", async () => {
     expect((await server.api("GET", "/api/incidents", undefined, null)).status).toBe(401);
-    const wrong = await server.api("POST", "/api/incidents", { summary: "x", severity: 1 }, "wrong-token-wrong-token");
+    const wrong = await server.api(
+      "POST",
+      "/api/incidents",
+      { summary: "x", severity: 1 },
+      "wrong-token-wrong-token",
+    );
     expect(wrong.status).toBe(401);
     expect(wrong.body.error.code).toBe("token_invalid");
   });
 
   it("adds timeline entries with their own time, ordered by it", async () => {
-    const key = (await server.api("POST", "/api/incidents", { summary: "Order", severity: 3 })).body.key;
-    await server.api("POST", `/api/incidents/${key}/timeline`, { text: "later", at: "2030-01-01T10:05:00Z" });
-    await server.api("POST", `/api/incidents/${key}/timeline`, { text: "earlier", at: "2030-01-01T10:01:00Z", pinned: true });
+    const key = (await server.api("POST", "/api/incidents", { summary: "Order", severity: 3 })).body
+      .key;
+    await server.api("POST", `/api/incidents/${key}/timeline`, {
+      text: "later",
+      at: "2030-01-01T10:05:00Z",
+    });
+    await server.api("POST", `/api/incidents/${key}/timeline`, {
+      text: "earlier",
+      at: "2030-01-01T10:01:00Z",
+      pinned: true,
+    });
     const { body } = await server.api("GET", `/api/incidents/${key}`);
     const texts = body.timeline.map((e: { text: string }) => e.text);
     expect(texts.slice(-2)).toEqual(["earlier", "later"]);
@@ -173,7 +210,13 @@ describe("REST API", () => {
     const metrics = await fetch(`${server.url}/metrics`);
     const text = await metrics.text();
     expect(metrics.headers.get("content-type")).toContain("text/plain");
-    for (const name of ["hotdoc_connections", "hotdoc_documents_open", "hotdoc_updates_total", "hotdoc_updates_per_second", "hotdoc_store_append_seconds_bucket"]) {
+    for (const name of [
+      "hotdoc_connections",
+      "hotdoc_documents_open",
+      "hotdoc_updates_total",
+      "hotdoc_updates_per_second",
+      "hotdoc_store_append_seconds_bucket",
+    ]) {
       expect(text).toContain(name);
     }
     const updates = Number(/^hotdoc_updates_total (\d+)/m.exec(text)?.[1]);

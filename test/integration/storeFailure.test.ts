@@ -1,14 +1,19 @@
-import { afterEach, describe, expect, it } from "vitest";
 import type { HocuspocusProvider } from "@hocuspocus/provider";
-import { appendTimelineEntry, readTimeline } from "../../shared/doc/index.ts";
+import { afterEach, describe, expect, it } from "vitest";
 import { SqliteStore } from "../../server/storage/SqliteStore.ts";
+import { appendTimelineEntry, readTimeline } from "../../shared/doc/index.ts";
 import { connectProvider, whenAcknowledged, whenSynced } from "../helpers/clients.ts";
 import { startTestServer, type TestServer, tempDataDir } from "../helpers/testServer.ts";
 
 /** The real SQLite store with a fault we can switch on: the next appends fail, as a full disk would. */
 class FaultyStore extends SqliteStore {
   failNextAppends = 0;
-  override async appendUpdate(doc: string, update: Uint8Array, origin: string, at?: number): Promise<number> {
+  override async appendUpdate(
+    doc: string,
+    update: Uint8Array,
+    origin: string,
+    at?: number,
+  ): Promise<number> {
     if (this.failNextAppends > 0) {
       this.failNextAppends--;
       throw new Error("SQLITE_FULL: database or disk is full");
@@ -28,36 +33,54 @@ describe("a write the store refuses is never acknowledged", () => {
   async function restartAndRead(dataDir: string, key: string): Promise<string[]> {
     const again = await startTestServer({ dataDir });
     servers.push(again);
-    return (await again.api("GET", `/api/incidents/${key}`)).body.timeline.map((e: { text: string }) => e.text);
+    return (await again.api("GET", `/api/incidents/${key}`)).body.timeline.map(
+      (e: { text: string }) => e.text,
+    );
   }
 
   it("over REST: the failed write answers 503, and its retry is stored for real", async () => {
     const dataDir = tempDataDir();
     const store = new FaultyStore(dataDir);
     const server = await startTestServer({ dataDir, store });
-    const key = (await server.api("POST", "/api/incidents", { summary: "Disk full", severity: 2 })).body.key;
+    const key = (await server.api("POST", "/api/incidents", { summary: "Disk full", severity: 2 }))
+      .body.key;
     store.failNextAppends = 1;
-    const failed = await server.api("POST", `/api/incidents/${key}/timeline`, { id: "e1", text: "must not be lost" });
+    const failed = await server.api("POST", `/api/incidents/${key}/timeline`, {
+      id: "e1",
+      text: "must not be lost",
+    });
     expect(failed.status).toBe(503);
     expect(failed.body.error.code).toBe("store_unavailable");
-    const retried = await server.api("POST", `/api/incidents/${key}/timeline`, { id: "e1", text: "must not be lost" });
+    const retried = await server.api("POST", `/api/incidents/${key}/timeline`, {
+      id: "e1",
+      text: "must not be lost",
+    });
     expect(retried.status).toBe(201);
     await server.close();
-    expect((await restartAndRead(dataDir, key)).filter((t) => t === "must not be lost")).toHaveLength(1);
+    expect(
+      (await restartAndRead(dataDir, key)).filter((t) => t === "must not be lost"),
+    ).toHaveLength(1);
   });
 
   it("over the websocket: no ack, the connection closes, and the client's resend after reconnecting is stored", async () => {
     const dataDir = tempDataDir();
     const store = new FaultyStore(dataDir);
     const server = await startTestServer({ dataDir, store });
-    const key = (await server.api("POST", "/api/incidents", { summary: "Disk full again", severity: 2 })).body.key;
+    const key = (
+      await server.api("POST", "/api/incidents", { summary: "Disk full again", severity: 2 })
+    ).body.key;
     const provider = connectProvider(server.wsUrl, key, server.token);
     providers.push(provider);
     await whenSynced(provider);
     store.failNextAppends = 1;
-    appendTimelineEntry(provider.document, { author: "Ana", text: "written while the disk was full" });
+    appendTimelineEntry(provider.document, {
+      author: "Ana",
+      text: "written while the disk was full",
+    });
     await whenAcknowledged(provider, 20_000);
-    expect(readTimeline(provider.document).some((e) => e.text === "written while the disk was full")).toBe(true);
+    expect(
+      readTimeline(provider.document).some((e) => e.text === "written while the disk was full"),
+    ).toBe(true);
     provider.destroy();
     await server.close();
     expect(await restartAndRead(dataDir, key)).toContain("written while the disk was full");

@@ -1,10 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
 import type { HocuspocusProvider } from "@hocuspocus/provider";
+import { afterEach, describe, expect, it } from "vitest";
 import { appendTimelineEntry, readTimeline } from "../../shared/doc/index.ts";
 import { deliver, SECRETS, slackMessage, slackSigned } from "../helpers/chatPayloads.ts";
-import { spawnServer, type ChildServer, killAll } from "../helpers/childServer.ts";
+import { type ChildServer, killAll, spawnServer } from "../helpers/childServer.ts";
 import { connectProvider, whenAcknowledged, whenSynced } from "../helpers/clients.ts";
-import { callApi, startTestServer, tempDataDir, TEST_TOKEN } from "../helpers/testServer.ts";
+import { callApi, startTestServer, TEST_TOKEN, tempDataDir } from "../helpers/testServer.ts";
 
 describe("nothing accepted is ever lost", () => {
   const providers: HocuspocusProvider[] = [];
@@ -18,7 +18,10 @@ describe("nothing accepted is ever lost", () => {
     const dataDir = tempDataDir();
     const first = await spawnServer(dataDir);
     children.push(first);
-    const created = await callApi(first.url, "POST", "/api/incidents", { summary: "Disk full on db-3", severity: 2 });
+    const created = await callApi(first.url, "POST", "/api/incidents", {
+      summary: "Disk full on db-3",
+      severity: 2,
+    });
     expect(created.status).toBe(201);
     const key = created.body.key as string;
 
@@ -31,7 +34,9 @@ describe("nothing accepted is ever lost", () => {
     }
     await whenAcknowledged(writer);
     // A REST write answered 2xx counts as accepted too.
-    const posted = await callApi(first.url, "POST", `/api/incidents/${key}/timeline`, { text: "via REST" });
+    const posted = await callApi(first.url, "POST", `/api/incidents/${key}/timeline`, {
+      text: "via REST",
+    });
     expect(posted.status).toBe(201);
 
     first.child.kill("SIGKILL");
@@ -52,11 +57,22 @@ describe("nothing accepted is ever lost", () => {
     const dataDir = tempDataDir();
     const first = await spawnServer(dataDir, SECRETS);
     children.push(first);
-    const key = (await callApi(first.url, "POST", "/api/incidents", { summary: "Bridge durability", severity: 2 })).body.key;
-    await callApi(first.url, "POST", `/api/incidents/${key}/channels`, { platform: "slack", channel: "C0DURABLE" });
+    const key = (
+      await callApi(first.url, "POST", "/api/incidents", {
+        summary: "Bridge durability",
+        severity: 2,
+      })
+    ).body.key;
+    await callApi(first.url, "POST", `/api/incidents/${key}/channels`, {
+      platform: "slack",
+      channel: "C0DURABLE",
+    });
     const seconds = Math.floor(Date.now() / 1000);
     for (let i = 0; i < 20; i++) {
-      const answer = await deliver(first.url, slackSigned(slackMessage("C0DURABLE", "U0A", `chat ${i}`, `${seconds}.0000${i + 10}`)));
+      const answer = await deliver(
+        first.url,
+        slackSigned(slackMessage("C0DURABLE", "U0A", `chat ${i}`, `${seconds}.0000${i + 10}`)),
+      );
       expect(answer.status).toBe(200);
     }
     first.child.kill("SIGKILL");
@@ -72,12 +88,23 @@ describe("nothing accepted is ever lost", () => {
   it("a clean restart keeps the whole document", async () => {
     const dataDir = tempDataDir();
     const server = await startTestServer({ dataDir });
-    const { body } = await server.api("POST", "/api/incidents", { summary: "Queue backlog", severity: 3, products: ["Email"] });
+    const { body } = await server.api("POST", "/api/incidents", {
+      summary: "Queue backlog",
+      severity: 3,
+      products: ["Email"],
+    });
     const provider = connectProvider(server.wsUrl, body.key, server.token);
     await whenSynced(provider);
-    appendTimelineEntry(provider.document, { author: "Ana", text: "Backlog at 2M messages", kind: "observation" });
+    appendTimelineEntry(provider.document, {
+      author: "Ana",
+      text: "Backlog at 2M messages",
+      kind: "observation",
+    });
     await whenAcknowledged(provider);
-    await server.api("PATCH", `/api/incidents/${body.key}`, { service: "mailer", customersAffected: "All email senders" });
+    await server.api("PATCH", `/api/incidents/${body.key}`, {
+      service: "mailer",
+      customersAffected: "All email senders",
+    });
     const before = (await server.api("GET", `/api/incidents/${body.key}`)).body;
     provider.destroy();
     await server.close();
@@ -86,7 +113,9 @@ describe("nothing accepted is ever lost", () => {
     try {
       const after = (await again.api("GET", `/api/incidents/${body.key}`)).body;
       expect(after).toEqual(before);
-      expect(after.timeline.some((e: { text: string }) => e.text === "Backlog at 2M messages")).toBe(true);
+      expect(
+        after.timeline.some((e: { text: string }) => e.text === "Backlog at 2M messages"),
+      ).toBe(true);
       expect(after.service).toBe("mailer");
       const next = await again.api("POST", "/api/incidents", { summary: "Second", severity: 3 });
       expect(next.body.key).toBe("HOT-2");

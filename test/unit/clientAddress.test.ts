@@ -10,7 +10,9 @@ const request = (remoteAddress: string, forwarded?: string) => ({
 describe("the address a budget is kept for", () => {
   it("is the peer, whatever X-Forwarded-For a client sends, unless a proxy is trusted (then its last hop)", () => {
     expect(clientAddress(request("203.0.113.7", "198.51.100.1"), false)).toBe("203.0.113.7");
-    expect(clientAddress(request("10.0.0.2", "198.51.100.1, 203.0.113.9"), true)).toBe("203.0.113.9");
+    expect(clientAddress(request("10.0.0.2", "198.51.100.1, 203.0.113.9"), true)).toBe(
+      "203.0.113.9",
+    );
     expect(clientAddress(request("10.0.0.2"), true)).toBe("10.0.0.2");
   });
 

@@ -13,7 +13,12 @@ import {
 
 function incident(): Y.Doc {
   const doc = new Y.Doc();
-  initIncident(doc, { key: "HOT-1", summary: "Limits", severity: 2, actor: { name: "a", source: "api" } });
+  initIncident(doc, {
+    key: "HOT-1",
+    summary: "Limits",
+    severity: 2,
+    actor: { name: "a", source: "api" },
+  });
   return doc;
 }
 
@@ -55,7 +60,10 @@ describe("document limits, counted without walking the document", () => {
     Y.applyUpdate(replica, Y.encodeStateAsUpdate(doc));
     const remote = trackRecordCount(replica);
     expect(remote.count()).toBe(tracker.count());
-    Y.applyUpdate(replica, updatesOf(doc, () => appendTimelineEntry(doc, { author: "b", text: "two" }))[0]);
+    Y.applyUpdate(
+      replica,
+      updatesOf(doc, () => appendTimelineEntry(doc, { author: "b", text: "two" }))[0],
+    );
     expect(remote.count()).toBe(tracker.count());
     tracker.stop();
     appendTimelineEntry(doc, { author: "a", text: "after stop" });
@@ -64,14 +72,44 @@ describe("document limits, counted without walking the document", () => {
 
   it("bounds the stored arrays a CRDT client could grow without limit", () => {
     const at = "2026-11-20T14:00:00.000Z";
-    const theory = { id: "t1", at, author: "a", text: "x", state: "open", observationIds: [] as string[] };
-    expect(TheoryRecord.safeParse({ ...theory, observationIds: Array.from({ length: 1000 }, (_, i) => `o${i}`) }).success).toBe(true);
-    expect(TheoryRecord.safeParse({ ...theory, observationIds: Array.from({ length: 1001 }, (_, i) => `o${i}`) }).success).toBe(false);
-    const comms = {
-      id: "c1", at, author: "a", audience: "internal", state: "draft", title: "", summary: "",
-      currentStatus: [] as string[], nextSteps: [] as string[], nextUpdate: "", channel: "",
+    const theory = {
+      id: "t1",
+      at,
+      author: "a",
+      text: "x",
+      state: "open",
+      observationIds: [] as string[],
     };
-    expect(CommsRecord.safeParse({ ...comms, nextSteps: Array(200).fill("step") }).success).toBe(true);
-    expect(CommsRecord.safeParse({ ...comms, currentStatus: Array(201).fill("line") }).success).toBe(false);
+    expect(
+      TheoryRecord.safeParse({
+        ...theory,
+        observationIds: Array.from({ length: 1000 }, (_, i) => `o${i}`),
+      }).success,
+    ).toBe(true);
+    expect(
+      TheoryRecord.safeParse({
+        ...theory,
+        observationIds: Array.from({ length: 1001 }, (_, i) => `o${i}`),
+      }).success,
+    ).toBe(false);
+    const comms = {
+      id: "c1",
+      at,
+      author: "a",
+      audience: "internal",
+      state: "draft",
+      title: "",
+      summary: "",
+      currentStatus: [] as string[],
+      nextSteps: [] as string[],
+      nextUpdate: "",
+      channel: "",
+    };
+    expect(CommsRecord.safeParse({ ...comms, nextSteps: Array(200).fill("step") }).success).toBe(
+      true,
+    );
+    expect(
+      CommsRecord.safeParse({ ...comms, currentStatus: Array(201).fill("line") }).success,
+    ).toBe(false);
   });
 });

@@ -2,6 +2,11 @@ import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { ZodError } from "zod";
 import {
+  draftExternalUpdate,
+  draftInternalUpdate,
+  updateTitle,
+} from "../../shared/comms/drafts.ts";
+import {
   addTheory,
   editRecord,
   initIncident,
@@ -10,13 +15,19 @@ import {
   recordChange,
   setTheoryState,
 } from "../../shared/doc/index.ts";
-import { draftExternalUpdate, draftInternalUpdate, updateTitle } from "../../shared/comms/drafts.ts";
 import { DocumentRuleError } from "../../shared/errors.ts";
 
 const actor = { name: "Dana", source: "editor" as const };
 function incident() {
   const doc = new Y.Doc();
-  initIncident(doc, { key: "HOT-3", summary: "Login fails", severity: 1, service: "auth", products: ["Web"], actor });
+  initIncident(doc, {
+    key: "HOT-3",
+    summary: "Login fails",
+    severity: 1,
+    service: "auth",
+    products: ["Web"],
+    actor,
+  });
   return doc;
 }
 
@@ -25,7 +36,10 @@ describe("editing records", () => {
     const doc = incident();
     const id = recordChange(doc, { author: "a", what: "Restart auth", revertSteps: "" });
     editRecord(doc, "changes", id, { revertSteps: "none needed", how: "kubectl rollout restart" });
-    expect(readIncident(doc).changes[0]).toMatchObject({ revertSteps: "none needed", how: "kubectl rollout restart" });
+    expect(readIncident(doc).changes[0]).toMatchObject({
+      revertSteps: "none needed",
+      how: "kubectl rollout restart",
+    });
     const before = Y.encodeStateVector(doc);
     expect(() => editRecord(doc, "changes", id, { what: "", how: "x" })).toThrow(ZodError);
     expect(() => editRecord(doc, "changes", "missing", { how: "x" })).toThrow(DocumentRuleError);
@@ -39,7 +53,10 @@ describe("editing records", () => {
     const state = readIncident(doc);
     expect(state.observations.map((o) => o.text)).toEqual(["Error rate 40%"]);
     expect(state.theories.map((t) => t.text)).toEqual(["Expired certificate"]);
-    expect(state.timeline.find((e) => e.kind === "decision")).toMatchObject({ pinned: true, text: "Fail over to eu-2" });
+    expect(state.timeline.find((e) => e.kind === "decision")).toMatchObject({
+      pinned: true,
+      text: "Fail over to eu-2",
+    });
   });
 });
 
@@ -54,7 +71,10 @@ describe("comms drafts", () => {
     expect(draft.nextSteps.length).toBeLessThanOrEqual(4);
     const unknown = draft.checklist.filter((c) => !c.known).map((c) => c.question);
     expect(unknown).toContain("If the root cause is known, what is it?");
-    expect(draft.checklist.at(-1)).toMatchObject({ answer: "At 15:00 on the status page", known: true });
+    expect(draft.checklist.at(-1)).toMatchObject({
+      answer: "At 15:00 on the status page",
+      known: true,
+    });
   });
   it("names a confirmed theory as the root cause", () => {
     const doc = incident();
@@ -62,18 +82,25 @@ describe("comms drafts", () => {
     setTheoryState(doc, theory, "confirmed", actor);
     const draft = draftInternalUpdate(readIncident(doc));
     expect(draft.currentStatus).toContain("Root cause: Expired certificate on the IdP");
-    expect(draft.checklist[2]).toMatchObject({ known: true, answer: "Expired certificate on the IdP" });
+    expect(draft.checklist[2]).toMatchObject({
+      known: true,
+      answer: "Expired certificate on the IdP",
+    });
   });
   it("keeps the external update to plain sentences", () => {
     const draft = draftExternalUpdate(readIncident(incident()));
-    expect(draft.summary).toBe("We are investigating issues with Web and will provide updates here soon.");
+    expect(draft.summary).toBe(
+      "We are investigating issues with Web and will provide updates here soon.",
+    );
     expect(updateTitle({ key: "HOT-1", severity: 2, summary: "x" })).toBe("HOT-1 - Sev 2 - x");
   });
 });
 
 describe("changed roots", () => {
   it("tells a notes-only transaction from one that touches records", async () => {
-    const { onlyNotesChanged, setRichTextPlain, appendTimelineEntry } = await import("../../shared/doc/index.ts");
+    const { onlyNotesChanged, setRichTextPlain, appendTimelineEntry } = await import(
+      "../../shared/doc/index.ts"
+    );
     const doc = incident();
     const seen: boolean[] = [];
     doc.on("afterTransaction", (tr: Y.Transaction) => seen.push(onlyNotesChanged(doc, tr)));

@@ -1,14 +1,19 @@
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { ZodError } from "zod";
+import { collection } from "../../shared/doc/fields.ts";
 import {
+  addComms,
   addExperiment,
   addObservation,
   addTheory,
   appendTimelineEntry,
   assignRole,
   currentHolder,
+  editTimelineEntry,
   initIncident,
+  markCommsSent,
+  markTimelineEntryDeleted,
   readIncident,
   readTimeline,
   recordChange,
@@ -17,14 +22,9 @@ import {
   setSeverity,
   setStatus,
   setTheoryState,
-  markCommsSent,
-  addComms,
-  editTimelineEntry,
-  markTimelineEntryDeleted,
   unassignRole,
 } from "../../shared/doc/index.ts";
 import { DocumentRuleError } from "../../shared/errors.ts";
-import { collection } from "../../shared/doc/fields.ts";
 
 const IM = { name: "Priya", source: "editor" as const };
 const T = (minute: number) => new Date(Date.UTC(2026, 10, 20, 14, minute));
@@ -54,17 +54,32 @@ describe("the incident document accessors", () => {
       status: "new",
       service: "Unknown",
       products: [],
-      times: { startedAt: T(0).toISOString(), detectedAt: T(5).toISOString(), endedAt: null, ttdMs: 5 * 60_000, ttrMs: null },
+      times: {
+        startedAt: T(0).toISOString(),
+        detectedAt: T(5).toISOString(),
+        endedAt: null,
+        ttdMs: 5 * 60_000,
+        ttrMs: null,
+      },
     });
     expect(state.timeline).toEqual([
-      expect.objectContaining({ kind: "status", pinned: true, author: "Priya", text: "Incident declared: Checkout down (severity 2, Major)" }),
+      expect.objectContaining({
+        kind: "status",
+        pinned: true,
+        author: "Priya",
+        text: "Incident declared: Checkout down (severity 2, Major)",
+      }),
     ]);
   });
 
   it("rejects a bad key or severity before writing anything", () => {
     const doc = new Y.Doc();
-    expect(() => initIncident(doc, { key: "hot 1", summary: "x", severity: 1, actor: IM })).toThrow(ZodError);
-    expect(() => initIncident(doc, { key: "HOT-1", summary: "x", severity: 4 as 1, actor: IM })).toThrow(ZodError);
+    expect(() => initIncident(doc, { key: "hot 1", summary: "x", severity: 1, actor: IM })).toThrow(
+      ZodError,
+    );
+    expect(() =>
+      initIncident(doc, { key: "HOT-1", summary: "x", severity: 4 as 1, actor: IM }),
+    ).toThrow(ZodError);
     expect(Y.encodeStateVector(doc)).toEqual(Y.encodeStateVector(new Y.Doc()));
   });
 
@@ -74,7 +89,11 @@ describe("the incident document accessors", () => {
     setSeverity(doc, 1, IM, T(11));
     const entries = readTimeline(doc).filter((e) => e.kind === "severity");
     expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ pinned: true, at: T(10).toISOString(), text: "Severity changed from 2 (Major) to 1 (Critical)" });
+    expect(entries[0]).toMatchObject({
+      pinned: true,
+      at: T(10).toISOString(),
+      text: "Severity changed from 2 (Major) to 1 (Critical)",
+    });
   });
 
   it("keeps exactly one incident manager and records the hand-over", () => {
@@ -83,9 +102,13 @@ describe("the incident document accessors", () => {
     expect(readIncident(doc).status).toBe("fixing");
     assignRole(doc, { role: "incident_manager", holder: "Sam" }, IM, T(30));
     const state = readIncident(doc);
-    expect(state.roles.filter((r) => r.role === "incident_manager")).toEqual([expect.objectContaining({ holder: "Sam" })]);
+    expect(state.roles.filter((r) => r.role === "incident_manager")).toEqual([
+      expect.objectContaining({ holder: "Sam" }),
+    ]);
     expect(state.incidentManager).toBe("Sam");
-    expect(state.timeline.map((e) => e.text)).toContain("Sam took over as Incident manager from Priya");
+    expect(state.timeline.map((e) => e.text)).toContain(
+      "Sam took over as Incident manager from Priya",
+    );
     expect(() => unassignRole(doc, "incident_manager", IM)).toThrow(DocumentRuleError);
   });
 
@@ -105,13 +128,22 @@ describe("the incident document accessors", () => {
   it("moves status only along the workflow, and a refused move changes nothing", () => {
     const doc = incident();
     const before = Y.encodeStateVector(doc);
-    expect(() => setStatus(doc, "fixing", IM)).toThrow(expect.objectContaining({ code: "im_required" }));
-    expect(() => setStatus(doc, "closed", IM)).toThrow(expect.objectContaining({ code: "invalid_transition" }));
-    expect(() => setIncidentFields(doc, { summary: "changed", status: "closed" }, IM)).toThrow(DocumentRuleError);
+    expect(() => setStatus(doc, "fixing", IM)).toThrow(
+      expect.objectContaining({ code: "im_required" }),
+    );
+    expect(() => setStatus(doc, "closed", IM)).toThrow(
+      expect.objectContaining({ code: "invalid_transition" }),
+    );
+    expect(() => setIncidentFields(doc, { summary: "changed", status: "closed" }, IM)).toThrow(
+      DocumentRuleError,
+    );
     expect(Y.encodeStateVector(doc)).toEqual(before);
     expect(readIncident(doc).summary).toBe("Checkout down");
     setStatus(doc, "resolved", IM, T(40));
-    expect(readIncident(doc).times).toMatchObject({ endedAt: T(40).toISOString(), ttrMs: 40 * 60_000 });
+    expect(readIncident(doc).times).toMatchObject({
+      endedAt: T(40).toISOString(),
+      ttrMs: 40 * 60_000,
+    });
     setStatus(doc, "closed", IM, T(50));
     expect(readIncident(doc).status).toBe("closed");
   });
@@ -123,14 +155,39 @@ describe("the incident document accessors", () => {
     setStatus(doc, "fixing", IM, T(45));
     expect(readIncident(doc).times).toMatchObject({ endedAt: null, ttrMs: null });
     setStatus(doc, "resolved", IM, T(70));
-    expect(readIncident(doc).times).toMatchObject({ endedAt: T(70).toISOString(), ttrMs: 70 * 60_000 });
+    expect(readIncident(doc).times).toMatchObject({
+      endedAt: T(70).toISOString(),
+      ttrMs: 70 * 60_000,
+    });
   });
 
   it("appends a timeline entry once per id and orders entries by when they happened", () => {
     const doc = incident();
-    expect(appendTimelineEntry(doc, { id: "slack:C1:2", author: "a", text: "second", at: T(20).toISOString(), kind: "chat" }).created).toBe(true);
-    expect(appendTimelineEntry(doc, { id: "slack:C1:2", author: "a", text: "second again", at: T(20).toISOString(), kind: "chat" }).created).toBe(false);
-    appendTimelineEntry(doc, { id: "slack:C1:1", author: "a", text: "first", at: T(10).toISOString(), kind: "chat" });
+    expect(
+      appendTimelineEntry(doc, {
+        id: "slack:C1:2",
+        author: "a",
+        text: "second",
+        at: T(20).toISOString(),
+        kind: "chat",
+      }).created,
+    ).toBe(true);
+    expect(
+      appendTimelineEntry(doc, {
+        id: "slack:C1:2",
+        author: "a",
+        text: "second again",
+        at: T(20).toISOString(),
+        kind: "chat",
+      }).created,
+    ).toBe(false);
+    appendTimelineEntry(doc, {
+      id: "slack:C1:1",
+      author: "a",
+      text: "first",
+      at: T(10).toISOString(),
+      kind: "chat",
+    });
     const texts = readTimeline(doc).map((e) => e.text);
     expect(texts.slice(1)).toEqual(["first", "second"]);
     editTimelineEntry(doc, "slack:C1:1", "first (edited)", T(21));
@@ -142,37 +199,73 @@ describe("the incident document accessors", () => {
 
   it("keeps the change log with revert steps and the still-to-revert list", () => {
     const doc = incident();
-    const rollback = recordChange(doc, { author: "Marco", what: "Rollback to v1", revertSteps: "deploy v2", at: T(20).toISOString() }, T(20));
-    const flag = recordChange(doc, { author: "Marco", what: "Disable feature flag", revertSteps: "enable flag" }, T(21));
+    const rollback = recordChange(
+      doc,
+      {
+        author: "Marco",
+        what: "Rollback to v1",
+        revertSteps: "deploy v2",
+        at: T(20).toISOString(),
+      },
+      T(20),
+    );
+    const flag = recordChange(
+      doc,
+      { author: "Marco", what: "Disable feature flag", revertSteps: "enable flag" },
+      T(21),
+    );
     recordChange(doc, { author: "Marco", what: "Scale out", state: "planned" }, T(22));
     expect(readIncident(doc).stillToRevert).toEqual([rollback, flag]);
     setChangeState(doc, flag, "reverted", IM, T(30));
     const state = readIncident(doc);
     expect(state.stillToRevert).toEqual([rollback]);
-    expect(state.changes.find((c) => c.id === flag)).toMatchObject({ state: "reverted", revertSteps: "enable flag" });
+    expect(state.changes.find((c) => c.id === flag)).toMatchObject({
+      state: "reverted",
+      revertSteps: "enable flag",
+    });
     expect(state.timeline.filter((e) => e.kind === "change" && e.ref?.id === flag)).toHaveLength(2);
   });
 
   it("links theories to observations and experiments to theories, with states", () => {
     const doc = incident();
     const seen = addObservation(doc, { author: "a", text: "pool exhausted", confirmed: true });
-    expect(() => addTheory(doc, { author: "a", text: "t", observationIds: ["nope"] })).toThrow(DocumentRuleError);
+    expect(() => addTheory(doc, { author: "a", text: "t", observationIds: ["nope"] })).toThrow(
+      DocumentRuleError,
+    );
     const theory = addTheory(doc, { author: "a", text: "retry storm", observationIds: [seen] });
     const experiment = addExperiment(doc, { author: "a", text: "roll back", theoryId: theory });
     setTheoryState(doc, theory, "confirmed", IM);
     const state = readIncident(doc);
     expect(state.theories[0]).toMatchObject({ state: "confirmed", observationIds: [seen] });
-    expect(state.experiments[0]).toMatchObject({ id: experiment, theoryId: theory, state: "planned" });
-    expect(state.timeline.some((e) => e.text === "Theory confirmed: retry storm" && e.pinned)).toBe(true);
+    expect(state.experiments[0]).toMatchObject({
+      id: experiment,
+      theoryId: theory,
+      state: "planned",
+    });
+    expect(state.timeline.some((e) => e.text === "Theory confirmed: retry storm" && e.pinned)).toBe(
+      true,
+    );
   });
 
   it("logs a comms update when it is sent", () => {
     const doc = incident();
-    const id = addComms(doc, { author: "Dana", audience: "external", title: "Investigating checkout errors" });
+    const id = addComms(doc, {
+      author: "Dana",
+      audience: "external",
+      title: "Investigating checkout errors",
+    });
     markCommsSent(doc, id, { name: "Dana", source: "editor" }, "status page", T(25));
     const state = readIncident(doc);
-    expect(state.comms[0]).toMatchObject({ state: "sent", sentAt: T(25).toISOString(), channel: "status page" });
-    expect(state.timeline.at(-1)).toMatchObject({ kind: "comms", pinned: true, text: "External update sent: Investigating checkout errors" });
+    expect(state.comms[0]).toMatchObject({
+      state: "sent",
+      sentAt: T(25).toISOString(),
+      channel: "status page",
+    });
+    expect(state.timeline.at(-1)).toMatchObject({
+      kind: "comms",
+      pinned: true,
+      text: "External update sent: Investigating checkout errors",
+    });
   });
 
   it("leaves out records a CRDT client wrote in the wrong shape instead of trusting them", () => {

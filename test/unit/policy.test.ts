@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { ACTIONS, can, type Principal } from "../../shared/access.ts";
 
-const p = (role: Principal["role"], scope = "HOT-1"): Principal => ({ subject: role, name: role, role, scope });
+const p = (role: Principal["role"], scope = "HOT-1"): Principal => ({
+  subject: role,
+  name: role,
+  role,
+  scope,
+});
 
 describe("the access policy", () => {
   it("gives admins everything", () => {
@@ -9,7 +14,11 @@ describe("the access policy", () => {
   });
   it("lets a responder read, edit and export its incident only", () => {
     const r = p("responder");
-    expect(["read", "edit", "export"].map((a) => can(r, a as never, "HOT-1"))).toEqual([true, true, true]);
+    expect(["read", "edit", "export"].map((a) => can(r, a as never, "HOT-1"))).toEqual([
+      true,
+      true,
+      true,
+    ]);
     expect(can(r, "edit", "HOT-2")).toBe(false);
     expect(can(r, "create_incident")).toBe(false);
     expect(can(r, "manage_links", "HOT-1")).toBe(false);
@@ -21,7 +30,13 @@ describe("the access policy", () => {
     const v = p("viewer");
     expect(can(v, "read", "HOT-1")).toBe(true);
     expect(can(v, "export", "HOT-1")).toBe(true);
-    for (const action of ["edit", "create_incident", "manage_links", "manage_tokens", "bridge"] as const) {
+    for (const action of [
+      "edit",
+      "create_incident",
+      "manage_links",
+      "manage_tokens",
+      "bridge",
+    ] as const) {
       expect(can(v, action, "HOT-1")).toBe(false);
     }
     expect(can(v, "read", "HOT-2")).toBe(false);

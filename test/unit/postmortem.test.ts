@@ -14,19 +14,31 @@ describe("the postmortem draft", () => {
 
   it("carries the document's facts: title, severity, times with TTD and TTR, roles", () => {
     expect(pm.title).toBe("HOT-42 - Checkout fails for EU customers");
-    expect(pm.severity).toEqual({ level: 1, label: "Critical", meaning: "A critical incident with very high impact" });
+    expect(pm.severity).toEqual({
+      level: 1,
+      label: "Critical",
+      meaning: "A critical incident with very high impact",
+    });
     expect(pm.times.ttd).toEqual({ ms: 7 * 60_000, text: "7m 00s" });
     expect(pm.times.ttr).toEqual({ ms: 62 * 60_000, text: "1h 02m" });
-    expect(pm.roles.map((r) => `${r.role}: ${r.holder}`)).toEqual(["Incident manager: Priya Natarajan", "Tech lead: Marco Rossi"]);
+    expect(pm.roles.map((r) => `${r.role}: ${r.holder}`)).toEqual([
+      "Incident manager: Priya Natarajan",
+      "Tech lead: Marco Rossi",
+    ]);
     expect(pm.impact.otherFactors).toBe("Unknown");
   });
 
   it("keeps the timeline chronological, with chat and hand-written entries told apart and key events first-class", () => {
     const times = pm.timeline.map((e) => e.at);
     expect([...times].sort()).toEqual(times);
-    expect(pm.timeline.find((e) => e.text === "5xx rate at 31% in EU since 14:00")).toMatchObject({ origin: "chat", source: "slack" });
+    expect(pm.timeline.find((e) => e.text === "5xx rate at 31% in EU since 14:00")).toMatchObject({
+      origin: "chat",
+      source: "slack",
+    });
     expect(pm.timeline.find((e) => e.kind === "observation")).toMatchObject({ origin: "manual" });
-    expect(pm.keyEvents.map((e) => e.kind)).toEqual(expect.arrayContaining(["status", "severity", "comms"]));
+    expect(pm.keyEvents.map((e) => e.kind)).toEqual(
+      expect.arrayContaining(["status", "severity", "comms"]),
+    );
     expect(pm.keyEvents.every((e) => e.keyEvent)).toBe(true);
   });
 
@@ -36,10 +48,16 @@ describe("the postmortem draft", () => {
       "Still applied, never reverted or superseded: Raised max_connections to 800 (revert: ALTER SYSTEM SET max_connections = 500)",
     ]);
     expect(pm.tried.rootCauseCandidates).toEqual(["The new release opens a connection per retry"]);
-    expect(pm.tried.theories.find((t) => t.state === "disproved")?.experiments).toEqual([{ text: "Check the primary's health", state: "done", outcome: "Primary healthy" }]);
+    expect(pm.tried.theories.find((t) => t.state === "disproved")?.experiments).toEqual([
+      { text: "Check the primary's health", state: "done", outcome: "Primary healthy" },
+    ]);
     expect(pm.comms).toHaveLength(1);
     expect(pm.followUps.map((f) => f.owner)).toEqual(["Marco Rossi", "Aiko Tanaka"]);
-    expect(pm.prompts.map((p) => p.title)).toEqual(["Root cause: five whys", "What went well", "What could be improved"]);
+    expect(pm.prompts.map((p) => p.title)).toEqual([
+      "Root cause: five whys",
+      "What went well",
+      "What could be improved",
+    ]);
   });
 
   it("renders Markdown that a CommonMark parser reads into the expected headings", () => {
@@ -52,7 +70,8 @@ describe("the postmortem draft", () => {
         let text = "";
         const inner = event.node.walker();
         let step;
-        while ((step = inner.next())) if (step.entering && step.node.literal) text += step.node.literal;
+        while ((step = inner.next()))
+          if (step.entering && step.node.literal) text += step.node.literal;
         headings.push(`${event.node.level} ${text}`);
       }
     }
@@ -75,7 +94,9 @@ describe("the postmortem draft", () => {
     ]);
     expect(markdown).toContain("**Time to detect (TTD):** 7m 00s");
     expect(markdown).toContain("**Time to recover (TTR):** 1h 02m");
-    expect(markdown).toContain("**Warning:** Still applied, never reverted or superseded: Rolled back payments-api");
+    expect(markdown).toContain(
+      "**Warning:** Still applied, never reverted or superseded: Rolled back payments-api",
+    );
   });
 
   it("renders Confluence storage format that is well-formed XHTML", () => {
@@ -103,14 +124,26 @@ describe("the postmortem draft", () => {
         }
         continue;
       }
-      expect(first, `${format.id} differs from ${file} (UPDATE_GOLDEN=1 rewrites it after a deliberate change; review the diff)`).toBe(fs.readFileSync(file, "utf8"));
+      expect(
+        first,
+        `${format.id} differs from ${file} (UPDATE_GOLDEN=1 rewrites it after a deliberate change; review the diff)`,
+      ).toBe(fs.readFileSync(file, "utf8"));
     }
-    expect(rewritten, "golden files rewritten; check their diff and run again without UPDATE_GOLDEN").toEqual([]);
+    expect(
+      rewritten,
+      "golden files rewritten; check their diff and run again without UPDATE_GOLDEN",
+    ).toEqual([]);
   });
 
   it("has one registry entry with a renderer for every format the client can ask for", () => {
-    expect(EXPORT_REGISTRY.map((f) => f.id).sort()).toEqual(["confluence", "html", "json", "markdown"]);
+    expect(EXPORT_REGISTRY.map((f) => f.id).sort()).toEqual([
+      "confluence",
+      "html",
+      "json",
+      "markdown",
+    ]);
     expect(new Set(EXPORT_REGISTRY.map((f) => f.extension)).size).toBe(EXPORT_REGISTRY.length);
-    for (const format of EXPORT_REGISTRY) expect(render(pm, format.id), format.id).toBe(format.render(pm));
+    for (const format of EXPORT_REGISTRY)
+      expect(render(pm, format.id), format.id).toBe(format.render(pm));
   });
 });

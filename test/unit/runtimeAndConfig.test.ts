@@ -17,7 +17,9 @@ describe("runtime check", () => {
     expect(runtimeProblem("22.11.0")).not.toBeNull();
   });
   it("passes on the runtime npm scripts use", () => {
-    const run = spawnSync(process.execPath, [path.join(ROOT, "scripts", "preflight.mjs")], { encoding: "utf8" });
+    const run = spawnSync(process.execPath, [path.join(ROOT, "scripts", "preflight.mjs")], {
+      encoding: "utf8",
+    });
     expect(run.status).toBe(0);
     expect(Number(process.versions.node.split(".")[0])).toBeGreaterThanOrEqual(24);
   });
@@ -26,7 +28,13 @@ describe("runtime check", () => {
 describe("configuration", () => {
   it("works with no configuration at all", () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 3000, host: "localhost", keyPrefix: "HOT", historyDays: 30, checkpointEvery: 500 });
+    expect(config).toMatchObject({
+      port: 3000,
+      host: "localhost",
+      keyPrefix: "HOT",
+      historyDays: 30,
+      checkpointEvery: 500,
+    });
     expect(path.isAbsolute(config.dataDir)).toBe(true);
   });
   it("names every bad variable in one clear error", () => {

@@ -6,8 +6,15 @@ const LABELS: Record<Exclude<ConnectionState, "refused">, string> = {
   offline: "offline — edits are kept and sent on reconnect",
 };
 
-export function ConnectionStatus({ status, error }: { status: ConnectionState; error: ConnectionRefusal | null }) {
-  const label = status === "refused" ? `access refused: ${error?.message ?? "unknown reason"}` : LABELS[status];
+export function ConnectionStatus({
+  status,
+  error,
+}: {
+  status: ConnectionState;
+  error: ConnectionRefusal | null;
+}) {
+  const label =
+    status === "refused" ? `access refused: ${error?.message ?? "unknown reason"}` : LABELS[status];
   return (
     <span
       className={`connection connection-${status}`}

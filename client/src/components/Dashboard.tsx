@@ -6,7 +6,13 @@ import { incidentPath, navigate } from "../navigation.ts";
 import { DeclareForm } from "./DeclareForm.tsx";
 import { IncidentList } from "./IncidentList.tsx";
 
-export function Dashboard({ token, onTokenRefused }: { token: string; onTokenRefused: (message: string) => void }) {
+export function Dashboard({
+  token,
+  onTokenRefused,
+}: {
+  token: string;
+  onTokenRefused: (message: string) => void;
+}) {
   const { incidents, error, reload } = useIncidentList(token);
   const me = useMe(token);
   const refusal = error?.unauthenticated ? error.message : null;
@@ -18,7 +24,12 @@ export function Dashboard({ token, onTokenRefused }: { token: string; onTokenRef
       <section className="panel" aria-labelledby="incidents-title">
         <div className="panel-head">
           <h2 id="incidents-title">Incidents</h2>
-          <button type="button" className="link" data-testid="incident-list-reload" onClick={reload}>
+          <button
+            type="button"
+            className="link"
+            data-testid="incident-list-reload"
+            onClick={reload}
+          >
             Refresh
           </button>
         </div>
@@ -27,11 +38,18 @@ export function Dashboard({ token, onTokenRefused }: { token: string; onTokenRef
             {error.message}
           </p>
         )}
-        {incidents === null ? !error && <p className="muted">Loading…</p> : <IncidentList incidents={incidents} />}
+        {incidents === null ? (
+          !error && <p className="muted">Loading…</p>
+        ) : (
+          <IncidentList incidents={incidents} />
+        )}
       </section>
       {me && can(me, "create_incident") && (
         <section className="panel">
-          <DeclareForm token={token} onDeclared={(incident) => navigate(incidentPath(incident.key))} />
+          <DeclareForm
+            token={token}
+            onDeclared={(incident) => navigate(incidentPath(incident.key))}
+          />
         </section>
       )}
     </main>

@@ -1,9 +1,20 @@
 import { type FormEvent, useState } from "react";
-import { SEVERITIES, SEVERITY_INFO, type Severity, UNKNOWN_SERVICE } from "../../../shared/doc/index.ts";
+import {
+  SEVERITIES,
+  SEVERITY_INFO,
+  type Severity,
+  UNKNOWN_SERVICE,
+} from "../../../shared/doc/index.ts";
 import { ApiError, type DeclaredIncident, declareIncident } from "../api.ts";
 
 /** Declares an incident over REST; the handbook's meaning of each severity is shown next to it. */
-export function DeclareForm({ token, onDeclared }: { token: string; onDeclared: (incident: DeclaredIncident) => void }) {
+export function DeclareForm({
+  token,
+  onDeclared,
+}: {
+  token: string;
+  onDeclared: (incident: DeclaredIncident) => void;
+}) {
   const [summary, setSummary] = useState("");
   const [severity, setSeverity] = useState<Severity | null>(null);
   const [description, setDescription] = useState("");
@@ -68,7 +79,9 @@ export function DeclareForm({ token, onDeclared }: { token: string; onDeclared: 
                   {level} — {info.label}
                 </strong>
                 : {info.meaning}. <span className="muted">{info.examples.join("; ")}.</span>{" "}
-                <em className="muted">{info.pagesNow ? "Pages people now." : "Waits for business hours."}</em>
+                <em className="muted">
+                  {info.pagesNow ? "Pages people now." : "Waits for business hours."}
+                </em>
               </span>
             </label>
           );
@@ -76,16 +89,30 @@ export function DeclareForm({ token, onDeclared }: { token: string; onDeclared: 
       </fieldset>
       <label>
         Impact on customers
-        <textarea data-testid="declare-description" rows={3} value={description} onChange={(e) => setDescription(e.target.value)} />
+        <textarea
+          data-testid="declare-description"
+          rows={3}
+          value={description}
+          onChange={(e) => setDescription(e.target.value)}
+        />
       </label>
       <div className="row">
         <label>
           Faulty service
-          <input data-testid="declare-service" value={service} maxLength={200} onChange={(e) => setService(e.target.value)} />
+          <input
+            data-testid="declare-service"
+            value={service}
+            maxLength={200}
+            onChange={(e) => setService(e.target.value)}
+          />
         </label>
         <label>
           Affected products <span className="muted">(comma-separated)</span>
-          <input data-testid="declare-products" value={products} onChange={(e) => setProducts(e.target.value)} />
+          <input
+            data-testid="declare-products"
+            value={products}
+            onChange={(e) => setProducts(e.target.value)}
+          />
         </label>
       </div>
       {error && (
@@ -94,7 +121,12 @@ export function DeclareForm({ token, onDeclared }: { token: string; onDeclared: 
           {error.message}
         </p>
       )}
-      <button type="submit" className="primary" data-testid="declare-submit" disabled={busy || !summary.trim() || severity === null}>
+      <button
+        type="submit"
+        className="primary"
+        data-testid="declare-submit"
+        disabled={busy || !summary.trim() || severity === null}
+      >
         {busy ? "Declaring…" : "Declare incident"}
       </button>
     </form>

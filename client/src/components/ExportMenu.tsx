@@ -1,6 +1,10 @@
 import { useState } from "react";
 import { describeError } from "../../../shared/errors.ts";
-import { EXPORT_FORMATS, type ExportFormatId, exportFileName } from "../../../shared/exportFormats.ts";
+import {
+  EXPORT_FORMATS,
+  type ExportFormatId,
+  exportFileName,
+} from "../../../shared/exportFormats.ts";
 import { apiBlob } from "../api.ts";
 
 /**
@@ -12,7 +16,15 @@ import { apiBlob } from "../api.ts";
  * the token in localStorage. The blob is typed as opaque bytes so that even a
  * navigation to its URL would not render it.
  */
-export function ExportMenu({ incidentKey, token, at }: { incidentKey: string; token: string; at?: string | null }) {
+export function ExportMenu({
+  incidentKey,
+  token,
+  at,
+}: {
+  incidentKey: string;
+  token: string;
+  at?: string | null;
+}) {
   const [format, setFormat] = useState<ExportFormatId>(EXPORT_FORMATS[0].id);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -40,14 +52,26 @@ export function ExportMenu({ incidentKey, token, at }: { incidentKey: string; to
 
   return (
     <span className="export-menu" data-testid="export-menu">
-      <select aria-label="Export format" data-view-control data-testid="export-format" value={format} onChange={(e) => setFormat(e.target.value as ExportFormatId)}>
+      <select
+        aria-label="Export format"
+        data-view-control
+        data-testid="export-format"
+        value={format}
+        onChange={(e) => setFormat(e.target.value as ExportFormatId)}
+      >
         {EXPORT_FORMATS.map((f) => (
           <option key={f.id} value={f.id}>
             {f.label}
           </option>
         ))}
       </select>
-      <button type="button" data-view-control data-testid="export-button" disabled={busy} onClick={() => void run()}>
+      <button
+        type="button"
+        data-view-control
+        data-testid="export-button"
+        disabled={busy}
+        onClick={() => void run()}
+      >
         Export postmortem
       </button>
       {error && (

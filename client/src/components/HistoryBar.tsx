@@ -24,7 +24,9 @@ export function HistoryBar({
   if (!range) return null;
   const span = Math.max(1, now - range.start);
   const position = at ? Math.round(((Date.parse(at) - range.start) / span) * STEPS) : STEPS;
-  const label = at ? new Date(at).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" }) : "live";
+  const label = at
+    ? new Date(at).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" })
+    : "live";
   return (
     <div className={`history-bar${at ? " past" : ""}`} data-testid="history-bar">
       <label className="inline">
@@ -39,7 +41,9 @@ export function HistoryBar({
           aria-label="Show the document as it stood at"
           onChange={(event) => {
             const step = Number(event.target.value);
-            onChange(step >= STEPS ? null : new Date(range.start + (span * step) / STEPS).toISOString());
+            onChange(
+              step >= STEPS ? null : new Date(range.start + (span * step) / STEPS).toISOString(),
+            );
           }}
         />
       </label>
@@ -47,7 +51,12 @@ export function HistoryBar({
         {label}
       </span>
       {at && (
-        <button type="button" data-view-control data-testid="history-live" onClick={() => onChange(null)}>
+        <button
+          type="button"
+          data-view-control
+          data-testid="history-live"
+          onClick={() => onChange(null)}
+        >
           Back to live
         </button>
       )}

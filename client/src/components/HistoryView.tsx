@@ -9,7 +9,17 @@ import { InvestigationSection } from "./investigation/InvestigationSection.tsx";
 import { Timeline } from "./Timeline.tsx";
 
 /** The incident as it stood at `at`: the same sections, read-only, from a document nobody can change. */
-export function HistoryView({ incidentKey, token, at, actor }: { incidentKey: string; token: string; at: string; actor: Actor }) {
+export function HistoryView({
+  incidentKey,
+  token,
+  at,
+  actor,
+}: {
+  incidentKey: string;
+  token: string;
+  at: string;
+  actor: Actor;
+}) {
   const { doc, error } = useHistoryDoc(incidentKey, token, at);
   const incident = useIncidentState(doc);
   if (error) {
@@ -23,7 +33,8 @@ export function HistoryView({ incidentKey, token, at, actor }: { incidentKey: st
   return (
     <div className="history-view" data-testid="history-view" data-at={at}>
       <p className="history-note">
-        {incidentKey} as it stood at <strong className="mono">{new Date(at).toLocaleString()}</strong>, read-only.
+        {incidentKey} as it stood at{" "}
+        <strong className="mono">{new Date(at).toLocaleString()}</strong>, read-only.
       </p>
       <IncidentHeaderPanel incident={incident} doc={doc} actor={actor} readOnly at={at} />
       <Timeline entries={incident.timeline} doc={doc} actor={actor} readOnly />

@@ -27,13 +27,27 @@ export function IncidentList({ incidents }: { incidents: IncidentListItem[] }) {
           No incident in progress.
         </p>
       )}
-      {done.length > 0 && <IncidentTable incidents={done} now={now} caption={`Resolved and closed (${done.length})`} />}
+      {done.length > 0 && (
+        <IncidentTable
+          incidents={done}
+          now={now}
+          caption={`Resolved and closed (${done.length})`}
+        />
+      )}
     </div>
   );
 }
 
 /** In-progress incidents come first and most severe first (the server orders them); resolved ones in a table below. */
-function IncidentTable({ incidents, now, caption }: { incidents: IncidentListItem[]; now: Date; caption: string }) {
+function IncidentTable({
+  incidents,
+  now,
+  caption,
+}: {
+  incidents: IncidentListItem[];
+  now: Date;
+  caption: string;
+}) {
   return (
     <table className="grid incidents">
       <caption>{caption}</caption>
@@ -61,13 +75,19 @@ function IncidentTable({ incidents, now, caption }: { incidents: IncidentListIte
               <SeverityBadge severity={incident.severity} />
             </td>
             <td className="mono nowrap">
-              <a href={incidentPath(incident.key)} onClick={linkClick(incidentPath(incident.key))} data-testid="incident-link">
+              <a
+                href={incidentPath(incident.key)}
+                onClick={linkClick(incidentPath(incident.key))}
+                data-testid="incident-link"
+              >
                 {incident.key}
               </a>
             </td>
             <td className="summary">
               {incident.summary}
-              {incident.service !== "Unknown" && <span className="muted"> · {incident.service}</span>}
+              {incident.service !== "Unknown" && (
+                <span className="muted"> · {incident.service}</span>
+              )}
             </td>
             <td>
               <StatusBadge status={incident.status} />

@@ -5,9 +5,9 @@ import { useIncidentDoc } from "../hooks/useIncidentDoc.ts";
 import { useIncidentState } from "../hooks/useIncidentState.ts";
 import { useShortcuts } from "../hooks/useShortcuts.ts";
 import { colorForName } from "../session.ts";
+import { ConnectionStatus } from "./ConnectionStatus.tsx";
 import { ChangeLogSection } from "./changes/ChangeLogSection.tsx";
 import { CommsSection } from "./comms/CommsSection.tsx";
-import { ConnectionStatus } from "./ConnectionStatus.tsx";
 import { ExportMenu } from "./ExportMenu.tsx";
 import { HistoryBar } from "./HistoryBar.tsx";
 import { HistoryView } from "./HistoryView.tsx";
@@ -23,7 +23,15 @@ import { Timeline } from "./Timeline.tsx";
  * One incident, live, in one scroll: header, timeline, change log, investigation,
  * comms, follow-ups, notes. One Y.Doc and one provider for as long as the page is open.
  */
-export function IncidentPage({ incidentKey, token, name }: { incidentKey: string; token: string; name: string }) {
+export function IncidentPage({
+  incidentKey,
+  token,
+  name,
+}: {
+  incidentKey: string;
+  token: string;
+  name: string;
+}) {
   const { doc, provider, status, synced, error, readOnly } = useIncidentDoc(incidentKey, token);
   const incident = useIncidentState(doc);
   const actor = useMemo<Actor>(() => ({ name, source: "editor" }), [name]);
@@ -41,10 +49,19 @@ export function IncidentPage({ incidentKey, token, name }: { incidentKey: string
   useEditingPresence(provider, page);
 
   return (
-    <main ref={page} className={`page incident${readOnly ? " read-only-view" : ""}`} data-testid="incident-page" data-key={incidentKey}>
+    <main
+      ref={page}
+      className={`page incident${readOnly ? " read-only-view" : ""}`}
+      data-testid="incident-page"
+      data-key={incidentKey}
+    >
       <div className="page-status">
         {readOnly && status === "online" && (
-          <span className="badge read-only" data-testid="read-only-marker" title="You can watch this incident live but not change it">
+          <span
+            className="badge read-only"
+            data-testid="read-only-marker"
+            title="You can watch this incident live but not change it"
+          >
             Read-only
           </span>
         )}
@@ -53,27 +70,44 @@ export function IncidentPage({ incidentKey, token, name }: { incidentKey: string
       </div>
       {!incident || !doc || !provider ? (
         <p className="muted" data-testid="incident-loading">
-          {status === "refused" ? `Cannot open ${incidentKey}.` : synced ? `${incidentKey} is not an incident.` : `Opening ${incidentKey}…`}
+          {status === "refused"
+            ? `Cannot open ${incidentKey}.`
+            : synced
+              ? `${incidentKey} is not an incident.`
+              : `Opening ${incidentKey}…`}
         </p>
       ) : (
         <>
           <div className="page-tools">
-            <HistoryBar incidentKey={incidentKey} token={token} at={historyAt} onChange={setHistoryAt} />
+            <HistoryBar
+              incidentKey={incidentKey}
+              token={token}
+              at={historyAt}
+              onChange={setHistoryAt}
+            />
             <ExportMenu incidentKey={incidentKey} token={token} at={historyAt} />
           </div>
-          {historyAt && <HistoryView incidentKey={incidentKey} token={token} at={historyAt} actor={actor} />}
+          {historyAt && (
+            <HistoryView incidentKey={incidentKey} token={token} at={historyAt} actor={actor} />
+          )}
           {/* The live sections stay mounted (hidden) while history is shown, so drafts and half-typed forms survive. */}
           <div hidden={historyAt !== null}>
-          <IncidentHeaderPanel incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
-          <SectionNav showHelp={help} readOnly={readOnly} />
-          <Timeline entries={incident.timeline} doc={doc} actor={actor} readOnly={readOnly} quickAddRef={quickAdd} />
-          <ChangeLogSection incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
-          <InvestigationSection incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
-          <CommsSection incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
-          <div className="incident-grid">
-            <FollowUpsSection incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
-            <NotesEditor doc={doc} provider={provider} user={user} readOnly={readOnly} />
-          </div>
+            <IncidentHeaderPanel incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
+            <SectionNav showHelp={help} readOnly={readOnly} />
+            <Timeline
+              entries={incident.timeline}
+              doc={doc}
+              actor={actor}
+              readOnly={readOnly}
+              quickAddRef={quickAdd}
+            />
+            <ChangeLogSection incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
+            <InvestigationSection incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
+            <CommsSection incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
+            <div className="incident-grid">
+              <FollowUpsSection incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
+              <NotesEditor doc={doc} provider={provider} user={user} readOnly={readOnly} />
+            </div>
           </div>
         </>
       )}

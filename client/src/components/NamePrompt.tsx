@@ -12,7 +12,13 @@ export function NamePrompt({ onName }: { onName: (name: string) => void }) {
     <form className="name-prompt" data-testid="name-prompt" onSubmit={submit}>
       <label>
         Your name, as teammates will see it:{" "}
-        <input data-testid="name-input" value={value} placeholder={DEFAULT_NAME} maxLength={200} onChange={(e) => setValue(e.target.value)} />
+        <input
+          data-testid="name-input"
+          value={value}
+          placeholder={DEFAULT_NAME}
+          maxLength={200}
+          onChange={(e) => setValue(e.target.value)}
+        />
       </label>
       <button type="submit" className="primary" data-testid="name-save">
         Save

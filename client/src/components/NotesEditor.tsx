@@ -21,7 +21,12 @@ interface NotesEditorProps {
 }
 
 /** Free rich text bound to the document's `notes` field; undo/redo comes from the Yjs binding. */
-export const NotesEditor = memo(function NotesEditor({ doc, provider, user, readOnly }: NotesEditorProps) {
+export const NotesEditor = memo(function NotesEditor({
+  doc,
+  provider,
+  user,
+  readOnly,
+}: NotesEditorProps) {
   const editor = useEditor(
     {
       editable: !readOnly,
@@ -30,7 +35,9 @@ export const NotesEditor = memo(function NotesEditor({ doc, provider, user, read
         Collaboration.configure({ document: doc, field: richTextField("notes") }),
         CollaborationCaret.configure({ provider, user }),
       ],
-      editorProps: { attributes: { class: "prose", "data-testid": "notes-content", "aria-label": "Notes" } },
+      editorProps: {
+        attributes: { class: "prose", "data-testid": "notes-content", "aria-label": "Notes" },
+      },
     },
     [doc, provider],
   );

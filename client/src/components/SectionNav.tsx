@@ -11,7 +11,8 @@ export function SectionNav({ showHelp, readOnly }: { showHelp: boolean; readOnly
       ))}
       {showHelp && (
         <p className="shortcut-help muted" data-testid="shortcut-help">
-          {readOnly ? "" : "/ or n: add a timeline entry · "}1–6: jump to a section · ?: hide this help
+          {readOnly ? "" : "/ or n: add a timeline entry · "}1–6: jump to a section · ?: hide this
+          help
         </p>
       )}
     </nav>

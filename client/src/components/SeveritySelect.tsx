@@ -1,8 +1,22 @@
-import { type Actor, SEVERITIES, SEVERITY_INFO, type Severity, setSeverity } from "../../../shared/doc/index.ts";
 import type * as Y from "yjs";
+import {
+  type Actor,
+  SEVERITIES,
+  SEVERITY_INFO,
+  type Severity,
+  setSeverity,
+} from "../../../shared/doc/index.ts";
 
 /** Changes the severity in the document; the change lands on the timeline as a key event. */
-export function SeveritySelect({ doc, severity, actor }: { doc: Y.Doc; severity: Severity; actor: Actor }) {
+export function SeveritySelect({
+  doc,
+  severity,
+  actor,
+}: {
+  doc: Y.Doc;
+  severity: Severity;
+  actor: Actor;
+}) {
   return (
     <select
       aria-label="Severity"

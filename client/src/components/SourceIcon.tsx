@@ -15,7 +15,13 @@ const ICONS: Record<Source, { glyph: string; label: string }> = {
 export function SourceIcon({ source }: { source: Source }) {
   const icon = ICONS[source];
   return (
-    <span className={`source-icon source-${source}`} title={icon.label} aria-label={icon.label} data-testid="entry-source" data-source={source}>
+    <span
+      className={`source-icon source-${source}`}
+      title={icon.label}
+      aria-label={icon.label}
+      data-testid="entry-source"
+      data-source={source}
+    >
       {icon.glyph}
     </span>
   );

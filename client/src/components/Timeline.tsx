@@ -1,7 +1,12 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { type RefObject, useEffect, useMemo, useRef, useState } from "react";
 import type * as Y from "yjs";
-import { type Actor, SOURCES, TIMELINE_KINDS, type TimelineEntry } from "../../../shared/doc/index.ts";
+import {
+  type Actor,
+  SOURCES,
+  TIMELINE_KINDS,
+  type TimelineEntry,
+} from "../../../shared/doc/index.ts";
 import { QuickAddForm } from "./QuickAddForm.tsx";
 import { TimelineEntryRow } from "./TimelineEntryRow.tsx";
 
@@ -25,7 +30,11 @@ interface TimelineProps {
  * follows new entries while you are at the bottom and stays put when you scrolled up.
  */
 export function Timeline({ entries, doc, actor, readOnly, quickAddRef }: TimelineProps) {
-  const [filter, setFilter] = useState<TimelineFilter>({ kind: "all", source: "all", keyOnly: false });
+  const [filter, setFilter] = useState<TimelineFilter>({
+    kind: "all",
+    source: "all",
+    keyOnly: false,
+  });
   const visible = useMemo(
     () =>
       entries.filter(
@@ -47,20 +56,38 @@ export function Timeline({ entries, doc, actor, readOnly, quickAddRef }: Timelin
   });
 
   useEffect(() => {
-    if (atBottom.current && visible.length > 0) virtualizer.scrollToIndex(visible.length - 1, { align: "end" });
+    if (atBottom.current && visible.length > 0)
+      virtualizer.scrollToIndex(visible.length - 1, { align: "end" });
   }, [visible.length, virtualizer]);
 
-  const kinds = useMemo(() => TIMELINE_KINDS.filter((k) => entries.some((e) => e.kind === k)), [entries]);
-  const sources = useMemo(() => SOURCES.filter((s) => entries.some((e) => e.source === s)), [entries]);
+  const kinds = useMemo(
+    () => TIMELINE_KINDS.filter((k) => entries.some((e) => e.kind === k)),
+    [entries],
+  );
+  const sources = useMemo(
+    () => SOURCES.filter((s) => entries.some((e) => e.source === s)),
+    [entries],
+  );
 
   return (
     <section className="panel timeline-panel" id="timeline" aria-labelledby="timeline-title">
       <div className="panel-head">
         <h2 id="timeline-title">
-          Timeline <span className="muted count">{visible.length === entries.length ? entries.length : `${visible.length} of ${entries.length}`}</span>
+          Timeline{" "}
+          <span className="muted count">
+            {visible.length === entries.length
+              ? entries.length
+              : `${visible.length} of ${entries.length}`}
+          </span>
         </h2>
         <div className="filters" data-testid="timeline-filters">
-          <select aria-label="Filter by kind" data-view-control data-testid="filter-kind" value={filter.kind} onChange={(e) => setFilter({ ...filter, kind: e.target.value })}>
+          <select
+            aria-label="Filter by kind"
+            data-view-control
+            data-testid="filter-kind"
+            value={filter.kind}
+            onChange={(e) => setFilter({ ...filter, kind: e.target.value })}
+          >
             <option value="all">all kinds</option>
             {kinds.map((k) => (
               <option key={k} value={k}>
@@ -68,7 +95,13 @@ export function Timeline({ entries, doc, actor, readOnly, quickAddRef }: Timelin
               </option>
             ))}
           </select>
-          <select aria-label="Filter by source" data-view-control data-testid="filter-source" value={filter.source} onChange={(e) => setFilter({ ...filter, source: e.target.value })}>
+          <select
+            aria-label="Filter by source"
+            data-view-control
+            data-testid="filter-source"
+            value={filter.source}
+            onChange={(e) => setFilter({ ...filter, source: e.target.value })}
+          >
             <option value="all">all sources</option>
             {sources.map((s) => (
               <option key={s} value={s}>
@@ -77,7 +110,14 @@ export function Timeline({ entries, doc, actor, readOnly, quickAddRef }: Timelin
             ))}
           </select>
           <label className="inline">
-            <input type="checkbox" data-view-control data-testid="filter-key" checked={filter.keyOnly} onChange={(e) => setFilter({ ...filter, keyOnly: e.target.checked })} /> key events
+            <input
+              type="checkbox"
+              data-view-control
+              data-testid="filter-key"
+              checked={filter.keyOnly}
+              onChange={(e) => setFilter({ ...filter, keyOnly: e.target.checked })}
+            />{" "}
+            key events
           </label>
         </div>
       </div>
@@ -94,12 +134,22 @@ export function Timeline({ entries, doc, actor, readOnly, quickAddRef }: Timelin
       >
         <div className="timeline-inner" style={{ height: virtualizer.getTotalSize() }}>
           {virtualizer.getVirtualItems().map((item) => (
-            <div key={item.key} data-index={item.index} ref={virtualizer.measureElement} className="timeline-slot" style={{ transform: `translateY(${item.start}px)` }}>
+            <div
+              key={item.key}
+              data-index={item.index}
+              ref={virtualizer.measureElement}
+              className="timeline-slot"
+              style={{ transform: `translateY(${item.start}px)` }}
+            >
               <TimelineEntryRow entry={visible[item.index]} />
             </div>
           ))}
         </div>
-        {visible.length === 0 && <p className="muted empty">{entries.length ? "No entries match the filters." : "Nothing recorded yet."}</p>}
+        {visible.length === 0 && (
+          <p className="muted empty">
+            {entries.length ? "No entries match the filters." : "Nothing recorded yet."}
+          </p>
+        )}
       </div>
       {!readOnly && <QuickAddForm ref={quickAddRef} doc={doc} actor={actor} />}
     </section>

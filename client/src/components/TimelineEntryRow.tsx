@@ -4,10 +4,27 @@ import { formatTime } from "../format.ts";
 import { SourceIcon } from "./SourceIcon.tsx";
 
 /** One timeline entry; key events (pinned) stand out. */
-export const TimelineEntryRow = memo(function TimelineEntryRow({ entry }: { entry: TimelineEntry }) {
-  const classes = ["timeline-entry", `kind-${entry.kind}`, entry.pinned && "pinned", entry.deleted && "deleted"].filter(Boolean).join(" ");
+export const TimelineEntryRow = memo(function TimelineEntryRow({
+  entry,
+}: {
+  entry: TimelineEntry;
+}) {
+  const classes = [
+    "timeline-entry",
+    `kind-${entry.kind}`,
+    entry.pinned && "pinned",
+    entry.deleted && "deleted",
+  ]
+    .filter(Boolean)
+    .join(" ");
   return (
-    <div className={classes} data-testid="timeline-entry" data-id={entry.id} data-kind={entry.kind} data-pinned={entry.pinned}>
+    <div
+      className={classes}
+      data-testid="timeline-entry"
+      data-id={entry.id}
+      data-kind={entry.kind}
+      data-pinned={entry.pinned}
+    >
       <time dateTime={entry.at} title={entry.at} className="mono">
         {formatTime(entry.at)}
       </time>
@@ -15,7 +32,11 @@ export const TimelineEntryRow = memo(function TimelineEntryRow({ entry }: { entr
       <span className="author">{entry.author}</span>
       <span className="badge kind">{entry.kind}</span>
       <span className="text">
-        {entry.pinned && <span className="key-event" title="Key event">★ </span>}
+        {entry.pinned && (
+          <span className="key-event" title="Key event">
+            ★{" "}
+          </span>
+        )}
         {entry.text}
         {entry.editedAt && !entry.deleted && <span className="muted"> (edited)</span>}
         {entry.deleted && <span className="muted"> (deleted at source)</span>}

@@ -15,7 +15,13 @@ export function TopBar({ name, onChangeName, onForgetToken }: TopBarProps) {
       </a>
       <span className="spacer" />
       {onChangeName ? (
-        <button type="button" className="link" data-testid="current-name" title="Change your name" onClick={onChangeName}>
+        <button
+          type="button"
+          className="link"
+          data-testid="current-name"
+          title="Change your name"
+          onClick={onChangeName}
+        >
           {name}
         </button>
       ) : (

@@ -14,20 +14,26 @@ interface Editor {
  * someone else is editing get `data-editing-by` (their names) and their colour,
  * which the stylesheet turns into an outline and a label.
  */
-export function useEditingPresence(provider: HocuspocusProvider | null, root: RefObject<HTMLElement | null>): void {
+export function useEditingPresence(
+  provider: HocuspocusProvider | null,
+  root: RefObject<HTMLElement | null>,
+): void {
   useEffect(() => {
     const awareness = provider?.awareness;
     const element = root.current;
     if (!awareness || !element) return;
 
     const recordOf = (target: EventTarget | null) =>
-      target instanceof Element ? (target.closest("[data-id]")?.getAttribute("data-id") ?? null) : null;
+      target instanceof Element
+        ? (target.closest("[data-id]")?.getAttribute("data-id") ?? null)
+        : null;
     const onFocusIn = (event: FocusEvent) => {
       const id = recordOf(event.target);
       if (awareness.getLocalState()?.[FIELD] !== id) awareness.setLocalStateField(FIELD, id);
     };
     const onFocusOut = (event: FocusEvent) => {
-      if (recordOf(event.relatedTarget) === null && awareness.getLocalState()?.[FIELD]) awareness.setLocalStateField(FIELD, null);
+      if (recordOf(event.relatedTarget) === null && awareness.getLocalState()?.[FIELD])
+        awareness.setLocalStateField(FIELD, null);
     };
 
     let editors = new Map<string, Editor[]>();
@@ -42,7 +48,8 @@ export function useEditingPresence(provider: HocuspocusProvider | null, root: Re
       for (const [id, who] of editors) {
         element.querySelectorAll(`[data-id="${CSS.escape(id)}"]`).forEach((node) => {
           const label = who.map((w) => w.name).join(", ");
-          if (node.getAttribute("data-editing-by") !== label) node.setAttribute("data-editing-by", label);
+          if (node.getAttribute("data-editing-by") !== label)
+            node.setAttribute("data-editing-by", label);
           (node as HTMLElement).style.setProperty("--editing-color", who[0].color);
         });
       }
@@ -54,7 +61,10 @@ export function useEditingPresence(provider: HocuspocusProvider | null, root: Re
         const id = (state as Record<string, unknown>)[FIELD];
         const user = (state as { user?: { name?: string; color?: string } }).user;
         if (typeof id !== "string" || !user?.name) return;
-        next.set(id, [...(next.get(id) ?? []), { name: user.name, color: user.color ?? "#888888" }]);
+        next.set(id, [
+          ...(next.get(id) ?? []),
+          { name: user.name, color: user.color ?? "#888888" },
+        ]);
       });
       editors = next;
       paint();

@@ -4,13 +4,23 @@ import { describeError } from "../../../shared/errors.ts";
 import { apiBlob, apiFetch } from "../api.ts";
 
 /** How far back the document can be rebuilt, from `GET /api/incidents/:key/history`. */
-export function useHistoryRange(incidentKey: string, token: string, enabled: boolean): { start: number; now: number } | null {
+export function useHistoryRange(
+  incidentKey: string,
+  token: string,
+  enabled: boolean,
+): { start: number; now: number } | null {
   const [range, setRange] = useState<{ start: number; now: number } | null>(null);
   useEffect(() => {
     if (!enabled) return;
     const controller = new AbortController();
-    apiFetch<{ start: string | null; now: string }>(`/api/incidents/${incidentKey}/history`, token, { signal: controller.signal })
-      .then((body) => setRange(body.start ? { start: Date.parse(body.start), now: Date.parse(body.now) } : null))
+    apiFetch<{ start: string | null; now: string }>(
+      `/api/incidents/${incidentKey}/history`,
+      token,
+      { signal: controller.signal },
+    )
+      .then((body) =>
+        setRange(body.start ? { start: Date.parse(body.start), now: Date.parse(body.now) } : null),
+      )
       .catch(() => setRange(null));
     return () => controller.abort();
   }, [incidentKey, token, enabled]);
@@ -23,8 +33,15 @@ export function useHistoryRange(incidentKey: string, token: string, enabled: boo
  * doc is destroyed when it is replaced or the view closes; a late answer for an
  * older instant is dropped.
  */
-export function useHistoryDoc(incidentKey: string, token: string, at: string | null): { doc: Y.Doc | null; error: string | null } {
-  const [state, setState] = useState<{ doc: Y.Doc | null; error: string | null }>({ doc: null, error: null });
+export function useHistoryDoc(
+  incidentKey: string,
+  token: string,
+  at: string | null,
+): { doc: Y.Doc | null; error: string | null } {
+  const [state, setState] = useState<{ doc: Y.Doc | null; error: string | null }>({
+    doc: null,
+    error: null,
+  });
   useEffect(() => {
     if (!at) {
       setState({ doc: null, error: null });
@@ -33,7 +50,11 @@ export function useHistoryDoc(incidentKey: string, token: string, at: string | n
     const controller = new AbortController();
     let loaded: Y.Doc | null = null;
     const timer = setTimeout(() => {
-      apiBlob(`/api/incidents/${incidentKey}/state?at=${encodeURIComponent(at)}`, token, controller.signal)
+      apiBlob(
+        `/api/incidents/${incidentKey}/state?at=${encodeURIComponent(at)}`,
+        token,
+        controller.signal,
+      )
         .then(async (blob) => {
           const bytes = new Uint8Array(await blob.arrayBuffer());
           if (controller.signal.aborted) return;

@@ -60,7 +60,10 @@ export function useIncidentDoc(key: string, token: string): IncidentDocConnectio
       },
       onAuthenticationFailed: ({ reason }) => {
         const known = closeReasonFromString(reason);
-        setError({ reason, message: known?.message ?? (reason || "The server refused the connection.") });
+        setError({
+          reason,
+          message: known?.message ?? (reason || "The server refused the connection."),
+        });
         // A refused token or a missing incident will not change by retrying; a store outage may.
         // Nothing typed now could reach the server, so nothing may be typed.
         if (known !== CLOSE_REASONS.store_unavailable) {
@@ -87,7 +90,11 @@ export function useIncidentDoc(key: string, token: string): IncidentDocConnectio
   };
 }
 
-function connectionState(socket: WebSocketStatus, synced: boolean, error: ConnectionRefusal | null): ConnectionState {
+function connectionState(
+  socket: WebSocketStatus,
+  synced: boolean,
+  error: ConnectionRefusal | null,
+): ConnectionState {
   if (error && error.reason !== CLOSE_REASONS.store_unavailable.reason) return "refused";
   if (socket === WebSocketStatus.Disconnected) return "offline";
   if (socket === WebSocketStatus.Connected && synced) return "online";

@@ -26,7 +26,9 @@ export function useIncidentList(token: string): IncidentList {
         },
         (reason: unknown) => {
           if (controller.signal.aborted) return;
-          setError(reason instanceof ApiError ? reason : new ApiError(0, "internal", String(reason)));
+          setError(
+            reason instanceof ApiError ? reason : new ApiError(0, "internal", String(reason)),
+          );
         },
       );
     void load();
@@ -43,6 +45,8 @@ export function useIncidentList(token: string): IncidentList {
 function sortActiveFirst(list: IncidentListItem[]): IncidentListItem[] {
   return list
     .map((item, index) => ({ item, index }))
-    .sort((a, b) => (a.item.active !== b.item.active ? (a.item.active ? -1 : 1) : a.index - b.index))
+    .sort((a, b) =>
+      a.item.active !== b.item.active ? (a.item.active ? -1 : 1) : a.index - b.index,
+    )
     .map(({ item }) => item);
 }

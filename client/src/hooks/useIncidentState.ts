@@ -1,6 +1,11 @@
 import { useEffect, useState } from "react";
 import type * as Y from "yjs";
-import { type IncidentDocument, isIncident, onlyNotesChanged, readIncident } from "../../../shared/doc/index.ts";
+import {
+  type IncidentDocument,
+  isIncident,
+  onlyNotesChanged,
+  readIncident,
+} from "../../../shared/doc/index.ts";
 
 /**
  * The incident as plain data, re-read after document updates — at most once per

@@ -23,5 +23,11 @@ export function useSession(): Session {
     saveName(name);
     setStoredName(name);
   }, []);
-  return { token, setToken, name: storedName ?? DEFAULT_NAME, nameAsked: storedName !== null, setName };
+  return {
+    token,
+    setToken,
+    name: storedName ?? DEFAULT_NAME,
+    nameAsked: storedName !== null,
+    setName,
+  };
 }

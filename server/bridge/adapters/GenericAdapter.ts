@@ -1,8 +1,21 @@
 import { z } from "zod";
-import { MAX_CHAT_TEXT, type ChatEvent } from "../../../shared/chat/chatEvent.ts";
+import { type ChatEvent, MAX_CHAT_TEXT } from "../../../shared/chat/chatEvent.ts";
 import { HotdocError } from "../../errors.ts";
-import { type AdapterAnswer, type ChatAdapter, type Delivery, type Parsed, SecretAdapter } from "../ChatAdapter.ts";
-import { chatTime, checkTimestamp, hmac, parseJson, parsePayload, sameSecret } from "../signatures.ts";
+import {
+  type AdapterAnswer,
+  type ChatAdapter,
+  type Delivery,
+  type Parsed,
+  SecretAdapter,
+} from "../ChatAdapter.ts";
+import {
+  chatTime,
+  checkTimestamp,
+  hmac,
+  parseJson,
+  parsePayload,
+  sameSecret,
+} from "../signatures.ts";
 
 /**
  * The generic webhook, for alerting tools and bots (documented in the README):
@@ -39,14 +52,30 @@ export class GenericAdapter extends SecretAdapter implements ChatAdapter {
       throw new HotdocError("signature_invalid", "X-Hotdoc-Signature does not match the body");
     }
     const body = parsePayload(GenericPayload, parseJson(delivery.raw));
-    const base = { platform: "webhook" as const, channel: body.channel, channelName: body.channelName, messageId: body.id };
-    const at = body.at === undefined ? new Date(delivery.now).toISOString() : chatTime(Date.parse(body.at), delivery.now, "at");
+    const base = {
+      platform: "webhook" as const,
+      channel: body.channel,
+      channelName: body.channelName,
+      messageId: body.id,
+    };
+    const at =
+      body.at === undefined
+        ? new Date(delivery.now).toISOString()
+        : chatTime(Date.parse(body.at), delivery.now, "at");
     let event: ChatEvent;
     if (body.action === "post" || body.action === "edit") {
-      if (body.text === undefined) throw new HotdocError("invalid_payload", "text: required to post or edit", "text");
+      if (body.text === undefined)
+        throw new HotdocError("invalid_payload", "text: required to post or edit", "text");
       event =
         body.action === "post"
-          ? { ...base, action: "post", author: body.author ?? "webhook", text: body.text, at, threadId: body.threadId }
+          ? {
+              ...base,
+              action: "post",
+              author: body.author ?? "webhook",
+              text: body.text,
+              at,
+              threadId: body.threadId,
+            }
           : { ...base, action: "edit", text: body.text, at };
     } else {
       event = { ...base, action: body.action, at };

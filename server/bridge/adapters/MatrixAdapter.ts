@@ -1,11 +1,27 @@
 import crypto from "node:crypto";
 import { z } from "zod";
-import { ANNOUNCEMENT_MARK, type ChatEvent, ChatEventSchema } from "../../../shared/chat/chatEvent.ts";
+import {
+  ANNOUNCEMENT_MARK,
+  type ChatEvent,
+  ChatEventSchema,
+} from "../../../shared/chat/chatEvent.ts";
 import { HotdocError } from "../../errors.ts";
-import { type AdapterAnswer, type ChatAdapter, type Delivery, type Parsed, SecretAdapter } from "../ChatAdapter.ts";
+import {
+  type AdapterAnswer,
+  type ChatAdapter,
+  type Delivery,
+  type Parsed,
+  SecretAdapter,
+} from "../ChatAdapter.ts";
 import { chatTime, parseJson, parsePayload, sameSecret } from "../signatures.ts";
 
-const Relation = z.object({ rel_type: z.string().optional(), event_id: z.string().optional(), key: z.string().optional() }).optional();
+const Relation = z
+  .object({
+    rel_type: z.string().optional(),
+    event_id: z.string().optional(),
+    key: z.string().optional(),
+  })
+  .optional();
 
 const RoomEvent = z.looseObject({
   type: z.string(),
@@ -42,8 +58,10 @@ export class MatrixAdapter extends SecretAdapter implements ChatAdapter {
   handle(delivery: Delivery): Parsed {
     const bearer = /^Bearer\s+(\S+)$/i.exec(delivery.headers.get("authorization") ?? "")?.[1];
     const given = bearer ?? delivery.query.get("access_token") ?? "";
-    if (!sameSecret(given, this.secret)) throw new HotdocError("signature_invalid", "the homeserver token does not match");
-    if (!/^[A-Za-z0-9._~-]{1,255}$/.test(delivery.params.txnId ?? "")) throw new HotdocError("invalid_payload", "malformed txnId", "txnId");
+    if (!sameSecret(given, this.secret))
+      throw new HotdocError("signature_invalid", "the homeserver token does not match");
+    if (!/^[A-Za-z0-9._~-]{1,255}$/.test(delivery.params.txnId ?? ""))
+      throw new HotdocError("invalid_payload", "malformed txnId", "txnId");
     const transaction = parsePayload(Transaction, parseJson(delivery.raw));
     // The homeserver retries a refused transaction for ever, holding every later event
     // behind it: one event we cannot read is left out (and reported), never the batch.
@@ -54,7 +72,10 @@ export class MatrixAdapter extends SecretAdapter implements ChatAdapter {
         for (const event of this.event(parsePayload(RoomEvent, raw), delivery.now)) {
           const valid = ChatEventSchema.safeParse(event);
           if (valid.success) events.push(valid.data);
-          else skipped.push(`event ${index}: ${valid.error.issues[0]?.path.join(".")}: ${valid.error.issues[0]?.message}`);
+          else
+            skipped.push(
+              `event ${index}: ${valid.error.issues[0]?.path.join(".")}: ${valid.error.issues[0]?.message}`,
+            );
         }
       } catch (error) {
         skipped.push(`event ${index}: ${error instanceof Error ? error.message : String(error)}`);
@@ -72,7 +93,15 @@ export class MatrixAdapter extends SecretAdapter implements ChatAdapter {
         const content = parsePayload(MessageContent, event.content);
         const relation = content["m.relates_to"];
         if (relation?.rel_type === "m.replace" && relation.event_id) {
-          return [{ ...base, action: "edit", messageId: relation.event_id, text: content["m.new_content"]?.body ?? content.body.replace(/^\* /, ""), at }];
+          return [
+            {
+              ...base,
+              action: "edit",
+              messageId: relation.event_id,
+              text: content["m.new_content"]?.body ?? content.body.replace(/^\* /, ""),
+              at,
+            },
+          ];
         }
         if (content.body.startsWith(ANNOUNCEMENT_MARK)) return [];
         return [
@@ -90,17 +119,26 @@ export class MatrixAdapter extends SecretAdapter implements ChatAdapter {
       }
       case "m.room.redaction": {
         const target = event.redacts ?? (event.content as { redacts?: unknown }).redacts;
-        return typeof target === "string" ? [{ ...base, action: "delete", messageId: target, at }] : [];
+        return typeof target === "string"
+          ? [{ ...base, action: "delete", messageId: target, at }]
+          : [];
       }
       case "m.reaction": {
-        const relation = parsePayload(Relation, (event.content as Record<string, unknown>)["m.relates_to"]);
-        return relation?.rel_type === "m.annotation" && relation.event_id && relation.key?.startsWith("📌")
+        const relation = parsePayload(
+          Relation,
+          (event.content as Record<string, unknown>)["m.relates_to"],
+        );
+        return relation?.rel_type === "m.annotation" &&
+          relation.event_id &&
+          relation.key?.startsWith("📌")
           ? [{ ...base, action: "pin", messageId: relation.event_id, at }]
           : [];
       }
       case "m.room.name": {
         const name = (event.content as { name?: unknown }).name;
-        return typeof name === "string" && name.trim() ? [{ ...base, action: "rename", channelName: name }] : [];
+        return typeof name === "string" && name.trim()
+          ? [{ ...base, action: "rename", channelName: name }]
+          : [];
       }
       default:
         return [];

@@ -1,7 +1,13 @@
 import { z } from "zod";
 import { ANNOUNCEMENT_MARK, type ChatEvent } from "../../../shared/chat/chatEvent.ts";
 import { HotdocError } from "../../errors.ts";
-import { type AdapterAnswer, type ChatAdapter, type Delivery, type Parsed, SecretAdapter } from "../ChatAdapter.ts";
+import {
+  type AdapterAnswer,
+  type ChatAdapter,
+  type Delivery,
+  type Parsed,
+  SecretAdapter,
+} from "../ChatAdapter.ts";
 import { chatTime, parseJson, parsePayload, sameSecret } from "../signatures.ts";
 
 const Payload = z.object({
@@ -36,10 +42,17 @@ export class MattermostAdapter extends SecretAdapter implements ChatAdapter {
       : type.includes("application/x-www-form-urlencoded")
         ? Object.fromEntries(new URLSearchParams(delivery.raw.toString("utf8")))
         : (() => {
-            throw new HotdocError("invalid_payload", "send application/x-www-form-urlencoded or application/json");
+            throw new HotdocError(
+              "invalid_payload",
+              "send application/x-www-form-urlencoded or application/json",
+            );
           })();
-    const token = typeof (body as { token?: unknown })?.token === "string" ? (body as { token: string }).token : "";
-    if (!sameSecret(token, this.secret)) throw new HotdocError("signature_invalid", "the outgoing webhook token does not match");
+    const token =
+      typeof (body as { token?: unknown })?.token === "string"
+        ? (body as { token: string }).token
+        : "";
+    if (!sameSecret(token, this.secret))
+      throw new HotdocError("signature_invalid", "the outgoing webhook token does not match");
     const post = parsePayload(Payload, body);
     if (post.text.startsWith(ANNOUNCEMENT_MARK)) return { events: [] };
     const event: ChatEvent = {
@@ -57,6 +70,9 @@ export class MattermostAdapter extends SecretAdapter implements ChatAdapter {
   }
 
   answer(replies: string[]): AdapterAnswer {
-    return { status: 200, body: replies.length ? { text: `${ANNOUNCEMENT_MARK} ${replies.join("\n")}` } : {} };
+    return {
+      status: 200,
+      body: replies.length ? { text: `${ANNOUNCEMENT_MARK} ${replies.join("\n")}` } : {},
+    };
   }
 }

@@ -1,11 +1,26 @@
 import { z } from "zod";
 import { ANNOUNCEMENT_MARK, type ChatEvent } from "../../../shared/chat/chatEvent.ts";
 import { HotdocError } from "../../errors.ts";
-import { type AdapterAnswer, type ChatAdapter, type Delivery, type Parsed, SecretAdapter } from "../ChatAdapter.ts";
-import { checkTimestamp, hmac, parseJson, parsePayload, sameSecret, secondsToIso } from "../signatures.ts";
+import {
+  type AdapterAnswer,
+  type ChatAdapter,
+  type Delivery,
+  type Parsed,
+  SecretAdapter,
+} from "../ChatAdapter.ts";
+import {
+  checkTimestamp,
+  hmac,
+  parseJson,
+  parsePayload,
+  sameSecret,
+  secondsToIso,
+} from "../signatures.ts";
 
 /** Slack message timestamps: unix seconds with microseconds, always a string ("1355517523.000005"). */
-const Ts = z.string().regex(/^\d{1,12}(\.\d{1,9})?$/, "a Slack timestamp looks like 1355517523.000005");
+const Ts = z
+  .string()
+  .regex(/^\d{1,12}(\.\d{1,9})?$/, "a Slack timestamp looks like 1355517523.000005");
 
 const MessageEvent = z.object({
   type: z.literal("message"),
@@ -18,7 +33,14 @@ const MessageEvent = z.object({
   thread_ts: Ts.optional(),
   subtype: z.string().optional(),
   event_ts: Ts.optional(),
-  message: z.object({ ts: Ts, text: z.string().default(""), edited: z.object({ ts: Ts }).optional(), bot_id: z.string().optional() }).optional(),
+  message: z
+    .object({
+      ts: Ts,
+      text: z.string().default(""),
+      edited: z.object({ ts: Ts }).optional(),
+      bot_id: z.string().optional(),
+    })
+    .optional(),
   deleted_ts: Ts.optional(),
 });
 
@@ -66,34 +88,79 @@ export class SlackAdapter extends SecretAdapter implements ChatAdapter {
   }
 
   handle(delivery: Delivery): Parsed {
-    const timestamp = checkTimestamp(delivery.headers.get("x-slack-request-timestamp"), delivery.now);
+    const timestamp = checkTimestamp(
+      delivery.headers.get("x-slack-request-timestamp"),
+      delivery.now,
+    );
     const signature = delivery.headers.get("x-slack-signature") ?? "";
     const expected = slackSignature(this.secret, timestamp, delivery.raw);
-    if (!sameSecret(signature, expected)) throw new HotdocError("signature_invalid", "X-Slack-Signature does not match the body");
+    if (!sameSecret(signature, expected))
+      throw new HotdocError("signature_invalid", "X-Slack-Signature does not match the body");
     const envelope = parsePayload(Envelope, parseJson(delivery.raw));
-    if (envelope.type === "url_verification") return { events: [], answer: { status: 200, body: { challenge: envelope.challenge } } };
+    if (envelope.type === "url_verification")
+      return { events: [], answer: { status: 200, body: { challenge: envelope.challenge } } };
     return { events: this.events(envelope.event, delivery.now) };
   }
 
   private events(raw: { type: string }, now: number): ChatEvent[] {
     if (raw.type === "reaction_added") {
       const reaction = parsePayload(ReactionEvent, raw);
-      if (reaction.item.type !== "message" || !["pushpin", "round_pushpin"].includes(reaction.reaction)) return [];
-      return [{ action: "pin", platform: "slack", channel: reaction.item.channel, messageId: reaction.item.ts, at: secondsToIso(reaction.event_ts, now, "event.event_ts") }];
+      if (
+        reaction.item.type !== "message" ||
+        !["pushpin", "round_pushpin"].includes(reaction.reaction)
+      )
+        return [];
+      return [
+        {
+          action: "pin",
+          platform: "slack",
+          channel: reaction.item.channel,
+          messageId: reaction.item.ts,
+          at: secondsToIso(reaction.event_ts, now, "event.event_ts"),
+        },
+      ];
     }
     if (raw.type !== "message") return [];
     const event = parsePayload(MessageEvent, raw);
     const base = { platform: "slack" as const, channel: event.channel };
     if (event.subtype === "message_changed" && event.message) {
-      return [{ ...base, action: "edit", messageId: event.message.ts, text: event.message.text, at: secondsToIso(event.message.edited?.ts ?? event.event_ts ?? event.message.ts, now, "event.message.edited.ts") }];
+      return [
+        {
+          ...base,
+          action: "edit",
+          messageId: event.message.ts,
+          text: event.message.text,
+          at: secondsToIso(
+            event.message.edited?.ts ?? event.event_ts ?? event.message.ts,
+            now,
+            "event.message.edited.ts",
+          ),
+        },
+      ];
     }
     if (event.subtype === "message_deleted" && event.deleted_ts) {
-      return [{ ...base, action: "delete", messageId: event.deleted_ts, at: secondsToIso(event.event_ts ?? event.deleted_ts, now, "event.event_ts") }];
+      return [
+        {
+          ...base,
+          action: "delete",
+          messageId: event.deleted_ts,
+          at: secondsToIso(event.event_ts ?? event.deleted_ts, now, "event.event_ts"),
+        },
+      ];
     }
     if (!TALK.has(event.subtype) || !event.ts) return [];
-    if (event.text.startsWith(ANNOUNCEMENT_MARK) || (this.ownBotId && event.bot_id === this.ownBotId)) return [];
+    if (
+      event.text.startsWith(ANNOUNCEMENT_MARK) ||
+      (this.ownBotId && event.bot_id === this.ownBotId)
+    )
+      return [];
     const author = event.user ?? event.username ?? event.bot_id;
-    if (!author) throw new HotdocError("invalid_payload", "event.user: a message needs an author", "event.user");
+    if (!author)
+      throw new HotdocError(
+        "invalid_payload",
+        "event.user: a message needs an author",
+        "event.user",
+      );
     return [
       {
         ...base,

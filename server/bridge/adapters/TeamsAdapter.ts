@@ -1,7 +1,13 @@
 import { z } from "zod";
 import { ANNOUNCEMENT_MARK, type ChatEvent } from "../../../shared/chat/chatEvent.ts";
 import { HotdocError } from "../../errors.ts";
-import { type AdapterAnswer, type ChatAdapter, type Delivery, type Parsed, SecretAdapter } from "../ChatAdapter.ts";
+import {
+  type AdapterAnswer,
+  type ChatAdapter,
+  type Delivery,
+  type Parsed,
+  SecretAdapter,
+} from "../ChatAdapter.ts";
 import { hmac, MAX_CLOCK_SKEW_MS, parseJson, parsePayload, sameSecret } from "../signatures.ts";
 
 const Activity = z.looseObject({
@@ -63,14 +69,20 @@ export class TeamsAdapter extends SecretAdapter implements ChatAdapter {
   handle(delivery: Delivery): Parsed {
     const given = /^HMAC\s+(\S+)$/i.exec(delivery.headers.get("authorization") ?? "")?.[1] ?? "";
     if (!sameSecret(given, hmac(this.key, delivery.raw, "base64"))) {
-      throw new HotdocError("signature_invalid", "the HMAC in Authorization does not match the body");
+      throw new HotdocError(
+        "signature_invalid",
+        "the HMAC in Authorization does not match the body",
+      );
     }
     const activity = parsePayload(Activity, parseJson(delivery.raw));
     const sent = this.sentAt(activity, delivery.now);
     if (activity.type !== "message") return { events: [] };
     const text = teamsText(activity.text ?? "");
     if (text.startsWith(ANNOUNCEMENT_MARK)) return { events: [] };
-    const channel = activity.channelData?.channel?.id ?? activity.channelData?.teamsChannelId ?? activity.conversation.id.split(";")[0];
+    const channel =
+      activity.channelData?.channel?.id ??
+      activity.channelData?.teamsChannelId ??
+      activity.conversation.id.split(";")[0];
     const threadId = /;messageid=(\d+)/.exec(activity.conversation.id)?.[1];
     const event: ChatEvent = {
       action: "post",
@@ -95,16 +107,31 @@ export class TeamsAdapter extends SecretAdapter implements ChatAdapter {
    */
   private sentAt(activity: z.infer<typeof Activity>, now: number): string {
     const stamp = activity.timestamp ?? activity.localTimestamp;
-    if (!stamp) throw new HotdocError("invalid_payload", "timestamp: an activity needs its timestamp", "timestamp");
+    if (!stamp)
+      throw new HotdocError(
+        "invalid_payload",
+        "timestamp: an activity needs its timestamp",
+        "timestamp",
+      );
     const ms = IsoTime.safeParse(stamp).success ? Date.parse(stamp) : Number.NaN;
-    if (!Number.isFinite(ms)) throw new HotdocError("invalid_payload", "timestamp: not an ISO 8601 time", "timestamp");
+    if (!Number.isFinite(ms))
+      throw new HotdocError("invalid_payload", "timestamp: not an ISO 8601 time", "timestamp");
     if (Math.abs(now - ms) > MAX_CLOCK_SKEW_MS) {
-      throw new HotdocError("timestamp_stale", "the activity's timestamp is more than 5 minutes away from the server clock");
+      throw new HotdocError(
+        "timestamp_stale",
+        "the activity's timestamp is more than 5 minutes away from the server clock",
+      );
     }
     return new Date(ms).toISOString();
   }
 
   answer(replies: string[]): AdapterAnswer {
-    return { status: 200, body: { type: "message", text: replies.length ? `${ANNOUNCEMENT_MARK} ${replies.join("\n\n")}` : "" } };
+    return {
+      status: 200,
+      body: {
+        type: "message",
+        text: replies.length ? `${ANNOUNCEMENT_MARK} ${replies.join("\n\n")}` : "",
+      },
+    };
   }
 }

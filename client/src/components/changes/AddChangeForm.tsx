@@ -1,19 +1,20 @@
-import type { SectionProps } from "../sectionProps.ts";
-import { describeError } from "../../../../shared/errors.ts";
 import { type FormEvent, useId, useState } from "react";
 import { recordChange } from "../../../../shared/doc/index.ts";
-import {InlineError} from "../header/InlineError.tsx";
+import { describeError } from "../../../../shared/errors.ts";
+import { InlineError } from "../header/InlineError.tsx";
+import type { SectionProps } from "../sectionProps.ts";
 import "./changes.css";
 
-const FIELD_LABELS = { what: "What", how: "How", why: "Why", revertSteps: "Revert steps", author: "Your name" };
+const FIELD_LABELS = {
+  what: "What",
+  how: "How",
+  why: "Why",
+  revertSteps: "Revert steps",
+  author: "Your name",
+};
 
 /** Records a change with its revert steps; the accessor also puts it on the timeline. */
-export function AddChangeForm({
-  incident: _incident,
-  doc,
-  actor,
-  readOnly,
-}: SectionProps) {
+export function AddChangeForm({ incident: _incident, doc, actor, readOnly }: SectionProps) {
   const [what, setWhat] = useState("");
   const [how, setHow] = useState("");
   const [why, setWhy] = useState("");
@@ -40,7 +41,13 @@ export function AddChangeForm({
   };
 
   return (
-    <form className="cl-add" data-testid="add-change" onSubmit={submit} noValidate aria-labelledby={`${id}-title`}>
+    <form
+      className="cl-add"
+      data-testid="add-change"
+      onSubmit={submit}
+      noValidate
+      aria-labelledby={`${id}-title`}
+    >
       <h3 id={`${id}-title`} className="cl-add-title">
         Record a change
       </h3>

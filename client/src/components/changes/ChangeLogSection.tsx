@@ -1,5 +1,5 @@
-import type { SectionProps } from "../sectionProps.ts";
 import type { ChangeEntry, IncidentDocument } from "../../../../shared/doc/index.ts";
+import type { SectionProps } from "../sectionProps.ts";
 import { AddChangeForm } from "./AddChangeForm.tsx";
 import { ChangeRow } from "./ChangeRow.tsx";
 import { StillToRevert } from "./StillToRevert.tsx";
@@ -22,12 +22,7 @@ function linkedReason(change: ChangeEntry, incident: IncidentDocument): string |
  * The change log: "what have we changed, and how do we undo it?" answered at the
  * top by the still-to-revert list, then every change with its revert steps and state.
  */
-export function ChangeLogSection({
-  incident,
-  doc,
-  actor,
-  readOnly,
-}: SectionProps) {
+export function ChangeLogSection({ incident, doc, actor, readOnly }: SectionProps) {
   const pending = new Set(incident.stillToRevert);
   const missing = incident.changes.filter((c) => !c.revertSteps).length;
 

@@ -1,4 +1,3 @@
-import { describeError } from "../../../../shared/errors.ts";
 import { useState } from "react";
 import type * as Y from "yjs";
 import {
@@ -9,8 +8,9 @@ import {
   editRecord,
   setChangeState,
 } from "../../../../shared/doc/index.ts";
+import { describeError } from "../../../../shared/errors.ts";
 import { formatTime } from "../../format.ts";
-import {InlineError} from "../header/InlineError.tsx";
+import { InlineError } from "../header/InlineError.tsx";
 import { CopyButton } from "./CopyButton.tsx";
 import "./changes.css";
 
@@ -57,7 +57,10 @@ export function ChangeRow({
 
   const saveSteps = () => {
     const ok = run(() =>
-      editRecord(doc, "changes", change.id, { revertSteps: steps.trim(), updatedAt: new Date().toISOString() }),
+      editRecord(doc, "changes", change.id, {
+        revertSteps: steps.trim(),
+        updatedAt: new Date().toISOString(),
+      }),
     );
     if (ok) setEditing(false);
   };
@@ -117,7 +120,12 @@ export function ChangeRow({
               }}
             />
             <div className="cl-actions">
-              <button type="button" className="primary" data-testid="edit-revert-save" onClick={saveSteps}>
+              <button
+                type="button"
+                className="primary"
+                data-testid="edit-revert-save"
+                onClick={saveSteps}
+              >
                 Save
               </button>
               <button type="button" onClick={() => setEditing(false)}>
@@ -128,7 +136,10 @@ export function ChangeRow({
         ) : (
           <>
             {missing ? (
-              <span className={`cl-flag${live ? "" : " cl-flag-quiet"}`} data-testid="missing-revert">
+              <span
+                className={`cl-flag${live ? "" : " cl-flag-quiet"}`}
+                data-testid="missing-revert"
+              >
                 no revert steps
               </span>
             ) : (
@@ -162,7 +173,10 @@ export function ChangeRow({
       </td>
       <td data-label="State" className="cl-state">
         {readOnly ? (
-          <span className={`cl-state-badge cl-state-badge-${change.state}`} title={STATE_HINTS[change.state]}>
+          <span
+            className={`cl-state-badge cl-state-badge-${change.state}`}
+            title={STATE_HINTS[change.state]}
+          >
             {change.state}
           </span>
         ) : (
@@ -172,7 +186,9 @@ export function ChangeRow({
             className={`cl-state-select cl-state-badge-${change.state}`}
             value={change.state}
             title={STATE_HINTS[change.state]}
-            onChange={(e) => run(() => setChangeState(doc, change.id, e.target.value as ChangeState, actor))}
+            onChange={(e) =>
+              run(() => setChangeState(doc, change.id, e.target.value as ChangeState, actor))
+            }
           >
             {CHANGE_STATES.map((state) => (
               <option key={state} value={state}>

@@ -63,7 +63,13 @@ export function CopyButton({
       disabled={!text}
       onClick={copy}
     >
-      <span aria-live="polite">{state === "copied" ? "Copied" : state === "failed" ? "Copy failed — select the text" : label}</span>
+      <span aria-live="polite">
+        {state === "copied"
+          ? "Copied"
+          : state === "failed"
+            ? "Copy failed — select the text"
+            : label}
+      </span>
     </button>
   );
 }

@@ -1,9 +1,9 @@
-import type { SectionProps } from "../sectionProps.ts";
-import { describeError } from "../../../../shared/errors.ts";
 import { useState } from "react";
 import { type ChangeEntry, setChangeState } from "../../../../shared/doc/index.ts";
+import { describeError } from "../../../../shared/errors.ts";
 import { formatTime } from "../../format.ts";
-import {InlineError} from "../header/InlineError.tsx";
+import { InlineError } from "../header/InlineError.tsx";
+import type { SectionProps } from "../sectionProps.ts";
 import { CopyButton } from "./CopyButton.tsx";
 import "./changes.css";
 
@@ -11,19 +11,16 @@ import "./changes.css";
 export function revertPlan(pending: readonly ChangeEntry[]): string {
   return pending
     .map((c, i) => {
-      const steps = c.revertSteps ? c.revertSteps.replace(/\n/g, "\n   ") : "(no revert steps recorded)";
+      const steps = c.revertSteps
+        ? c.revertSteps.replace(/\n/g, "\n   ")
+        : "(no revert steps recorded)";
       return `${i + 1}. Undo: ${c.what} (applied ${formatTime(c.at)} by ${c.author})\n   ${steps}`;
     })
     .join("\n");
 }
 
 /** "What have we changed, and how do we undo it?": applied changes that are neither reverted nor superseded. */
-export function StillToRevert({
-  incident,
-  doc,
-  actor,
-  readOnly,
-}: SectionProps) {
+export function StillToRevert({ incident, doc, actor, readOnly }: SectionProps) {
   const [error, setError] = useState<string | null>(null);
   const byId = new Map(incident.changes.map((c) => [c.id, c]));
   // The shared reader lists them oldest first; undo goes the other way.
@@ -52,7 +49,8 @@ export function StillToRevert({
     >
       <div className="cl-pending-head">
         <span className="cl-pending-title">
-          <strong className="cl-pending-count">{count}</strong> {count === 1 ? "change" : "changes"} still to revert
+          <strong className="cl-pending-count">{count}</strong> {count === 1 ? "change" : "changes"}{" "}
+          still to revert
           {missing > 0 && (
             <span className="cl-flag" data-testid="still-to-revert-missing">
               {missing} without revert steps
@@ -70,7 +68,9 @@ export function StillToRevert({
       </div>
       {count === 0 ? (
         <p className="cl-pending-none">
-          {incident.changes.length === 0 ? "No changes recorded." : "Nothing applied is left to undo."}
+          {incident.changes.length === 0
+            ? "No changes recorded."
+            : "Nothing applied is left to undo."}
         </p>
       ) : (
         <>
@@ -97,12 +97,16 @@ export function StillToRevert({
                 {change.revertSteps ? (
                   <div className="cl-steps pre">{change.revertSteps}</div>
                 ) : (
-                  <div className="cl-flag cl-flag-block">No revert steps recorded — how do we undo this?</div>
+                  <div className="cl-flag cl-flag-block">
+                    No revert steps recorded — how do we undo this?
+                  </div>
                 )}
               </li>
             ))}
           </ol>
-          {count > 1 && <p className="cl-pending-hint">Newest first — the usual order to undo them in.</p>}
+          {count > 1 && (
+            <p className="cl-pending-hint">Newest first — the usual order to undo them in.</p>
+          )}
         </>
       )}
       <InlineError message={error} testId="still-to-revert-error" />

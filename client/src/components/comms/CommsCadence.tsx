@@ -13,7 +13,10 @@ export function CommsCadence({ comms, status }: { comms: CommsUpdate[]; status: 
     <p className="comms-cadence">
       {(["internal", "external"] as const).map((audience) => {
         const sentAt = lastSent(comms, audience);
-        const overdue = active && audience === "internal" && (!sentAt || now.getTime() - Date.parse(sentAt) > DUE_MS);
+        const overdue =
+          active &&
+          audience === "internal" &&
+          (!sentAt || now.getTime() - Date.parse(sentAt) > DUE_MS);
         return (
           <span
             key={audience}
@@ -23,7 +26,8 @@ export function CommsCadence({ comms, status }: { comms: CommsUpdate[]; status: 
           >
             {sentAt ? (
               <>
-                Last {audience} update sent <strong className="mono">{since(sentAt, notBefore(now, sentAt))}</strong> ago
+                Last {audience} update sent{" "}
+                <strong className="mono">{since(sentAt, notBefore(now, sentAt))}</strong> ago
               </>
             ) : (
               <>No {audience} update sent yet</>
@@ -38,7 +42,8 @@ export function CommsCadence({ comms, status }: { comms: CommsUpdate[]; status: 
 function lastSent(comms: CommsUpdate[], audience: CommsUpdate["audience"]): string | undefined {
   let last: string | undefined;
   for (const c of comms) {
-    if (c.audience === audience && c.state === "sent" && c.sentAt && (!last || c.sentAt > last)) last = c.sentAt;
+    if (c.audience === audience && c.state === "sent" && c.sentAt && (!last || c.sentAt > last))
+      last = c.sentAt;
   }
   return last;
 }

@@ -11,9 +11,7 @@ export function CommsChecklist({ items }: { items: ChecklistItem[] }) {
       <div className="comms-preview-head">
         <span className="comms-label">Checklist</span>
         {unknown > 0 && (
-          <span className="muted">
-            {unknown} unknown: say so explicitly in the update
-          </span>
+          <span className="muted">{unknown} unknown: say so explicitly in the update</span>
         )}
       </div>
       <ul>

@@ -1,12 +1,30 @@
-import { describeError } from "../../../../shared/errors.ts";
 import { useState } from "react";
 import type * as Y from "yjs";
 import { commsChecklist } from "../../../../shared/comms/drafts.ts";
-import { type Actor, addComms, editRecord, type IncidentDocument, markCommsSent } from "../../../../shared/doc/index.ts";
+import {
+  type Actor,
+  addComms,
+  editRecord,
+  type IncidentDocument,
+  markCommsSent,
+} from "../../../../shared/doc/index.ts";
+import { describeError } from "../../../../shared/errors.ts";
 import { formatTime } from "../../format.ts";
 import { CommsChecklist } from "./CommsChecklist.tsx";
 import { CommsPreview } from "./CommsPreview.tsx";
-import {BULLET_RANGE, countSentences, DEFAULT_CHANNEL, type DraftState, draftFor, draftSignature, MAX, SENTENCE_LIMIT, seedDraft, toFields, updateText} from "./commsText.ts";
+import {
+  BULLET_RANGE,
+  countSentences,
+  DEFAULT_CHANNEL,
+  type DraftState,
+  draftFor,
+  draftSignature,
+  MAX,
+  SENTENCE_LIMIT,
+  seedDraft,
+  toFields,
+  updateText,
+} from "./commsText.ts";
 
 const COPY = {
   internal: {
@@ -46,7 +64,9 @@ export function CommsDraftEditor({
   const checklist = commsChecklist(incident, fields.nextUpdate);
   const stale = draftSignature(draftFor(incident, audience, value.nextUpdate)) !== value.seededFrom;
   // Someone may have sent or removed the saved draft meanwhile: then the next save starts a new one.
-  const editing = value.editingId ? incident.comms.find((c) => c.id === value.editingId && c.state === "draft") : undefined;
+  const editing = value.editingId
+    ? incident.comms.find((c) => c.id === value.editingId && c.state === "draft")
+    : undefined;
   const testId = `comms-draft-${audience}`;
   const field = (name: string) => `comms-${audience}-${name}`;
 
@@ -58,7 +78,9 @@ export function CommsDraftEditor({
   const refresh = () => {
     setError(null);
     setNotice(null);
-    onChange(seedDraft(incident, audience, { nextUpdate: value.nextUpdate, channel: value.channel }));
+    onChange(
+      seedDraft(incident, audience, { nextUpdate: value.nextUpdate, channel: value.channel }),
+    );
   };
 
   /** Writes the editor's text to the document; returns the id of the draft, or null when it threw. */
@@ -81,7 +103,9 @@ export function CommsDraftEditor({
     const id = write("draft");
     if (!id) return;
     onChange({ ...value, editingId: id });
-    setNotice(`Draft saved at ${formatTime(new Date().toISOString())}; anyone on the incident can open it from the log.`);
+    setNotice(
+      `Draft saved at ${formatTime(new Date().toISOString())}; anyone on the incident can open it from the log.`,
+    );
   };
 
   // A double click must not send the update twice: the first click disables the button
@@ -99,8 +123,14 @@ export function CommsDraftEditor({
 
   const range = BULLET_RANGE[audience];
   const bulletHint = (count: number) => {
-    if (audience === "external") return count === 0 ? { text: "optional", warn: false } : { text: `${count}: usually none for customers`, warn: true };
-    return { text: `${count} of ${range.min}–${range.max}`, warn: count < range.min || count > range.max };
+    if (audience === "external")
+      return count === 0
+        ? { text: "optional", warn: false }
+        : { text: `${count}: usually none for customers`, warn: true };
+    return {
+      text: `${count} of ${range.min}–${range.max}`,
+      warn: count < range.min || count > range.max,
+    };
   };
   const sentences = countSentences(fields.summary);
   const statusHint = bulletHint(fields.currentStatus.length);
@@ -108,7 +138,12 @@ export function CommsDraftEditor({
   const canSend = fields.title.length > 0 && fields.summary.length > 0;
 
   return (
-    <div className={`comms-draft comms-draft-${audience}`} id={testId} data-testid={testId} data-editing={editing?.id}>
+    <div
+      className={`comms-draft comms-draft-${audience}`}
+      id={testId}
+      data-testid={testId}
+      data-editing={editing?.id}
+    >
       <div className="comms-draft-head">
         <h3>{COPY[audience].heading}</h3>
         {editing && (
@@ -131,11 +166,18 @@ export function CommsDraftEditor({
       <p className="muted comms-hint">{COPY[audience].hint}</p>
 
       <label htmlFor={field("title")}>Title</label>
-      <input id={field("title")} value={value.title} maxLength={MAX.title} onChange={(e) => set({ title: e.target.value })} />
+      <input
+        id={field("title")}
+        value={value.title}
+        maxLength={MAX.title}
+        onChange={(e) => set({ title: e.target.value })}
+      />
 
       <label htmlFor={field("summary")}>
         Summary
-        <Hint warn={sentences > SENTENCE_LIMIT}>{`${sentences} sentence${sentences === 1 ? "" : "s"}, aim for 1–2`}</Hint>
+        <Hint
+          warn={sentences > SENTENCE_LIMIT}
+        >{`${sentences} sentence${sentences === 1 ? "" : "s"}, aim for 1–2`}</Hint>
       </label>
       <textarea
         id={field("summary")}
@@ -206,7 +248,11 @@ export function CommsDraftEditor({
           data-testid="comms-mark-sent"
           onClick={send}
           disabled={!canSend || sentText === draftKey}
-          title={canSend ? "Record this update as sent; it becomes a key event on the timeline" : "A title and a summary first"}
+          title={
+            canSend
+              ? "Record this update as sent; it becomes a key event on the timeline"
+              : "A title and a summary first"
+          }
         >
           Mark as sent
         </button>

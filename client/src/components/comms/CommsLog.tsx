@@ -30,7 +30,11 @@ export function CommsLog({
     <div className="comms-log-wrap">
       <div className="comms-draft-head">
         <h3>Sent updates{readOnly ? "" : " and saved drafts"}</h3>
-        {drafts > 0 && <span className="muted">{drafts} draft{drafts === 1 ? "" : "s"} not sent</span>}
+        {drafts > 0 && (
+          <span className="muted">
+            {drafts} draft{drafts === 1 ? "" : "s"} not sent
+          </span>
+        )}
       </div>
       <CommsCadence comms={comms} status={status} />
       {shown.length === 0 ? (

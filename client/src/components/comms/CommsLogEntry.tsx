@@ -1,9 +1,9 @@
-import { describeError } from "../../../../shared/errors.ts";
 import { useState } from "react";
 import type * as Y from "yjs";
 import { type Actor, type CommsUpdate, markCommsSent } from "../../../../shared/doc/index.ts";
+import { describeError } from "../../../../shared/errors.ts";
 import { formatTime } from "../../format.ts";
-import {updateText} from "./commsText.ts";
+import { updateText } from "./commsText.ts";
 
 /** One update in the log: a sent one with when and where, or a saved draft to open or mark sent. */
 export function CommsLogEntry({
@@ -35,7 +35,12 @@ export function CommsLogEntry({
   };
 
   return (
-    <li className={`comms-log-entry ${record.state}`} data-testid="comms-log-entry" data-state={record.state} data-id={record.id}>
+    <li
+      className={`comms-log-entry ${record.state}`}
+      data-testid="comms-log-entry"
+      data-state={record.state}
+      data-id={record.id}
+    >
       <time className="mono" dateTime={time} title={sent ? "Sent" : "Saved"}>
         {formatTime(time)}
       </time>
@@ -43,7 +48,9 @@ export function CommsLogEntry({
       <div className="comms-log-body">
         <details open={expanded}>
           <summary>
-            <span className="comms-log-title">{record.title || <span className="muted">(untitled)</span>}</span>
+            <span className="comms-log-title">
+              {record.title || <span className="muted">(untitled)</span>}
+            </span>
             <span className="muted">
               {sent ? " sent" : " draft saved"} by {record.author}
               {record.channel ? ` · ${record.channel}` : ""}
@@ -56,10 +63,20 @@ export function CommsLogEntry({
       </div>
       {!sent && !readOnly && (
         <span className="comms-log-actions">
-          <button type="button" className="link" data-testid="comms-open-draft" onClick={() => onOpen(record)}>
+          <button
+            type="button"
+            className="link"
+            data-testid="comms-open-draft"
+            onClick={() => onOpen(record)}
+          >
             Open
           </button>
-          <button type="button" data-testid="comms-mark-sent" onClick={markSent} title="Record this draft as sent; it becomes a key event on the timeline">
+          <button
+            type="button"
+            data-testid="comms-mark-sent"
+            onClick={markSent}
+            title="Record this draft as sent; it becomes a key event on the timeline"
+          >
             Mark sent
           </button>
         </span>

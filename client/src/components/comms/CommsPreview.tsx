@@ -3,7 +3,15 @@ import { useEffect, useRef, useState } from "react";
 type CopyState = "idle" | "copied" | "failed";
 
 /** The update exactly as it will be pasted, with a copy button for editors. */
-export function CommsPreview({ text, readOnly, label = "Preview" }: { text: string; readOnly: boolean; label?: string }) {
+export function CommsPreview({
+  text,
+  readOnly,
+  label = "Preview",
+}: {
+  text: string;
+  readOnly: boolean;
+  label?: string;
+}) {
   const [copy, setCopy] = useState<CopyState>("idle");
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => () => clearTimer(timer), []);
@@ -27,8 +35,16 @@ export function CommsPreview({ text, readOnly, label = "Preview" }: { text: stri
         <span className="comms-label">{label}</span>
         {!readOnly && (
           <span className="comms-copy">
-            {copy === "failed" && <span className="error">Copy failed: select the text instead</span>}
-            <button type="button" className="link" data-testid="comms-copy" onClick={onCopy} disabled={!text}>
+            {copy === "failed" && (
+              <span className="error">Copy failed: select the text instead</span>
+            )}
+            <button
+              type="button"
+              className="link"
+              data-testid="comms-copy"
+              onClick={onCopy}
+              disabled={!text}
+            >
               {copy === "copied" ? "Copied" : "Copy"}
             </button>
           </span>

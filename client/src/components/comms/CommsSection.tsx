@@ -1,29 +1,35 @@
-import type { SectionProps } from "../sectionProps.ts";
 import { useState } from "react";
 import type * as Y from "yjs";
 import { draftInternalUpdate } from "../../../../shared/comms/drafts.ts";
 import type { Actor, CommsUpdate, IncidentDocument } from "../../../../shared/doc/index.ts";
+import type { SectionProps } from "../sectionProps.ts";
 import "./comms.css";
 import { CommsDraftEditor } from "./CommsDraftEditor.tsx";
 import { CommsLog } from "./CommsLog.tsx";
 import { CommsPreview } from "./CommsPreview.tsx";
-import { type Audience, DEFAULT_CHANNEL, type DraftState, seedDraft, stateFromRecord, updateText } from "./commsText.ts";
+import {
+  type Audience,
+  DEFAULT_CHANNEL,
+  type DraftState,
+  seedDraft,
+  stateFromRecord,
+  updateText,
+} from "./commsText.ts";
 
 /**
  * Internal and external updates, drafted from the document in the handbook's
  * format with its checklist, and the log of what was sent. Viewers see the
  * sent log and the internal update as the document would put it now, as text.
  */
-export function CommsSection({
-  incident,
-  doc,
-  actor,
-  readOnly,
-}: SectionProps) {
+export function CommsSection({ incident, doc, actor, readOnly }: SectionProps) {
   return (
     <section className="panel comms" id="comms" aria-labelledby="comms-title" data-testid="comms">
       <h2 id="comms-title">Comms</h2>
-      {readOnly ? <CommsReadOnly incident={incident} doc={doc} actor={actor} /> : <CommsEditors key={incident.key} incident={incident} doc={doc} actor={actor} />}
+      {readOnly ? (
+        <CommsReadOnly incident={incident} doc={doc} actor={actor} />
+      ) : (
+        <CommsEditors key={incident.key} incident={incident} doc={doc} actor={actor} />
+      )}
     </section>
   );
 }
@@ -36,15 +42,19 @@ function CommsEditors({ incident, doc, actor }: Props) {
     internal: seedDraft(incident, "internal"),
     external: seedDraft(incident, "external"),
   }));
-  const setDraft = (audience: Audience) => (next: DraftState) => setDrafts((all) => ({ ...all, [audience]: next }));
+  const setDraft = (audience: Audience) => (next: DraftState) =>
+    setDrafts((all) => ({ ...all, [audience]: next }));
 
   const open = (record: CommsUpdate) => {
     setDrafts((all) => ({ ...all, [record.audience]: stateFromRecord(record, incident) }));
-    document.getElementById(`comms-draft-${record.audience}`)?.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    document
+      .getElementById(`comms-draft-${record.audience}`)
+      ?.scrollIntoView({ block: "nearest", behavior: "smooth" });
   };
 
   const statuspages = incident.links.filter((l) => l.kind === "statuspage").map((l) => l.url);
-  const suggestions = (audience: Audience) => unique([DEFAULT_CHANNEL[audience], ...statuspages, ...pastChannels(incident.comms, audience)]);
+  const suggestions = (audience: Audience) =>
+    unique([DEFAULT_CHANNEL[audience], ...statuspages, ...pastChannels(incident.comms, audience)]);
 
   return (
     <>
@@ -61,7 +71,14 @@ function CommsEditors({ incident, doc, actor }: Props) {
           />
         ))}
       </div>
-      <CommsLog comms={incident.comms} status={incident.status} doc={doc} actor={actor} readOnly={false} onOpen={open} />
+      <CommsLog
+        comms={incident.comms}
+        status={incident.status}
+        doc={doc}
+        actor={actor}
+        readOnly={false}
+        onOpen={open}
+      />
     </>
   );
 }
@@ -71,8 +88,18 @@ function CommsReadOnly({ incident, doc, actor }: Props) {
   const draft = draftInternalUpdate(incident);
   return (
     <>
-      <CommsLog comms={incident.comms} status={incident.status} doc={doc} actor={actor} readOnly onOpen={() => {}} />
-      <div className="comms-draft comms-draft-internal comms-readonly-draft" data-testid="comms-draft-internal">
+      <CommsLog
+        comms={incident.comms}
+        status={incident.status}
+        doc={doc}
+        actor={actor}
+        readOnly
+        onOpen={() => {}}
+      />
+      <div
+        className="comms-draft comms-draft-internal comms-readonly-draft"
+        data-testid="comms-draft-internal"
+      >
         <div className="comms-draft-head">
           <h3>Internal update</h3>
           <span className="muted">drafted from the document as it reads now; not sent</span>

@@ -1,6 +1,6 @@
 import type { UpdateDraft } from "../../../../shared/comms/drafts.ts";
-import type { CommsUpdate, IncidentDocument } from "../../../../shared/doc/index.ts";
 import { draftExternalUpdate, draftInternalUpdate } from "../../../../shared/comms/drafts.ts";
+import type { CommsUpdate, IncidentDocument } from "../../../../shared/doc/index.ts";
 
 /** Pure helpers for the comms section: the editor's local state, the plain-text preview, error messages. */
 
@@ -45,10 +45,23 @@ export const BULLET_RANGE: Record<Audience, { min: number; max: number }> = {
 export const SENTENCE_LIMIT = 2;
 
 /** Limits of the comms record (shared/doc/schema.ts), mirrored on the inputs so the browser stops at them. */
-export const MAX = { title: 400, summary: 2000, bullet: 1000, bullets: 10, nextUpdate: 400, channel: 400 } as const;
+export const MAX = {
+  title: 400,
+  summary: 2000,
+  bullet: 1000,
+  bullets: 10,
+  nextUpdate: 400,
+  channel: 400,
+} as const;
 
-export function draftFor(incident: IncidentDocument, audience: Audience, nextUpdate?: string): UpdateDraft {
-  return audience === "internal" ? draftInternalUpdate(incident, nextUpdate) : draftExternalUpdate(incident, nextUpdate);
+export function draftFor(
+  incident: IncidentDocument,
+  audience: Audience,
+  nextUpdate?: string,
+): UpdateDraft {
+  return audience === "internal"
+    ? draftInternalUpdate(incident, nextUpdate)
+    : draftExternalUpdate(incident, nextUpdate);
 }
 
 /** The part of a prefilled draft that comes from the document. */
@@ -130,9 +143,10 @@ export function updateText(update: Omit<UpdateFields, "channel">): string {
   const parts: string[] = [];
   if (update.title) parts.push(update.title);
   if (update.summary) parts.push(update.summary);
-  if (update.currentStatus.length) parts.push(["Current status", ...update.currentStatus.map((b) => `- ${b}`)].join("\n"));
-  if (update.nextSteps.length) parts.push(["Next steps", ...update.nextSteps.map((b) => `- ${b}`)].join("\n"));
+  if (update.currentStatus.length)
+    parts.push(["Current status", ...update.currentStatus.map((b) => `- ${b}`)].join("\n"));
+  if (update.nextSteps.length)
+    parts.push(["Next steps", ...update.nextSteps.map((b) => `- ${b}`)].join("\n"));
   if (update.nextUpdate) parts.push(`Next update: ${update.nextUpdate}`);
   return parts.join("\n\n");
 }
-

@@ -1,6 +1,6 @@
-import { describeError } from "../../../../shared/errors.ts";
 import { type KeyboardEvent, useRef, useState } from "react";
-import {InlineError} from "./InlineError.tsx";
+import { describeError } from "../../../../shared/errors.ts";
+import { InlineError } from "./InlineError.tsx";
 
 /**
  * A one-line text input over a document value. While someone types, their draft is

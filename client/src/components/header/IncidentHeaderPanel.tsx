@@ -1,20 +1,20 @@
-import type { SectionProps } from "../sectionProps.ts";
-import { describeError } from "../../../../shared/errors.ts";
 import { useState } from "react";
 import {
   SEVERITY_INFO,
-  type Status,
   STATUS_TRANSITIONS,
+  type Status,
   setIncidentFields,
   setStatus,
   UNKNOWN_SERVICE,
 } from "../../../../shared/doc/index.ts";
+import { describeError } from "../../../../shared/errors.ts";
 import { IncidentTimes } from "../IncidentTimes.tsx";
 import { SeverityBadge } from "../SeverityBadge.tsx";
 import { SeveritySelect } from "../SeveritySelect.tsx";
 import { StatusBadge } from "../StatusBadge.tsx";
+import type { SectionProps } from "../sectionProps.ts";
 import { EditableField } from "./EditableField.tsx";
-import {InlineError} from "./InlineError.tsx";
+import { InlineError } from "./InlineError.tsx";
 import { InlineSummary } from "./InlineSummary.tsx";
 import { LinksPanel } from "./LinksPanel.tsx";
 import { RolesPanel } from "./RolesPanel.tsx";
@@ -25,12 +25,18 @@ import "./header.css";
 function moveLabel(from: Status, to: Status): { text: string; title: string } {
   if (to === "fixing")
     return from === "new"
-      ? { text: "Start fixing", title: "An incident manager is assigned and the team is working on it" }
+      ? {
+          text: "Start fixing",
+          title: "An incident manager is assigned and the team is working on it",
+        }
       : { text: "Back to fixing", title: "The impact is not over after all" };
   if (to === "resolved")
     return from === "closed"
       ? { text: "Reopen as resolved", title: "The postmortem is not done after all" }
-      : { text: "Resolve", title: "The business impact has ended (fills the end of impact if unknown)" };
+      : {
+          text: "Resolve",
+          title: "The business impact has ended (fills the end of impact if unknown)",
+        };
   if (to === "closed") return { text: "Close", title: "The postmortem is done" };
   return { text: to, title: `Move to ${to}` };
 }
@@ -100,7 +106,9 @@ export function IncidentHeaderPanel({
           {!readOnly && <SeveritySelect doc={doc} severity={incident.severity} actor={actor} />}
           <span className="ih-fact-note">
             {readOnly && `${severity.label} · `}
-            <span className="muted">{severity.pagesNow ? "pages now" : "waits for business hours"}</span>
+            <span className="muted">
+              {severity.pagesNow ? "pages now" : "waits for business hours"}
+            </span>
           </span>
         </div>
 
@@ -136,7 +144,10 @@ export function IncidentHeaderPanel({
           <IncidentTimes times={incident.times} at={at} />
         </div>
       </div>
-      <InlineError message={statusError?.context === context ? statusError.message : null} testId="status-error" />
+      <InlineError
+        message={statusError?.context === context ? statusError.message : null}
+        testId="status-error"
+      />
 
       <div className="ih-facts ih-scope">
         <div className="ih-fact ih-fact-service">
@@ -152,7 +163,9 @@ export function IncidentHeaderPanel({
               maxLength={200}
               labels={{ service: "Faulty service" }}
               normalize={(text) => text.trim() || UNKNOWN_SERVICE}
-              onCommit={(text) => setIncidentFields(doc, { service: text.trim() || UNKNOWN_SERVICE }, actor)}
+              onCommit={(text) =>
+                setIncidentFields(doc, { service: text.trim() || UNKNOWN_SERVICE }, actor)
+              }
             />
           )}
         </div>
@@ -160,7 +173,11 @@ export function IncidentHeaderPanel({
           <span className="ih-fact-label">Products</span>
           {readOnly ? (
             <strong data-testid="header-products">
-              {incident.products.length > 0 ? incident.products.join(", ") : <span className="ih-unknown">none named</span>}
+              {incident.products.length > 0 ? (
+                incident.products.join(", ")
+              ) : (
+                <span className="ih-unknown">none named</span>
+              )}
             </strong>
           ) : (
             <EditableField

@@ -1,6 +1,6 @@
-import { describeError } from "../../../../shared/errors.ts";
 import { type ClipboardEvent, type KeyboardEvent, useLayoutEffect, useRef, useState } from "react";
-import {InlineError} from "./InlineError.tsx";
+import { describeError } from "../../../../shared/errors.ts";
+import { InlineError } from "./InlineError.tsx";
 
 /**
  * The summary as heading text that editors can edit in place (plain text only):
@@ -89,9 +89,9 @@ export function InlineSummary({
         onKeyDown={onKeyDown}
         onPaste={onPaste}
         onFocus={() => {
-        start.current = value;
-        setError(null);
-      }}
+          start.current = value;
+          setError(null);
+        }}
         onBlur={commit}
       />
       <InlineError message={error} testId={`${testId}-error`} />

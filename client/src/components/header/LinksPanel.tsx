@@ -1,5 +1,3 @@
-import type { SectionProps } from "../sectionProps.ts";
-import { describeError } from "../../../../shared/errors.ts";
 import { type FormEvent, useState } from "react";
 import {
   addLink,
@@ -7,7 +5,9 @@ import {
   type IncidentLink,
   LINK_KINDS,
 } from "../../../../shared/doc/index.ts";
-import {InlineError} from "./InlineError.tsx";
+import { describeError } from "../../../../shared/errors.ts";
+import type { SectionProps } from "../sectionProps.ts";
+import { InlineError } from "./InlineError.tsx";
 import "./header.css";
 
 type LinkKind = (typeof LINK_KINDS)[number];
@@ -37,19 +37,16 @@ function displayName(link: IncidentLink): string {
 }
 
 /** Where the incident happens: chat room, video call, tracker, dashboards. Links open in a new tab. */
-export function LinksPanel({
-  incident,
-  doc,
-  actor: _actor,
-  readOnly,
-}: SectionProps) {
+export function LinksPanel({ incident, doc, actor: _actor, readOnly }: SectionProps) {
   const [kind, setKind] = useState<LinkKind>("chat");
   const [label, setLabel] = useState("");
   const [url, setUrl] = useState("");
   const [error, setError] = useState<string | null>(null);
 
   const links = [...incident.links].sort(
-    (a, b) => LINK_KINDS.indexOf(a.kind) - LINK_KINDS.indexOf(b.kind) || displayName(a).localeCompare(displayName(b)),
+    (a, b) =>
+      LINK_KINDS.indexOf(a.kind) - LINK_KINDS.indexOf(b.kind) ||
+      displayName(a).localeCompare(displayName(b)),
   );
 
   const submit = (event: FormEvent) => {
@@ -83,10 +80,22 @@ export function LinksPanel({
       ) : (
         <ul className="ih-list ih-grid ih-grid-3">
           {links.map((link) => (
-            <li key={link.id} className="ih-link" data-testid="link-row" data-kind={link.kind} data-id={link.id}>
+            <li
+              key={link.id}
+              className="ih-link"
+              data-testid="link-row"
+              data-kind={link.kind}
+              data-id={link.id}
+            >
               <span className="ih-link-kind">{KIND_LABELS[link.kind]}</span>
               {isSafeUrl(link.url) ? (
-                <a href={link.url} target="_blank" rel="noopener noreferrer" title={link.url} className="ih-link-anchor">
+                <a
+                  href={link.url}
+                  target="_blank"
+                  rel="noopener noreferrer"
+                  title={link.url}
+                  className="ih-link-anchor"
+                >
                   {displayName(link)}
                 </a>
               ) : (

@@ -1,5 +1,3 @@
-import type { SectionProps } from "../sectionProps.ts";
-import { describeError } from "../../../../shared/errors.ts";
 import { type FormEvent, useId, useRef, useState } from "react";
 import {
   assignRole,
@@ -9,11 +7,19 @@ import {
   type RoleKind,
   unassignRole,
 } from "../../../../shared/doc/index.ts";
+import { describeError } from "../../../../shared/errors.ts";
 import { formatTime } from "../../format.ts";
-import {InlineError} from "./InlineError.tsx";
+import type { SectionProps } from "../sectionProps.ts";
+import { InlineError } from "./InlineError.tsx";
 import "./header.css";
 
-const ORDER: readonly RoleKind[] = ["incident_manager", "backup_im", "tech_lead", "comms_manager", "custom"];
+const ORDER: readonly RoleKind[] = [
+  "incident_manager",
+  "backup_im",
+  "tech_lead",
+  "comms_manager",
+  "custom",
+];
 const FIELD_LABELS = { role: "Role", holder: "Holder", label: "Role name" };
 
 function roleLabel(role: RoleAssignment): string {
@@ -24,12 +30,7 @@ function roleLabel(role: RoleAssignment): string {
  * Who holds which role. The incident manager is always exactly one person: it is
  * handed over (assigning a new IM replaces the old one), never removed.
  */
-export function RolesPanel({
-  incident,
-  doc,
-  actor,
-  readOnly,
-}: SectionProps) {
+export function RolesPanel({ incident, doc, actor, readOnly }: SectionProps) {
   const [kind, setKind] = useState<RoleKind>("tech_lead");
   const [holder, setHolder] = useState("");
   const [label, setLabel] = useState("");
@@ -41,7 +42,11 @@ export function RolesPanel({
   const im = roles.find((r) => r.role === "incident_manager");
   const streams = new Map(incident.streams.map((s) => [s.id, s.name]));
   const knownNames = [
-    ...new Set([...incident.roles.map((r) => r.holder), ...incident.timeline.map((e) => e.author), actor.name]),
+    ...new Set([
+      ...incident.roles.map((r) => r.holder),
+      ...incident.timeline.map((e) => e.author),
+      actor.name,
+    ]),
   ]
     .filter((name) => name && name !== "system")
     .sort((a, b) => a.localeCompare(b));
@@ -81,7 +86,11 @@ export function RolesPanel({
       </h2>
       <ul className="ih-list ih-grid ih-grid-4">
         {!im && (
-          <li className="ih-role ih-role-missing" data-testid="role-missing" data-role="incident_manager">
+          <li
+            className="ih-role ih-role-missing"
+            data-testid="role-missing"
+            data-role="incident_manager"
+          >
             <span className="ih-role-label">{ROLE_LABELS.incident_manager}</span>
             <strong className="ih-unassigned">unassigned</strong>
             <span />
@@ -90,7 +99,11 @@ export function RolesPanel({
                 type="button"
                 className="link"
                 data-testid="take-im"
-                onClick={() => run(() => assignRole(doc, { role: "incident_manager", holder: actor.name }, actor))}
+                onClick={() =>
+                  run(() =>
+                    assignRole(doc, { role: "incident_manager", holder: actor.name }, actor),
+                  )
+                }
               >
                 I'll be IM
               </button>
@@ -108,17 +121,28 @@ export function RolesPanel({
           >
             <span className="ih-role-label">
               {roleLabel(role)}
-              {role.streamId && streams.has(role.streamId) && <span className="muted"> · {streams.get(role.streamId)}</span>}
+              {role.streamId && streams.has(role.streamId) && (
+                <span className="muted"> · {streams.get(role.streamId)}</span>
+              )}
             </span>
             <strong className="ih-role-holder" title={`since ${formatTime(role.since)}`}>
               {role.holder}
             </strong>
-            <time className="muted ih-num ih-since" dateTime={role.since} title={`since ${role.since}`}>
+            <time
+              className="muted ih-num ih-since"
+              dateTime={role.since}
+              title={`since ${role.since}`}
+            >
               since {formatTime(role.since)}
             </time>
             {!readOnly &&
               (role.role === "incident_manager" ? (
-                <button type="button" className="link" data-testid="role-handover" onClick={handOver}>
+                <button
+                  type="button"
+                  className="link"
+                  data-testid="role-handover"
+                  onClick={handOver}
+                >
                   Hand over
                 </button>
               ) : (

@@ -1,6 +1,6 @@
-import { describeError } from "../../../../shared/errors.ts";
 import { type KeyboardEvent, useEffect, useRef, useState } from "react";
-import {InlineError} from "./InlineError.tsx";
+import { describeError } from "../../../../shared/errors.ts";
+import { InlineError } from "./InlineError.tsx";
 
 const pad = (n: number, width = 2) => String(n).padStart(width, "0");
 
@@ -152,7 +152,8 @@ export function TimeField({
             const input = e.currentTarget;
             setDraft(input.value);
             clearTimeout(timer.current);
-            if (input.value !== "") timer.current = setTimeout(() => commitDraft(input), AUTOSAVE_MS);
+            if (input.value !== "")
+              timer.current = setTimeout(() => commitDraft(input), AUTOSAVE_MS);
           }}
           onKeyDown={onKeyDown}
           onBlur={(e) => {

@@ -1,10 +1,10 @@
-import type { SectionProps } from "../sectionProps.ts";
 import {
   durations,
   type IncidentDocument,
   type IncidentFieldsInput,
   setIncidentFields,
 } from "../../../../shared/doc/index.ts";
+import type { SectionProps } from "../sectionProps.ts";
 import { EditableField } from "./EditableField.tsx";
 import { TimeField } from "./TimeField.tsx";
 import "./header.css";
@@ -13,16 +13,38 @@ type TimeKey = "startedAt" | "detectedAt" | "endedAt";
 type AnswerKey = keyof IncidentDocument["assessment"];
 
 const TIMES: { key: TimeKey; label: string; testId: string; hint: string }[] = [
-  { key: "startedAt", label: "Start of impact", testId: "time-started", hint: "When customers were first affected" },
+  {
+    key: "startedAt",
+    label: "Start of impact",
+    testId: "time-started",
+    hint: "When customers were first affected",
+  },
   { key: "detectedAt", label: "Detection", testId: "time-detected", hint: "When we noticed" },
-  { key: "endedAt", label: "End of impact", testId: "time-ended", hint: "When the business impact ended" },
+  {
+    key: "endedAt",
+    label: "End of impact",
+    testId: "time-ended",
+    hint: "When the business impact ended",
+  },
 ];
 
 const QUESTIONS: { key: AnswerKey; label: string; placeholder: string }[] = [
-  { key: "customersSeeing", label: "What do customers see?", placeholder: "unknown — e.g. checkout fails with 502" },
-  { key: "customersAffected", label: "How many are affected?", placeholder: "unknown — e.g. ~5% of EU customers" },
+  {
+    key: "customersSeeing",
+    label: "What do customers see?",
+    placeholder: "unknown — e.g. checkout fails with 502",
+  },
+  {
+    key: "customersAffected",
+    label: "How many are affected?",
+    placeholder: "unknown — e.g. ~5% of EU customers",
+  },
   { key: "supportCases", label: "Support cases opened", placeholder: "unknown — e.g. 12 tickets" },
-  { key: "otherFactors", label: "Other factors", placeholder: "unknown — social media, security, data loss?" },
+  {
+    key: "otherFactors",
+    label: "Other factors",
+    placeholder: "unknown — social media, security, data loss?",
+  },
 ];
 
 const LONG_DATE: Intl.DateTimeFormatOptions = {
@@ -54,12 +76,7 @@ function timeZoneName(): string {
  * Start of impact, detection and end of impact (in the browser's time zone), and the
  * handbook's assessment questions. Unanswered questions read "unknown", never blank.
  */
-export function TimesPanel({
-  incident,
-  doc,
-  actor,
-  readOnly,
-}: SectionProps) {
+export function TimesPanel({ incident, doc, actor, readOnly }: SectionProps) {
   const { times, assessment } = incident;
   const { ttdMs } = durations(times);
   const warnings: string[] = [];
@@ -101,7 +118,12 @@ export function TimesPanel({
                   {formatInstant(times[key])}
                 </time>
               ) : (
-                <TimeField value={times[key]} label={label} testId={testId} onCommit={(iso) => saveTime(key, iso)} />
+                <TimeField
+                  value={times[key]}
+                  label={label}
+                  testId={testId}
+                  onCommit={(iso) => saveTime(key, iso)}
+                />
               )}
             </dd>
           </div>
@@ -120,7 +142,12 @@ export function TimesPanel({
         {QUESTIONS.map(({ key, label, placeholder }) => {
           const answer = assessment[key];
           return (
-            <div key={key} className="ih-dl-row ih-answer" data-field={key} data-known={answer ? true : false}>
+            <div
+              key={key}
+              className="ih-dl-row ih-answer"
+              data-field={key}
+              data-known={answer ? true : false}
+            >
               <dt>{label}</dt>
               <dd>
                 {readOnly ? (

@@ -4,7 +4,15 @@ import { type Actor, addExperiment, type Theory } from "../../../../shared/doc/i
 import { InlineError, useWriteAttempt } from "./InlineError.tsx";
 
 /** "How do we find out?" — and which theory it would confirm or disprove. */
-export function AddExperimentForm({ doc, actor, theories }: { doc: Y.Doc; actor: Actor; theories: Theory[] }) {
+export function AddExperimentForm({
+  doc,
+  actor,
+  theories,
+}: {
+  doc: Y.Doc;
+  actor: Actor;
+  theories: Theory[];
+}) {
   const [text, setText] = useState("");
   const [theoryId, setTheoryId] = useState("");
   const { error, attempt } = useWriteAttempt();
@@ -14,7 +22,9 @@ export function AddExperimentForm({ doc, actor, theories }: { doc: Y.Doc; actor:
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!text.trim()) return;
-    if (attempt(() => addExperiment(doc, { author: actor.name, text, theoryId: chosen || undefined }))) {
+    if (
+      attempt(() => addExperiment(doc, { author: actor.name, text, theoryId: chosen || undefined }))
+    ) {
       setText("");
       setTheoryId("");
     }
@@ -32,7 +42,12 @@ export function AddExperimentForm({ doc, actor, theories }: { doc: Y.Doc; actor:
           placeholder="How do we find out?"
           onChange={(e) => setText(e.target.value)}
         />
-        <button type="submit" className="primary" data-testid="add-experiment-submit" disabled={!text.trim()}>
+        <button
+          type="submit"
+          className="primary"
+          data-testid="add-experiment-submit"
+          disabled={!text.trim()}
+        >
           Add
         </button>
       </div>

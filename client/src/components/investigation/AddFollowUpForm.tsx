@@ -1,6 +1,11 @@
 import { type FormEvent, useState } from "react";
 import type * as Y from "yjs";
-import { type Actor, addFollowUp, FOLLOW_UP_KINDS, type FollowUp } from "../../../../shared/doc/index.ts";
+import {
+  type Actor,
+  addFollowUp,
+  FOLLOW_UP_KINDS,
+  type FollowUp,
+} from "../../../../shared/doc/index.ts";
 import { FOLLOW_UP_KIND_LABELS } from "./FollowUpRow.tsx";
 import { InlineError, useWriteAttempt } from "./InlineError.tsx";
 
@@ -16,7 +21,13 @@ export function AddFollowUpForm({ doc, actor }: { doc: Y.Doc; actor: Actor }) {
     event.preventDefault();
     if (!text.trim()) return;
     const added = attempt(() =>
-      addFollowUp(doc, { author: actor.name, text, owner, kind, url: url.trim() ? url.trim() : undefined }),
+      addFollowUp(doc, {
+        author: actor.name,
+        text,
+        owner,
+        kind,
+        url: url.trim() ? url.trim() : undefined,
+      }),
     );
     if (added) {
       setText("");
@@ -68,7 +79,12 @@ export function AddFollowUpForm({ doc, actor }: { doc: Y.Doc; actor: Actor }) {
           placeholder="https://… (optional)"
           onChange={(e) => setUrl(e.target.value)}
         />
-        <button type="submit" className="primary" data-testid="add-follow-up-submit" disabled={!text.trim()}>
+        <button
+          type="submit"
+          className="primary"
+          data-testid="add-follow-up-submit"
+          disabled={!text.trim()}
+        >
           Add
         </button>
       </div>

@@ -26,7 +26,12 @@ export function AddObservationForm({ doc, actor }: { doc: Y.Doc; actor: Actor })
           placeholder="What are we seeing?"
           onChange={(e) => setText(e.target.value)}
         />
-        <button type="submit" className="primary" data-testid="add-observation-submit" disabled={!text.trim()}>
+        <button
+          type="submit"
+          className="primary"
+          data-testid="add-observation-submit"
+          disabled={!text.trim()}
+        >
           Add
         </button>
       </div>

@@ -4,7 +4,15 @@ import { type Actor, addTheory, type Observation } from "../../../../shared/doc/
 import { InlineError, useWriteAttempt } from "./InlineError.tsx";
 
 /** "What could explain it?" — with the observations that point that way. */
-export function AddTheoryForm({ doc, actor, observations }: { doc: Y.Doc; actor: Actor; observations: Observation[] }) {
+export function AddTheoryForm({
+  doc,
+  actor,
+  observations,
+}: {
+  doc: Y.Doc;
+  actor: Actor;
+  observations: Observation[];
+}) {
   const [text, setText] = useState("");
   const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
   const { error, attempt } = useWriteAttempt();
@@ -40,7 +48,12 @@ export function AddTheoryForm({ doc, actor, observations }: { doc: Y.Doc; actor:
           placeholder="What could explain it?"
           onChange={(e) => setText(e.target.value)}
         />
-        <button type="submit" className="primary" data-testid="add-theory-submit" disabled={!text.trim()}>
+        <button
+          type="submit"
+          className="primary"
+          data-testid="add-theory-submit"
+          disabled={!text.trim()}
+        >
           Add
         </button>
       </div>

@@ -30,7 +30,12 @@ export function EditableText({
           {text}
         </p>
         {!readOnly && (
-          <button type="button" className="link inv-edit" aria-label={`Edit ${label}`} onClick={() => setDraft(text)}>
+          <button
+            type="button"
+            className="link inv-edit"
+            aria-label={`Edit ${label}`}
+            onClick={() => setDraft(text)}
+          >
             edit
           </button>
         )}

@@ -1,17 +1,17 @@
-import { RecordMeta } from "./RecordMeta.tsx";
 import { useEffect, useId, useState } from "react";
 import type * as Y from "yjs";
 import {
   type Actor,
   EXPERIMENT_STATES,
-  editRecord,
   type Experiment,
   type ExperimentState,
+  editRecord,
   setExperimentState,
   type Theory,
 } from "../../../../shared/doc/index.ts";
 import { EditableText } from "./EditableText.tsx";
 import { InlineError, useWriteAttempt } from "./InlineError.tsx";
+import { RecordMeta } from "./RecordMeta.tsx";
 import { StateBadge } from "./StateBadge.tsx";
 
 /** What the button that moves an experiment from `from` to `to` says. */
@@ -58,7 +58,11 @@ export function ExperimentCard({
   const saveOutcome = () => {
     if (draft === null) return;
     const outcome = draft.trim();
-    if (outcome !== stored && !attempt(() => editRecord(doc, "experiments", experiment.id, { outcome }))) return;
+    if (
+      outcome !== stored &&
+      !attempt(() => editRecord(doc, "experiments", experiment.id, { outcome }))
+    )
+      return;
     if (outcome !== stored) setWritten(outcome);
     setDraft(null);
   };
@@ -66,12 +70,18 @@ export function ExperimentCard({
   const move = (state: ExperimentState) => {
     // Marking done carries the outcome, so the timeline entry says what the experiment showed.
     const outcome = state === "done" ? (draft ?? stored).trim() : "";
-    if (!attempt(() => setExperimentState(doc, experiment.id, state, actor, outcome || undefined))) return;
+    if (!attempt(() => setExperimentState(doc, experiment.id, state, actor, outcome || undefined)))
+      return;
     if (outcome && outcome !== stored) setWritten(outcome);
     if (outcome) setDraft(null);
   };
 
-  const classes = ["inv-card", "inv-experiment", `experiment-${experiment.state}`, highlight && `inv-${highlight}`]
+  const classes = [
+    "inv-card",
+    "inv-experiment",
+    `experiment-${experiment.state}`,
+    highlight && `inv-${highlight}`,
+  ]
     .filter(Boolean)
     .join(" ");
 
@@ -101,7 +111,8 @@ export function ExperimentCard({
         <span className="inv-links-label">Tests</span>{" "}
         {theory ? (
           <span className={`inv-tests theory-${theory.state}`}>
-            <StateBadge state={theory.state} /> <span className="inv-tests-text">{theory.text}</span>
+            <StateBadge state={theory.state} />{" "}
+            <span className="inv-tests-text">{theory.text}</span>
           </span>
         ) : experiment.theoryId ? (
           <span className="muted">a theory that is not in the document</span>
@@ -121,22 +132,26 @@ export function ExperimentCard({
         ) : (
           experiment.state === "done" && <p className="muted inv-outcome">No outcome recorded.</p>
         )
-      ) : (experiment.state !== "planned" || stored || draft !== null) && (
-        <div className="inv-outcome">
-          <label htmlFor={outcomeId} className="inv-links-label">
-            Outcome
-          </label>
-          <textarea
-            id={outcomeId}
-            data-testid="experiment-outcome"
-            rows={2}
-            maxLength={8000}
-            placeholder={experiment.state === "done" ? "What did it show?" : "Saved when you leave the field"}
-            value={draft ?? stored}
-            onChange={(e) => setDraft(e.target.value)}
-            onBlur={saveOutcome}
-          />
-        </div>
+      ) : (
+        (experiment.state !== "planned" || stored || draft !== null) && (
+          <div className="inv-outcome">
+            <label htmlFor={outcomeId} className="inv-links-label">
+              Outcome
+            </label>
+            <textarea
+              id={outcomeId}
+              data-testid="experiment-outcome"
+              rows={2}
+              maxLength={8000}
+              placeholder={
+                experiment.state === "done" ? "What did it show?" : "Saved when you leave the field"
+              }
+              value={draft ?? stored}
+              onChange={(e) => setDraft(e.target.value)}
+              onBlur={saveOutcome}
+            />
+          </div>
+        )
       )}
 
       {!readOnly && (

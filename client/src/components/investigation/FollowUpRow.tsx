@@ -1,6 +1,11 @@
 import { useEffect, useState } from "react";
 import type * as Y from "yjs";
-import { deleteRecord, editRecord, type FollowUp, setFollowUpDone } from "../../../../shared/doc/index.ts";
+import {
+  deleteRecord,
+  editRecord,
+  type FollowUp,
+  setFollowUpDone,
+} from "../../../../shared/doc/index.ts";
 import { EditableText } from "./EditableText.tsx";
 import { InlineError, useWriteAttempt } from "./InlineError.tsx";
 
@@ -13,7 +18,15 @@ export const FOLLOW_UP_KIND_LABELS: Record<FollowUp["kind"], string> = {
  * One follow-up: done box, what, kind, owner (editable in place, saved when the
  * field loses focus), its tracker link, and removal for one entered by mistake.
  */
-export function FollowUpRow({ followUp, doc, readOnly }: { followUp: FollowUp; doc: Y.Doc; readOnly: boolean }) {
+export function FollowUpRow({
+  followUp,
+  doc,
+  readOnly,
+}: {
+  followUp: FollowUp;
+  doc: Y.Doc;
+  readOnly: boolean;
+}) {
   const { error, attempt } = useWriteAttempt();
   // The owner being typed; null while the field shows the stored owner (and follows remote edits).
   const [owner, setOwner] = useState<string | null>(null);
@@ -26,7 +39,11 @@ export function FollowUpRow({ followUp, doc, readOnly }: { followUp: FollowUp; d
   const saveOwner = () => {
     if (owner === null) return;
     const next = owner.trim();
-    if (next !== storedOwner && !attempt(() => editRecord(doc, "followUps", followUp.id, { owner: next }))) return;
+    if (
+      next !== storedOwner &&
+      !attempt(() => editRecord(doc, "followUps", followUp.id, { owner: next }))
+    )
+      return;
     if (next !== storedOwner) setWritten(next);
     setOwner(null);
   };
@@ -40,7 +57,12 @@ export function FollowUpRow({ followUp, doc, readOnly }: { followUp: FollowUp; d
       data-kind={followUp.kind}
     >
       {readOnly ? (
-        <span className="fu-mark" role="img" aria-label={followUp.done ? "done" : "open"} data-testid="follow-up-done">
+        <span
+          className="fu-mark"
+          role="img"
+          aria-label={followUp.done ? "done" : "open"}
+          data-testid="follow-up-done"
+        >
           {followUp.done ? "✓" : "○"}
         </span>
       ) : (
@@ -95,7 +117,13 @@ export function FollowUpRow({ followUp, doc, readOnly }: { followUp: FollowUp; d
       )}
       <span className="fu-link">
         {followUp.url && (
-          <a href={followUp.url} target="_blank" rel="noopener noreferrer" title={followUp.url} data-testid="follow-up-url">
+          <a
+            href={followUp.url}
+            target="_blank"
+            rel="noopener noreferrer"
+            title={followUp.url}
+            data-testid="follow-up-url"
+          >
             link ↗
           </a>
         )}
@@ -108,7 +136,8 @@ export function FollowUpRow({ followUp, doc, readOnly }: { followUp: FollowUp; d
               className="link fu-remove-confirm"
               data-testid="follow-up-remove-confirm"
               onClick={() => {
-                if (!attempt(() => deleteRecord(doc, "followUps", followUp.id))) setConfirmingRemoval(false);
+                if (!attempt(() => deleteRecord(doc, "followUps", followUp.id)))
+                  setConfirmingRemoval(false);
               }}
             >
               remove

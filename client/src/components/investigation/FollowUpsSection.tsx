@@ -4,18 +4,18 @@ import { FollowUpRow } from "./FollowUpRow.tsx";
 import "./investigation.css";
 
 /** Cleanup tasks and postmortem action items, each with an owner; they go into the postmortem draft. */
-export function FollowUpsSection({
-  incident,
-  doc,
-  actor,
-  readOnly,
-}: SectionProps) {
+export function FollowUpsSection({ incident, doc, actor, readOnly }: SectionProps) {
   const { followUps } = incident;
   const open = followUps.filter((f) => !f.done).length;
   const unowned = followUps.filter((f) => !f.done && !f.owner).length;
 
   return (
-    <section className="panel fu" id="follow-ups" data-testid="follow-ups" aria-labelledby="follow-ups-title">
+    <section
+      className="panel fu"
+      id="follow-ups"
+      data-testid="follow-ups"
+      aria-labelledby="follow-ups-title"
+    >
       <div className="panel-head">
         <h2 id="follow-ups-title">Follow-ups</h2>
         <span className="muted" data-testid="follow-ups-count">
@@ -24,7 +24,9 @@ export function FollowUpsSection({
         </span>
       </div>
       {followUps.length === 0 ? (
-        <p className="muted">No follow-ups yet: cleanup tasks and postmortem action items go here.</p>
+        <p className="muted">
+          No follow-ups yet: cleanup tasks and postmortem action items go here.
+        </p>
       ) : (
         <ul className="fu-list">
           {followUps.map((followUp) => (

@@ -5,7 +5,13 @@ import { describeError } from "../../../../shared/errors.ts";
  * A failed write, shown next to what the person was doing. The shared accessors
  * validate before they touch the document, so a thrown error means nothing was written.
  */
-export function InlineError({ error, testId = "inline-error" }: { error: unknown; testId?: string }) {
+export function InlineError({
+  error,
+  testId = "inline-error",
+}: {
+  error: unknown;
+  testId?: string;
+}) {
   if (error === null || error === undefined) return null;
   return (
     <p className="error inv-error" role="alert" data-testid={testId}>

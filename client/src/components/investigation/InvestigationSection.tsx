@@ -1,6 +1,6 @@
-import type { SectionProps } from "../sectionProps.ts";
 import { useState } from "react";
 import type { IncidentDocument } from "../../../../shared/doc/index.ts";
+import type { SectionProps } from "../sectionProps.ts";
 import { AddExperimentForm } from "./AddExperimentForm.tsx";
 import { AddObservationForm } from "./AddObservationForm.tsx";
 import { AddTheoryForm } from "./AddTheoryForm.tsx";
@@ -17,24 +17,28 @@ type Focus = { kind: Kind; id: string } | null;
  * columns. Hovering a card lights up the cards it is linked to in the other columns.
  * Read-only viewers get the same picture with no controls at all.
  */
-export function InvestigationSection({
-  incident,
-  doc,
-  actor,
-  readOnly,
-}: SectionProps) {
+export function InvestigationSection({ incident, doc, actor, readOnly }: SectionProps) {
   const { observations, theories, experiments } = incident;
   const [focus, setFocus] = useState<Focus>(null);
   const streams = new Map(incident.streams.map((s) => [s.id, s.name]));
   const theoryById = new Map(theories.map((t) => [t.id, t]));
   const related = relatedTo(focus, incident);
   const highlight = (kind: Kind, id: string) =>
-    focus?.kind === kind && focus.id === id ? "focused" : related.has(`${kind}:${id}`) ? "related" : null;
+    focus?.kind === kind && focus.id === id
+      ? "focused"
+      : related.has(`${kind}:${id}`)
+        ? "related"
+        : null;
   const hover = (kind: Kind) => (id: string | null) => setFocus(id === null ? null : { kind, id });
   const candidates = theories.filter((t) => t.state === "confirmed").length;
 
   return (
-    <section className="panel inv" id="investigation" data-testid="investigation" aria-labelledby="investigation-title">
+    <section
+      className="panel inv"
+      id="investigation"
+      data-testid="investigation"
+      aria-labelledby="investigation-title"
+    >
       <div className="panel-head">
         <h2 id="investigation-title">Investigation</h2>
         <span className="muted inv-summary">
@@ -122,7 +126,8 @@ function relatedTo(focus: Focus, incident: IncidentDocument): Set<string> {
     keys.add(`theory:${theoryId}`);
     for (const e of experiments) if (e.theoryId === theoryId) keys.add(`experiment:${e.id}`);
     const theory = theories.find((t) => t.id === theoryId);
-    if (theory && withObservations) for (const id of theory.observationIds) keys.add(`observation:${id}`);
+    if (theory && withObservations)
+      for (const id of theory.observationIds) keys.add(`observation:${id}`);
   };
   if (focus.kind === "observation") {
     for (const t of theories) if (t.observationIds.includes(focus.id)) addTheory(t.id, false);

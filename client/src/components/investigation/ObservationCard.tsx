@@ -1,8 +1,13 @@
-import { RecordMeta } from "./RecordMeta.tsx";
 import type * as Y from "yjs";
-import { editRecord, type Observation, setObservationConfirmed, type Theory } from "../../../../shared/doc/index.ts";
+import {
+  editRecord,
+  type Observation,
+  setObservationConfirmed,
+  type Theory,
+} from "../../../../shared/doc/index.ts";
 import { EditableText } from "./EditableText.tsx";
 import { InlineError, useWriteAttempt } from "./InlineError.tsx";
+import { RecordMeta } from "./RecordMeta.tsx";
 
 /** One observation: what someone saw, who saw it, and whether it has been confirmed. */
 export function ObservationCard({

@@ -2,7 +2,15 @@ import type { ReactNode } from "react";
 import { formatTime } from "../../format.ts";
 
 /** Who recorded a card and when, with anything else the card adds after it. */
-export function RecordMeta({ author, at, children }: { author: string; at: string; children?: ReactNode }) {
+export function RecordMeta({
+  author,
+  at,
+  children,
+}: {
+  author: string;
+  at: string;
+  children?: ReactNode;
+}) {
   return (
     <div className="inv-meta">
       <span className="inv-author">{author}</span>

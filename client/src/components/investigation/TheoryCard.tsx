@@ -1,9 +1,8 @@
-import { RecordMeta } from "./RecordMeta.tsx";
 import type * as Y from "yjs";
 import {
   type Actor,
-  editRecord,
   type Experiment,
+  editRecord,
   type Observation,
   setTheoryState,
   THEORY_STATES,
@@ -12,10 +11,15 @@ import {
 } from "../../../../shared/doc/index.ts";
 import { EditableText } from "./EditableText.tsx";
 import { InlineError, useWriteAttempt } from "./InlineError.tsx";
+import { RecordMeta } from "./RecordMeta.tsx";
 import { StateBadge } from "./StateBadge.tsx";
 
 /** What the button that moves a theory into a state says. */
-const MOVE_LABEL: Record<TheoryState, string> = { open: "Reopen", confirmed: "Confirm", disproved: "Disprove" };
+const MOVE_LABEL: Record<TheoryState, string> = {
+  open: "Reopen",
+  confirmed: "Confirm",
+  disproved: "Disprove",
+};
 
 /**
  * One theory with its evidence (the observations that support it) and its tests
@@ -53,7 +57,12 @@ export function TheoryCard({
   const setLinks = (observationIds: string[]) =>
     attempt(() => editRecord(doc, "theories", theory.id, { observationIds }));
 
-  const classes = ["inv-card", "inv-theory", `theory-${theory.state}`, highlight && `inv-${highlight}`]
+  const classes = [
+    "inv-card",
+    "inv-theory",
+    `theory-${theory.state}`,
+    highlight && `inv-${highlight}`,
+  ]
     .filter(Boolean)
     .join(" ");
 
@@ -68,7 +77,9 @@ export function TheoryCard({
     >
       <div className="inv-card-head">
         <StateBadge state={theory.state} testId="theory-state" />
-        {theory.state === "confirmed" && <span className="inv-root-cause">root-cause candidate</span>}
+        {theory.state === "confirmed" && (
+          <span className="inv-root-cause">root-cause candidate</span>
+        )}
         {streamName && <span className="badge inv-stream">{streamName}</span>}
       </div>
       <EditableText
@@ -104,7 +115,9 @@ export function TheoryCard({
                       className="link inv-unlink"
                       aria-label="Unlink this observation"
                       title="Unlink this observation"
-                      onClick={() => setLinks(theory.observationIds.filter((other) => other !== id))}
+                      onClick={() =>
+                        setLinks(theory.observationIds.filter((other) => other !== id))
+                      }
                     >
                       ×
                     </button>
