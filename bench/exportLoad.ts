@@ -11,7 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import * as Y from "yjs";
-import { appendTimelineEntry } from "../shared/doc/index.ts";
+import { appendTimelineEntry } from "#shared/doc/index.ts";
 import { spawnServer } from "../test/helpers/childServer.ts";
 import { connectProvider, whenAcknowledged, whenSynced } from "../test/helpers/clients.ts";
 import { callApi, TEST_TOKEN } from "../test/helpers/testServer.ts";

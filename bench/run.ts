@@ -18,11 +18,11 @@ import { HocuspocusProvider } from "@hocuspocus/provider";
 import { Hocuspocus } from "@hocuspocus/server";
 import { WebSocketServer } from "ws";
 import * as Y from "yjs";
+import { appendTimelineEntry, initIncident, readTimeline } from "#shared/doc/index.ts";
 import { loadConfig } from "../server/config.ts";
 import { EXPORT_REGISTRY } from "../server/export/formats.ts";
 import { buildPostmortem } from "../server/export/postmortem.ts";
 import { startHotdoc } from "../server/hotdoc.ts";
-import { appendTimelineEntry, initIncident, readTimeline } from "../shared/doc/index.ts";
 
 const UPDATES = Number(process.env.BENCH_UPDATES ?? 2000);
 const ENTRIES = 10_000;

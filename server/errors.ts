@@ -1,6 +1,6 @@
 import { ZodError } from "zod";
-import { CLOSE_REASONS, type CloseReason } from "../shared/closeReasons.ts";
-import { DocumentRuleError } from "../shared/errors.ts";
+import { CLOSE_REASONS, type CloseReason } from "#shared/closeReasons.ts";
+import { DocumentRuleError } from "#shared/errors.ts";
 
 /**
  * The server's typed errors. Every failure a client can see has a stable code;

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { SYSTEM_PRINCIPAL } from "../shared/access.ts";
+import { SYSTEM_PRINCIPAL } from "#shared/access.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { createSampleIncident } from "./demo/sampleIncident.ts";
 import { replaySlackConversation } from "./demo/slackReplay.ts";

@@ -1,8 +1,4 @@
-import type {
-  IncidentCreateInput,
-  IncidentDocument,
-  IncidentSummary,
-} from "../../shared/doc/index.ts";
+import type { IncidentCreateInput, IncidentDocument, IncidentSummary } from "#shared/doc/index.ts";
 
 /** One row of `GET /api/incidents`. */
 export interface IncidentListItem extends IncidentSummary {

@@ -1,5 +1,5 @@
 import type { MouseEvent } from "react";
-import { IncidentKeySchema } from "../../shared/doc/index.ts";
+import { IncidentKeySchema } from "#shared/doc/index.ts";
 
 /** Client-side routes: `/` is the dashboard, `/HOT-12` an incident page. */
 export type Route =

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { z } from "zod";
-import { type Principal, TOKEN_ROLES, type TokenRole } from "../../shared/access.ts";
+import { type Principal, TOKEN_ROLES, type TokenRole } from "#shared/access.ts";
 import { HotdocError } from "../errors.ts";
 import { secretsEqual } from "../secrets.ts";
 import type { AccessTokenRecord, DocumentStore } from "../storage/DocumentStore.ts";

@@ -1,5 +1,5 @@
 import type { Hocuspocus } from "@hocuspocus/server";
-import { CLOSE_REASONS } from "../../shared/closeReasons.ts";
+import { CLOSE_REASONS } from "#shared/closeReasons.ts";
 import type { HotdocContext } from "../extensions/origins.ts";
 
 /** Closes every live connection that authenticated with the token `tokenId`; returns how many. */

@@ -1,4 +1,4 @@
-import { ANNOUNCEMENT_MARK } from "../../shared/chat/chatEvent.ts";
+import { ANNOUNCEMENT_MARK } from "#shared/chat/chatEvent.ts";
 import type { Logger } from "../logger.ts";
 import { OutboundTargets, TargetRefusedError } from "../net/outboundTarget.ts";
 import type { DocumentStore } from "../storage/DocumentStore.ts";

@@ -1,4 +1,4 @@
-import type { ChatEvent, ChatPlatform } from "../../shared/chat/chatEvent.ts";
+import type { ChatEvent, ChatPlatform } from "#shared/chat/chatEvent.ts";
 
 /** One HTTP delivery from a chat platform, as received: the raw body is what signatures cover. */
 export interface Delivery {

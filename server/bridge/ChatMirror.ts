@@ -1,5 +1,5 @@
 import type * as Y from "yjs";
-import { type Principal } from "../../shared/access.ts";
+import { type Principal } from "#shared/access.ts";
 import {
   type ChatEvent,
   ChatEventSchema,
@@ -7,8 +7,8 @@ import {
   type ChatPost,
   chatEntryId,
   incidentKeyInRoomName,
-} from "../../shared/chat/chatEvent.ts";
-import { type ChatCommand, COMMAND_HELP, parseChatCommand } from "../../shared/chat/commands.ts";
+} from "#shared/chat/chatEvent.ts";
+import { type ChatCommand, COMMAND_HELP, parseChatCommand } from "#shared/chat/commands.ts";
 import {
   type Actor,
   addExperiment,
@@ -23,8 +23,8 @@ import {
   setSeverity,
   setStatus,
   setTimelineEntryPinned,
-} from "../../shared/doc/index.ts";
-import { describeError } from "../../shared/errors.ts";
+} from "#shared/doc/index.ts";
+import { describeError } from "#shared/errors.ts";
 import { HotdocError } from "../errors.ts";
 import type { IncidentService } from "../incidents/IncidentService.ts";
 import type { Logger } from "../logger.ts";

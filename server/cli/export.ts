@@ -2,12 +2,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import * as Y from "yjs";
-import { IncidentKeySchema, InstantSchema } from "../../shared/doc/index.ts";
+import { IncidentKeySchema, InstantSchema } from "#shared/doc/index.ts";
 import {
   DEFAULT_EXPORT_FORMAT,
   EXPORT_FORMAT_IDS,
   type ExportFormatId,
-} from "../../shared/exportFormats.ts";
+} from "#shared/exportFormats.ts";
 import { exportFormat } from "../export/formats.ts";
 import { buildPostmortem } from "../export/postmortem.ts";
 import { HistoryCompactedError } from "../storage/DocumentStore.ts";

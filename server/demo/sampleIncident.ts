@@ -1,4 +1,4 @@
-import type { Principal } from "../../shared/access.ts";
+import type { Principal } from "#shared/access.ts";
 import {
   addComms,
   addExperiment,
@@ -14,7 +14,7 @@ import {
   setIncidentFields,
   setRichTextPlain,
   setTheoryState,
-} from "../../shared/doc/index.ts";
+} from "#shared/doc/index.ts";
 import type { IncidentService } from "../incidents/IncidentService.ts";
 
 /**

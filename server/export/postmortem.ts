@@ -12,7 +12,7 @@ import {
   type Severity,
   type Source,
   type Status,
-} from "../../shared/doc/index.ts";
+} from "#shared/doc/index.ts";
 
 /** Bumped whenever the JSON shape below changes incompatibly. */
 export const POSTMORTEM_VERSION = 1;

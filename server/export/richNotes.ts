@@ -1,5 +1,5 @@
 import type { BlockContent, ListItem, PhrasingContent } from "mdast";
-import { headingDepth, type RichNode } from "../../shared/doc/index.ts";
+import { headingDepth, type RichNode } from "#shared/doc/index.ts";
 import "./customNodes.ts";
 
 /**

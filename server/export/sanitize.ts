@@ -1,7 +1,7 @@
 import type { Root as HastRoot } from "hast";
 import { type Schema, sanitize } from "hast-util-sanitize";
 import type { Link, Nodes, Parents, PhrasingContent, Root } from "mdast";
-import { headingDepth } from "../../shared/doc/index.ts";
+import { headingDepth } from "#shared/doc/index.ts";
 
 /**
  * The one sanitizer every export goes through. Anyone who can edit an incident can

@@ -3,7 +3,7 @@ import type {
   beforeUnloadDocumentPayload,
   Extension,
 } from "@hocuspocus/server";
-import { onTimelineAdded, type TimelineEntry } from "../../shared/doc/index.ts";
+import { onTimelineAdded, type TimelineEntry } from "#shared/doc/index.ts";
 import type { Announcer } from "../bridge/Announcer.ts";
 
 /** The document events worth saying in the room: severity, status, incident manager, and new changes. */

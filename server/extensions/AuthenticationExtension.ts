@@ -1,6 +1,6 @@
 import type { connectedPayload, Extension, onAuthenticatePayload } from "@hocuspocus/server";
-import { can, type Principal } from "../../shared/access.ts";
-import { CLOSE_REASONS } from "../../shared/closeReasons.ts";
+import { can, type Principal } from "#shared/access.ts";
+import { CLOSE_REASONS } from "#shared/closeReasons.ts";
 import type { RateLimits } from "../access/RateLimits.ts";
 import { closeReason, HotdocError, toHotdocError } from "../errors.ts";
 import type { Logger } from "../logger.ts";

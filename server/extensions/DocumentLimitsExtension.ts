@@ -5,8 +5,8 @@ import type {
   Extension,
 } from "@hocuspocus/server";
 import { messageYjsSyncStep2, messageYjsUpdate } from "y-protocols/sync";
-import { CLOSE_REASONS } from "../../shared/closeReasons.ts";
-import { type RecordCount, recordsAddedBy, trackRecordCount } from "../../shared/doc/index.ts";
+import { CLOSE_REASONS } from "#shared/closeReasons.ts";
+import { type RecordCount, recordsAddedBy, trackRecordCount } from "#shared/doc/index.ts";
 import { HotdocError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 

@@ -10,8 +10,8 @@ import type {
   onStoreDocumentPayload,
 } from "@hocuspocus/server";
 import * as Y from "yjs";
-import { CLOSE_REASONS } from "../../shared/closeReasons.ts";
-import { isIncident, migrate, readIncidentSummary } from "../../shared/doc/index.ts";
+import { CLOSE_REASONS } from "#shared/closeReasons.ts";
+import { isIncident, migrate, readIncidentSummary } from "#shared/doc/index.ts";
 import { HotdocError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";

@@ -1,6 +1,6 @@
 import { Throttle } from "@hocuspocus/extension-throttle";
 import type { beforeHandleMessagePayload, Extension, onConnectPayload } from "@hocuspocus/server";
-import { CLOSE_REASONS } from "../../shared/closeReasons.ts";
+import { CLOSE_REASONS } from "#shared/closeReasons.ts";
 import type { RateLimits } from "../access/RateLimits.ts";
 import type { Logger } from "../logger.ts";
 import type { HotdocContext } from "./origins.ts";

@@ -6,7 +6,7 @@ import type {
 } from "@hocuspocus/server";
 import { messageYjsSyncStep2, messageYjsUpdate } from "y-protocols/sync";
 import type * as Y from "yjs";
-import { CLOSE_REASONS } from "../../shared/closeReasons.ts";
+import { CLOSE_REASONS } from "#shared/closeReasons.ts";
 import type { Logger } from "../logger.ts";
 import { heldSocketOf } from "../sockets/HeldSocket.ts";
 

@@ -1,5 +1,5 @@
 import type { LocalTransactionOrigin } from "@hocuspocus/server";
-import { type Principal, SYSTEM_PRINCIPAL } from "../../shared/access.ts";
+import { type Principal, SYSTEM_PRINCIPAL } from "#shared/access.ts";
 
 /** The context every connection and server-side write carries. */
 export interface HotdocContext {

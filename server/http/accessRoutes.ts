@@ -1,8 +1,8 @@
 import type { Hocuspocus } from "@hocuspocus/server";
 import { Hono } from "hono";
 import { z } from "zod";
-import { TOKEN_ROLES } from "../../shared/access.ts";
-import { IncidentKeySchema } from "../../shared/doc/index.ts";
+import { TOKEN_ROLES } from "#shared/access.ts";
+import { IncidentKeySchema } from "#shared/doc/index.ts";
 import { closeConnectionsOfToken } from "../access/revokeConnections.ts";
 import type { TokenService } from "../access/TokenService.ts";
 import { HotdocError } from "../errors.ts";

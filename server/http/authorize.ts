@@ -1,4 +1,4 @@
-import { type Action, can, type Principal } from "../../shared/access.ts";
+import { type Action, can, type Principal } from "#shared/access.ts";
 import { HotdocError } from "../errors.ts";
 
 /** Throws `forbidden` unless the policy allows `action`; routes call this, they never decide themselves. */

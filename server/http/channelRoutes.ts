@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { can } from "../../shared/access.ts";
-import { ChatPlatformSchema, incidentKeyInRoomName } from "../../shared/chat/chatEvent.ts";
-import { UrlSchema } from "../../shared/doc/index.ts";
+import { can } from "#shared/access.ts";
+import { ChatPlatformSchema, incidentKeyInRoomName } from "#shared/chat/chatEvent.ts";
+import { UrlSchema } from "#shared/doc/index.ts";
 import { HotdocError } from "../errors.ts";
 import type { IncidentService } from "../incidents/IncidentService.ts";
 import { type OutboundTargets, TargetRefusedError } from "../net/outboundTarget.ts";

@@ -1,5 +1,5 @@
 import type { HttpBindings } from "@hono/node-server";
-import type { Principal } from "../../shared/access.ts";
+import type { Principal } from "#shared/access.ts";
 
 /** Hono's per-request variables, and the Node request underneath (for the peer address). */
 export interface HttpEnv {

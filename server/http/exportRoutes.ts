@@ -1,12 +1,8 @@
 import { Hono } from "hono";
 import * as Y from "yjs";
 import { z } from "zod";
-import { InstantSchema } from "../../shared/doc/index.ts";
-import {
-  DEFAULT_EXPORT_FORMAT,
-  EXPORT_FORMAT_IDS,
-  exportFileName,
-} from "../../shared/exportFormats.ts";
+import { InstantSchema } from "#shared/doc/index.ts";
+import { DEFAULT_EXPORT_FORMAT, EXPORT_FORMAT_IDS, exportFileName } from "#shared/exportFormats.ts";
 import { HotdocError } from "../errors.ts";
 import { exportFormat } from "../export/formats.ts";
 import { buildPostmortem } from "../export/postmortem.ts";

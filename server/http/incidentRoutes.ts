@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { can } from "../../shared/access.ts";
+import { can } from "#shared/access.ts";
 import {
   appendTimelineEntry,
   IncidentCreateInput,
@@ -10,7 +10,7 @@ import {
   StatusSchema,
   setIncidentFields,
   TimelineEntryInput,
-} from "../../shared/doc/index.ts";
+} from "#shared/doc/index.ts";
 import { HotdocError } from "../errors.ts";
 import type { IncidentService } from "../incidents/IncidentService.ts";
 import { authorize } from "./authorize.ts";

@@ -1,6 +1,6 @@
 import type { Hocuspocus } from "@hocuspocus/server";
 import * as Y from "yjs";
-import type { Principal } from "../../shared/access.ts";
+import type { Principal } from "#shared/access.ts";
 import {
   type Actor,
   type IncidentCreateInput,
@@ -10,7 +10,7 @@ import {
   initIncident,
   readIncident,
   readIncidentSummary,
-} from "../../shared/doc/index.ts";
+} from "#shared/doc/index.ts";
 import { HotdocError } from "../errors.ts";
 import type { DocumentLimitsExtension } from "../extensions/DocumentLimitsExtension.ts";
 import type { HotdocContext } from "../extensions/origins.ts";

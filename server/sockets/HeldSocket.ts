@@ -1,5 +1,5 @@
 import type { WebSocketLike } from "@hocuspocus/server";
-import { CLOSE_REASONS, type CloseReason } from "../../shared/closeReasons.ts";
+import { CLOSE_REASONS, type CloseReason } from "#shared/closeReasons.ts";
 
 /** What HeldSocket needs of the socket underneath: a `ws` WebSocket or a protocol translator. */
 export interface RawSocket {

@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Hocuspocus } from "@hocuspocus/server";
 import { type RawData, type WebSocket, WebSocketServer } from "ws";
-import { CLOSE_REASONS } from "../../shared/closeReasons.ts";
+import { CLOSE_REASONS } from "#shared/closeReasons.ts";
 import type { Logger } from "../logger.ts";
 import { HeldSocket } from "./HeldSocket.ts";
 

@@ -3,7 +3,7 @@ import { AuthMessageType } from "@hocuspocus/common";
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
 import { type WebSocket, WebSocketServer } from "ws";
-import { CLOSE_REASONS, closeReasonFromString } from "../../shared/closeReasons.ts";
+import { CLOSE_REASONS, closeReasonFromString } from "#shared/closeReasons.ts";
 import { HeldSocket, type RawSocket } from "./HeldSocket.ts";
 import {
   armAuthDeadline,

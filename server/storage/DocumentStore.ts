@@ -1,5 +1,5 @@
-import type { TokenRole } from "../../shared/access.ts";
-import type { IncidentSummary } from "../../shared/doc/index.ts";
+import type { TokenRole } from "#shared/access.ts";
+import type { IncidentSummary } from "#shared/doc/index.ts";
 
 /**
  * Where documents live. The log of accepted updates is the truth: an update is

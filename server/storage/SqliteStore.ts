@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import * as Y from "yjs";
-import type { IncidentSummary } from "../../shared/doc/index.ts";
+import type { IncidentSummary } from "#shared/doc/index.ts";
 import { CheckpointWorker } from "./CheckpointWorker.ts";
 import {
   type AccessTokenRecord,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
-import { appendTimelineEntry } from "../../shared/doc/index.ts";
+import { appendTimelineEntry } from "#shared/doc/index.ts";
 import { deliver, SECRETS, slackMessage, slackSigned } from "../helpers/chatPayloads.ts";
 import { type ChildServer, killAll, spawnServer } from "../helpers/childServer.ts";
 import { connectProvider, whenSynced } from "../helpers/clients.ts";

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Awareness, encodeAwarenessUpdate } from "y-protocols/awareness";
 import { messageYjsSyncStep1, messageYjsSyncStep2, messageYjsUpdate } from "y-protocols/sync";
 import * as Y from "yjs";
-import { appendTimelineEntry, readTimeline, setSeverity } from "../../shared/doc/index.ts";
+import { appendTimelineEntry, readTimeline, setSeverity } from "#shared/doc/index.ts";
 import { SECRETS } from "../helpers/chatPayloads.ts";
 import { connectProvider, whenAcknowledged, whenSynced } from "../helpers/clients.ts";
 import { frame, header, RawSocket } from "../helpers/rawSocket.ts";

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { richText } from "../../shared/doc/index.ts";
+import { richText } from "#shared/doc/index.ts";
 import { connectProvider, whenAcknowledged, whenSynced } from "../helpers/clients.ts";
 import { startTestServer, type TestServer } from "../helpers/testServer.ts";
 

@@ -3,8 +3,8 @@ import * as decoding from "lib0/decoding";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { messageYjsSyncStep1, messageYjsUpdate } from "y-protocols/sync";
 import * as Y from "yjs";
-import { CLOSE_REASONS } from "../../shared/closeReasons.ts";
-import { appendTimelineEntry, readTimeline } from "../../shared/doc/index.ts";
+import { CLOSE_REASONS } from "#shared/closeReasons.ts";
+import { appendTimelineEntry, readTimeline } from "#shared/doc/index.ts";
 import {
   connectProvider,
   whenAcknowledged,

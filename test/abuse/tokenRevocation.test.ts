@@ -2,7 +2,7 @@ import { MessageType } from "@hocuspocus/server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { messageYjsSyncStep1 } from "y-protocols/sync";
 import * as Y from "yjs";
-import { CLOSE_REASONS } from "../../shared/closeReasons.ts";
+import { CLOSE_REASONS } from "#shared/closeReasons.ts";
 import { connectProvider, whenSynced, withTimeout } from "../helpers/clients.ts";
 import { frame, RawSocket } from "../helpers/rawSocket.ts";
 import { startTestServer, type TestServer } from "../helpers/testServer.ts";

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { type DocumentStore, HistoryCompactedError } from "../../server/storage/DocumentStore.ts";
 import {
   appendTimelineEntry,
   initIncident,
   readIncidentSummary,
   readTimeline,
-} from "../../shared/doc/index.ts";
+} from "#shared/doc/index.ts";
+import { type DocumentStore, HistoryCompactedError } from "../../server/storage/DocumentStore.ts";
 
 /**
  * The behaviour every DocumentStore must have. Each implementation's test file

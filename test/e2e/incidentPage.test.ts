@@ -1,6 +1,6 @@
 import type { Browser, Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appendTimelineEntry, readIncident, recordChange } from "../../shared/doc/index.ts";
+import { appendTimelineEntry, readIncident, recordChange } from "#shared/doc/index.ts";
 import { artifactPath, launchChromium } from "../helpers/browser.ts";
 import { startTestServer, type TestServer } from "../helpers/testServer.ts";
 

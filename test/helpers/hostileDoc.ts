@@ -1,5 +1,5 @@
 import * as Y from "yjs";
-import { richText } from "../../shared/doc/index.ts";
+import { richText } from "#shared/doc/index.ts";
 
 /**
  * URLs an attacker puts where a link goes, from the OWASP XSS Filter Evasion Cheat

@@ -18,7 +18,7 @@ import {
   setSeverity,
   setStatus,
   setTheoryState,
-} from "../../shared/doc/index.ts";
+} from "#shared/doc/index.ts";
 
 /** 2026-11-20 14:mm:ss UTC. */
 export const T = (minute: number, second = 0) =>

@@ -1,6 +1,6 @@
 import type { HocuspocusProvider } from "@hocuspocus/provider";
 import { afterEach, describe, expect, it } from "vitest";
-import { appendTimelineEntry, readTimeline } from "../../shared/doc/index.ts";
+import { appendTimelineEntry, readTimeline } from "#shared/doc/index.ts";
 import { type ChildServer, killAll, spawnServer } from "../helpers/childServer.ts";
 import { connectProvider, whenAcknowledged, whenSynced } from "../helpers/clients.ts";
 import { callApi, TEST_TOKEN, tempDataDir } from "../helpers/testServer.ts";

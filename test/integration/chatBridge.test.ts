@@ -1,7 +1,7 @@
 import type { HocuspocusProvider } from "@hocuspocus/provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { readIncident, readTimeline } from "../../shared/doc/index.ts";
+import { readIncident, readTimeline } from "#shared/doc/index.ts";
 import {
   deliver,
   genericSigned,

@@ -1,14 +1,14 @@
 import type { HocuspocusProvider } from "@hocuspocus/provider";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { CLOSE_REASONS } from "../../shared/closeReasons.ts";
+import { CLOSE_REASONS } from "#shared/closeReasons.ts";
 import {
   appendTimelineEntry,
   readIncident,
   readTimeline,
   setRichTextPlain,
   setSeverity,
-} from "../../shared/doc/index.ts";
+} from "#shared/doc/index.ts";
 import {
   connectProvider,
   whenAcknowledged,

@@ -1,8 +1,8 @@
 import type { HocuspocusProvider } from "@hocuspocus/provider";
 import { afterEach, describe, expect, it } from "vitest";
 import * as Y from "yjs";
+import { appendTimelineEntry, initIncident, readTimeline } from "#shared/doc/index.ts";
 import { SqliteStore } from "../../server/storage/SqliteStore.ts";
-import { appendTimelineEntry, initIncident, readTimeline } from "../../shared/doc/index.ts";
 import { type ChildServer, killAll, spawnServer } from "../helpers/childServer.ts";
 import { connectProvider, whenAcknowledged, whenSynced } from "../helpers/clients.ts";
 import { callApi, TEST_TOKEN, tempDataDir } from "../helpers/testServer.ts";

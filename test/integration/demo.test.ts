@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SYSTEM_PRINCIPAL } from "#shared/access.ts";
 import { createSampleIncident } from "../../server/demo/sampleIncident.ts";
 import { DEMO_CONVERSATION, replaySlackConversation } from "../../server/demo/slackReplay.ts";
-import { SYSTEM_PRINCIPAL } from "../../shared/access.ts";
 import { SECRETS } from "../helpers/chatPayloads.ts";
 import { startTestServer, type TestServer } from "../helpers/testServer.ts";
 

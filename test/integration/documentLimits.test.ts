@@ -1,6 +1,6 @@
 import type { HocuspocusProvider } from "@hocuspocus/provider";
 import { afterEach, describe, expect, it } from "vitest";
-import { appendTimelineEntry, editTimelineEntry, readTimeline } from "../../shared/doc/index.ts";
+import { appendTimelineEntry, editTimelineEntry, readTimeline } from "#shared/doc/index.ts";
 import { connectProvider, whenAcknowledged, whenSynced, withTimeout } from "../helpers/clients.ts";
 import { startTestServer, type TestServer, tempDataDir } from "../helpers/testServer.ts";
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { appendTimelineEntry } from "../../shared/doc/index.ts";
+import { appendTimelineEntry } from "#shared/doc/index.ts";
 import { connectProvider, whenAcknowledged, whenSynced, withTimeout } from "../helpers/clients.ts";
 import { startTestServer, TEST_TOKEN, type TestServer } from "../helpers/testServer.ts";
 

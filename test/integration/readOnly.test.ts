@@ -9,7 +9,7 @@ import {
   readIncident,
   setRichTextPlain,
   setSeverity,
-} from "../../shared/doc/index.ts";
+} from "#shared/doc/index.ts";
 import { connectProvider, whenSynced, withTimeout } from "../helpers/clients.ts";
 import { frame, header, RawSocket } from "../helpers/rawSocket.ts";
 import { startTestServer, type TestServer } from "../helpers/testServer.ts";

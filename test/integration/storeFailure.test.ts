@@ -1,7 +1,7 @@
 import type { HocuspocusProvider } from "@hocuspocus/provider";
 import { afterEach, describe, expect, it } from "vitest";
+import { appendTimelineEntry, readTimeline } from "#shared/doc/index.ts";
 import { SqliteStore } from "../../server/storage/SqliteStore.ts";
-import { appendTimelineEntry, readTimeline } from "../../shared/doc/index.ts";
 import { connectProvider, whenAcknowledged, whenSynced } from "../helpers/clients.ts";
 import { startTestServer, type TestServer, tempDataDir } from "../helpers/testServer.ts";
 

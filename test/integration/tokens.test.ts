@@ -2,13 +2,8 @@ import type { HocuspocusProvider } from "@hocuspocus/provider";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
-import { CLOSE_REASONS } from "../../shared/closeReasons.ts";
-import {
-  appendTimelineEntry,
-  readIncident,
-  readTimeline,
-  setSeverity,
-} from "../../shared/doc/index.ts";
+import { CLOSE_REASONS } from "#shared/closeReasons.ts";
+import { appendTimelineEntry, readIncident, readTimeline, setSeverity } from "#shared/doc/index.ts";
 import {
   connectProvider,
   whenDoc,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { chatEntryId } from "../../shared/chat/chatEvent.ts";
-import { parseChatCommand } from "../../shared/chat/commands.ts";
-import { IdSchema } from "../../shared/doc/index.ts";
+import { chatEntryId } from "#shared/chat/chatEvent.ts";
+import { parseChatCommand } from "#shared/chat/commands.ts";
+import { IdSchema } from "#shared/doc/index.ts";
 
 describe("chat entry ids", () => {
   it("never give two different messages the same id", () => {

@@ -9,7 +9,7 @@ import {
   recordsAddedBy,
   TheoryRecord,
   trackRecordCount,
-} from "../../shared/doc/index.ts";
+} from "#shared/doc/index.ts";
 
 function incident(): Y.Doc {
   const doc = new Y.Doc();

@@ -1,11 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { ZodError } from "zod";
-import {
-  draftExternalUpdate,
-  draftInternalUpdate,
-  updateTitle,
-} from "../../shared/comms/drafts.ts";
+import { draftExternalUpdate, draftInternalUpdate, updateTitle } from "#shared/comms/drafts.ts";
 import {
   addTheory,
   editRecord,
@@ -14,8 +10,8 @@ import {
   readIncident,
   recordChange,
   setTheoryState,
-} from "../../shared/doc/index.ts";
-import { DocumentRuleError } from "../../shared/errors.ts";
+} from "#shared/doc/index.ts";
+import { DocumentRuleError } from "#shared/errors.ts";
 
 const actor = { name: "Dana", source: "editor" as const };
 function incident() {
@@ -99,7 +95,7 @@ describe("comms drafts", () => {
 describe("changed roots", () => {
   it("tells a notes-only transaction from one that touches records", async () => {
     const { onlyNotesChanged, setRichTextPlain, appendTimelineEntry } = await import(
-      "../../shared/doc/index.ts"
+      "#shared/doc/index.ts"
     );
     const doc = incident();
     const seen: boolean[] = [];

@@ -1,12 +1,12 @@
 import { XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
+import { collection } from "#shared/doc/fields.ts";
+import { appendTimelineEntry, initIncident, richText } from "#shared/doc/index.ts";
 import { render } from "../../server/export/formats.ts";
 import { escapeCell } from "../../server/export/markdown.ts";
 import { buildPostmortem, type Postmortem } from "../../server/export/postmortem.ts";
 import { safeUrl } from "../../server/export/sanitize.ts";
-import { collection } from "../../shared/doc/fields.ts";
-import { appendTimelineEntry, initIncident, richText } from "../../shared/doc/index.ts";
 import {
   confluenceXml,
   elements,

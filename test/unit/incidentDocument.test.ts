@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { ZodError } from "zod";
-import { collection } from "../../shared/doc/fields.ts";
+import { collection } from "#shared/doc/fields.ts";
 import {
   addComms,
   addExperiment,
@@ -23,8 +23,8 @@ import {
   setStatus,
   setTheoryState,
   unassignRole,
-} from "../../shared/doc/index.ts";
-import { DocumentRuleError } from "../../shared/errors.ts";
+} from "#shared/doc/index.ts";
+import { DocumentRuleError } from "#shared/errors.ts";
 
 const IM = { name: "Priya", source: "editor" as const };
 const T = (minute: number) => new Date(Date.UTC(2026, 10, 20, 14, minute));

@@ -6,7 +6,7 @@ import {
   readIncident,
   SCHEMA_VERSION,
   schemaVersion,
-} from "../../shared/doc/index.ts";
+} from "#shared/doc/index.ts";
 
 describe("schema migrations", () => {
   it("brings a version-0 document (never initialised by hotdoc) up to the current version with defaults", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ACTIONS, can, type Principal } from "../../shared/access.ts";
+import { ACTIONS, can, type Principal } from "#shared/access.ts";
 
 const p = (role: Principal["role"], scope = "HOT-1"): Principal => ({
   subject: role,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { durations, formatDuration } from "../../shared/doc/index.ts";
+import { durations, formatDuration } from "#shared/doc/index.ts";
 
 describe("TTD and TTR", () => {
   const start = "2026-11-20T10:00:00.000Z";

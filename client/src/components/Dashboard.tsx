@@ -1,5 +1,5 @@
 import { useEffect } from "react";
-import { can } from "../../../shared/access.ts";
+import { can } from "#shared/access.ts";
 import { useIncidentList } from "../hooks/useIncidentList.ts";
 import { useMe } from "../hooks/useMe.ts";
 import { incidentPath, navigate } from "../navigation.ts";

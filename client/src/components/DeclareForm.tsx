@@ -1,10 +1,5 @@
 import { type FormEvent, useState } from "react";
-import {
-  SEVERITIES,
-  SEVERITY_INFO,
-  type Severity,
-  UNKNOWN_SERVICE,
-} from "../../../shared/doc/index.ts";
+import { SEVERITIES, SEVERITY_INFO, type Severity, UNKNOWN_SERVICE } from "#shared/doc/index.ts";
 import { ApiError, type DeclaredIncident, declareIncident } from "../api.ts";
 
 /** Declares an incident over REST; the handbook's meaning of each severity is shown next to it. */

@@ -1,10 +1,6 @@
 import { useState } from "react";
-import { describeError } from "../../../shared/errors.ts";
-import {
-  EXPORT_FORMATS,
-  type ExportFormatId,
-  exportFileName,
-} from "../../../shared/exportFormats.ts";
+import { describeError } from "#shared/errors.ts";
+import { EXPORT_FORMATS, type ExportFormatId, exportFileName } from "#shared/exportFormats.ts";
 import { apiBlob } from "../api.ts";
 
 /**

@@ -1,4 +1,4 @@
-import type { Actor } from "../../../shared/doc/index.ts";
+import type { Actor } from "#shared/doc/index.ts";
 import { useHistoryDoc } from "../hooks/useHistoryDoc.ts";
 import { useIncidentState } from "../hooks/useIncidentState.ts";
 import { ChangeLogSection } from "./changes/ChangeLogSection.tsx";

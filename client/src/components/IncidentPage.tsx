@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useRef, useState } from "react";
-import type { Actor } from "../../../shared/doc/index.ts";
+import type { Actor } from "#shared/doc/index.ts";
 import { useEditingPresence } from "../hooks/useEditingPresence.ts";
 import { useIncidentDoc } from "../hooks/useIncidentDoc.ts";
 import { useIncidentState } from "../hooks/useIncidentState.ts";

@@ -1,4 +1,4 @@
-import { durations, formatDuration, type IncidentDocument } from "../../../shared/doc/index.ts";
+import { durations, formatDuration, type IncidentDocument } from "#shared/doc/index.ts";
 import { useNow } from "../hooks/useNow.ts";
 
 /** TTD and TTR, ticking every second while impact is ongoing. */

@@ -5,7 +5,7 @@ import { EditorContent, useEditor } from "@tiptap/react";
 import StarterKit from "@tiptap/starter-kit";
 import { memo, useEffect } from "react";
 import type * as Y from "yjs";
-import { richTextField } from "../../../shared/doc/index.ts";
+import { richTextField } from "#shared/doc/index.ts";
 
 export interface CaretUser {
   name: string;

@@ -1,5 +1,5 @@
 import type { HocuspocusProvider } from "@hocuspocus/provider";
-import { PRINCIPAL_ROLE_LABELS } from "../../../shared/access.ts";
+import { PRINCIPAL_ROLE_LABELS } from "#shared/access.ts";
 import { usePresence } from "../hooks/usePresence.ts";
 
 function initials(name: string): string {

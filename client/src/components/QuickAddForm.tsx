@@ -6,7 +6,7 @@ import {
   QUICK_KINDS,
   type QuickKind,
   quickAdd,
-} from "../../../shared/doc/index.ts";
+} from "#shared/doc/index.ts";
 
 /**
  * Adds a hand-written entry. An observation or theory becomes its record too;

@@ -1,4 +1,4 @@
-import { SEVERITY_INFO, type Severity } from "../../../shared/doc/index.ts";
+import { SEVERITY_INFO, type Severity } from "#shared/doc/index.ts";
 
 export function SeverityBadge({ severity, testId }: { severity: Severity; testId?: string }) {
   const info = SEVERITY_INFO[severity];

@@ -5,7 +5,7 @@ import {
   SEVERITY_INFO,
   type Severity,
   setSeverity,
-} from "../../../shared/doc/index.ts";
+} from "#shared/doc/index.ts";
 
 /** Changes the severity in the document; the change lands on the timeline as a key event. */
 export function SeveritySelect({

@@ -1,4 +1,4 @@
-import type { Source } from "../../../shared/doc/index.ts";
+import type { Source } from "#shared/doc/index.ts";
 
 const ICONS: Record<Source, { glyph: string; label: string }> = {
   slack: { glyph: "#", label: "Slack" },

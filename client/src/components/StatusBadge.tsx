@@ -1,4 +1,4 @@
-import type { Status } from "../../../shared/doc/index.ts";
+import type { Status } from "#shared/doc/index.ts";
 
 export function StatusBadge({ status, testId }: { status: Status; testId?: string }) {
   return (

@@ -1,12 +1,7 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { type RefObject, useEffect, useMemo, useRef, useState } from "react";
 import type * as Y from "yjs";
-import {
-  type Actor,
-  SOURCES,
-  TIMELINE_KINDS,
-  type TimelineEntry,
-} from "../../../shared/doc/index.ts";
+import { type Actor, SOURCES, TIMELINE_KINDS, type TimelineEntry } from "#shared/doc/index.ts";
 import { QuickAddForm } from "./QuickAddForm.tsx";
 import { TimelineEntryRow } from "./TimelineEntryRow.tsx";
 

@@ -1,5 +1,5 @@
 import { memo } from "react";
-import type { TimelineEntry } from "../../../shared/doc/index.ts";
+import type { TimelineEntry } from "#shared/doc/index.ts";
 import { formatTime } from "../format.ts";
 import { SourceIcon } from "./SourceIcon.tsx";
 

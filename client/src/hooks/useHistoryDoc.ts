@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import * as Y from "yjs";
-import { describeError } from "../../../shared/errors.ts";
+import { describeError } from "#shared/errors.ts";
 import { apiBlob, apiFetch } from "../api.ts";
 
 /** How far back the document can be rebuilt, from `GET /api/incidents/:key/history`. */

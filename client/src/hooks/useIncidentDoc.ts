@@ -1,7 +1,7 @@
 import { HocuspocusProvider, WebSocketStatus } from "@hocuspocus/provider";
 import { useEffect, useState } from "react";
 import * as Y from "yjs";
-import { CLOSE_REASONS, closeReasonFromString } from "../../../shared/closeReasons.ts";
+import { CLOSE_REASONS, closeReasonFromString } from "#shared/closeReasons.ts";
 
 export type ConnectionState = "connecting" | "online" | "offline" | "refused";
 

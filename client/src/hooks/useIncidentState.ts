@@ -5,7 +5,7 @@ import {
   isIncident,
   onlyNotesChanged,
   readIncident,
-} from "../../../shared/doc/index.ts";
+} from "#shared/doc/index.ts";
 
 /**
  * The incident as plain data, re-read after document updates — at most once per

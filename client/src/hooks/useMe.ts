@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import type { Principal } from "../../../shared/access.ts";
+import type { Principal } from "#shared/access.ts";
 import { apiFetch } from "../api.ts";
 
 /** The principal behind the token (role and scope), from `GET /api/me`; null until known. */

@@ -1,6 +1,6 @@
 import type { HocuspocusProvider } from "@hocuspocus/provider";
 import { useEffect, useState } from "react";
-import type { PrincipalRole } from "../../../shared/access.ts";
+import type { PrincipalRole } from "#shared/access.ts";
 
 export interface PresentUser {
   clientId: number;

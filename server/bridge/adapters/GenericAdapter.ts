@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type ChatEvent, MAX_CHAT_TEXT } from "../../../shared/chat/chatEvent.ts";
+import { type ChatEvent, MAX_CHAT_TEXT } from "#shared/chat/chatEvent.ts";
 import { HotdocError } from "../../errors.ts";
 import {
   type AdapterAnswer,

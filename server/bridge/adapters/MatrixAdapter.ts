@@ -1,10 +1,6 @@
 import crypto from "node:crypto";
 import { z } from "zod";
-import {
-  ANNOUNCEMENT_MARK,
-  type ChatEvent,
-  ChatEventSchema,
-} from "../../../shared/chat/chatEvent.ts";
+import { ANNOUNCEMENT_MARK, type ChatEvent, ChatEventSchema } from "#shared/chat/chatEvent.ts";
 import { HotdocError } from "../../errors.ts";
 import {
   type AdapterAnswer,

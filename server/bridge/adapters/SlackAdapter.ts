@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ANNOUNCEMENT_MARK, type ChatEvent } from "../../../shared/chat/chatEvent.ts";
+import { ANNOUNCEMENT_MARK, type ChatEvent } from "#shared/chat/chatEvent.ts";
 import { HotdocError } from "../../errors.ts";
 import {
   type AdapterAnswer,

@@ -1,6 +1,6 @@
 import { type FormEvent, useId, useState } from "react";
-import { recordChange } from "../../../../shared/doc/index.ts";
-import { describeError } from "../../../../shared/errors.ts";
+import { recordChange } from "#shared/doc/index.ts";
+import { describeError } from "#shared/errors.ts";
 import { InlineError } from "../header/InlineError.tsx";
 import type { SectionProps } from "../sectionProps.ts";
 import "./changes.css";

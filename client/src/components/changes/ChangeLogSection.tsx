@@ -1,4 +1,4 @@
-import type { ChangeEntry, IncidentDocument } from "../../../../shared/doc/index.ts";
+import type { ChangeEntry, IncidentDocument } from "#shared/doc/index.ts";
 import type { SectionProps } from "../sectionProps.ts";
 import { AddChangeForm } from "./AddChangeForm.tsx";
 import { ChangeRow } from "./ChangeRow.tsx";

@@ -7,8 +7,8 @@ import {
   type ChangeState,
   editRecord,
   setChangeState,
-} from "../../../../shared/doc/index.ts";
-import { describeError } from "../../../../shared/errors.ts";
+} from "#shared/doc/index.ts";
+import { describeError } from "#shared/errors.ts";
 import { formatTime } from "../../format.ts";
 import { InlineError } from "../header/InlineError.tsx";
 import { CopyButton } from "./CopyButton.tsx";

@@ -1,6 +1,6 @@
 import { useState } from "react";
-import { type ChangeEntry, setChangeState } from "../../../../shared/doc/index.ts";
-import { describeError } from "../../../../shared/errors.ts";
+import { type ChangeEntry, setChangeState } from "#shared/doc/index.ts";
+import { describeError } from "#shared/errors.ts";
 import { formatTime } from "../../format.ts";
 import { InlineError } from "../header/InlineError.tsx";
 import type { SectionProps } from "../sectionProps.ts";

@@ -1,5 +1,5 @@
-import { since } from "../../../../shared/comms/drafts.ts";
-import type { CommsUpdate, Status } from "../../../../shared/doc/index.ts";
+import { since } from "#shared/comms/drafts.ts";
+import type { CommsUpdate, Status } from "#shared/doc/index.ts";
 import { useNow } from "../../hooks/useNow.ts";
 
 /** The cadence the drafts propose ("In 30 minutes"): past it, an active incident's last update is flagged. */

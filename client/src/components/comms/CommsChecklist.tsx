@@ -1,4 +1,4 @@
-import type { ChecklistItem } from "../../../../shared/comms/drafts.ts";
+import type { ChecklistItem } from "#shared/comms/drafts.ts";
 
 /**
  * The handbook's completeness checklist, answered from the document. Unknowns

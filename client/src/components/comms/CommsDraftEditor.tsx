@@ -1,14 +1,14 @@
 import { useState } from "react";
 import type * as Y from "yjs";
-import { commsChecklist } from "../../../../shared/comms/drafts.ts";
+import { commsChecklist } from "#shared/comms/drafts.ts";
 import {
   type Actor,
   addComms,
   editRecord,
   type IncidentDocument,
   markCommsSent,
-} from "../../../../shared/doc/index.ts";
-import { describeError } from "../../../../shared/errors.ts";
+} from "#shared/doc/index.ts";
+import { describeError } from "#shared/errors.ts";
 import { formatTime } from "../../format.ts";
 import { CommsChecklist } from "./CommsChecklist.tsx";
 import { CommsPreview } from "./CommsPreview.tsx";

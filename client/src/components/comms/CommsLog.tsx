@@ -1,5 +1,5 @@
 import type * as Y from "yjs";
-import type { Actor, CommsUpdate, Status } from "../../../../shared/doc/index.ts";
+import type { Actor, CommsUpdate, Status } from "#shared/doc/index.ts";
 import { CommsCadence } from "./CommsCadence.tsx";
 import { CommsLogEntry } from "./CommsLogEntry.tsx";
 

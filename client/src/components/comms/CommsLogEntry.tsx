@@ -1,7 +1,7 @@
 import { useState } from "react";
 import type * as Y from "yjs";
-import { type Actor, type CommsUpdate, markCommsSent } from "../../../../shared/doc/index.ts";
-import { describeError } from "../../../../shared/errors.ts";
+import { type Actor, type CommsUpdate, markCommsSent } from "#shared/doc/index.ts";
+import { describeError } from "#shared/errors.ts";
 import { formatTime } from "../../format.ts";
 import { updateText } from "./commsText.ts";
 

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import type * as Y from "yjs";
-import { draftInternalUpdate } from "../../../../shared/comms/drafts.ts";
-import type { Actor, CommsUpdate, IncidentDocument } from "../../../../shared/doc/index.ts";
+import { draftInternalUpdate } from "#shared/comms/drafts.ts";
+import type { Actor, CommsUpdate, IncidentDocument } from "#shared/doc/index.ts";
 import type { SectionProps } from "../sectionProps.ts";
 import "./comms.css";
 import { CommsDraftEditor } from "./CommsDraftEditor.tsx";

@@ -1,6 +1,6 @@
-import type { UpdateDraft } from "../../../../shared/comms/drafts.ts";
-import { draftExternalUpdate, draftInternalUpdate } from "../../../../shared/comms/drafts.ts";
-import type { CommsUpdate, IncidentDocument } from "../../../../shared/doc/index.ts";
+import type { UpdateDraft } from "#shared/comms/drafts.ts";
+import { draftExternalUpdate, draftInternalUpdate } from "#shared/comms/drafts.ts";
+import type { CommsUpdate, IncidentDocument } from "#shared/doc/index.ts";
 
 /** Pure helpers for the comms section: the editor's local state, the plain-text preview, error messages. */
 

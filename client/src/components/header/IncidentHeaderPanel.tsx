@@ -6,8 +6,8 @@ import {
   setIncidentFields,
   setStatus,
   UNKNOWN_SERVICE,
-} from "../../../../shared/doc/index.ts";
-import { describeError } from "../../../../shared/errors.ts";
+} from "#shared/doc/index.ts";
+import { describeError } from "#shared/errors.ts";
 import { IncidentTimes } from "../IncidentTimes.tsx";
 import { SeverityBadge } from "../SeverityBadge.tsx";
 import { SeveritySelect } from "../SeveritySelect.tsx";

@@ -1,5 +1,5 @@
 import { type ClipboardEvent, type KeyboardEvent, useLayoutEffect, useRef, useState } from "react";
-import { describeError } from "../../../../shared/errors.ts";
+import { describeError } from "#shared/errors.ts";
 import { InlineError } from "./InlineError.tsx";
 
 /**

@@ -1,11 +1,6 @@
 import { type FormEvent, useState } from "react";
-import {
-  addLink,
-  deleteRecord,
-  type IncidentLink,
-  LINK_KINDS,
-} from "../../../../shared/doc/index.ts";
-import { describeError } from "../../../../shared/errors.ts";
+import { addLink, deleteRecord, type IncidentLink, LINK_KINDS } from "#shared/doc/index.ts";
+import { describeError } from "#shared/errors.ts";
 import type { SectionProps } from "../sectionProps.ts";
 import { InlineError } from "./InlineError.tsx";
 import "./header.css";

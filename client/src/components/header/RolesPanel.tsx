@@ -6,8 +6,8 @@ import {
   type RoleAssignment,
   type RoleKind,
   unassignRole,
-} from "../../../../shared/doc/index.ts";
-import { describeError } from "../../../../shared/errors.ts";
+} from "#shared/doc/index.ts";
+import { describeError } from "#shared/errors.ts";
 import { formatTime } from "../../format.ts";
 import type { SectionProps } from "../sectionProps.ts";
 import { InlineError } from "./InlineError.tsx";

@@ -1,5 +1,5 @@
 import { type KeyboardEvent, useEffect, useRef, useState } from "react";
-import { describeError } from "../../../../shared/errors.ts";
+import { describeError } from "#shared/errors.ts";
 import { InlineError } from "./InlineError.tsx";
 
 const pad = (n: number, width = 2) => String(n).padStart(width, "0");

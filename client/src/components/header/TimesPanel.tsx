@@ -3,7 +3,7 @@ import {
   type IncidentDocument,
   type IncidentFieldsInput,
   setIncidentFields,
-} from "../../../../shared/doc/index.ts";
+} from "#shared/doc/index.ts";
 import type { SectionProps } from "../sectionProps.ts";
 import { EditableField } from "./EditableField.tsx";
 import { TimeField } from "./TimeField.tsx";

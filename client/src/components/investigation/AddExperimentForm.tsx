@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from "react";
 import type * as Y from "yjs";
-import { type Actor, addExperiment, type Theory } from "../../../../shared/doc/index.ts";
+import { type Actor, addExperiment, type Theory } from "#shared/doc/index.ts";
 import { InlineError, useWriteAttempt } from "./InlineError.tsx";
 
 /** "How do we find out?" — and which theory it would confirm or disprove. */

@@ -1,11 +1,6 @@
 import { type FormEvent, useState } from "react";
 import type * as Y from "yjs";
-import {
-  type Actor,
-  addFollowUp,
-  FOLLOW_UP_KINDS,
-  type FollowUp,
-} from "../../../../shared/doc/index.ts";
+import { type Actor, addFollowUp, FOLLOW_UP_KINDS, type FollowUp } from "#shared/doc/index.ts";
 import { FOLLOW_UP_KIND_LABELS } from "./FollowUpRow.tsx";
 import { InlineError, useWriteAttempt } from "./InlineError.tsx";
 

@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from "react";
 import type * as Y from "yjs";
-import { type Actor, addObservation } from "../../../../shared/doc/index.ts";
+import { type Actor, addObservation } from "#shared/doc/index.ts";
 import { InlineError, useWriteAttempt } from "./InlineError.tsx";
 
 /** "What are we seeing?" — one line, Enter adds it. */

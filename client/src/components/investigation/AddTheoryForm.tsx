@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from "react";
 import type * as Y from "yjs";
-import { type Actor, addTheory, type Observation } from "../../../../shared/doc/index.ts";
+import { type Actor, addTheory, type Observation } from "#shared/doc/index.ts";
 import { InlineError, useWriteAttempt } from "./InlineError.tsx";
 
 /** "What could explain it?" — with the observations that point that way. */

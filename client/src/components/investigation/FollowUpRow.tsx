@@ -1,11 +1,6 @@
 import { useEffect, useState } from "react";
 import type * as Y from "yjs";
-import {
-  deleteRecord,
-  editRecord,
-  type FollowUp,
-  setFollowUpDone,
-} from "../../../../shared/doc/index.ts";
+import { deleteRecord, editRecord, type FollowUp, setFollowUpDone } from "#shared/doc/index.ts";
 import { EditableText } from "./EditableText.tsx";
 import { InlineError, useWriteAttempt } from "./InlineError.tsx";
 

@@ -1,5 +1,5 @@
 import { useCallback, useState } from "react";
-import { describeError } from "../../../../shared/errors.ts";
+import { describeError } from "#shared/errors.ts";
 
 /**
  * A failed write, shown next to what the person was doing. The shared accessors

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import type { IncidentDocument } from "../../../../shared/doc/index.ts";
+import type { IncidentDocument } from "#shared/doc/index.ts";
 import type { SectionProps } from "../sectionProps.ts";
 import { AddExperimentForm } from "./AddExperimentForm.tsx";
 import { AddObservationForm } from "./AddObservationForm.tsx";

@@ -4,7 +4,7 @@ import {
   type Observation,
   setObservationConfirmed,
   type Theory,
-} from "../../../../shared/doc/index.ts";
+} from "#shared/doc/index.ts";
 import { EditableText } from "./EditableText.tsx";
 import { InlineError, useWriteAttempt } from "./InlineError.tsx";
 import { RecordMeta } from "./RecordMeta.tsx";

@@ -1,4 +1,4 @@
-import type { ExperimentState, TheoryState } from "../../../../shared/doc/index.ts";
+import type { ExperimentState, TheoryState } from "#shared/doc/index.ts";
 
 /** A theory's or experiment's state; the colour carries the meaning, the word says it. */
 export function StateBadge({

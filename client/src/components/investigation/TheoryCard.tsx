@@ -8,7 +8,7 @@ import {
   THEORY_STATES,
   type Theory,
   type TheoryState,
-} from "../../../../shared/doc/index.ts";
+} from "#shared/doc/index.ts";
 import { EditableText } from "./EditableText.tsx";
 import { InlineError, useWriteAttempt } from "./InlineError.tsx";
 import { RecordMeta } from "./RecordMeta.tsx";
