@@ -81,7 +81,9 @@ async function plainHocuspocus(): Promise<{ url: string; close: () => Promise<vo
   return {
     url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: async () => {
-      wss.clients.forEach((c) => c.terminate());
+      wss.clients.forEach((c) => {
+        c.terminate();
+      });
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

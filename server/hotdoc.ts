@@ -196,8 +196,8 @@ export async function startHotdoc(
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      collab.wss.clients.forEach((ws) => ws.terminate());
-      yjs.wss.clients.forEach((ws) => ws.terminate());
+      for (const ws of collab.wss.clients) ws.terminate();
+      for (const ws of yjs.wss.clients) ws.terminate();
       hocuspocus.closeConnections();
       hocuspocus.flushPendingStores();
       // Every accepted update is already durable; this only lets the last compaction

@@ -7,7 +7,7 @@ import { startHotdoc } from "./hotdoc.ts";
 
 /** Entry point: `npm start` (and `npm run demo`, which adds `--demo`). */
 async function main(): Promise<void> {
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
   } catch (error) {

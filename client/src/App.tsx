@@ -22,7 +22,7 @@ export function App() {
   const me = useMe(session.token ?? "");
   // A share link carries its holder's name (and a viewer's presence shows it whatever
   // the page says), so only shared tokens (admin, on-call) ask who is typing.
-  const personal = me !== null && me.subject.startsWith("link:");
+  const personal = me?.subject.startsWith("link:") === true;
   const name = personal ? me.name : session.name;
 
   const refuseToken = useCallback(

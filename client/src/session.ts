@@ -56,6 +56,6 @@ export const saveName = (name: string): void => write(NAME_KEY, name);
 /** A stable caret colour per name, so a responder keeps their colour across reloads. */
 export function colorForName(name: string): string {
   let hash = 0;
-  for (const char of name) hash = (hash * 31 + char.codePointAt(0)!) | 0;
+  for (const char of name) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) | 0;
   return `hsl(${Math.abs(hash) % 360} 70% 45%)`;
 }

@@ -1,5 +1,5 @@
 import type * as Y from "yjs";
-import { type Principal } from "#shared/access.ts";
+import type { Principal } from "#shared/access.ts";
 import {
   type ChatEvent,
   ChatEventSchema,

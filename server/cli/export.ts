@@ -20,22 +20,27 @@ Exports an incident's postmortem draft. With --server it asks a running hotdoc; 
 it reads the data directory (--data-dir, else DATA_DIR, else ./data), which is safe while
 the server runs. --at rebuilds the document as it stood at that instant.`;
 
+/** The command line, parsed (throws on an unknown option). */
+function parseCommandLine() {
+  return parseArgs({
+    allowPositionals: true,
+    options: {
+      format: { type: "string", default: DEFAULT_EXPORT_FORMAT },
+      at: { type: "string" },
+      out: { type: "string" },
+      server: { type: "string" },
+      token: { type: "string" },
+      "data-dir": { type: "string" },
+      help: { type: "boolean" },
+    },
+  });
+}
+
 /** Entry point of `npm run export`. */
 async function main(): Promise<number> {
-  let parsed;
+  let parsed: ReturnType<typeof parseCommandLine>;
   try {
-    parsed = parseArgs({
-      allowPositionals: true,
-      options: {
-        format: { type: "string", default: DEFAULT_EXPORT_FORMAT },
-        at: { type: "string" },
-        out: { type: "string" },
-        server: { type: "string" },
-        token: { type: "string" },
-        "data-dir": { type: "string" },
-        help: { type: "boolean" },
-      },
-    });
+    parsed = parseCommandLine();
   } catch (error) {
     console.error(`${(error as Error).message}\n\n${USAGE}`);
     return 2;

@@ -19,7 +19,7 @@ export function bearerAuth(verify: TokenVerifier, limits: RateLimits): Middlewar
       await limits.assertNotBlocked(ip);
       throw new HotdocError("unauthenticated", "send Authorization: Bearer <token>");
     }
-    let principal;
+    let principal: Awaited<ReturnType<TokenVerifier>>;
     try {
       principal = await verify(match[1]);
     } catch (error) {

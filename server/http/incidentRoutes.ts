@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { z } from "zod";
+import type { z } from "zod";
 import { can } from "#shared/access.ts";
 import {
   appendTimelineEntry,

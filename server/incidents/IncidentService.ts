@@ -137,7 +137,7 @@ export class IncidentService {
       const live = this.hocuspocus.documents.get(incident.key);
       let summary: IncidentSummary | null =
         live && !live.isLoading ? readIncidentSummary(live) : incident.summary;
-      if (!summary || !summary.key) summary = await this.withDoc(incident.key, readIncidentSummary);
+      if (!summary?.key) summary = await this.withDoc(incident.key, readIncidentSummary);
       if (!summary.key) continue;
       items.push({ ...summary, active: summary.status === "new" || summary.status === "fixing" });
     }

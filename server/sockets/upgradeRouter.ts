@@ -54,7 +54,7 @@ export function toWebRequest(request: IncomingMessage, clientIp: string): Reques
   const headers = new Headers();
   for (const [name, value] of Object.entries(request.headers)) {
     if (name === "x-real-ip" || name === "x-forwarded-for") continue;
-    if (Array.isArray(value)) value.forEach((v) => headers.append(name, v));
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
     else if (value !== undefined) headers.set(name, value);
   }
   headers.set("x-real-ip", clientIp);

@@ -69,11 +69,11 @@ export function chatEntryId(event: {
   channel: string;
   messageId: string;
 }): string {
-  const escape = (value: string) =>
+  const escapePart = (value: string) =>
     Array.from(value, (char) =>
       /^[A-Za-z0-9.@-]$/.test(char) ? char : `_${char.codePointAt(0)?.toString(16)}_`,
     ).join("");
-  const id = `${event.platform}:${escape(event.channel)}:${escape(event.messageId)}`;
+  const id = `${event.platform}:${escapePart(event.channel)}:${escapePart(event.messageId)}`;
   return id.length <= 200
     ? id
     : `${id.slice(0, 160)}-h${fnv1a(id, 0x811c9dc5)}${fnv1a(id, 0x01000193)}`;

@@ -1,4 +1,4 @@
-import * as Y from "yjs";
+import type * as Y from "yjs";
 
 /**
  * The only place that spells the Y.Doc's field names. Everything else reaches the
@@ -83,16 +83,18 @@ export function richTextField(name: RichTextName): string {
   return name;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: Yjs types are generic over their event type
+type AnyType = Y.AbstractType<any>;
+
 /** The names of the root fields a transaction changed (a record edit counts for its collection). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Yjs types are generic over their event type
 export function changedRoots(doc: Y.Doc, transaction: Y.Transaction): Set<string> {
-  const roots = new Map<Y.AbstractType<any>, string>();
-  doc.share.forEach((type, name) => roots.set(type, name));
+  const roots = new Map<AnyType, string>();
+  for (const [name, type] of doc.share) roots.set(type, name);
   const changed = new Set<string>();
   for (const type of transaction.changedParentTypes.keys()) {
-    let current: Y.AbstractType<any> | null = type;
+    let current: AnyType | null = type;
     while (current && !roots.has(current))
-      current = (current._item?.parent as Y.AbstractType<any> | undefined) ?? null;
+      current = (current._item?.parent as AnyType | undefined) ?? null;
     changed.add(current ? (roots.get(current) as string) : "?");
   }
   for (const type of transaction.changed.keys()) {

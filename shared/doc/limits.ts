@@ -52,5 +52,10 @@ export function trackRecordCount(doc: Y.Doc): RecordCount {
     records.observe(handler);
     return () => records.unobserve(handler);
   });
-  return { count: () => count, stop: () => stops.forEach((stop) => stop()) };
+  return {
+    count: () => count,
+    stop: () => {
+      for (const stop of stops) stop();
+    },
+  };
 }

@@ -66,7 +66,7 @@ function nodeLines(node: Y.XmlElement | Y.XmlText | Y.XmlHook): string[] {
     }
     const prefix =
       node.nodeName === "heading"
-        ? "#".repeat(headingDepth(node.getAttribute("level") ?? 1) ?? 6) + " "
+        ? `${"#".repeat(headingDepth(node.getAttribute("level") ?? 1) ?? 6)} `
         : "";
     return [prefix + line];
   }

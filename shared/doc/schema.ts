@@ -35,7 +35,7 @@ export const IdSchema = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[A-Za-z0-9._:@\-]+$/, "ids use letters, digits and . _ : @ -");
+  .regex(/^[A-Za-z0-9._:@-]+$/, "ids use letters, digits and . _ : @ -");
 
 export const IncidentKeySchema = z
   .string()

@@ -11,7 +11,9 @@ import { startTestServer, type TestServer } from "../helpers/testServer.ts";
 const servers: TestServer[] = [];
 const cleanups: (() => void)[] = [];
 afterEach(async () => {
-  cleanups.splice(0).forEach((f) => f());
+  cleanups.splice(0).forEach((f) => {
+    f();
+  });
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 

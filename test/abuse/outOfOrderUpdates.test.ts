@@ -40,7 +40,9 @@ describe("an update whose dependencies the server lacks", () => {
       .body.key;
   });
   afterEach(async () => {
-    cleanups.splice(0).forEach((f) => f());
+    cleanups.splice(0).forEach((f) => {
+      f();
+    });
     await server.close();
   });
 

@@ -18,7 +18,9 @@ describe("revoking a token", () => {
       .key;
   });
   afterEach(async () => {
-    cleanups.splice(0).forEach((f) => f());
+    cleanups.splice(0).forEach((f) => {
+      f();
+    });
     await server.close();
   });
 

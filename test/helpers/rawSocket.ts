@@ -28,7 +28,9 @@ export class RawSocket {
     });
     this.ws.on("message", (data: Buffer) => {
       this.frames.push(new Uint8Array(data));
-      this.listeners.forEach((l) => l());
+      this.listeners.forEach((l) => {
+        l();
+      });
     });
   }
 

@@ -15,7 +15,9 @@ function fakeWebhook() {
     request.on("end", () => {
       posts.push({ text: JSON.parse(body).text, at: Date.now() });
       response.end("ok");
-      waiters.forEach((w) => w());
+      waiters.forEach((w) => {
+        w();
+      });
     });
   });
   return {

@@ -32,7 +32,9 @@ describe("one big incident stalls no one", () => {
   const providers: HocuspocusProvider[] = [];
   const children: ChildServer[] = [];
   afterEach(async () => {
-    providers.splice(0).forEach((p) => p.destroy());
+    providers.splice(0).forEach((p) => {
+      p.destroy();
+    });
     await killAll(children);
   });
 

@@ -31,7 +31,9 @@ describe("collaboration over /collab", () => {
     server = await startTestServer();
   });
   afterEach(async () => {
-    providers.splice(0).forEach((p) => p.destroy());
+    providers.splice(0).forEach((p) => {
+      p.destroy();
+    });
     await server.close();
   });
 

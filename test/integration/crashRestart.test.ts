@@ -53,7 +53,9 @@ describe("fast start after a crash", () => {
   const providers: HocuspocusProvider[] = [];
   const children: ChildServer[] = [];
   afterEach(async () => {
-    providers.splice(0).forEach((p) => p.destroy());
+    providers.splice(0).forEach((p) => {
+      p.destroy();
+    });
     await killAll(children);
   });
 
@@ -90,7 +92,7 @@ describe("fast start after a crash", () => {
     // Crash again: the load itself must have left a checkpoint, so the tail is short now.
     server.child.kill("SIGKILL");
     await server.exited;
-    providers.splice(0).forEach((p) => p.destroy());
+    for (const p of providers.splice(0)) p.destroy();
     const store = new SqliteStore(dataDir);
     let tail: number;
     try {

@@ -23,7 +23,9 @@ describe("document limits", () => {
   const servers: TestServer[] = [];
   const providers: HocuspocusProvider[] = [];
   afterEach(async () => {
-    providers.splice(0).forEach((p) => p.destroy());
+    providers.splice(0).forEach((p) => {
+      p.destroy();
+    });
     for (const server of servers.splice(0)) await server.close();
   });
 

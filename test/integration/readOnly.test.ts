@@ -53,7 +53,9 @@ describe("read-only is absolute", () => {
     viewerToken = link.body.token;
   });
   afterEach(async () => {
-    cleanups.splice(0).forEach((f) => f());
+    cleanups.splice(0).forEach((f) => {
+      f();
+    });
     await server.close();
   });
 
@@ -177,7 +179,9 @@ describe("read-only is absolute", () => {
     const aliceProvider = connectProvider(server.wsUrl, key, alice.body.token);
     const watcher = connectProvider(server.wsUrl, key, server.token);
     const viewer = connectProvider(server.wsUrl, key, viewerToken);
-    cleanups.push(() => [aliceProvider, watcher, viewer].forEach((p) => p.destroy()));
+    cleanups.push(() => {
+      for (const p of [aliceProvider, watcher, viewer]) p.destroy();
+    });
     await Promise.all([whenSynced(aliceProvider), whenSynced(watcher), whenSynced(viewer)]);
 
     aliceProvider.setAwarenessField("user", { name: "Alice", color: "#ff0000" });
@@ -257,7 +261,7 @@ function countSyncStatus(provider: HocuspocusProvider, applied: boolean) {
     decoding.readVarString(decoder);
     if (decoding.readVarUint(decoder) !== 8) return;
     if ((decoding.readVarInt(decoder) === 1) === applied) count++;
-    waiters.forEach((w) => w());
+    for (const w of waiters) w();
   });
   return {
     atLeast: (n: number) =>

@@ -26,7 +26,9 @@ describe("a write the store refuses is never acknowledged", () => {
   const servers: TestServer[] = [];
   const providers: HocuspocusProvider[] = [];
   afterEach(async () => {
-    providers.splice(0).forEach((p) => p.destroy());
+    providers.splice(0).forEach((p) => {
+      p.destroy();
+    });
     for (const server of servers.splice(0)) await server.close();
   });
 

@@ -31,7 +31,9 @@ describe("every door checks the same tokens", () => {
       .key;
   });
   afterEach(async () => {
-    cleanups.splice(0).forEach((f) => f());
+    cleanups.splice(0).forEach((f) => {
+      f();
+    });
     await server.close();
   });
 

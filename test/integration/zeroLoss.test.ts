@@ -10,7 +10,9 @@ describe("nothing accepted is ever lost", () => {
   const providers: HocuspocusProvider[] = [];
   const children: ChildServer[] = [];
   afterEach(async () => {
-    providers.splice(0).forEach((p) => p.destroy());
+    providers.splice(0).forEach((p) => {
+      p.destroy();
+    });
     await killAll(children);
   });
 

@@ -93,15 +93,14 @@ function incidentWithEntries(texts: string[]): Y.Doc {
     actor,
     now: new Date("2026-11-20T14:00:00Z"),
   });
-  texts.forEach((text, i) =>
+  for (const [i, text] of texts.entries())
     appendTimelineEntry(doc, {
       author: "Ana",
       source: "editor",
       kind: "note",
       text,
       at: new Date(Date.UTC(2026, 10, 20, 14, 1, i)).toISOString(),
-    }),
-  );
+    });
   return doc;
 }
 

@@ -64,13 +64,11 @@ describe("the postmortem draft", () => {
     const markdown = render(pm, "markdown");
     const walker = new Parser().parse(markdown).walker();
     const headings: string[] = [];
-    let event;
-    while ((event = walker.next())) {
+    for (let event = walker.next(); event; event = walker.next()) {
       if (event.entering && event.node.type === "heading") {
         let text = "";
         const inner = event.node.walker();
-        let step;
-        while ((step = inner.next()))
+        for (let step = inner.next(); step; step = inner.next())
           if (step.entering && step.node.literal) text += step.node.literal;
         headings.push(`${event.node.level} ${text}`);
       }

@@ -17,6 +17,7 @@ export function SourceIcon({ source }: { source: Source }) {
   return (
     <span
       className={`source-icon source-${source}`}
+      role="img"
       title={icon.label}
       aria-label={icon.label}
       data-testid="entry-source"

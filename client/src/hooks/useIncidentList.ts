@@ -16,6 +16,7 @@ export function useIncidentList(token: string): IncidentList {
   const [generation, setGeneration] = useState(0);
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `generation` is the reload trigger
   useEffect(() => {
     const controller = new AbortController();
     const load = () =>

@@ -45,6 +45,7 @@ export function StillToRevert({ incident, doc, actor, readOnly }: SectionProps) 
       className={`cl-pending ${count > 0 ? "cl-pending-loud" : "cl-pending-clear"}`}
       data-testid="still-to-revert"
       data-count={count}
+      role="status"
       aria-label={`${count} ${count === 1 ? "change" : "changes"} still to revert`}
     >
       <div className="cl-pending-head">

@@ -135,7 +135,7 @@ export function IncidentHeaderPanel({
 
         <div className={`ih-fact ih-im${incident.incidentManager ? "" : " ih-im-missing"}`}>
           <span className="ih-fact-label">Incident manager</span>
-          <strong data-testid="header-im" data-assigned={incident.incidentManager ? true : false}>
+          <strong data-testid="header-im" data-assigned={Boolean(incident.incidentManager)}>
             {incident.incidentManager ?? "unassigned"}
           </strong>
         </div>

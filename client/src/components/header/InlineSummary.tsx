@@ -76,12 +76,14 @@ export function InlineSummary({
 
   return (
     <>
+      {/* biome-ignore lint/a11y/useSemanticElements: a contentEditable span keeps the summary in the header's flow of text, which an <input> cannot */}
       <span
         ref={ref}
         className="ih-summary ih-summary-edit"
         data-testid={testId}
         contentEditable
         suppressContentEditableWarning
+        tabIndex={0}
         role="textbox"
         aria-label="Summary — what's the emergency?"
         title="Click to edit the summary; Enter saves, Escape cancels"

@@ -146,7 +146,7 @@ export function TimesPanel({ incident, doc, actor, readOnly }: SectionProps) {
               key={key}
               className="ih-dl-row ih-answer"
               data-field={key}
-              data-known={answer ? true : false}
+              data-known={Boolean(answer)}
             >
               <dt>{label}</dt>
               <dd>

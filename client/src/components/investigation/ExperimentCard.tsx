@@ -52,6 +52,7 @@ export function ExperimentCard({
   // An outcome just written here: the document is re-read once per frame, so until then the
   // `experiment` prop still holds the previous one and must not be shown or sent back.
   const [written, setWritten] = useState<string | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: forget the local copy whenever the stored outcome changes
   useEffect(() => setWritten(null), [experiment.outcome]);
   const stored = written ?? experiment.outcome;
 

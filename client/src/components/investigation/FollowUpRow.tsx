@@ -28,6 +28,7 @@ export function FollowUpRow({
   const [confirmingRemoval, setConfirmingRemoval] = useState(false);
   // An owner just written here, shown until the document is re-read (once per frame).
   const [written, setWritten] = useState<string | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: forget the local copy whenever the stored owner changes
   useEffect(() => setWritten(null), [followUp.owner]);
   const storedOwner = written ?? followUp.owner;
 

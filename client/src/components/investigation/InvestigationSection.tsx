@@ -51,7 +51,7 @@ export function InvestigationSection({ incident, doc, actor, readOnly }: Section
         </span>
       </div>
       <div className="inv-columns">
-        <div className="inv-column" aria-labelledby="observations-title">
+        <section className="inv-column" aria-labelledby="observations-title">
           <h3 id="observations-title">
             Observations <span className="inv-count">{observations.length}</span>
           </h3>
@@ -69,9 +69,9 @@ export function InvestigationSection({ incident, doc, actor, readOnly }: Section
             />
           ))}
           {!readOnly && <AddObservationForm doc={doc} actor={actor} />}
-        </div>
+        </section>
 
-        <div className="inv-column" aria-labelledby="theories-title">
+        <section className="inv-column" aria-labelledby="theories-title">
           <h3 id="theories-title">
             Theories <span className="inv-count">{theories.length}</span>
           </h3>
@@ -91,9 +91,9 @@ export function InvestigationSection({ incident, doc, actor, readOnly }: Section
             />
           ))}
           {!readOnly && <AddTheoryForm doc={doc} actor={actor} observations={observations} />}
-        </div>
+        </section>
 
-        <div className="inv-column" aria-labelledby="experiments-title">
+        <section className="inv-column" aria-labelledby="experiments-title">
           <h3 id="experiments-title">
             Experiments <span className="inv-count">{experiments.length}</span>
           </h3>
@@ -111,7 +111,7 @@ export function InvestigationSection({ incident, doc, actor, readOnly }: Section
             />
           ))}
           {!readOnly && <AddExperimentForm doc={doc} actor={actor} theories={theories} />}
-        </div>
+        </section>
       </div>
     </section>
   );
