@@ -1,12 +1,13 @@
 import path from "node:path";
 import react from "@vitejs/plugin-react";
-import { defineConfig } from "vitest/config";
+import { defineConfig } from "vite";
 
 const server = "http://localhost:3000";
 
 /**
- * One config for the web client (Vite, rooted in client/) and the test suite
- * (Vitest, rooted in the repository so it finds test/**, never client files).
+ * The web client's build (rooted in client/). It imports nothing from devDependencies,
+ * because `npm start` builds the client on a production install; the test suite has its
+ * own vitest.config.ts.
  */
 export default defineConfig({
   root: path.join(import.meta.dirname, "client"),
@@ -24,12 +25,5 @@ export default defineConfig({
       "/healthz": server,
       "/collab": { target: server, ws: true },
     },
-  },
-  test: {
-    root: import.meta.dirname,
-    include: ["test/**/*.test.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-    pool: "forks",
   },
 });
