@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { describeIssues } from "#shared/errors.ts";
 import { type AllowedTarget, parseAllowedTargets } from "./net/outboundTarget.ts";
 
 /**
@@ -140,10 +141,8 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.join(".")}: ${issue.message}`,
-    );
-    throw new ConfigError(`invalid configuration — ${problems.join("; ")}`);
+    const { message } = describeIssues(parsed.error.issues, { limit: Number.POSITIVE_INFINITY });
+    throw new ConfigError(`invalid configuration — ${message}`);
   }
   const e = parsed.data;
   return {

@@ -1,13 +1,13 @@
 import { ZodError } from "zod";
 import { CLOSE_REASONS, type CloseReason } from "#shared/closeReasons.ts";
-import { DocumentRuleError } from "#shared/errors.ts";
+import { DocumentRuleError, describeIssues, type IssueLike } from "#shared/errors.ts";
 
 /**
  * The server's typed errors. Every failure a client can see has a stable code;
  * this file is the one place that maps codes to HTTP statuses and websocket
  * close reasons.
  */
-export const ERROR_STATUS = {
+const ERROR_STATUS = {
   validation_failed: 400,
   invalid_json: 400,
   invalid_payload: 400,
@@ -25,6 +25,7 @@ export const ERROR_STATUS = {
   history_compacted: 410,
   invalid_transition: 409,
   im_required: 409,
+  name_taken: 409,
   payload_too_large: 413,
   document_too_large: 413,
   rate_limited: 429,
@@ -67,18 +68,19 @@ export interface ErrorBody {
   error: { code: ErrorCode; message: string; field?: string };
 }
 
+/** A failed validation as a typed error: its issues described, the first one's field named. */
+export function validationError(
+  error: { issues: readonly IssueLike[] },
+  code: "validation_failed" | "invalid_payload" = "validation_failed",
+): HotdocError {
+  const { message, field } = describeIssues(error.issues);
+  return new HotdocError(code, message, field);
+}
+
 /** Turns anything thrown into a HotdocError (zod and document-rule errors keep their detail). */
 export function toHotdocError(error: unknown): HotdocError {
   if (error instanceof HotdocError) return error;
-  if (error instanceof ZodError) {
-    const issue = error.issues[0];
-    const field = issue?.path.join(".") || undefined;
-    const message = error.issues
-      .slice(0, 5)
-      .map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message))
-      .join("; ");
-    return new HotdocError("validation_failed", message, field);
-  }
+  if (error instanceof ZodError) return validationError(error);
   if (error instanceof DocumentRuleError)
     return new HotdocError(error.code, error.message, error.field);
   return new HotdocError("internal", "internal error");

@@ -16,7 +16,10 @@ import { AnnouncementExtension } from "./extensions/AnnouncementExtension.ts";
 import { AuthenticationExtension } from "./extensions/AuthenticationExtension.ts";
 import { DocumentLimitsExtension } from "./extensions/DocumentLimitsExtension.ts";
 import { LoggingExtension } from "./extensions/LoggingExtension.ts";
-import { PersistenceExtension } from "./extensions/PersistenceExtension.ts";
+import {
+  type HoldAcknowledgements,
+  PersistenceExtension,
+} from "./extensions/PersistenceExtension.ts";
 import { PresenceExtension } from "./extensions/PresenceExtension.ts";
 import { RateLimitExtension } from "./extensions/RateLimitExtension.ts";
 import { UpdateOrderExtension } from "./extensions/UpdateOrderExtension.ts";
@@ -26,6 +29,7 @@ import { categoryLogger, createLogger, type Logger } from "./logger.ts";
 import { createMetrics } from "./metrics.ts";
 import { OutboundTargets } from "./net/outboundTarget.ts";
 import { resolveAdminToken, resolveTokenSecret } from "./secrets.ts";
+import { heldSocketOf } from "./sockets/HeldSocket.ts";
 import { hocuspocusEndpoint, upgradeRouter } from "./sockets/upgradeRouter.ts";
 import { yWebsocketEndpoint } from "./sockets/yWebsocketEndpoint.ts";
 import type { DocumentStore } from "./storage/DocumentStore.ts";
@@ -76,12 +80,19 @@ export async function startHotdoc(
     connections: () => counts().connections,
     documents: () => counts().documents,
   });
+  // Extensions never handle a socket: the doors' HeldSocket holds a connection's frames for them.
+  const holdAcknowledgements: HoldAcknowledgements = (connection, until, failure) => {
+    const held = heldSocketOf(connection);
+    held?.holdUntil(until, failure);
+    return held !== undefined;
+  };
   const persistence = new PersistenceExtension({
     store,
     logger: categoryLogger(logger, "persistence"),
     metrics,
     checkpointEvery: config.checkpointEvery,
     historyMs: config.historyDays * 86_400_000,
+    holdAcknowledgements,
   });
 
   // One policy for every request the server is told to send (room webhooks): checked when a URL is set and again when it is used.
@@ -112,13 +123,20 @@ export async function startHotdoc(
         store,
         logger: categoryLogger(logger, "auth"),
         limits,
+        authenticated: (connection) => {
+          const held = heldSocketOf(connection);
+          if (held) held.isAuthenticated = true;
+        },
       }),
       new PresenceExtension(),
       new LoggingExtension(categoryLogger(logger, "collab")),
       documentLimits,
-      new UpdateOrderExtension(categoryLogger(logger, "collab")),
+      new UpdateOrderExtension({
+        logger: categoryLogger(logger, "collab"),
+        holdAcknowledgements,
+      }),
       persistence,
-      new AnnouncementExtension(announcer),
+      new AnnouncementExtension((incident, lines) => void announcer.announce(incident, lines)),
     ],
   });
 

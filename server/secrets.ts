@@ -40,7 +40,11 @@ export function resolveTokenSecret(dataDir: string, fromEnv?: string): Uint8Arra
   return new TextEncoder().encode(value);
 }
 
-/** Constant-time comparison of two secrets of any length. */
+/**
+ * Whether a presented secret (token, signature) is the expected one, in constant time.
+ * Both sides are hashed first, so the comparison is of equal lengths and neither how
+ * long the secret is nor where a guess goes wrong shows in the time it takes.
+ */
 export function secretsEqual(a: string, b: string): boolean {
   const ha = crypto.createHash("sha256").update(a).digest();
   const hb = crypto.createHash("sha256").update(b).digest();

@@ -2,11 +2,15 @@
  * Who may do what. `can` is the one policy function: every door (websocket,
  * y-websocket, REST, export, chat bridge) asks it and nothing else decides.
  */
-export const PRINCIPAL_ROLES = ["admin", "responder", "viewer", "bridge", "system"] as const;
+const PRINCIPAL_ROLES = ["admin", "responder", "viewer", "bridge", "system"] as const;
 export type PrincipalRole = (typeof PRINCIPAL_ROLES)[number];
 
-/** Roles a share link or token can carry (system is the server itself). */
-export const TOKEN_ROLES = ["admin", "responder", "viewer", "bridge"] as const;
+/**
+ * Roles a share link or token can carry. The other two are the server's own: system
+ * (the server itself) and bridge (the chat adapters, whose deliveries are proven by the
+ * platform's signature or token, never by a hotdoc token).
+ */
+export const TOKEN_ROLES = ["admin", "responder", "viewer"] as const;
 export type TokenRole = (typeof TOKEN_ROLES)[number];
 
 export interface Principal {
@@ -30,6 +34,15 @@ export const SYSTEM_PRINCIPAL: Principal = {
   scope: "*",
 };
 
+/**
+ * Who a chat delivery acts as: the platform's bridge, scoped to the one incident the
+ * room belongs to. People in a chat room hold no hotdoc rights of their own; what the
+ * room may do to an incident is what this principal may.
+ */
+export function bridgePrincipal(platform: string, incident: string): Principal {
+  return { subject: `bridge:${platform}`, name: platform, role: "bridge", scope: incident };
+}
+
 export const ACTIONS = [
   "read", // see the document, live
   "edit", // change the document
@@ -37,7 +50,7 @@ export const ACTIONS = [
   "create_incident",
   "manage_links", // mint and revoke share links
   "manage_tokens", // mint tokens of any role and scope
-  "bridge", // write chat messages into a timeline
+  "bridge", // mirror a chat room into the timeline (messages, edits, deletions, pins, chat commands)
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -62,7 +75,15 @@ export function can(principal: Principal, action: Action, incident?: string): bo
     case "viewer":
       return (action === "read" || action === "export") && inScope(principal, incident);
     case "bridge":
-      return (action === "bridge" || action === "read") && inScope(principal, incident);
+      // One room's incident, never "*": a delivery acts only on the incident its room
+      // belongs to. It mirrors into it and reads it (to follow the messages it mirrored
+      // and to announce in the room); it edits nothing outside chat, exports nothing, and
+      // mints no links or tokens.
+      return (
+        (action === "bridge" || action === "read") &&
+        incident !== undefined &&
+        principal.scope === incident
+      );
     default:
       return false;
   }

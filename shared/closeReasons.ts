@@ -56,7 +56,7 @@ export const CLOSE_REASONS = {
   },
 } as const;
 
-export type CloseReasonName = keyof typeof CLOSE_REASONS;
+type CloseReasonName = keyof typeof CLOSE_REASONS;
 export type CloseReason = (typeof CLOSE_REASONS)[CloseReasonName];
 
 /** Looks up a reason string sent by the server; unknown strings map to undefined. */

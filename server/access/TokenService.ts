@@ -32,6 +32,9 @@ export interface MintedToken {
   record: AccessTokenRecord;
 }
 
+/** Turns a presented token into a principal, or throws a typed HotdocError (every door verifies through one). */
+export type TokenVerifier = (token: string) => Promise<Principal>;
+
 const ADMIN: Principal = { subject: "admin", name: "Admin", role: "admin", scope: "*" };
 
 /**
@@ -95,6 +98,13 @@ export class TokenService {
         throw new HotdocError("token_expired", "the token has expired");
       throw new HotdocError("token_invalid", "the token is not valid");
     }
+    // Tokens of role `bridge` were once mintable but could only ever read; chat deliveries
+    // are proven by the platform's secret, so the role is no longer carried by any token.
+    if ((payload as { role?: unknown }).role === "bridge")
+      throw new HotdocError(
+        "token_invalid",
+        "bridge tokens are no longer accepted; mint a viewer token to read incidents",
+      );
     const claims = Claims.safeParse(payload);
     if (!claims.success) throw new HotdocError("token_invalid", "the token's claims are not valid");
     const status = await this.store.accessTokenStatus(claims.data.jti);

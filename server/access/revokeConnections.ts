@@ -1,6 +1,6 @@
 import type { Hocuspocus } from "@hocuspocus/server";
 import { CLOSE_REASONS } from "#shared/closeReasons.ts";
-import type { HotdocContext } from "../extensions/origins.ts";
+import type { HotdocContext } from "./origins.ts";
 
 /** Closes every live connection that authenticated with the token `tokenId`; returns how many. */
 export function closeConnectionsOfToken(hocuspocus: Hocuspocus, tokenId: string): number {

@@ -1,5 +1,5 @@
 import type * as Y from "yjs";
-import type { Principal } from "#shared/access.ts";
+import { bridgePrincipal } from "#shared/access.ts";
 import {
   type ChatEvent,
   ChatEventSchema,
@@ -13,19 +13,24 @@ import {
   type Actor,
   addExperiment,
   addObservation,
+  addStream,
   addTheory,
   appendTimelineEntry,
   assignRole,
   editTimelineEntry,
+  findStream,
   markTimelineEntryDeleted,
+  readStreams,
   readTimelineEntry,
   recordChange,
   setSeverity,
   setStatus,
+  setStreamState,
   setTimelineEntryPinned,
+  type WorkStream,
 } from "#shared/doc/index.ts";
 import { describeError } from "#shared/errors.ts";
-import { HotdocError } from "../errors.ts";
+import { validationError } from "../errors.ts";
 import type { IncidentService } from "../incidents/IncidentService.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
@@ -73,12 +78,7 @@ export class ChatMirror {
     const valid = events.map((event) => {
       const parsed = ChatEventSchema.safeParse(event);
       if (parsed.success) return parsed.data;
-      const issue = parsed.error.issues[0];
-      throw new HotdocError(
-        "invalid_payload",
-        `${issue.path.join(".")}: ${issue.message}`,
-        issue.path.join(".") || undefined,
-      );
+      throw validationError(parsed.error, "invalid_payload");
     });
     const outcome: MirrorOutcome = { replies: [], mirrored: 0, duplicates: 0, unlinked: 0 };
     for (const event of valid) await this.applyOne(event, outcome);
@@ -161,14 +161,17 @@ export class ChatMirror {
       );
       return;
     }
-    const principal: Principal = {
-      subject: `bridge:${event.platform}`,
-      name: event.platform,
-      role: "bridge",
-      scope: "*",
-    };
-    const result = await this.incidents.write(key, principal, (doc) =>
-      event.action === "post" ? this.post(doc, event, command, outcome) : this.follow(doc, event),
+    // The delivery acts as the platform's bridge for the incident the room's stored link
+    // names (read afresh, not taken from `key`), and the policy decides what that may
+    // write, as for every other writer: a routing bug that aimed a delivery at another
+    // incident than its room's is refused, not written.
+    const room = await this.store.findChannelLink(event.platform, event.channel);
+    const result = await this.incidents.write(
+      key,
+      bridgePrincipal(event.platform, room?.incident ?? ""),
+      (doc) =>
+        event.action === "post" ? this.post(doc, event, command, outcome) : this.follow(doc, event),
+      "bridge",
     );
     this.metrics.chatMessages.inc({ platform: event.platform, outcome: result });
     if (result === "mirrored") outcome.mirrored++;
@@ -302,7 +305,19 @@ export class ChatMirror {
     parsed: ReturnType<typeof parseChatCommand> | undefined,
     outcome: MirrorOutcome,
   ): "mirrored" | "duplicate" {
-    const command = parsed && "command" in parsed ? parsed.command : undefined;
+    let command = parsed && "command" in parsed ? parsed.command : undefined;
+    // A work stream named in brackets is looked up before anything is written, so the
+    // message is tagged with it too; a name that matches no stream refuses the command.
+    let streamId: string | undefined;
+    let refused: string | undefined;
+    if (command && "stream" in command && command.stream) {
+      try {
+        streamId = findStream(doc, command.stream).id;
+      } catch (error) {
+        refused = `Could not do that: ${describeError(error)}. Your message is in the timeline as it is.`;
+        command = undefined;
+      }
+    }
     const { created } = appendTimelineEntry(doc, {
       id: chatEntryId(event),
       at: event.at,
@@ -318,8 +333,10 @@ export class ChatMirror {
         threadId: event.threadId,
         permalink: event.permalink,
       },
+      streamId,
     });
     if (!created) return "duplicate";
+    if (refused) outcome.replies.push(refused);
     if (parsed && "malformed" in parsed)
       outcome.replies.push(
         `${parsed.malformed}. Your message is in the timeline as it is. (Say \`help\` for the commands.)`,
@@ -331,6 +348,7 @@ export class ChatMirror {
           command,
           { name: event.author, source: event.platform },
           event.at,
+          streamId,
         );
         if (reply) outcome.replies.push(reply);
       } catch (error) {
@@ -341,8 +359,14 @@ export class ChatMirror {
     return "mirrored";
   }
 
-  private run(doc: Y.Doc, command: ChatCommand, actor: Actor, at: string): string | undefined {
-    const who = { author: actor.name, source: actor.source, at };
+  private run(
+    doc: Y.Doc,
+    command: ChatCommand,
+    actor: Actor,
+    at: string,
+    streamId: string | undefined,
+  ): string | undefined {
+    const who = { author: actor.name, source: actor.source, at, streamId };
     const now = new Date(at);
     switch (command.type) {
       case "observation":
@@ -375,8 +399,16 @@ export class ChatMirror {
         setStatus(doc, command.status, actor, now);
         return undefined;
       case "role":
-        assignRole(doc, { role: command.role, holder: command.holder }, actor, now);
+        assignRole(doc, { role: command.role, holder: command.holder, streamId }, actor, now);
         return undefined;
+      case "stream":
+        addStream(doc, { name: command.name, techLead: command.lead, at }, actor, now);
+        return `Work stream ${command.name} started${command.lead ? `, led by ${command.lead}` : ", with no tech lead yet (`tl [name] @someone` names one)"}. Tag what belongs to it with its name in brackets, e.g. \`obs [${command.name}]: …\``;
+      case "streamState":
+        if (streamId) setStreamState(doc, streamId, command.state, actor, now);
+        return undefined;
+      case "streams":
+        return describeStreams(readStreams(doc));
       case "help":
         return COMMAND_HELP;
       case "decision":
@@ -405,4 +437,17 @@ export class ChatMirror {
         return "pinned";
     }
   }
+}
+
+/** The `streams` command's answer: each stream with its lead and state. */
+function describeStreams(streams: readonly WorkStream[]): string {
+  if (streams.length === 0)
+    return "No work streams yet. Start one with `stream: <name> lead @someone`.";
+  return [
+    "Work streams:",
+    ...streams.map(
+      (s) =>
+        `[${s.name}] ${s.techLead ? `led by ${s.techLead}` : "no tech lead"}${s.state === "done" ? " (done)" : ""}`,
+    ),
+  ].join("\n");
 }

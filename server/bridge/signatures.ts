@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { HotdocError } from "../errors.ts";
+import { HotdocError, validationError } from "../errors.ts";
 
 /** Signed deliveries older or newer than this are refused (Slack's window; ours for the generic webhook). */
 export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -10,13 +10,6 @@ export function hmac(
   encoding: "hex" | "base64",
 ): string {
   return crypto.createHmac("sha256", key).update(data).digest(encoding);
-}
-
-/** Constant-time comparison; different lengths compare unequal without leaking where. */
-export function sameSecret(given: string, expected: string): boolean {
-  const a = crypto.createHash("sha256").update(given).digest();
-  const b = crypto.createHash("sha256").update(expected).digest();
-  return crypto.timingSafeEqual(a, b) && given.length === expected.length;
 }
 
 /** Checks a unix-seconds timestamp header against the clock. */
@@ -54,13 +47,7 @@ export function parsePayload<T>(
 ): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const field = issue?.path.map(String).join(".");
-  throw new HotdocError(
-    "invalid_payload",
-    field ? `${field}: ${issue.message}` : (issue?.message ?? "invalid payload"),
-    field || undefined,
-  );
+  throw validationError(result.error, "invalid_payload");
 }
 
 /**

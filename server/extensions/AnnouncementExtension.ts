@@ -4,25 +4,30 @@ import type {
   Extension,
 } from "@hocuspocus/server";
 import { onTimelineAdded, type TimelineEntry } from "#shared/doc/index.ts";
-import type { Announcer } from "../bridge/Announcer.ts";
 
-/** The document events worth saying in the room: severity, status, incident manager, and new changes. */
-export function worthAnnouncing(entry: TimelineEntry): boolean {
+/**
+ * The document events worth saying in the room: severity, status, incident manager,
+ * work streams' tech leads ("ana is Tech lead · Database failover"), and new changes.
+ */
+function worthAnnouncing(entry: TimelineEntry): boolean {
   if (entry.kind === "severity" || entry.kind === "status") return true;
-  if (entry.kind === "role") return entry.pinned;
+  if (entry.kind === "role") return entry.pinned || entry.streamId !== undefined;
   return entry.kind === "change" && entry.text.startsWith("Change (");
 }
+
+/** Says lines about an incident in its chat rooms (the bridge's Announcer; it may batch them). */
+export type Announce = (incident: string, lines: string[]) => void;
 
 /** Watches loaded incident documents and announces important new timeline entries in their rooms. */
 export class AnnouncementExtension implements Extension {
   extensionName = "AnnouncementExtension";
   priority = 100;
 
-  private readonly announcer: Announcer;
+  private readonly announce: Announce;
   private readonly stops = new Map<string, () => void>();
 
-  constructor(announcer: Announcer) {
-    this.announcer = announcer;
+  constructor(announce: Announce) {
+    this.announce = announce;
   }
 
   async afterLoadDocument({ document, documentName }: afterLoadDocumentPayload): Promise<void> {
@@ -31,7 +36,7 @@ export class AnnouncementExtension implements Extension {
       documentName,
       onTimelineAdded(document, (entries) => {
         const lines = entries.filter(worthAnnouncing).map((e) => `${e.text} (${e.author})`);
-        if (lines.length > 0) void this.announcer.announce(documentName, lines);
+        if (lines.length > 0) this.announce(documentName, lines);
       }),
     );
   }

@@ -1,15 +1,17 @@
-import type { connectedPayload, Extension, onAuthenticatePayload } from "@hocuspocus/server";
+import type {
+  Connection,
+  connectedPayload,
+  Extension,
+  onAuthenticatePayload,
+} from "@hocuspocus/server";
 import { can, type Principal } from "#shared/access.ts";
 import { CLOSE_REASONS } from "#shared/closeReasons.ts";
+import type { HotdocContext } from "../access/origins.ts";
 import type { RateLimits } from "../access/RateLimits.ts";
+import type { TokenVerifier } from "../access/TokenService.ts";
 import { closeReason, HotdocError, toHotdocError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
-import { heldSocketOf } from "../sockets/HeldSocket.ts";
 import type { DocumentStore } from "../storage/DocumentStore.ts";
-import type { HotdocContext } from "./origins.ts";
-
-/** Turns a presented token into a principal, or throws a typed HotdocError. */
-export type TokenVerifier = (token: string) => Promise<Principal>;
 
 /**
  * The door check for every collaboration connection (/collab and /yjs/:key): a
@@ -25,17 +27,21 @@ export class AuthenticationExtension implements Extension {
   private readonly store: DocumentStore;
   private readonly logger: Logger;
   private readonly limits: RateLimits;
+  private readonly authenticated: (connection: Connection) => void;
 
   constructor(options: {
     verify: TokenVerifier;
     store: DocumentStore;
     logger: Logger;
     limits: RateLimits;
+    /** Tells the door that this connection's socket has authenticated a document (its deadline to do so is met). */
+    authenticated: (connection: Connection) => void;
   }) {
     this.verify = options.verify;
     this.store = options.store;
     this.logger = options.logger;
     this.limits = options.limits;
+    this.authenticated = options.authenticated;
   }
 
   async onAuthenticate({
@@ -94,8 +100,7 @@ export class AuthenticationExtension implements Extension {
     context,
     documentName,
   }: connectedPayload<HotdocContext>): Promise<void> {
-    const held = heldSocketOf(connection);
-    if (held) held.isAuthenticated = true;
+    this.authenticated(connection);
     const tokenId = context.principal?.tokenId;
     if (tokenId !== undefined && (await this.store.accessTokenStatus(tokenId)) === "revoked") {
       const { code, reason } = CLOSE_REASONS.token_revoked;

@@ -17,8 +17,8 @@ import type { Logger } from "../logger.ts";
  * Such a write cannot be measured before it is applied, so it is refused when the
  * document is within this much of a limit.
  */
-export const SERVER_WRITE_HEADROOM_BYTES = 256 * 1024;
-export const SERVER_WRITE_HEADROOM_RECORDS = 8;
+const SERVER_WRITE_HEADROOM_BYTES = 256 * 1024;
+const SERVER_WRITE_HEADROOM_RECORDS = 8;
 
 interface LimitsOptions {
   maxDocumentBytes: number;

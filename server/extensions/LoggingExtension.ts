@@ -4,8 +4,8 @@ import type {
   Extension,
   onDisconnectPayload,
 } from "@hocuspocus/server";
+import type { HotdocContext } from "../access/origins.ts";
 import type { Logger } from "../logger.ts";
-import type { HotdocContext } from "./origins.ts";
 
 /** One log line per connection opened or closed and per document unloaded, with the incident key. */
 export class LoggingExtension implements Extension {

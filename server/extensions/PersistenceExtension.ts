@@ -1,6 +1,7 @@
 import type {
   afterLoadDocumentPayload,
   afterUnloadDocumentPayload,
+  Connection,
   Document,
   Extension,
   Hocuspocus,
@@ -10,14 +11,13 @@ import type {
   onStoreDocumentPayload,
 } from "@hocuspocus/server";
 import * as Y from "yjs";
-import { CLOSE_REASONS } from "#shared/closeReasons.ts";
+import { CLOSE_REASONS, type CloseReason } from "#shared/closeReasons.ts";
 import { isIncident, migrate, readIncidentSummary } from "#shared/doc/index.ts";
+import { describeOrigin, systemOrigin } from "../access/origins.ts";
 import { HotdocError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
-import { HeldSocket } from "../sockets/HeldSocket.ts";
 import type { DocumentStore } from "../storage/DocumentStore.ts";
-import { describeOrigin, systemOrigin } from "./origins.ts";
 
 /** Marks the transaction that fills a document from the store, so it is not appended again. */
 const LOADED_FROM_STORE = Symbol("loaded-from-store");
@@ -32,19 +32,33 @@ interface SizeTracker {
   sinceCompaction: number;
 }
 
+/**
+ * Holds everything a connection's socket sends from now on (its acknowledgement among it)
+ * until `until` settles; if it rejects, those frames are dropped and the socket closes
+ * with `failure` (store-unavailable unless said otherwise). False when the connection has
+ * no socket to hold (a direct connection). The websocket doors provide it (HeldSocket),
+ * so extensions never handle a socket themselves.
+ */
+export type HoldAcknowledgements = (
+  connection: Connection,
+  until: Promise<unknown>,
+  failure?: CloseReason,
+) => boolean;
+
 interface PersistenceOptions {
   store: DocumentStore;
   logger: Logger;
   metrics: Metrics;
   checkpointEvery: number;
   historyMs: number;
+  holdAcknowledgements: HoldAcknowledgements;
 }
 
 /**
  * Zero-loss persistence. Every update applied to a loaded document is appended to
  * the store from the document's own `update` event, synchronously inside the
  * transaction that applied it, and the origin connection's acknowledgement is held
- * until the append is durable (see HeldSocket). Hocuspocus' debounced store hook
+ * until the append is durable (`holdAcknowledgements`, HeldSocket in the doors). Hocuspocus' debounced store hook
  * only compacts the log into checkpoints and refreshes the list summary.
  *
  * Compaction also runs every `checkpointEvery` appends and right after a load (so a
@@ -149,9 +163,9 @@ export class PersistenceExtension implements Extension {
     void chained.then(() => {
       if (this.pending.get(name) === chained) this.pending.delete(name);
     });
-    const socket = connectionSocket(origin);
-    if (socket) socket.holdUntil(tracked);
-    else void tracked.catch(() => undefined);
+    const connection = originConnection(origin);
+    if (!connection || !this.options.holdAcknowledgements(connection, tracked))
+      void tracked.catch(() => undefined);
   }
 
   /** Resolves when every update applied to `name` so far is durable; throws store_unavailable if one was not. */
@@ -239,10 +253,9 @@ export class PersistenceExtension implements Extension {
   }
 }
 
-function connectionSocket(origin: unknown): HeldSocket | undefined {
+/** The websocket connection an update came from, if it came from one. */
+function originConnection(origin: unknown): Connection | undefined {
   if (typeof origin !== "object" || origin === null) return undefined;
-  const o = origin as { source?: string; connection?: { webSocket?: unknown } };
-  if (o.source !== "connection") return undefined;
-  const socket = o.connection?.webSocket;
-  return socket instanceof HeldSocket ? socket : undefined;
+  const o = origin as { source?: string; connection?: Connection };
+  return o.source === "connection" ? o.connection : undefined;
 }

@@ -4,7 +4,7 @@ import type {
   Document,
   Extension,
 } from "@hocuspocus/server";
-import type { HotdocContext } from "./origins.ts";
+import type { HotdocContext } from "../access/origins.ts";
 
 const COLOR = /^#[0-9a-fA-F]{6}$/;
 

@@ -1,9 +1,9 @@
 import { Throttle } from "@hocuspocus/extension-throttle";
 import type { beforeHandleMessagePayload, Extension, onConnectPayload } from "@hocuspocus/server";
 import { CLOSE_REASONS } from "#shared/closeReasons.ts";
+import type { HotdocContext } from "../access/origins.ts";
 import type { RateLimits } from "../access/RateLimits.ts";
 import type { Logger } from "../logger.ts";
-import type { HotdocContext } from "./origins.ts";
 
 /** Hocuspocus turns a thrown plain object into a close (or permission-denied) with this code and reason. */
 const REFUSAL = {

@@ -8,7 +8,7 @@ import { messageYjsSyncStep2, messageYjsUpdate } from "y-protocols/sync";
 import type * as Y from "yjs";
 import { CLOSE_REASONS } from "#shared/closeReasons.ts";
 import type { Logger } from "../logger.ts";
-import { heldSocketOf } from "../sockets/HeldSocket.ts";
+import type { HoldAcknowledgements } from "./PersistenceExtension.ts";
 
 interface Gate {
   resolve(): void;
@@ -55,23 +55,24 @@ export class UpdateOrderExtension implements Extension {
   private readonly handshaken = new WeakSet<object>();
   private readonly waiting = new WeakMap<Document, Waiting>();
   private readonly logger: Logger;
+  private readonly hold: HoldAcknowledgements;
 
-  constructor(logger: Logger) {
-    this.logger = logger;
+  constructor(options: { logger: Logger; holdAcknowledgements: HoldAcknowledgements }) {
+    this.logger = options.logger;
+    this.hold = options.holdAcknowledgements;
   }
 
   async beforeSync({ type, connection }: beforeSyncPayload): Promise<void> {
     if (type !== messageYjsSyncStep2 && type !== messageYjsUpdate) return;
     if (connection.readOnly) return;
-    const socket = heldSocketOf(connection);
-    if (!socket) return;
     let gate!: Gate;
     const settled = new Promise<void>((resolve, reject) => {
       gate = { resolve, reject };
     });
     settled.catch(() => undefined);
-    this.gates.set(connection, { gate, type });
-    socket.holdUntil(settled, CLOSE_REASONS.missing_dependencies);
+    // A direct (server-side) connection has no acknowledgement to hold.
+    if (this.hold(connection, settled, CLOSE_REASONS.missing_dependencies))
+      this.gates.set(connection, { gate, type });
   }
 
   async afterHandleMessage({

@@ -3,13 +3,13 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { TOKEN_ROLES } from "#shared/access.ts";
 import { IncidentKeySchema } from "#shared/doc/index.ts";
+import { authorize } from "../access/authorize.ts";
 import { closeConnectionsOfToken } from "../access/revokeConnections.ts";
 import type { TokenService } from "../access/TokenService.ts";
 import { HotdocError } from "../errors.ts";
 import type { IncidentService } from "../incidents/IncidentService.ts";
 import type { Logger } from "../logger.ts";
 import type { AccessTokenRecord, DocumentStore } from "../storage/DocumentStore.ts";
-import { authorize } from "./authorize.ts";
 import { readJson } from "./body.ts";
 import type { HttpEnv } from "./env.ts";
 

@@ -1,7 +1,8 @@
 import type { MiddlewareHandler } from "hono";
+import { bearerToken } from "../access/bearerToken.ts";
 import type { RateLimits } from "../access/RateLimits.ts";
+import type { TokenVerifier } from "../access/TokenService.ts";
 import { HotdocError } from "../errors.ts";
-import type { TokenVerifier } from "../extensions/AuthenticationExtension.ts";
 import type { HttpEnv } from "./env.ts";
 
 /**
@@ -13,15 +14,14 @@ import type { HttpEnv } from "./env.ts";
 export function bearerAuth(verify: TokenVerifier, limits: RateLimits): MiddlewareHandler<HttpEnv> {
   return async (c, next) => {
     const ip = c.get("clientIp");
-    const header = c.req.header("authorization") ?? "";
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) {
+    const token = bearerToken(c.req.header("authorization"));
+    if (token === undefined) {
       await limits.assertNotBlocked(ip);
       throw new HotdocError("unauthenticated", "send Authorization: Bearer <token>");
     }
     let principal: Awaited<ReturnType<TokenVerifier>>;
     try {
-      principal = await verify(match[1]);
+      principal = await verify(token);
     } catch (error) {
       await limits.assertNotBlocked(ip);
       await limits.authFailed(ip);

@@ -3,7 +3,7 @@ import type { z } from "zod";
 import { HotdocError } from "../errors.ts";
 
 /** Largest JSON body the REST API reads. */
-export const MAX_JSON_BYTES = 1024 * 1024;
+const MAX_JSON_BYTES = 1024 * 1024;
 
 /** Reads a JSON body and parses it with `schema`; a bad body is a typed 400 and nothing is written. */
 export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {

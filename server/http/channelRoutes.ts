@@ -3,11 +3,11 @@ import { z } from "zod";
 import { can } from "#shared/access.ts";
 import { ChatPlatformSchema, incidentKeyInRoomName } from "#shared/chat/chatEvent.ts";
 import { UrlSchema } from "#shared/doc/index.ts";
+import { authorize } from "../access/authorize.ts";
 import { HotdocError } from "../errors.ts";
 import type { IncidentService } from "../incidents/IncidentService.ts";
 import { type OutboundTargets, TargetRefusedError } from "../net/outboundTarget.ts";
 import type { DocumentStore } from "../storage/DocumentStore.ts";
-import { authorize } from "./authorize.ts";
 import { readJson } from "./body.ts";
 import type { HttpEnv } from "./env.ts";
 

@@ -3,11 +3,10 @@ import * as Y from "yjs";
 import { z } from "zod";
 import { InstantSchema } from "#shared/doc/index.ts";
 import { DEFAULT_EXPORT_FORMAT, EXPORT_FORMAT_IDS, exportFileName } from "#shared/exportFormats.ts";
-import { HotdocError } from "../errors.ts";
+import { authorize } from "../access/authorize.ts";
 import { exportFormat } from "../export/formats.ts";
 import { buildPostmortem } from "../export/postmortem.ts";
 import type { IncidentService } from "../incidents/IncidentService.ts";
-import { authorize } from "./authorize.ts";
 import { ConcurrencyGate } from "./ConcurrencyGate.ts";
 import type { HttpEnv } from "./env.ts";
 
@@ -48,15 +47,9 @@ function sendThenRelease(bytes: Uint8Array, release: () => void): ReadableStream
   });
 }
 
+/** The query string parsed with `schema`; a bad one is a 400 validation_failed naming the parameter. */
 function query<S extends z.ZodType>(schema: S, url: string): z.infer<S> {
-  const parsed = schema.safeParse(Object.fromEntries(new URL(url).searchParams));
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new HotdocError(
-    "validation_failed",
-    `${issue.path.join(".") || "query"}: ${issue.message}`,
-    issue.path.join(".") || undefined,
-  );
+  return schema.parse(Object.fromEntries(new URL(url).searchParams));
 }
 
 /**
@@ -65,7 +58,7 @@ function query<S extends z.ZodType>(schema: S, url: string): z.infer<S> {
  * Content-Security-Policy covers the case where something renders it anyway: no
  * script, no request, an opaque origin.
  */
-export const EXPORT_RESPONSE_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'";
+const EXPORT_RESPONSE_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'";
 
 /**
  * The postmortem export (`/export?format=…&at=…`) and time travel: the document's

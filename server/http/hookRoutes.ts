@@ -8,7 +8,7 @@ import type { Metrics } from "../metrics.ts";
 import { readLimited } from "./body.ts";
 
 /** Largest chat delivery accepted. */
-export const MAX_HOOK_BYTES = 1024 * 1024;
+const MAX_HOOK_BYTES = 1024 * 1024;
 
 /**
  * The chat platforms' doors: `POST /hooks/slack|mattermost|teams|generic` and the

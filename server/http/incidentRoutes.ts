@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import type { z } from "zod";
 import { can } from "#shared/access.ts";
 import {
   appendTimelineEntry,
@@ -11,9 +10,9 @@ import {
   setIncidentFields,
   TimelineEntryInput,
 } from "#shared/doc/index.ts";
+import { authorize } from "../access/authorize.ts";
 import { HotdocError } from "../errors.ts";
 import type { IncidentService } from "../incidents/IncidentService.ts";
-import { authorize } from "./authorize.ts";
 import { readJson } from "./body.ts";
 import type { HttpEnv } from "./env.ts";
 
@@ -84,5 +83,3 @@ export function incidentRoutes(incidents: IncidentService, publicUrl: () => stri
 
   return app;
 }
-
-export type IncidentPatch = z.infer<typeof IncidentPatch>;

@@ -1,6 +1,6 @@
 import type { Hocuspocus } from "@hocuspocus/server";
 import * as Y from "yjs";
-import type { Principal } from "#shared/access.ts";
+import type { Action, Principal } from "#shared/access.ts";
 import {
   type Actor,
   type IncidentCreateInput,
@@ -11,15 +11,25 @@ import {
   readIncident,
   readIncidentSummary,
 } from "#shared/doc/index.ts";
+import type { IncidentListItem } from "#shared/incidentList.ts";
+import { authorize } from "../access/authorize.ts";
+import type { HotdocContext } from "../access/origins.ts";
 import { HotdocError } from "../errors.ts";
-import type { DocumentLimitsExtension } from "../extensions/DocumentLimitsExtension.ts";
-import type { HotdocContext } from "../extensions/origins.ts";
-import type { PersistenceExtension } from "../extensions/PersistenceExtension.ts";
 import type { Logger } from "../logger.ts";
 import { type DocumentStore, HistoryCompactedError } from "../storage/DocumentStore.ts";
 
-export interface IncidentListItem extends IncidentSummary {
-  active: boolean;
+/** What the persistence layer tells a server-side write (the composition root passes PersistenceExtension). */
+export interface WriteDurability {
+  /** Throws store_unavailable while the document holds an update the store refused. */
+  assertWritable(name: string): void;
+  /** Resolves once every update applied to the document so far is durable; throws store_unavailable if one was not. */
+  whenDurable(name: string): Promise<void>;
+}
+
+/** The document limits, for a server-side write (DocumentLimitsExtension). */
+export interface WriteLimits {
+  /** The document_too_large error a write to this loaded document gets, or null if it may go ahead. */
+  refuseWrite(name: string): HotdocError | null;
 }
 
 /**
@@ -30,17 +40,17 @@ export interface IncidentListItem extends IncidentSummary {
 export class IncidentService {
   private readonly hocuspocus: Hocuspocus;
   private readonly store: DocumentStore;
-  private readonly persistence: PersistenceExtension;
-  private readonly documentLimits?: DocumentLimitsExtension;
+  private readonly persistence: WriteDurability;
+  private readonly documentLimits?: WriteLimits;
   private readonly keyPrefix: string;
   private readonly logger: Logger;
 
   constructor(options: {
     hocuspocus: Hocuspocus;
     store: DocumentStore;
-    persistence: PersistenceExtension;
+    persistence: WriteDurability;
     /** Refuses writes to a document at its size or record limit (413 document_too_large). */
-    documentLimits?: DocumentLimitsExtension;
+    documentLimits?: WriteLimits;
     keyPrefix: string;
     logger: Logger;
   }) {
@@ -58,6 +68,7 @@ export class IncidentService {
     principal: Principal,
     now: Date = new Date(),
   ): Promise<IncidentDocument> {
+    authorize(principal, "create_incident");
     const key = await this.store.createIncident(this.keyPrefix, now.getTime());
     const document = await this.write(key, principal, (doc, actor) => {
       initIncident(doc, { ...input, key, actor, now });
@@ -70,12 +81,18 @@ export class IncidentService {
     return document;
   }
 
-  /** Runs `change` on the incident's document as one transaction by `principal`; resolves once durable. */
+  /**
+   * Runs `change` on the incident's document as one transaction by `principal`, if the
+   * policy lets it do `action` there (`bridge`: what a chat delivery writes); resolves
+   * once durable.
+   */
   async write<T>(
     key: string,
     principal: Principal,
     change: (doc: Y.Doc, actor: Actor) => T,
+    action: Extract<Action, "edit" | "bridge"> = "edit",
   ): Promise<T> {
+    authorize(principal, action, key);
     await this.requireIncident(key);
     const context: HotdocContext = { principal };
     const connection = await this.hocuspocus.openDirectConnection(key, context);

@@ -73,7 +73,7 @@ export type ResolveAll = (hostname: string) => Promise<{ address: string; family
 const DNS_TIMEOUT_MS = 5000;
 
 /** getaddrinfo through libuv, as `http.request` itself would resolve, bounded in time. */
-export const systemResolve: ResolveAll = async (hostname) => {
+const systemResolve: ResolveAll = async (hostname) => {
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([

@@ -1,4 +1,5 @@
 import type { WebSocketLike } from "@hocuspocus/server";
+import { WebSocket } from "ws";
 import { CLOSE_REASONS, type CloseReason } from "#shared/closeReasons.ts";
 
 /** What HeldSocket needs of the socket underneath: a `ws` WebSocket or a protocol translator. */
@@ -7,8 +8,6 @@ export interface RawSocket {
   send(data: Uint8Array): void;
   close(code?: number, reason?: string): void;
 }
-
-const OPEN = 1;
 
 /**
  * The websocket handed to Hocuspocus. Hocuspocus acknowledges an update (SyncStatus)
@@ -22,7 +21,7 @@ const OPEN = 1;
 export class HeldSocket implements WebSocketLike {
   private tail: Promise<void> | null = null;
   private failed = false;
-  /** Set once any document on this socket has authenticated (see armAuthDeadline). */
+  /** Set once any document on this socket has authenticated (see armAuthDeadline; AuthenticationExtension reports it). */
   isAuthenticated = false;
 
   private readonly ws: RawSocket;
@@ -42,7 +41,7 @@ export class HeldSocket implements WebSocketLike {
       return;
     }
     this.tail = this.tail.then(() => {
-      if (!this.failed && this.ws.readyState === OPEN) this.ws.send(data as Uint8Array);
+      if (!this.failed && this.ws.readyState === WebSocket.OPEN) this.ws.send(data as Uint8Array);
     });
   }
 

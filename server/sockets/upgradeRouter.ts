@@ -40,7 +40,7 @@ export function upgradeRouter(server: Server): Map<string, UpgradeHandler> {
 }
 
 /** The request's path and query, on a fixed origin (the Host header is the client's to forge). */
-export function requestUrl(request: IncomingMessage): URL {
+function requestUrl(request: IncomingMessage): URL {
   const path = request.url ?? "/";
   return new URL(path.startsWith("/") && !path.startsWith("//") ? path : "/", "http://localhost");
 }

@@ -1,9 +1,12 @@
 import type { IncomingMessage } from "node:http";
-import { AuthMessageType } from "@hocuspocus/common";
+import { AuthMessageType, writeAuthentication } from "@hocuspocus/common";
+import { MessageType } from "@hocuspocus/server";
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
 import { type WebSocket, WebSocketServer } from "ws";
+import * as yAuth from "y-protocols/auth";
 import { CLOSE_REASONS, closeReasonFromString } from "#shared/closeReasons.ts";
+import { bearerToken } from "../access/bearerToken.ts";
 import { HeldSocket, type RawSocket } from "./HeldSocket.ts";
 import {
   armAuthDeadline,
@@ -13,12 +16,16 @@ import {
   type UpgradeHandler,
 } from "./upgradeRouter.ts";
 
-/** Hocuspocus message types (its protocol is y-websocket's with a document name in front). */
-const HP = { Sync: 0, Awareness: 1, Auth: 2, QueryAwareness: 3, SyncReply: 4, CLOSE: 7 } as const;
-/** y-websocket message types a client may send. */
-const CLIENT_TYPES = new Set([0, 1, 3]);
-/** y-protocols/auth: permission denied. */
-const Y_AUTH_PERMISSION_DENIED = 0;
+/**
+ * What a y-websocket client may send. Hocuspocus' protocol is y-websocket's with a
+ * document name in front: the types they share (sync, awareness, auth, query-awareness)
+ * have the same numbers, so Hocuspocus' MessageType names them for both.
+ */
+const CLIENT_TYPES = new Set<number>([
+  MessageType.Sync,
+  MessageType.Awareness,
+  MessageType.QueryAwareness,
+]);
 
 /**
  * Translates Hocuspocus frames for one document into the plain y-websocket protocol:
@@ -43,26 +50,26 @@ class YProtocolSocket implements RawSocket {
     const type = decoding.readVarUint(decoder);
     const rest = data.subarray(decoder.pos);
     switch (type) {
-      case HP.Sync:
-      case HP.SyncReply:
-        this.ws.send(prefixed(HP.Sync, rest));
+      case MessageType.Sync:
+      case MessageType.SyncReply:
+        this.ws.send(prefixed(MessageType.Sync, rest));
         return;
-      case HP.Awareness:
-        this.ws.send(prefixed(HP.Awareness, rest));
+      case MessageType.Awareness:
+        this.ws.send(prefixed(MessageType.Awareness, rest));
         return;
-      case HP.Auth: {
+      case MessageType.Auth: {
         if (decoding.readVarUint(decoder) !== AuthMessageType.PermissionDenied) return;
         const reason = decoding.readVarString(decoder);
+        // y-protocols numbers its auth messages differently from Hocuspocus.
         const encoder = encoding.createEncoder();
-        encoding.writeVarUint(encoder, HP.Auth);
-        encoding.writeVarUint(encoder, Y_AUTH_PERMISSION_DENIED);
-        encoding.writeVarString(encoder, reason);
+        encoding.writeVarUint(encoder, MessageType.Auth);
+        yAuth.writePermissionDenied(encoder, reason);
         this.ws.send(encoding.toUint8Array(encoder));
         const known = closeReasonFromString(reason);
         this.ws.close(known?.code ?? CLOSE_REASONS.forbidden.code, known?.reason ?? reason);
         return;
       }
-      case HP.CLOSE: {
+      case MessageType.CLOSE: {
         // Hocuspocus closes a connection with a message carrying the reason (token-revoked,
         // token-expired…); a y-websocket client only sees the websocket close, so it gets
         // the typed code and reason there.
@@ -103,8 +110,7 @@ function addressed(documentName: string, frame: Uint8Array): Uint8Array {
 }
 
 function tokenOf(request: IncomingMessage, url: URL): string {
-  const header = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? "");
-  return header?.[1] ?? url.searchParams.get("token") ?? "";
+  return bearerToken(request.headers.authorization) ?? url.searchParams.get("token") ?? "";
 }
 
 /**
@@ -130,9 +136,8 @@ export function yWebsocketEndpoint(options: EndpointOptions): {
       );
       const auth = encoding.createEncoder();
       encoding.writeVarString(auth, documentName);
-      encoding.writeVarUint(auth, HP.Auth);
-      encoding.writeVarUint(auth, AuthMessageType.Token);
-      encoding.writeVarString(auth, tokenOf(request, url));
+      encoding.writeVarUint(auth, MessageType.Auth);
+      writeAuthentication(auth, tokenOf(request, url));
       client.handleMessage(encoding.toUint8Array(auth));
       ws.on("message", (data) => {
         const frame = toBytes(data);

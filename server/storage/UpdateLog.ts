@@ -7,7 +7,7 @@ import * as Y from "yjs";
  * for whoever holds the lock. Writing a 60 MB state in one transaction would stall every
  * incident for as long as that write takes; a 1 MiB part keeps the wait to milliseconds.
  */
-export const CHECKPOINT_PART_BYTES = 1024 * 1024;
+const CHECKPOINT_PART_BYTES = 1024 * 1024;
 
 /** Pruning deletes at most this many rows per transaction, for the same reason. */
 const PRUNE_BATCH = 2000;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { ACTIONS, can, type Principal } from "#shared/access.ts";
+import {
+  ACTIONS,
+  bridgePrincipal,
+  can,
+  type Principal,
+  SYSTEM_PRINCIPAL,
+  TOKEN_ROLES,
+} from "#shared/access.ts";
 
 const p = (role: Principal["role"], scope = "HOT-1"): Principal => ({
   subject: role,
@@ -41,9 +48,27 @@ describe("the access policy", () => {
     }
     expect(can(v, "read", "HOT-2")).toBe(false);
   });
-  it("lets the bridge write chat into timelines but not edit fields", () => {
-    const b = p("bridge", "*");
+  it("lets a chat delivery mirror into and read its room's incident, and nothing else", () => {
+    const b = bridgePrincipal("slack", "HOT-3");
+    expect(b).toMatchObject({ role: "bridge", scope: "HOT-3", subject: "bridge:slack" });
     expect(can(b, "bridge", "HOT-3")).toBe(true);
-    expect(can(b, "edit", "HOT-3")).toBe(false);
+    expect(can(b, "read", "HOT-3")).toBe(true);
+    // Not outside chat, not another incident, never links, tokens or exports.
+    for (const action of ACTIONS.filter((a) => a !== "bridge" && a !== "read")) {
+      expect(can(b, action, "HOT-3"), action).toBe(false);
+    }
+    for (const action of ACTIONS) {
+      expect(can(b, action, "HOT-4"), action).toBe(false);
+      expect(can(b, action), action).toBe(false);
+    }
+    // A bridge is always one room's: scoped to every incident, it may do nothing.
+    for (const action of ACTIONS) expect(can(p("bridge", "*"), action, "HOT-3")).toBe(false);
+  });
+  it("lets only admins and the server itself act as a bridge, and mints no bridge tokens", () => {
+    expect(can(p("admin", "*"), "bridge", "HOT-1")).toBe(true);
+    expect(can(SYSTEM_PRINCIPAL, "bridge", "HOT-1")).toBe(true);
+    expect(can(p("responder", "*"), "bridge", "HOT-1")).toBe(false);
+    expect(can(p("viewer"), "bridge", "HOT-1")).toBe(false);
+    expect(TOKEN_ROLES).not.toContain("bridge");
   });
 });

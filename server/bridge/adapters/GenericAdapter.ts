@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { type ChatEvent, MAX_CHAT_TEXT } from "#shared/chat/chatEvent.ts";
 import { HotdocError } from "../../errors.ts";
+import { secretsEqual } from "../../secrets.ts";
 import {
   type AdapterAnswer,
   type ChatAdapter,
@@ -8,14 +9,7 @@ import {
   type Parsed,
   SecretAdapter,
 } from "../ChatAdapter.ts";
-import {
-  chatTime,
-  checkTimestamp,
-  hmac,
-  parseJson,
-  parsePayload,
-  sameSecret,
-} from "../signatures.ts";
+import { chatTime, checkTimestamp, hmac, parseJson, parsePayload } from "../signatures.ts";
 
 /**
  * The generic webhook, for alerting tools and bots (documented in the README):
@@ -26,7 +20,7 @@ import {
  *   { "id": "alert-123", "channel": "alerts", "channelName"?: "hot-12", "author": "Grafana",
  *     "text": "...", "at"?: ISO time, "action"?: "post"|"edit"|"delete"|"pin", "threadId"?: "..." }
  */
-export const GenericPayload = z
+const GenericPayload = z
   .object({
     id: z.string().trim().min(1).max(300),
     channel: z.string().trim().min(1).max(300),
@@ -48,7 +42,7 @@ export class GenericAdapter extends SecretAdapter implements ChatAdapter {
   handle(delivery: Delivery): Parsed {
     const timestamp = checkTimestamp(delivery.headers.get("x-hotdoc-timestamp"), delivery.now);
     const expected = `v1=${hmac(this.secret, Buffer.concat([Buffer.from(`${timestamp}.`), delivery.raw]), "hex")}`;
-    if (!sameSecret(delivery.headers.get("x-hotdoc-signature") ?? "", expected)) {
+    if (!secretsEqual(delivery.headers.get("x-hotdoc-signature") ?? "", expected)) {
       throw new HotdocError("signature_invalid", "X-Hotdoc-Signature does not match the body");
     }
     const body = parsePayload(GenericPayload, parseJson(delivery.raw));

@@ -1,7 +1,10 @@
 import crypto from "node:crypto";
 import { z } from "zod";
 import { ANNOUNCEMENT_MARK, type ChatEvent, ChatEventSchema } from "#shared/chat/chatEvent.ts";
+import { describeIssues } from "#shared/errors.ts";
+import { bearerToken } from "../../access/bearerToken.ts";
 import { HotdocError } from "../../errors.ts";
+import { secretsEqual } from "../../secrets.ts";
 import {
   type AdapterAnswer,
   type ChatAdapter,
@@ -9,7 +12,7 @@ import {
   type Parsed,
   SecretAdapter,
 } from "../ChatAdapter.ts";
-import { chatTime, parseJson, parsePayload, sameSecret } from "../signatures.ts";
+import { chatTime, parseJson, parsePayload } from "../signatures.ts";
 
 const Relation = z
   .object({
@@ -52,9 +55,11 @@ export class MatrixAdapter extends SecretAdapter implements ChatAdapter {
   readonly refusesUnlinkedRooms = false;
 
   handle(delivery: Delivery): Parsed {
-    const bearer = /^Bearer\s+(\S+)$/i.exec(delivery.headers.get("authorization") ?? "")?.[1];
-    const given = bearer ?? delivery.query.get("access_token") ?? "";
-    if (!sameSecret(given, this.secret))
+    const given =
+      bearerToken(delivery.headers.get("authorization")) ??
+      delivery.query.get("access_token") ??
+      "";
+    if (!secretsEqual(given, this.secret))
       throw new HotdocError("signature_invalid", "the homeserver token does not match");
     if (!/^[A-Za-z0-9._~-]{1,255}$/.test(delivery.params.txnId ?? ""))
       throw new HotdocError("invalid_payload", "malformed txnId", "txnId");
@@ -68,10 +73,7 @@ export class MatrixAdapter extends SecretAdapter implements ChatAdapter {
         for (const event of this.event(parsePayload(RoomEvent, raw), delivery.now)) {
           const valid = ChatEventSchema.safeParse(event);
           if (valid.success) events.push(valid.data);
-          else
-            skipped.push(
-              `event ${index}: ${valid.error.issues[0]?.path.join(".")}: ${valid.error.issues[0]?.message}`,
-            );
+          else skipped.push(`event ${index}: ${describeIssues(valid.error.issues).message}`);
         }
       } catch (error) {
         skipped.push(`event ${index}: ${error instanceof Error ? error.message : String(error)}`);
@@ -134,6 +136,17 @@ export class MatrixAdapter extends SecretAdapter implements ChatAdapter {
         const name = (event.content as { name?: unknown }).name;
         return typeof name === "string" && name.trim()
           ? [{ ...base, action: "rename", channelName: name }]
+          : [];
+      }
+      case "m.room.pinned_events": {
+        // The state event carries the whole list of pinned ids; each is marked a key event
+        // (marking one twice changes nothing). An unpin is a list without it, which the
+        // timeline does not follow: a key event stays one.
+        const pinned = (event.content as { pinned?: unknown }).pinned;
+        return Array.isArray(pinned)
+          ? pinned
+              .filter((id): id is string => typeof id === "string" && id.length > 0)
+              .map((messageId) => ({ ...base, action: "pin" as const, messageId, at }))
           : [];
       }
       default:

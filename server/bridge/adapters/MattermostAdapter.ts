@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ANNOUNCEMENT_MARK, type ChatEvent } from "#shared/chat/chatEvent.ts";
 import { HotdocError } from "../../errors.ts";
+import { secretsEqual } from "../../secrets.ts";
 import {
   type AdapterAnswer,
   type ChatAdapter,
@@ -8,7 +9,7 @@ import {
   type Parsed,
   SecretAdapter,
 } from "../ChatAdapter.ts";
-import { chatTime, parseJson, parsePayload, sameSecret } from "../signatures.ts";
+import { chatTime, parseJson, parsePayload } from "../signatures.ts";
 
 const Payload = z.object({
   token: z.string().min(1),
@@ -51,7 +52,7 @@ export class MattermostAdapter extends SecretAdapter implements ChatAdapter {
       typeof (body as { token?: unknown })?.token === "string"
         ? (body as { token: string }).token
         : "";
-    if (!sameSecret(token, this.secret))
+    if (!secretsEqual(token, this.secret))
       throw new HotdocError("signature_invalid", "the outgoing webhook token does not match");
     const post = parsePayload(Payload, body);
     if (post.text.startsWith(ANNOUNCEMENT_MARK)) return { events: [] };

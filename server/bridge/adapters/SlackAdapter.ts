@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ANNOUNCEMENT_MARK, type ChatEvent } from "#shared/chat/chatEvent.ts";
 import { HotdocError } from "../../errors.ts";
+import { secretsEqual } from "../../secrets.ts";
 import {
   type AdapterAnswer,
   type ChatAdapter,
@@ -8,14 +9,7 @@ import {
   type Parsed,
   SecretAdapter,
 } from "../ChatAdapter.ts";
-import {
-  checkTimestamp,
-  hmac,
-  parseJson,
-  parsePayload,
-  sameSecret,
-  secondsToIso,
-} from "../signatures.ts";
+import { checkTimestamp, hmac, parseJson, parsePayload, secondsToIso } from "../signatures.ts";
 
 /** Slack message timestamps: unix seconds with microseconds, always a string ("1355517523.000005"). */
 const Ts = z
@@ -94,7 +88,7 @@ export class SlackAdapter extends SecretAdapter implements ChatAdapter {
     );
     const signature = delivery.headers.get("x-slack-signature") ?? "";
     const expected = slackSignature(this.secret, timestamp, delivery.raw);
-    if (!sameSecret(signature, expected))
+    if (!secretsEqual(signature, expected))
       throw new HotdocError("signature_invalid", "X-Slack-Signature does not match the body");
     const envelope = parsePayload(Envelope, parseJson(delivery.raw));
     if (envelope.type === "url_verification")

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ANNOUNCEMENT_MARK, type ChatEvent } from "#shared/chat/chatEvent.ts";
 import { HotdocError } from "../../errors.ts";
+import { secretsEqual } from "../../secrets.ts";
 import {
   type AdapterAnswer,
   type ChatAdapter,
@@ -8,7 +9,7 @@ import {
   type Parsed,
   SecretAdapter,
 } from "../ChatAdapter.ts";
-import { hmac, MAX_CLOCK_SKEW_MS, parseJson, parsePayload, sameSecret } from "../signatures.ts";
+import { hmac, MAX_CLOCK_SKEW_MS, parseJson, parsePayload } from "../signatures.ts";
 
 const Activity = z.looseObject({
   type: z.string(),
@@ -30,7 +31,7 @@ const Activity = z.looseObject({
 const IsoTime = z.iso.datetime({ offset: true });
 
 /** Teams sends HTML: the bot mention and tags go, entities are decoded. */
-export function teamsText(html: string): string {
+function teamsText(html: string): string {
   return html
     .replace(/<at>[^<]*<\/at>/gi, "")
     .replace(/<br\s*\/?>/gi, "\n")
@@ -68,7 +69,7 @@ export class TeamsAdapter extends SecretAdapter implements ChatAdapter {
 
   handle(delivery: Delivery): Parsed {
     const given = /^HMAC\s+(\S+)$/i.exec(delivery.headers.get("authorization") ?? "")?.[1] ?? "";
-    if (!sameSecret(given, hmac(this.key, delivery.raw, "base64"))) {
+    if (!secretsEqual(given, hmac(this.key, delivery.raw, "base64"))) {
       throw new HotdocError(
         "signature_invalid",
         "the HMAC in Authorization does not match the body",
