@@ -1,9 +1,5 @@
-import type { IncidentCreateInput, IncidentDocument, IncidentSummary } from "#shared/doc/index.ts";
-
-/** One row of `GET /api/incidents`. */
-export interface IncidentListItem extends IncidentSummary {
-  active: boolean;
-}
+import type { IncidentCreateInput, IncidentDocument } from "#shared/doc/index.ts";
+import type { IncidentListItem } from "#shared/incidentList.ts";
 
 /** `POST /api/incidents` answers with the new incident and its page address. */
 export interface DeclaredIncident extends IncidentDocument {

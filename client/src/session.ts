@@ -2,8 +2,8 @@
  * What the browser remembers between visits: the access token (from the
  * `#token=` fragment of an access link) and the responder's display name.
  */
-export const TOKEN_KEY = "hotdoc.token";
-export const NAME_KEY = "hotdoc.name";
+const TOKEN_KEY = "hotdoc.token";
+const NAME_KEY = "hotdoc.name";
 export const DEFAULT_NAME = "Responder";
 
 function read(key: string): string | null {

@@ -10,7 +10,7 @@ import { treeToMarkdown } from "./markdown.ts";
 import type { Postmortem } from "./postmortem.ts";
 import { postmortemTree } from "./postmortemTree.ts";
 
-export { EXPORT_FORMAT_IDS, type ExportFormatId } from "#shared/exportFormats.ts";
+export type { ExportFormatId } from "#shared/exportFormats.ts";
 
 /** An export format with its renderer: pure, so the same postmortem always gives the same bytes. */
 export interface ExportFormat extends ExportFormatDescriptor {

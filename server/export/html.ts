@@ -20,7 +20,7 @@ ul.facts { list-style: none; padding: 0; }
  * share): nothing but show itself with its inline styles. No scripts, no requests,
  * no forms, no <base> — even if something got past the sanitizer.
  */
-export const EXPORT_PAGE_CSP =
+const EXPORT_PAGE_CSP =
   "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
 
 /**

@@ -3,8 +3,3 @@ export function formatInstant(iso: string | null): string {
   if (!iso) return "unknown";
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
 }
-
-/** "14:02:05" within a timeline that states its date once. */
-export function formatClock(iso: string): string {
-  return iso.slice(11, 19);
-}

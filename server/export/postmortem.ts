@@ -12,20 +12,22 @@ import {
   type Severity,
   type Source,
   type Status,
+  type StreamState,
+  streamRoleLabel,
 } from "#shared/doc/index.ts";
 
 /** Bumped whenever the JSON shape below changes incompatibly. */
-export const POSTMORTEM_VERSION = 1;
+const POSTMORTEM_VERSION = 1;
 
 const UNKNOWN = "Unknown";
 
-export interface Duration {
+interface Duration {
   ms: number | null;
   /** "1h 05m", or "unknown" when a time is missing. */
   text: string;
 }
 
-export interface PostmortemEntry {
+interface PostmortemEntry {
   at: string;
   author: string;
   source: Source;
@@ -36,6 +38,27 @@ export interface PostmortemEntry {
   keyEvent: boolean;
   edited: boolean;
   deleted: boolean;
+  /** The work stream the entry belongs to, by name; absent for none. */
+  stream?: string;
+}
+
+/** A record tagged with a work stream, as the stream's section lists it. */
+interface StreamItem {
+  at: string;
+  /** observation, theory, experiment, change, follow-up, or the timeline entry's kind. */
+  kind: string;
+  text: string;
+}
+
+interface PostmortemStream {
+  name: string;
+  /** The tech lead, or "" for a stream nobody led. */
+  lead: string;
+  state: StreamState;
+  startedAt: string | null;
+  endedAt: string | null;
+  /** Its records and the timeline entries tagged on their own (chat, notes, decisions), in time order. */
+  tagged: StreamItem[];
 }
 
 export interface Postmortem {
@@ -58,6 +81,8 @@ export interface Postmortem {
   roles: { role: string; holder: string; since: string }[];
   /** Role assignments and hand-overs as they happened. */
   roleHistory: { at: string; text: string }[];
+  /** Streams of work, each with its tech lead, oldest first; done ones included. */
+  streams: PostmortemStream[];
   times: {
     startOfImpact: string | null;
     detection: string | null;
@@ -76,6 +101,7 @@ export interface Postmortem {
     why: string;
     revertSteps: string;
     state: string;
+    stream?: string;
   }[];
   /** Changes applied and never reverted or superseded: to check before closing. */
   warnings: string[];
@@ -87,21 +113,35 @@ export interface Postmortem {
       at: string;
       supportedBy: string[];
       experiments: { text: string; state: string; outcome: string }[];
+      stream?: string;
     }[];
     /** Confirmed theories. */
     rootCauseCandidates: string[];
     /** Experiments that tested no recorded theory. */
     otherExperiments: { text: string; state: string; outcome: string }[];
-    observations: { text: string; confirmed: boolean; author: string; at: string }[];
+    observations: {
+      text: string;
+      confirmed: boolean;
+      author: string;
+      at: string;
+      stream?: string;
+    }[];
   };
   comms: { sentAt: string; audience: string; title: string; summary: string; channel: string }[];
-  followUps: { text: string; owner: string; kind: string; done: boolean; url: string | null }[];
+  followUps: {
+    text: string;
+    owner: string;
+    kind: string;
+    done: boolean;
+    url: string | null;
+    stream?: string;
+  }[];
   notes: RichNode[];
   /** Sections only people can write, left empty with a hint. */
   prompts: { title: string; hint: string }[];
 }
 
-export const PROMPTS: Postmortem["prompts"] = [
+const PROMPTS: Postmortem["prompts"] = [
   {
     title: "Root cause: five whys",
     hint: "Start from the impact and ask why until you reach a cause you can act on.",
@@ -129,12 +169,18 @@ export function buildPostmortem(doc: Y.Doc, options: { asOf?: string } = {}): Po
   return fromIncident(readIncident(doc), readRichTextTree(doc, "notes"), options.asOf ?? null);
 }
 
-export function fromIncident(
+function fromIncident(
   incident: IncidentDocument,
   notes: RichNode[],
   asOf: string | null,
 ): Postmortem {
   const { ttdMs, ttrMs } = durations(incident.times);
+  const streamNames = new Map(incident.streams.map((s) => [s.id, s.name]));
+  // Spread into a record: an untagged one gets no `stream` key at all.
+  const stream = (streamId: string | undefined) => {
+    const name = streamId === undefined ? undefined : streamNames.get(streamId);
+    return name === undefined ? {} : { stream: name };
+  };
   const entry = (e: IncidentDocument["timeline"][number]): PostmortemEntry => ({
     at: e.at,
     author: e.author,
@@ -149,6 +195,7 @@ export function fromIncident(
     keyEvent: e.pinned,
     edited: Boolean(e.editedAt),
     deleted: Boolean(e.deleted),
+    ...stream(e.streamId),
   });
   const timeline = incident.timeline.map(entry);
   const experimentsOf = (theoryId: string | undefined) =>
@@ -178,14 +225,21 @@ export function fromIncident(
     },
     faultyService: incident.service,
     products: incident.products,
-    roles: incident.roles.map((r) => ({
-      role: r.label ?? ROLE_LABELS[r.role],
-      holder: r.holder,
-      since: r.since,
-    })),
+    roles: incident.roles.map((r) => {
+      const streamName = r.streamId === undefined ? undefined : streamNames.get(r.streamId);
+      return {
+        role:
+          r.role === "tech_lead" && streamName !== undefined
+            ? streamRoleLabel(streamName)
+            : (r.label ?? ROLE_LABELS[r.role]),
+        holder: r.holder,
+        since: r.since,
+      };
+    }),
     roleHistory: incident.timeline
       .filter((e) => e.kind === "role")
       .map((e) => ({ at: e.at, text: e.text })),
+    streams: streamsOf(incident),
     times: {
       startOfImpact: incident.times.startedAt,
       detection: incident.times.detectedAt,
@@ -204,6 +258,7 @@ export function fromIncident(
       why: c.why,
       revertSteps: c.revertSteps,
       state: c.state,
+      ...stream(c.streamId),
     })),
     warnings: incident.changes
       .filter((c) => pending.has(c.id))
@@ -221,6 +276,7 @@ export function fromIncident(
           (id) => observationText.get(id) ?? "(observation removed)",
         ),
         experiments: experimentsOf(t.id),
+        ...stream(t.streamId),
       })),
       rootCauseCandidates: incident.theories
         .filter((t) => t.state === "confirmed")
@@ -233,6 +289,7 @@ export function fromIncident(
         confirmed: o.confirmed,
         author: o.author,
         at: o.at,
+        ...stream(o.streamId),
       })),
     },
     comms: incident.comms
@@ -251,8 +308,62 @@ export function fromIncident(
       kind: f.kind,
       done: f.done,
       url: f.url ?? null,
+      ...stream(f.streamId),
     })),
     notes,
     prompts: PROMPTS,
   };
+}
+
+/**
+ * Each stream with what was tagged with it: its records, then the timeline entries
+ * tagged on their own (a chat message, a note, a decision, the stream's own events).
+ * Entries that stand for a record are left out, the record already says it.
+ */
+function streamsOf(incident: IncidentDocument): PostmortemStream[] {
+  return incident.streams.map((s) => {
+    const mine = <T extends { streamId?: string }>(records: readonly T[]) =>
+      records.filter((r) => r.streamId === s.id);
+    const tagged: StreamItem[] = [
+      ...mine(incident.observations).map((o) => ({
+        at: o.at,
+        kind: "observation",
+        text: `${o.text}${o.confirmed ? "" : " (unconfirmed)"}`,
+      })),
+      ...mine(incident.theories).map((t) => ({
+        at: t.at,
+        kind: `theory (${t.state})`,
+        text: t.text,
+      })),
+      ...mine(incident.experiments).map((x) => ({
+        at: x.at,
+        kind: `experiment (${x.state})`,
+        text: `${x.text}${x.outcome ? ` — outcome: ${x.outcome}` : ""}`,
+      })),
+      ...mine(incident.changes).map((c) => ({
+        at: c.at,
+        kind: `change (${c.state})`,
+        text: c.what,
+      })),
+      ...mine(incident.followUps).map((f) => ({
+        at: f.at,
+        kind: f.done ? "follow-up (done)" : "follow-up",
+        text: `${f.text} — ${f.owner || "no owner yet"}`,
+      })),
+      ...mine(incident.timeline)
+        .filter((e) => !e.ref || e.ref.collection === "roles" || e.ref.collection === "comms")
+        .map((e) => ({ at: e.at, kind: e.kind, text: e.text })),
+    ];
+    tagged.sort((a, b) =>
+      a.at !== b.at ? (a.at < b.at ? -1 : 1) : a.text < b.text ? -1 : a.text > b.text ? 1 : 0,
+    );
+    return {
+      name: s.name,
+      lead: s.techLead,
+      state: s.state,
+      startedAt: s.at ?? null,
+      endedAt: s.endedAt ?? null,
+      tagged,
+    };
+  });
 }

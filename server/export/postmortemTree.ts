@@ -122,6 +122,10 @@ function sections(pm: Postmortem): RootContent[] {
         ]),
       ),
     );
+  if (pm.streams.length) out.push(...workStreams(pm.streams));
+  // The stream columns appear only when there were streams; "—" marks what belonged to none.
+  const streamColumn = pm.streams.length > 0;
+  const streamCell = (record: { stream?: string }) => (streamColumn ? [record.stream ?? "—"] : []);
 
   out.push(
     heading(2, "Key events"),
@@ -133,12 +137,13 @@ function sections(pm: Postmortem): RootContent[] {
     heading(2, "Timeline"),
     table(
       "timeline",
-      ["Time (UTC)", "Who", "From", "Kind", "What"],
+      ["Time (UTC)", "Who", "From", "Kind", ...(streamColumn ? ["Stream"] : []), "What"],
       pm.timeline.map((e) => [
         formatInstant(e.at),
         e.author,
         e.origin === "chat" ? `chat (${e.source})` : e.origin,
         e.keyEvent ? `${e.kind}, key event` : e.kind,
+        ...streamCell(e),
         `${e.text}${e.deleted ? " (deleted at source)" : e.edited ? " (edited)" : ""}`,
       ]),
     ),
@@ -153,7 +158,16 @@ function sections(pm: Postmortem): RootContent[] {
     pm.changes.length
       ? table(
           "changes",
-          ["When (UTC)", "Who", "What", "How", "Why", "How to revert", "State"],
+          [
+            "When (UTC)",
+            "Who",
+            "What",
+            "How",
+            "Why",
+            "How to revert",
+            "State",
+            ...(streamColumn ? ["Stream"] : []),
+          ],
           pm.changes.map((c) => [
             formatInstant(c.at),
             c.author,
@@ -162,6 +176,7 @@ function sections(pm: Postmortem): RootContent[] {
             c.why,
             c.revertSteps || "none recorded",
             c.state,
+            ...streamCell(c),
           ]),
         )
       : paragraph(text("No changes were recorded.")),
@@ -175,6 +190,7 @@ function sections(pm: Postmortem): RootContent[] {
   );
   for (const theory of pm.tried.theories) {
     const items = [
+      ...(theory.stream ? [fact("Work stream", theory.stream)] : []),
       ...(theory.supportedBy.length ? [fact("Supported by", theory.supportedBy.join("; "))] : []),
       ...theory.experiments.map(experiment),
     ];
@@ -190,7 +206,9 @@ function sections(pm: Postmortem): RootContent[] {
       heading(3, "Observations"),
       list(
         pm.tried.observations.map((o) => [
-          text(`${o.text} (${o.author}, ${o.confirmed ? "confirmed" : "unconfirmed"})`),
+          text(
+            `${o.text} (${o.author}, ${o.confirmed ? "confirmed" : "unconfirmed"}${o.stream ? `, ${o.stream}` : ""})`,
+          ),
         ]),
       ),
     );
@@ -213,7 +231,7 @@ function sections(pm: Postmortem): RootContent[] {
       ? list(
           pm.followUps.map((f) => [
             text(
-              `${f.done ? "[done] " : ""}${f.text} — ${f.owner || "no owner yet"} (${f.kind === "cleanup" ? "cleanup" : "action item"})`,
+              `${f.done ? "[done] " : ""}${f.text} — ${f.owner || "no owner yet"} (${f.kind === "cleanup" ? "cleanup" : "action item"}${f.stream ? `, ${f.stream}` : ""})`,
             ),
           ]),
         )
@@ -222,5 +240,31 @@ function sections(pm: Postmortem): RootContent[] {
   if (pm.notes.length) out.push(heading(2, "Notes"), ...notesToMdast(pm.notes));
   for (const prompt of pm.prompts)
     out.push(heading(2, prompt.title), paragraph(emphasis(prompt.hint)));
+  return out;
+}
+
+/** "Work streams": each stream with its tech lead, its state and what was tagged with it. */
+function workStreams(streams: Postmortem["streams"]): RootContent[] {
+  const out: RootContent[] = [heading(2, "Work streams")];
+  for (const s of streams) {
+    const state =
+      s.state === "done"
+        ? `done${s.endedAt ? ` at ${formatInstant(s.endedAt)}` : ""}`
+        : "still active";
+    out.push(
+      heading(3, s.name),
+      list([
+        fact("Tech lead", s.lead || "none named"),
+        fact("Started", formatInstant(s.startedAt)),
+        fact("State", state),
+      ]),
+      ...(s.tagged.length
+        ? [
+            paragraph(strong("What belongs to it")),
+            list(s.tagged.map((t) => [strong(formatInstant(t.at)), text(` ${t.kind}: ${t.text}`)])),
+          ]
+        : [paragraph(text("Nothing was tagged with this stream."))]),
+    );
+  }
   return out;
 }

@@ -19,7 +19,7 @@ import { headingDepth } from "#shared/doc/index.ts";
  */
 
 /** Schemes a link in an export may use. */
-export const ALLOWED_SCHEMES = ["http", "https", "mailto"] as const;
+const ALLOWED_SCHEMES = ["http", "https", "mailto"] as const;
 
 /**
  * The URL as it is safe to write into an export, or null when it must not be a link.
@@ -56,7 +56,7 @@ const HAS_UNWANTED = new RegExp(UNWANTED);
 const ALL_UNWANTED = new RegExp(UNWANTED, "g");
 
 /** Text with the characters no export format should carry removed. */
-export function cleanText(value: string): string {
+function cleanText(value: string): string {
   // Testing first keeps the common case (nothing to remove) from copying the string.
   return HAS_UNWANTED.test(value) ? value.replace(ALL_UNWANTED, "") : value;
 }
@@ -120,7 +120,7 @@ function visit(node: Nodes): void {
  * the exporter produces, links only with the allowed schemes. Anything else is
  * unwrapped (its text kept) or, for script and style, dropped.
  */
-export const EXPORT_SCHEMA: Schema = {
+const EXPORT_SCHEMA: Schema = {
   tagNames: [
     "h1",
     "h2",

@@ -11,12 +11,11 @@ export type ChatPlatform = z.infer<typeof ChatPlatformSchema>;
 const id = z.string().trim().min(1).max(300);
 
 /** Where a message was said: the room's id, and its name when the platform sends one. */
-export const ChatRoomSchema = z.object({
+const ChatRoomSchema = z.object({
   platform: ChatPlatformSchema,
   channel: id,
   channelName: z.string().trim().max(300).optional(),
 });
-export type ChatRoom = z.infer<typeof ChatRoomSchema>;
 
 /**
  * What every adapter turns its platform's payload into: a message posted, edited,

@@ -1,5 +1,11 @@
 import { IncidentKeySchema } from "../doc/schema.ts";
-import { type RoleKind, type Severity, STATUSES, type Status } from "../doc/vocabulary.ts";
+import {
+  type RoleKind,
+  type Severity,
+  STATUSES,
+  type Status,
+  type StreamState,
+} from "../doc/vocabulary.ts";
 
 /**
  * Chat as a shared command line. One syntax on every platform: a keyword at the
@@ -16,22 +22,44 @@ import { type RoleKind, type Severity, STATUSES, type Status } from "../doc/voca
  *   im @name                        assign the incident manager (also `tl`, `comms`, `backup`)
  *   link HOT-12                     link this room to an incident
  *   !key <text>  or  📌 <text>       mirror the message as a key event
+ *   stream: <name> lead @name       start a work stream with its tech lead (`lead` is optional)
+ *   stream [name] done|reopen       end a work stream, or take it up again
+ *   tl [name] @name                 give a work stream a new tech lead (also `lead [name]`)
+ *   streams                         list the work streams
  *   help                            list the commands
+ *
+ * Work streams: a stream's name in square brackets right after the keyword tags
+ * what the command adds with that stream: `obs [db failover]: replica lag 40s`,
+ * `theory [db]: …`, `try [db]: …`, `change [db]: … revert: …`, `decision [db]: …`,
+ * `!key [db] …`, `📌 [db] …`. The bracket must come before the colon, so the text of
+ * an ordinary message (an alert's "[FIRING] …") is never read as a tag. The name may
+ * be shortened to the start of one stream's name; the message itself is tagged too.
  *
  * Anything else is an ordinary message. A message that starts with a keyword but
  * does not parse is a malformed command: it is still mirrored, and gets a reply.
  */
+/** `stream` is the work stream named in brackets after the keyword, as typed (resolved against the document when the command runs). */
 export type ChatCommand =
-  | { type: "observation"; text: string }
-  | { type: "theory"; text: string }
-  | { type: "experiment"; text: string }
-  | { type: "decision"; text: string }
-  | { type: "change"; what: string; how: string; why: string; revertSteps: string }
+  | { type: "observation"; text: string; stream?: string }
+  | { type: "theory"; text: string; stream?: string }
+  | { type: "experiment"; text: string; stream?: string }
+  | { type: "decision"; text: string; stream?: string }
+  | {
+      type: "change";
+      what: string;
+      how: string;
+      why: string;
+      revertSteps: string;
+      stream?: string;
+    }
   | { type: "severity"; severity: Severity }
   | { type: "status"; status: Status }
-  | { type: "role"; role: RoleKind; holder: string }
+  | { type: "role"; role: RoleKind; holder: string; stream?: string }
   | { type: "link"; key: string }
-  | { type: "key"; text: string }
+  | { type: "key"; text: string; stream?: string }
+  | { type: "stream"; name: string; lead: string }
+  | { type: "streamState"; stream: string; state: StreamState }
+  | { type: "streams" }
   | { type: "help" };
 
 export type ParsedChat = { command: ChatCommand } | { malformed: string } | { plain: true };
@@ -50,13 +78,46 @@ export const COMMAND_HELP = [
   "change: <what> revert: <how to undo>  (how: and why: are optional)",
   "sev 1|2|3 · status fixing|resolved|closed · im|tl|comms|backup @name",
   "link HOT-12 · !key <text> marks a key event · help",
+  "stream: <name> lead @name starts a work stream · stream [name] done|reopen · tl [name] @name · streams",
+  "[name] after a keyword tags it with a work stream: obs [db]: replica lag 40s",
 ].join("\n");
 
-function words(text: string): { head: string; colon: boolean; rest: string } {
-  const match = /^\s*(!?[A-Za-z]+)\s*(:?)\s*([\s\S]*)$/u.exec(text);
+function words(text: string): {
+  head: string;
+  tag: string | undefined;
+  colon: boolean;
+  rest: string;
+} {
+  const match = /^\s*(!?[A-Za-z]+)(?:\s*\[([^[\]\r\n]*)\])?\s*(:?)\s*([\s\S]*)$/u.exec(text);
   return match
-    ? { head: match[1].toLowerCase(), colon: match[2] === ":", rest: match[3].trim() }
-    : { head: "", colon: false, rest: text };
+    ? {
+        head: match[1].toLowerCase(),
+        tag: match[2]?.trim(),
+        colon: match[3] === ":",
+        rest: match[4].trim(),
+      }
+    : { head: "", tag: undefined, colon: false, rest: text };
+}
+
+/** Keywords whose record may be tagged with a work stream (`obs [db]: …`). */
+const TAGGABLE = new Set([
+  "obs",
+  "observation",
+  "theory",
+  "try",
+  "experiment",
+  "decision",
+  "change",
+  "!key",
+  "tl",
+  "lead",
+  "stream",
+]);
+
+/** `stream: <name> lead @who` (or `lead: who`): the name and the lead, "" when none is named. */
+function streamParts(rest: string): { name: string; lead: string } {
+  const match = /^(.*?)(?:^|\s+)lead(?:\s*:\s*|\s+(?=@))@?(.+)$/isu.exec(rest);
+  return match ? { name: match[1].trim(), lead: match[2].trim() } : { name: rest.trim(), lead: "" };
 }
 
 /** Keywords that carry text only count as commands with a colon (`obs: …`), so "change the config" stays talk. */
@@ -106,35 +167,53 @@ function changeParts(rest: string): {
 export function parseChatCommand(text: string): ParsedChat {
   const trimmed = text.trim();
   if (trimmed.startsWith("📌")) {
-    const rest = trimmed.slice("📌".length).trim();
+    const after = trimmed.slice("📌".length).trim();
+    const tagged = /^\[([^[\]\r\n]*)\]\s*([\s\S]*)$/u.exec(after);
+    const tag = tagged?.[1].trim();
+    const rest = tagged ? tagged[2].trim() : after;
+    if (tag === "") return { malformed: "[] needs the name of a work stream inside" };
     return rest
-      ? { command: { type: "key", text: rest } }
+      ? { command: { type: "key", text: rest, ...(tag ? { stream: tag } : {}) } }
       : { malformed: "📌 needs the text of the key event after it" };
   }
-  const { head, colon, rest } = words(trimmed);
+  const { head, tag, colon, rest } = words(trimmed);
+  if (head === "stream") return streamCommand(tag, colon, rest);
+  if (head === "streams")
+    return rest || colon || tag !== undefined ? { plain: true } : { command: { type: "streams" } };
   if (TEXT_COMMANDS.has(head) && !colon) return { plain: true };
   if (VALUE_COMMANDS.has(head) && (rest === "" || /\s/.test(rest)) && !colon)
     return { plain: true };
+  if (
+    tag !== undefined &&
+    (TEXT_COMMANDS.has(head) || VALUE_COMMANDS.has(head) || head === "!key")
+  ) {
+    if (!TAGGABLE.has(head))
+      return {
+        malformed: `${head} takes no work stream; a [name] goes after obs, theory, try, change, decision, !key or tl`,
+      };
+    if (!tag) return { malformed: "[] needs the name of a work stream inside" };
+  }
+  const stream = tag ? { stream: tag } : {};
   switch (head) {
     case "obs":
     case "observation":
       return rest
-        ? { command: { type: "observation", text: rest } }
+        ? { command: { type: "observation", text: rest, ...stream } }
         : { malformed: "obs: needs what you observed, e.g. `obs: 5xx at 30% in EU`" };
     case "theory":
       return rest
-        ? { command: { type: "theory", text: rest } }
+        ? { command: { type: "theory", text: rest, ...stream } }
         : {
             malformed: "theory: needs the theory, e.g. `theory: the new release leaks connections`",
           };
     case "try":
     case "experiment":
       return rest
-        ? { command: { type: "experiment", text: rest } }
+        ? { command: { type: "experiment", text: rest, ...stream } }
         : { malformed: "try: needs the experiment, e.g. `try: roll back payments-api`" };
     case "decision":
       return rest
-        ? { command: { type: "decision", text: rest } }
+        ? { command: { type: "decision", text: rest, ...stream } }
         : { malformed: "decision: needs the decision" };
     case "change": {
       const parts = changeParts(rest);
@@ -148,7 +227,7 @@ export function parseChatCommand(text: string): ParsedChat {
           malformed:
             "change: needs revert steps, e.g. `change: rolled back api revert: deploy v2` (write `revert: none` if there are none)",
         };
-      return { command: { type: "change", ...parts } };
+      return { command: { type: "change", ...parts, ...stream } };
     }
     case "sev":
     case "severity": {
@@ -170,7 +249,7 @@ export function parseChatCommand(text: string): ParsedChat {
     case "comms": {
       const holder = rest.replace(/^@/, "").trim();
       return holder && !/\s{2,}/.test(holder)
-        ? { command: { type: "role", role: ROLE_WORDS[head], holder } }
+        ? { command: { type: "role", role: ROLE_WORDS[head], holder, ...stream } }
         : { malformed: `${head} needs a person, e.g. \`${head} @alice\`` };
     }
     case "link": {
@@ -181,11 +260,40 @@ export function parseChatCommand(text: string): ParsedChat {
     }
     case "!key":
       return rest
-        ? { command: { type: "key", text: rest } }
+        ? { command: { type: "key", text: rest, ...stream } }
         : { malformed: "!key needs the text of the key event" };
     case "help":
       return rest ? { plain: true } : { command: { type: "help" } };
     default:
       return { plain: true };
   }
+}
+
+/**
+ * `stream: <name> lead @who` starts a stream; `stream [name] done` (or `reopen`)
+ * ends one or takes it up again. Without a colon or a bracket, "stream" is talk.
+ */
+function streamCommand(tag: string | undefined, colon: boolean, rest: string): ParsedChat {
+  if (tag === undefined) {
+    if (!colon) return { plain: true };
+    const { name, lead } = streamParts(rest);
+    return name
+      ? { command: { type: "stream", name, lead } }
+      : {
+          malformed: "stream: needs the stream's name, e.g. `stream: Database failover lead @ana`",
+        };
+  }
+  if (colon)
+    return {
+      malformed:
+        "stream: takes the new stream's name without brackets, e.g. `stream: Database failover lead @ana`",
+    };
+  if (rest === "" || /\s/.test(rest)) return { plain: true };
+  if (!tag) return { malformed: "[] needs the name of a work stream inside" };
+  const word = rest.toLowerCase();
+  if (word === "done" || word === "end" || word === "ended")
+    return { command: { type: "streamState", stream: tag, state: "done" } };
+  if (word === "reopen" || word === "active")
+    return { command: { type: "streamState", stream: tag, state: "active" } };
+  return { malformed: `stream [${tag}] needs done or reopen, e.g. \`stream [${tag}] done\`` };
 }

@@ -2,10 +2,11 @@ import type * as Y from "yjs";
 import { DocumentRuleError } from "../errors.ts";
 import { newId, toInstant } from "./ids.ts";
 import { insertRecord, readRecord, updateRecord } from "./records.ts";
-import { type Actor, CommsInput, FollowUpInput, StreamInput } from "./schema.ts";
+import { type Actor, CommsInput, FollowUpInput } from "./schema.ts";
+import { assertStreamExists } from "./streamTags.ts";
 import { appendTimelineEntry } from "./timeline.ts";
 
-/** Comms updates, follow-ups and work streams. */
+/** Comms updates and follow-ups. */
 
 export function addComms(doc: Y.Doc, input: CommsInput, now: Date = new Date()): string {
   const comms = CommsInput.parse(input);
@@ -71,6 +72,7 @@ function logSent(
 
 export function addFollowUp(doc: Y.Doc, input: FollowUpInput, now: Date = new Date()): string {
   const followUp = FollowUpInput.parse(input);
+  assertStreamExists(doc, followUp.streamId);
   const id = newId();
   const at = toInstant(followUp.at ?? now);
   doc.transact(() => {
@@ -83,11 +85,4 @@ export function setFollowUpDone(doc: Y.Doc, id: string, done: boolean): void {
   if (!readRecord(doc, "followUps", id))
     throw new DocumentRuleError("record_not_found", `no follow-up with id ${id}`, "id");
   updateRecord(doc, "followUps", id, { done });
-}
-
-export function addStream(doc: Y.Doc, input: StreamInput): string {
-  const stream = StreamInput.parse(input);
-  const id = newId();
-  insertRecord(doc, "streams", { id, ...stream });
-  return id;
 }

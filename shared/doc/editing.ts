@@ -1,13 +1,15 @@
 import type * as Y from "yjs";
-import type { z } from "zod";
 import { DocumentRuleError } from "../errors.ts";
 import type { CollectionName } from "./fields.ts";
-import { readRecord, removeRecord, updateRecord } from "./records.ts";
+import { readRecord, removeRecord, type Stored, updateRecord } from "./records.ts";
 import { RECORD_SCHEMAS } from "./schema.ts";
+import { assertStreamExists } from "./streamTags.ts";
 
-/** Collections whose records people edit in place (the timeline is append-only apart from edits that follow the chat). */
-export type EditableCollection = Exclude<CollectionName, "timeline" | "roles">;
-type Stored<C extends CollectionName> = z.infer<(typeof RECORD_SCHEMAS)[C]>;
+/**
+ * Collections whose records people edit in place (the timeline is append-only apart
+ * from edits that follow the chat; roles and streams change through their own rules).
+ */
+export type EditableCollection = Exclude<CollectionName, "timeline" | "roles" | "streams">;
 export type RecordPatch<C extends EditableCollection> = Partial<Omit<Stored<C>, "id">>;
 
 /**
@@ -27,15 +29,17 @@ export function editRecord<C extends EditableCollection>(
   const next = { ...current, ...patch, id } as Record<string, unknown>;
   for (const [field, value] of Object.entries(patch)) if (value === undefined) delete next[field];
   RECORD_SCHEMAS[name].parse(next);
+  const streamId = (patch as { streamId?: unknown }).streamId;
+  if (typeof streamId === "string") assertStreamExists(doc, streamId);
   updateRecord(doc, name, id, patch as never);
 }
 
-/** Removes a record that carries no history of its own (a link, a stream, a follow-up entered by mistake). */
-export function deleteRecord(
-  doc: Y.Doc,
-  name: "links" | "streams" | "followUps",
-  id: string,
-): void {
+/**
+ * Removes a record that carries no history of its own (a link, a follow-up entered by
+ * mistake). A work stream is never removed: records are tagged with it, and one that
+ * has ended is marked done instead.
+ */
+export function deleteRecord(doc: Y.Doc, name: "links" | "followUps", id: string): void {
   if (!removeRecord(doc, name, id))
     throw new DocumentRuleError("record_not_found", `no ${name} record with id ${id}`, "id");
 }

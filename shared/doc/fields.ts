@@ -1,8 +1,10 @@
 import type * as Y from "yjs";
 
 /**
- * The only place that spells the Y.Doc's field names. Everything else reaches the
- * document through the typed accessors in this folder.
+ * The one list of the Y.Doc's field names. Only this file names a root type; the
+ * accessors in this folder name fields inside `meta` and `incident` through
+ * `FieldMap`, whose keys are these lists, so a misspelt or unlisted field does not
+ * type-check. Everything outside this folder goes through the accessors.
  *
  * Layout (schema version in `meta`):
  * - `meta`       Y.Map   schemaVersion, createdAt, createdBy
@@ -29,11 +31,11 @@ export const COLLECTIONS = [
 ] as const;
 export type CollectionName = (typeof COLLECTIONS)[number];
 
-export const RICH_TEXTS = ["description", "notes"] as const;
+const RICH_TEXTS = ["description", "notes"] as const;
 export type RichTextName = (typeof RICH_TEXTS)[number];
 
 /** Keys inside the `incident` map. */
-export const INCIDENT_FIELDS = [
+const INCIDENT_FIELDS = [
   "key",
   "summary",
   "severity",
@@ -52,16 +54,24 @@ export const INCIDENT_FIELDS = [
 export type IncidentField = (typeof INCIDENT_FIELDS)[number];
 
 /** Keys inside the `meta` map. */
-export const META_FIELDS = ["schemaVersion", "createdAt", "createdBy"] as const;
-export type MetaField = (typeof META_FIELDS)[number];
+const META_FIELDS = ["schemaVersion", "createdAt", "createdBy"] as const;
+type MetaField = (typeof META_FIELDS)[number];
 
 export type RecordMap = Y.Map<unknown>;
 
-export function metaMap(doc: Y.Doc): Y.Map<unknown> {
+/** A root map whose keys are checked by the compiler against one of the lists above. */
+export type FieldMap<K extends string> = Omit<Y.Map<unknown>, "get" | "set" | "has" | "delete"> & {
+  get(key: K): unknown;
+  set<V>(key: K, value: V): V;
+  has(key: K): boolean;
+  delete(key: K): void;
+};
+
+export function metaMap(doc: Y.Doc): FieldMap<MetaField> {
   return doc.getMap(ROOT_MAPS.meta);
 }
 
-export function incidentMap(doc: Y.Doc): Y.Map<unknown> {
+export function incidentMap(doc: Y.Doc): FieldMap<IncidentField> {
   return doc.getMap(ROOT_MAPS.incident);
 }
 
@@ -87,7 +97,7 @@ export function richTextField(name: RichTextName): string {
 type AnyType = Y.AbstractType<any>;
 
 /** The names of the root fields a transaction changed (a record edit counts for its collection). */
-export function changedRoots(doc: Y.Doc, transaction: Y.Transaction): Set<string> {
+function changedRoots(doc: Y.Doc, transaction: Y.Transaction): Set<string> {
   const roots = new Map<AnyType, string>();
   for (const [name, type] of doc.share) roots.set(type, name);
   const changed = new Set<string>();

@@ -3,7 +3,7 @@ import { DocumentRuleError } from "../errors.ts";
 import { type IncidentField, incidentMap, metaMap } from "./fields.ts";
 import { newId, toInstant } from "./ids.ts";
 import { SCHEMA_VERSION } from "./migrations.ts";
-import { insertRecord, readRecords, removeRecord } from "./records.ts";
+import { insertRecord, readRecord, readRecords, removeRecord } from "./records.ts";
 import { setRichTextPlain } from "./richText.ts";
 import {
   type Actor,
@@ -17,6 +17,8 @@ import {
   SeveritySchema,
   StatusSchema,
 } from "./schema.ts";
+import { setStreamLead, streamLeadRoleId } from "./streams.ts";
+import { assertStreamExists } from "./streamTags.ts";
 import { appendTimelineEntry } from "./timeline.ts";
 import {
   ROLE_LABELS,
@@ -107,7 +109,11 @@ export function setIncidentFields(
   if (parsedStatus !== undefined) assertStatusTransition(doc, parsedStatus);
   doc.transact(() => {
     const map = incidentMap(doc);
-    for (const [field, value] of Object.entries(fields)) {
+    // The patch's keys are incident fields, and `description`, which is rich text.
+    for (const [field, value] of Object.entries(fields) as [
+      IncidentField | "description",
+      unknown,
+    ][]) {
       if (value === undefined) continue;
       if (field === "severity") setSeverity(doc, value as Severity, actor, now);
       else if (field === "description") setRichTextPlain(doc, "description", value as string);
@@ -182,7 +188,7 @@ export function setStatus(doc: Y.Doc, status: Status, actor: Actor, now: Date = 
 }
 
 /** Throws the rule error a move to `next` would raise, before anything is written. */
-export function assertStatusTransition(doc: Y.Doc, next: Status): void {
+function assertStatusTransition(doc: Y.Doc, next: Status): void {
   const previous = (incidentMap(doc).get("status") as Status | undefined) ?? "new";
   if (previous === next) return;
   if (!STATUS_TRANSITIONS[previous].includes(next)) {
@@ -204,7 +210,8 @@ export function assertStatusTransition(doc: Y.Doc, next: Status): void {
 /**
  * Assigns a role. The incident manager and backup IM have exactly one holder:
  * assigning one replaces the previous holder (a hand-over, recorded on the
- * timeline). Assigning the first IM to a new incident moves it to fixing.
+ * timeline). Assigning the first IM to a new incident moves it to fixing. A tech
+ * lead tagged with a work stream becomes that stream's lead (one per stream).
  */
 export function assignRole(
   doc: Y.Doc,
@@ -213,6 +220,11 @@ export function assignRole(
   now: Date = new Date(),
 ): string {
   const role = RoleInput.parse(input);
+  assertStreamExists(doc, role.streamId);
+  if (role.role === "tech_lead" && role.streamId) {
+    setStreamLead(doc, role.streamId, role.holder, actor, now);
+    return streamLeadRoleId(role.streamId);
+  }
   const fixedId = roleRecordId(role.role);
   const id = fixedId ?? newId();
   const previous = fixedId
@@ -241,6 +253,7 @@ export function assignRole(
           ? `${role.holder} took over as ${label} from ${previous}`
           : `${role.holder} is ${label}`,
         ref: { collection: "roles", id },
+        streamId: role.streamId,
       },
       now,
     );
@@ -262,6 +275,15 @@ export function unassignRole(doc: Y.Doc, id: string, actor: Actor, now: Date = n
       "the incident manager can be handed over but not removed",
       "role",
     );
+  }
+  // A stream's lead is the stream's: removing the role leaves the stream without a lead.
+  if (
+    role.streamId &&
+    id === streamLeadRoleId(role.streamId) &&
+    readRecord(doc, "streams", role.streamId)
+  ) {
+    setStreamLead(doc, role.streamId, "", actor, now);
+    return;
   }
   doc.transact(() => {
     removeRecord(doc, "roles", id);

@@ -1,7 +1,8 @@
 import type * as Y from "yjs";
 import { DocumentRuleError } from "../errors.ts";
 import { newId, toInstant } from "./ids.ts";
-import { insertRecord, readRecord, readRecords, updateRecord } from "./records.ts";
+import { byAt } from "./order.ts";
+import { insertRecord, readRecord, updateRecord } from "./records.ts";
 import {
   type Actor,
   type ChangeEntry,
@@ -10,17 +11,20 @@ import {
   ObservationInput,
   TheoryInput,
 } from "./schema.ts";
+import { assertStreamExists } from "./streamTags.ts";
 import { appendTimelineEntry } from "./timeline.ts";
 import type { ChangeState, ExperimentState, TheoryState } from "./vocabulary.ts";
 
 /**
  * The change log and the observe → theorise → experiment loop. Every new record
- * also lands on the timeline, linked back to the record.
+ * also lands on the timeline, linked back to the record (the entry belongs to the
+ * record's work stream, see streamTags.ts).
  */
 
 /** Records a change (who changed what, how, why, and how to undo it). */
 export function recordChange(doc: Y.Doc, input: ChangeInput, now: Date = new Date()): string {
   const { source, ...change } = ChangeInput.parse(input);
+  assertStreamExists(doc, change.streamId);
   const id = newId();
   const at = toInstant(change.at ?? now);
   doc.transact(() => {
@@ -74,9 +78,7 @@ export function setChangeState(
 
 /** Changes that are applied and neither reverted nor superseded: "what do we still have to undo?". */
 export function stillToRevert(changes: readonly ChangeEntry[]): ChangeEntry[] {
-  return changes
-    .filter((c) => c.state === "applied")
-    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  return changes.filter((c) => c.state === "applied").sort(byAt);
 }
 
 export function addObservation(
@@ -85,6 +87,7 @@ export function addObservation(
   now: Date = new Date(),
 ): string {
   const { source, ...observation } = ObservationInput.parse(input);
+  assertStreamExists(doc, observation.streamId);
   const id = newId();
   const at = toInstant(observation.at ?? now);
   doc.transact(() => {
@@ -112,6 +115,7 @@ export function setObservationConfirmed(doc: Y.Doc, id: string, confirmed: boole
 
 export function addTheory(doc: Y.Doc, input: TheoryInput, now: Date = new Date()): string {
   const { source, ...theory } = TheoryInput.parse(input);
+  assertStreamExists(doc, theory.streamId);
   for (const observationId of theory.observationIds) {
     requireRecord(readRecord(doc, "observations", observationId), "observation", observationId);
   }
@@ -163,6 +167,7 @@ export function setTheoryState(
 
 export function addExperiment(doc: Y.Doc, input: ExperimentInput, now: Date = new Date()): string {
   const { source, ...experiment } = ExperimentInput.parse(input);
+  assertStreamExists(doc, experiment.streamId);
   if (experiment.theoryId)
     requireRecord(readRecord(doc, "theories", experiment.theoryId), "theory", experiment.theoryId);
   const id = newId();
@@ -210,14 +215,6 @@ export function setExperimentState(
       now,
     );
   });
-}
-
-export function readChanges(doc: Y.Doc) {
-  return readRecords(doc, "changes").sort(byAt);
-}
-
-function byAt(a: { at: string; id: string }, b: { at: string; id: string }): number {
-  return a.at !== b.at ? (a.at < b.at ? -1 : 1) : a.id < b.id ? -1 : 1;
 }
 
 function requireRecord<T>(record: T | undefined, what: string, id: string): T {

@@ -1,5 +1,5 @@
 import type * as Y from "yjs";
-import { incidentMap, metaMap } from "./fields.ts";
+import { type IncidentField, incidentMap, metaMap } from "./fields.ts";
 import { UNKNOWN_SERVICE } from "./vocabulary.ts";
 
 /** The document schema version this code writes. Bump it with a migration below. */
@@ -14,7 +14,7 @@ const MIGRATIONS: Record<number, (doc: Y.Doc) => void> = {
   // before it was declared): give it the defaults every reader relies on.
   1: (doc) => {
     const fields = incidentMap(doc);
-    const defaults: Record<string, unknown> = {
+    const defaults: Partial<Record<IncidentField, unknown>> = {
       status: "new",
       service: UNKNOWN_SERVICE,
       products: [],
@@ -26,7 +26,7 @@ const MIGRATIONS: Record<number, (doc: Y.Doc) => void> = {
       supportCases: "",
       otherFactors: "",
     };
-    for (const [field, value] of Object.entries(defaults)) {
+    for (const [field, value] of Object.entries(defaults) as [IncidentField, unknown][]) {
       if (!fields.has(field)) fields.set(field, value);
     }
   },

@@ -28,24 +28,26 @@ export const QUICK_KIND_LABELS: Record<QuickKind, string> = {
 
 /**
  * Adds what a person typed: an observation or a theory becomes its record (and
- * lands on the timeline linked to it); anything else is a timeline entry.
+ * lands on the timeline linked to it); anything else is a timeline entry. A
+ * `streamId` tags whichever it is with that work stream.
  */
 export function quickAdd(
   doc: Y.Doc,
   kind: QuickKind,
   text: string,
   actor: Actor,
-  options: { pinned?: boolean; at?: string } = {},
+  options: { pinned?: boolean; at?: string; streamId?: string } = {},
   now: Date = new Date(),
 ): string {
-  if (kind === "observation")
-    return addObservation(
-      doc,
-      { author: actor.name, source: actor.source, text, at: options.at },
-      now,
-    );
-  if (kind === "theory")
-    return addTheory(doc, { author: actor.name, source: actor.source, text, at: options.at }, now);
+  const record = {
+    author: actor.name,
+    source: actor.source,
+    text,
+    at: options.at,
+    streamId: options.streamId,
+  };
+  if (kind === "observation") return addObservation(doc, record, now);
+  if (kind === "theory") return addTheory(doc, record, now);
   return appendTimelineEntry(
     doc,
     {
@@ -55,6 +57,7 @@ export function quickAdd(
       text,
       pinned: options.pinned ?? kind === "decision",
       at: options.at,
+      streamId: options.streamId,
     },
     now,
   ).id;

@@ -1,6 +1,8 @@
 import type * as Y from "yjs";
-import { incidentMap, metaMap } from "./fields.ts";
+import { type IncidentField, incidentMap, metaMap } from "./fields.ts";
+import { currentHolder } from "./incident.ts";
 import { stillToRevert } from "./investigation.ts";
+import { byAt, compareText } from "./order.ts";
 import { readRecords } from "./records.ts";
 import { readRichTextPlain } from "./richText.ts";
 import type {
@@ -15,6 +17,8 @@ import type {
   TimelineEntry,
   WorkStream,
 } from "./schema.ts";
+import { readStreams } from "./streams.ts";
+import { streamsById, withRecordStreams } from "./streamTags.ts";
 import { readTimeline } from "./timeline.ts";
 import { durations } from "./times.ts";
 import { SEVERITIES, type Severity, STATUSES, type Status, UNKNOWN_SERVICE } from "./vocabulary.ts";
@@ -45,6 +49,7 @@ export interface IncidentDocument {
   incidentManager: string | null;
   roles: RoleAssignment[];
   links: IncidentLink[];
+  /** In time order; an entry that stands for a record carries that record's `streamId`. */
   timeline: TimelineEntry[];
   changes: ChangeEntry[];
   stillToRevert: string[];
@@ -53,6 +58,7 @@ export interface IncidentDocument {
   experiments: Experiment[];
   comms: CommsUpdate[];
   followUps: FollowUp[];
+  /** Oldest first, done ones included. */
   streams: WorkStream[];
   notes: string;
   createdAt: string | null;
@@ -71,9 +77,6 @@ export interface IncidentSummary {
   updatedAt: string | null;
 }
 
-const byAt = <T extends { at: string; id: string }>(a: T, b: T) =>
-  a.at !== b.at ? (a.at < b.at ? -1 : 1) : a.id < b.id ? -1 : 1;
-
 export function readIncident(doc: Y.Doc): IncidentDocument {
   const summary = readIncidentSummary(doc);
   const fields = incidentMap(doc);
@@ -87,11 +90,20 @@ export function readIncident(doc: Y.Doc): IncidentDocument {
     endedAt: time("endedAt"),
   };
   const { ttdMs, ttrMs } = durations(times);
-  const str = (field: string) => {
+  const str = (field: IncidentField) => {
     const value = fields.get(field);
     return typeof value === "string" ? value : "";
   };
   const changes = readRecords(doc, "changes").sort(byAt);
+  const observations = readRecords(doc, "observations").sort(byAt);
+  const theories = readRecords(doc, "theories").sort(byAt);
+  const experiments = readRecords(doc, "experiments").sort(byAt);
+  const timeline = withRecordStreams(readTimeline(doc), {
+    observations: streamsById(observations),
+    theories: streamsById(theories),
+    experiments: streamsById(experiments),
+    changes: streamsById(changes),
+  });
   const products = fields.get("products");
   return {
     schemaVersion: Number(metaMap(doc).get("schemaVersion") ?? 0),
@@ -112,19 +124,17 @@ export function readIncident(doc: Y.Doc): IncidentDocument {
       otherFactors: str("otherFactors"),
     },
     incidentManager: summary.incidentManager,
-    roles: readRecords(doc, "roles").sort((a, b) =>
-      a.since < b.since ? -1 : a.since > b.since ? 1 : 0,
-    ),
+    roles: readRecords(doc, "roles").sort((a, b) => compareText(a.since, b.since)),
     links: readRecords(doc, "links"),
-    timeline: readTimeline(doc),
+    timeline,
     changes,
     stillToRevert: stillToRevert(changes).map((c) => c.id),
-    observations: readRecords(doc, "observations").sort(byAt),
-    theories: readRecords(doc, "theories").sort(byAt),
-    experiments: readRecords(doc, "experiments").sort(byAt),
+    observations,
+    theories,
+    experiments,
     comms: readRecords(doc, "comms").sort(byAt),
     followUps: readRecords(doc, "followUps").sort(byAt),
-    streams: readRecords(doc, "streams"),
+    streams: readStreams(doc),
     notes: readRichTextPlain(doc, "notes"),
     createdAt: summary.createdAt,
     updatedAt: summary.updatedAt,
@@ -137,16 +147,13 @@ export function readIncidentSummary(doc: Y.Doc): IncidentSummary {
   const severity = fields.get("severity");
   const status = fields.get("status");
   const str = (value: unknown) => (typeof value === "string" ? value : null);
-  const im = readRecords(doc, "roles").find(
-    (r) => r.id === "incident_manager" && r.role === "incident_manager",
-  );
   return {
     key: str(fields.get("key")) ?? "",
     summary: str(fields.get("summary")) ?? "",
     severity: SEVERITIES.includes(severity as Severity) ? (severity as Severity) : 3,
     status: STATUSES.includes(status as Status) ? (status as Status) : "new",
     service: str(fields.get("service")) || UNKNOWN_SERVICE,
-    incidentManager: im?.holder ?? null,
+    incidentManager: currentHolder(doc, "incident_manager") ?? null,
     createdAt: str(metaMap(doc).get("createdAt")),
     updatedAt: str(fields.get("updatedAt")),
   };

@@ -1,7 +1,7 @@
 import * as Y from "yjs";
 import type { z } from "zod";
 import { DocumentRuleError } from "../errors.ts";
-import { type CollectionName, collection, type RecordMap } from "./fields.ts";
+import { type CollectionName, collection } from "./fields.ts";
 import { RECORD_SCHEMAS } from "./schema.ts";
 
 /**
@@ -9,7 +9,8 @@ import { RECORD_SCHEMAS } from "./schema.ts";
  * collection's Y.Map, so concurrent edits of different fields of one record merge.
  */
 
-type Stored<C extends CollectionName> = z.infer<(typeof RECORD_SCHEMAS)[C]>;
+/** A record of collection `C` as its schema describes it. */
+export type Stored<C extends CollectionName> = z.infer<(typeof RECORD_SCHEMAS)[C]>;
 
 /** Writes a new record; returns false (and writes nothing) if the id is already taken. */
 export function insertRecord<C extends CollectionName>(
@@ -80,17 +81,3 @@ function parseRecord<C extends CollectionName>(name: C, value: unknown): Stored<
   const parsed = RECORD_SCHEMAS[name].safeParse(value.toJSON());
   return parsed.success ? (parsed.data as Stored<C>) : undefined;
 }
-
-/** Observes every change below a collection (records added, removed or edited). */
-export function observeCollection(
-  doc: Y.Doc,
-  name: CollectionName,
-  listener: () => void,
-): () => void {
-  const records = collection(doc, name);
-  const handler = () => listener();
-  records.observeDeep(handler);
-  return () => records.unobserveDeep(handler);
-}
-
-export type { RecordMap };

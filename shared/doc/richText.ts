@@ -80,14 +80,6 @@ function nodeLines(node: Y.XmlElement | Y.XmlText | Y.XmlHook): string[] {
   return lines;
 }
 
-/** Observes changes to a rich-text field. */
-export function observeRichText(doc: Y.Doc, name: RichTextName, listener: () => void): () => void {
-  const fragment = richText(doc, name);
-  const handler = () => listener();
-  fragment.observeDeep(handler);
-  return () => fragment.unobserveDeep(handler);
-}
-
 /** A rich-text node as plain data: an element with children, or a run of text with its marks. */
 export type RichNode =
   | { kind: "element"; type: string; attrs: Record<string, unknown>; children: RichNode[] }

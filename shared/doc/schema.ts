@@ -9,6 +9,7 @@ import {
   ROLE_KINDS,
   SOURCES,
   STATUSES,
+  STREAM_STATES,
   THEORY_STATES,
   TIMELINE_KINDS,
 } from "./vocabulary.ts";
@@ -22,8 +23,8 @@ import {
 
 export const SeveritySchema = z.union([z.literal(1), z.literal(2), z.literal(3)]);
 export const StatusSchema = z.enum(STATUSES);
-export const SourceSchema = z.enum(SOURCES);
-export const TimelineKindSchema = z.enum(TIMELINE_KINDS);
+const SourceSchema = z.enum(SOURCES);
+const TimelineKindSchema = z.enum(TIMELINE_KINDS);
 
 /** ISO-8601 instant with an offset, normalised to UTC millisecond precision by the accessors. */
 export const InstantSchema = z.iso.datetime({ offset: true });
@@ -82,7 +83,7 @@ export const IncidentCreateInput = z
   .strict();
 export type IncidentCreateInput = z.infer<typeof IncidentCreateInput>;
 
-export const ExternalRefSchema = z
+const ExternalRefSchema = z
   .object({
     platform: z.enum(["slack", "mattermost", "matrix", "teams", "webhook"]),
     channel: text(300),
@@ -91,9 +92,8 @@ export const ExternalRefSchema = z
     permalink: UrlSchema.optional(),
   })
   .strict();
-export type ExternalRef = z.infer<typeof ExternalRefSchema>;
 
-export const RecordRefSchema = z
+const RecordRefSchema = z
   .object({
     collection: z.enum([
       "changes",
@@ -108,7 +108,7 @@ export const RecordRefSchema = z
   })
   .strict();
 
-export const TimelineEntryRecord = z.object({
+const TimelineEntryRecord = z.object({
   id: IdSchema,
   at: InstantSchema,
   author: name,
@@ -120,6 +120,7 @@ export const TimelineEntryRecord = z.object({
   external: ExternalRefSchema.optional(),
   editedAt: InstantSchema.optional(),
   deleted: z.boolean().optional(),
+  streamId: IdSchema.optional(),
 });
 export type TimelineEntry = z.infer<typeof TimelineEntryRecord>;
 
@@ -134,11 +135,12 @@ export const TimelineEntryInput = z
     pinned: z.boolean().default(false),
     ref: RecordRefSchema.optional(),
     external: ExternalRefSchema.optional(),
+    streamId: IdSchema.optional(),
   })
   .strict();
 export type TimelineEntryInput = z.input<typeof TimelineEntryInput>;
 
-export const RoleRecord = z.object({
+const RoleRecord = z.object({
   id: IdSchema,
   role: z.enum(ROLE_KINDS),
   label: name.optional(),
@@ -162,7 +164,7 @@ export const RoleInput = z
   });
 export type RoleInput = z.input<typeof RoleInput>;
 
-export const LinkRecord = z.object({
+const LinkRecord = z.object({
   id: IdSchema,
   kind: z.enum(LINK_KINDS),
   label: name,
@@ -186,6 +188,7 @@ export const ChangeRecord = z.object({
   theoryId: IdSchema.optional(),
   experimentId: IdSchema.optional(),
   updatedAt: InstantSchema,
+  streamId: IdSchema.optional(),
 });
 export type ChangeEntry = z.infer<typeof ChangeRecord>;
 export const ChangeInput = z
@@ -201,6 +204,7 @@ export const ChangeInput = z
     state: z.enum(CHANGE_STATES).default("applied"),
     theoryId: IdSchema.optional(),
     experimentId: IdSchema.optional(),
+    streamId: IdSchema.optional(),
   })
   .strict();
 export type ChangeInput = z.input<typeof ChangeInput>;
@@ -261,6 +265,7 @@ export const ExperimentRecord = z.object({
   theoryId: IdSchema.optional(),
   state: z.enum(EXPERIMENT_STATES),
   outcome: text(8000),
+  streamId: IdSchema.optional(),
 });
 export type Experiment = z.infer<typeof ExperimentRecord>;
 export const ExperimentInput = z
@@ -273,6 +278,7 @@ export const ExperimentInput = z
     theoryId: IdSchema.optional(),
     state: z.enum(EXPERIMENT_STATES).default("planned"),
     outcome: text(8000).default(""),
+    streamId: IdSchema.optional(),
   })
   .strict();
 export type ExperimentInput = z.input<typeof ExperimentInput>;
@@ -318,6 +324,7 @@ export const FollowUpRecord = z.object({
   kind: z.enum(FOLLOW_UP_KINDS),
   done: z.boolean(),
   url: UrlSchema.optional(),
+  streamId: IdSchema.optional(),
 });
 export type FollowUp = z.infer<typeof FollowUpRecord>;
 export const FollowUpInput = z
@@ -329,18 +336,42 @@ export const FollowUpInput = z
     kind: z.enum(FOLLOW_UP_KINDS).default("action_item"),
     done: z.boolean().default(false),
     url: UrlSchema.optional(),
+    streamId: IdSchema.optional(),
   })
   .strict();
 export type FollowUpInput = z.input<typeof FollowUpInput>;
 
-export const StreamRecord = z.object({
+/**
+ * A stream of work with its tech lead. `state` and the times came after the first
+ * streams were stored, so a stream without them reads as active.
+ */
+const StreamRecord = z.object({
   id: IdSchema,
   name: requiredText(200),
   techLead: text(200),
+  state: z.enum(STREAM_STATES).default("active"),
+  at: InstantSchema.optional(),
+  author: name.optional(),
+  endedAt: InstantSchema.optional(),
 });
 export type WorkStream = z.infer<typeof StreamRecord>;
-export const StreamInput = StreamRecord.omit({ id: true })
-  .extend({ techLead: text(200).default("") })
+
+/**
+ * A stream's name as a person gives it. Chat refers to a stream by its name in
+ * brackets (`obs [db failover]: …`), so a name holds no brackets and stays on one line.
+ */
+export const StreamNameSchema = requiredText(200).regex(
+  /^[^[\]\r\n]+$/,
+  "a stream name has no brackets and no line breaks",
+);
+
+export const StreamInput = z
+  .object({
+    name: StreamNameSchema,
+    /** The tech lead; empty for a stream nobody leads yet. */
+    techLead: text(200).default(""),
+    at: InstantSchema.optional(),
+  })
   .strict();
 export type StreamInput = z.input<typeof StreamInput>;
 

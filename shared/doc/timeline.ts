@@ -1,8 +1,10 @@
 import type * as Y from "yjs";
 import { collection, type RecordMap } from "./fields.ts";
 import { newId, toInstant } from "./ids.ts";
+import { compareText, inTimeOrder } from "./order.ts";
 import { insertRecord, readRecord, readRecords, updateRecord } from "./records.ts";
 import { type TimelineEntry, TimelineEntryInput } from "./schema.ts";
+import { assertStreamExists } from "./streamTags.ts";
 
 export interface AppendResult {
   id: string;
@@ -21,6 +23,7 @@ export function appendTimelineEntry(
   now: Date = new Date(),
 ): AppendResult {
   const entry = TimelineEntryInput.parse(input);
+  assertStreamExists(doc, entry.streamId);
   const id = entry.id ?? newId();
   let created = false;
   doc.transact(() => {
@@ -34,6 +37,7 @@ export function appendTimelineEntry(
       pinned: entry.pinned,
       ref: entry.ref,
       external: entry.external,
+      streamId: entry.streamId,
     });
   });
   return { id, created };
@@ -76,11 +80,7 @@ export function readTimeline(doc: Y.Doc): TimelineEntry[] {
   return readRecords(doc, "timeline").sort(compareEntries);
 }
 
-export function compareEntries(a: TimelineEntry, b: TimelineEntry): number {
-  if (a.at !== b.at) return a.at < b.at ? -1 : 1;
-  if (a.text !== b.text) return a.text < b.text ? -1 : 1;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
+const compareEntries = inTimeOrder<TimelineEntry>((a, b) => compareText(a.text, b.text));
 
 /**
  * Calls `listener` with the entries added to the timeline by each transaction

@@ -90,7 +90,6 @@ export const SOURCES = [
 ] as const;
 export type Source = (typeof SOURCES)[number];
 export const CHAT_SOURCES = ["slack", "mattermost", "matrix", "teams", "webhook"] as const;
-export type ChatSource = (typeof CHAT_SOURCES)[number];
 
 export const TIMELINE_KINDS = [
   "chat",
@@ -119,12 +118,15 @@ export const EXPERIMENT_STATES = ["planned", "running", "done"] as const;
 export type ExperimentState = (typeof EXPERIMENT_STATES)[number];
 
 export const COMMS_AUDIENCES = ["internal", "external"] as const;
-export type CommsAudience = (typeof COMMS_AUDIENCES)[number];
 export const COMMS_STATES = ["draft", "sent"] as const;
 
 export const FOLLOW_UP_KINDS = ["cleanup", "action_item"] as const;
 
 export const LINK_KINDS = ["chat", "video", "tracker", "dashboard", "statuspage", "other"] as const;
+
+/** A work stream is active while its tech lead's team works on it, done once it has ended (it stays in the record). */
+export const STREAM_STATES = ["active", "done"] as const;
+export type StreamState = (typeof STREAM_STATES)[number];
 
 /** The service name to use when nobody knows which service is at fault. */
 export const UNKNOWN_SERVICE = "Unknown";

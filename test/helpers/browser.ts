@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { type Browser, chromium } from "playwright-core";
 
-export const ARTIFACTS = path.resolve(import.meta.dirname, "..", "..", "test-artifacts");
+const ARTIFACTS = path.resolve(import.meta.dirname, "..", "..", "test-artifacts");
 
 /**
  * Debian's Chromium, headless; playwright gives every launch a fresh temporary

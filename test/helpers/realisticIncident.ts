@@ -5,6 +5,7 @@ import {
   addFollowUp,
   addLink,
   addObservation,
+  addStream,
   addTheory,
   appendTimelineEntry,
   assignRole,
@@ -17,18 +18,18 @@ import {
   setRichTextPlain,
   setSeverity,
   setStatus,
+  setStreamState,
   setTheoryState,
 } from "#shared/doc/index.ts";
 
 /** 2026-11-20 14:mm:ss UTC. */
-export const T = (minute: number, second = 0) =>
-  new Date(Date.UTC(2026, 10, 20, 14, minute, second));
+const T = (minute: number, second = 0) => new Date(Date.UTC(2026, 10, 20, 14, minute, second));
 
 /**
  * A realistic incident with fixed times: chat and hand-written timeline entries,
- * changes with revert steps (one still applied), theories and experiments, comms
- * and follow-ups. Every event has its own second, so the output order never
- * depends on random ids.
+ * changes with revert steps (one still applied), theories and experiments, two
+ * work streams (one done), comms and follow-ups. Every event has its own second,
+ * so the output order never depends on random ids.
  */
 export function realisticIncident(): Y.Doc {
   const doc = new Y.Doc();
@@ -73,6 +74,18 @@ export function realisticIncident(): Y.Doc {
     T(10),
   );
   chat(10, "U0MARCO", "5xx rate at 31% in EU since 14:00", "1700000001.000100");
+  const release = addStream(
+    doc,
+    { name: "Release rollback", techLead: "Marco Rossi" },
+    priya,
+    T(10, 40),
+  );
+  const database = addStream(
+    doc,
+    { name: "Database health", techLead: "Aiko Tanaka" },
+    priya,
+    T(10, 50),
+  );
   const pool = addObservation(
     doc,
     {
@@ -84,7 +97,12 @@ export function realisticIncident(): Y.Doc {
   );
   const deploy = addObservation(
     doc,
-    { author: "Aiko Tanaka", text: "v2024.11.3 rolled out to EU at 13:58", confirmed: true },
+    {
+      author: "Aiko Tanaka",
+      text: "v2024.11.3 rolled out to EU at 13:58",
+      confirmed: true,
+      streamId: release,
+    },
     T(12),
   );
   const retry = addTheory(
@@ -93,25 +111,46 @@ export function realisticIncident(): Y.Doc {
       author: "Marco Rossi",
       text: "The new release opens a connection per retry",
       observationIds: [pool, deploy],
+      streamId: release,
     },
     T(13),
   );
   const db = addTheory(
     doc,
-    { author: "Aiko Tanaka", text: "The EU database primary is degraded", observationIds: [pool] },
+    {
+      author: "Aiko Tanaka",
+      text: "The EU database primary is degraded",
+      observationIds: [pool],
+      streamId: database,
+    },
     T(14),
   );
   const check = addExperiment(
     doc,
-    { author: "Aiko Tanaka", text: "Check the primary's health", theoryId: db },
+    { author: "Aiko Tanaka", text: "Check the primary's health", theoryId: db, streamId: database },
     T(15),
   );
   setExperimentState(doc, check, "done", marco, "Primary healthy", T(16));
   setTheoryState(doc, db, "disproved", marco, T(17));
+  appendTimelineEntry(
+    doc,
+    {
+      author: "Aiko Tanaka",
+      text: "Primary and replicas healthy, standing down",
+      streamId: database,
+    },
+    T(17, 20),
+  );
+  setStreamState(doc, database, "done", priya, T(17, 45));
   setSeverity(doc, 1, priya, T(18));
   const rollbackTest = addExperiment(
     doc,
-    { author: "Marco Rossi", text: "Roll back to v2024.11.2 in EU", theoryId: retry },
+    {
+      author: "Marco Rossi",
+      text: "Roll back to v2024.11.2 in EU",
+      theoryId: retry,
+      streamId: release,
+    },
     T(19),
   );
   const rollback = recordChange(
@@ -123,6 +162,7 @@ export function realisticIncident(): Y.Doc {
       why: "Test the retry theory",
       revertSteps: "deployctl deploy payments-api v2024.11.3",
       state: "applied",
+      streamId: release,
     },
     T(20),
   );
@@ -175,6 +215,7 @@ export function realisticIncident(): Y.Doc {
       author: "Priya Natarajan",
       text: "Fix the retry path to reuse pooled connections",
       owner: "Marco Rossi",
+      streamId: release,
     },
     T(65),
   );

@@ -111,3 +111,109 @@ describe("chat commands", () => {
     }
   });
 });
+
+describe("work streams in chat", () => {
+  it("starts a stream with its lead, or without one", () => {
+    expect(parseChatCommand("stream: Database failover lead @ana")).toStrictEqual({
+      command: { type: "stream", name: "Database failover", lead: "ana" },
+    });
+    expect(parseChatCommand("Stream: Comms with the bank lead: Dana Kim")).toStrictEqual({
+      command: { type: "stream", name: "Comms with the bank", lead: "Dana Kim" },
+    });
+    // "lead" inside the name is part of the name unless a person follows it.
+    expect(parseChatCommand("stream: Fix the lead pipeline")).toStrictEqual({
+      command: { type: "stream", name: "Fix the lead pipeline", lead: "" },
+    });
+    expect(parseChatCommand("stream:")).toMatchObject({
+      malformed: expect.stringContaining("name"),
+    });
+    expect(parseChatCommand("stream: lead @ana")).toMatchObject({ malformed: expect.any(String) });
+  });
+
+  it("tags what a command adds with the stream named in brackets after the keyword", () => {
+    expect(parseChatCommand("obs [db]: replica lag 40s")).toStrictEqual({
+      command: { type: "observation", text: "replica lag 40s", stream: "db" },
+    });
+    expect(parseChatCommand("theory [Database failover]: disk full")).toStrictEqual({
+      command: { type: "theory", text: "disk full", stream: "Database failover" },
+    });
+    expect(parseChatCommand("try[db]: fail over to eu-2")).toStrictEqual({
+      command: { type: "experiment", text: "fail over to eu-2", stream: "db" },
+    });
+    expect(parseChatCommand("decision [ db ]: keep eu-2 primary")).toStrictEqual({
+      command: { type: "decision", text: "keep eu-2 primary", stream: "db" },
+    });
+    expect(parseChatCommand("change [db]: failed over revert: fail back")).toStrictEqual({
+      command: {
+        type: "change",
+        what: "failed over",
+        how: "",
+        why: "",
+        revertSteps: "fail back",
+        stream: "db",
+      },
+    });
+    expect(parseChatCommand("!key [db] eu-2 is primary")).toStrictEqual({
+      command: { type: "key", text: "eu-2 is primary", stream: "db" },
+    });
+    expect(parseChatCommand("📌 [db] eu-2 is primary")).toStrictEqual({
+      command: { type: "key", text: "eu-2 is primary", stream: "db" },
+    });
+    // Without a tag nothing changes.
+    expect(parseChatCommand("obs: replica lag 40s")).toStrictEqual({
+      command: { type: "observation", text: "replica lag 40s" },
+    });
+  });
+
+  it("changes a stream's lead, ends it, reopens it, and lists the streams", () => {
+    expect(parseChatCommand("tl [db] @bo")).toStrictEqual({
+      command: { type: "role", role: "tech_lead", holder: "bo", stream: "db" },
+    });
+    expect(parseChatCommand("lead [db] bo")).toStrictEqual({
+      command: { type: "role", role: "tech_lead", holder: "bo", stream: "db" },
+    });
+    expect(parseChatCommand("stream [db] done")).toStrictEqual({
+      command: { type: "streamState", stream: "db", state: "done" },
+    });
+    expect(parseChatCommand("stream [db] reopen")).toStrictEqual({
+      command: { type: "streamState", stream: "db", state: "active" },
+    });
+    expect(parseChatCommand("streams")).toStrictEqual({ command: { type: "streams" } });
+  });
+
+  it("says what is wrong with a stream command or a tag where none fits", () => {
+    expect(parseChatCommand("stream [db] paused")).toMatchObject({
+      malformed: expect.stringContaining("done or reopen"),
+    });
+    expect(parseChatCommand("stream [db]: x")).toMatchObject({
+      malformed: expect.stringContaining("without brackets"),
+    });
+    expect(parseChatCommand("obs []: x")).toMatchObject({
+      malformed: expect.stringContaining("name of a work stream"),
+    });
+    expect(parseChatCommand("sev [db] 1")).toMatchObject({
+      malformed: expect.stringContaining("takes no work stream"),
+    });
+    expect(parseChatCommand("im [db] @ana")).toMatchObject({
+      malformed: expect.stringContaining("takes no work stream"),
+    });
+  });
+
+  it("never reads a bracket in ordinary talk or in an alert as a tag", () => {
+    for (const text of [
+      "[FIRING] payments 5xx > 10%",
+      "[db] looking at the replicas",
+      "obs [db] the replica lags",
+      "the stream of errors keeps growing",
+      "stream [db] is looking better now",
+      "streams are flowing again",
+      "theory [db] might be wrong",
+    ]) {
+      expect(parseChatCommand(text), text).toEqual({ plain: true });
+    }
+    // Brackets after the colon are the text's own.
+    expect(parseChatCommand("obs: [FIRING] payments 5xx")).toStrictEqual({
+      command: { type: "observation", text: "[FIRING] payments 5xx" },
+    });
+  });
+});

@@ -24,6 +24,7 @@ describe("the postmortem draft", () => {
     expect(pm.roles.map((r) => `${r.role}: ${r.holder}`)).toEqual([
       "Incident manager: Priya Natarajan",
       "Tech lead: Marco Rossi",
+      "Tech lead · Release rollback: Marco Rossi",
     ]);
     expect(pm.impact.otherFactors).toBe("Unknown");
   });
@@ -60,6 +61,53 @@ describe("the postmortem draft", () => {
     ]);
   });
 
+  it("lists the work streams with their leads, states and what was tagged with them, and shows the stream on tagged rows", () => {
+    expect(
+      pm.streams.map((s) => ({ name: s.name, lead: s.lead, state: s.state, ended: s.endedAt })),
+    ).toEqual([
+      { name: "Release rollback", lead: "Marco Rossi", state: "active", ended: null },
+      {
+        name: "Database health",
+        lead: "Aiko Tanaka",
+        state: "done",
+        ended: "2026-11-20T14:17:45.000Z",
+      },
+    ]);
+    const [release, database] = pm.streams;
+    expect(release.tagged.map((t) => `${t.kind}: ${t.text}`)).toEqual([
+      "role: Marco Rossi is Tech lead · Release rollback (new work stream)",
+      "observation: v2024.11.3 rolled out to EU at 13:58",
+      "theory (confirmed): The new release opens a connection per retry",
+      "experiment (done): Roll back to v2024.11.2 in EU — outcome: 5xx back to 0.1% in 4 minutes",
+      "change (applied): Rolled back payments-api to v2024.11.2",
+      "follow-up: Fix the retry path to reuse pooled connections — Marco Rossi",
+    ]);
+    expect(database.tagged.map((t) => t.kind)).toEqual([
+      "role",
+      "theory (disproved)",
+      "experiment (done)",
+      "note",
+      "note",
+    ]);
+    expect(database.tagged.at(-1)?.text).toBe(
+      "Work stream done: Database health (led by Aiko Tanaka)",
+    );
+    // Timeline rows and records carry their stream; the shared observation has none.
+    expect(
+      pm.timeline.find((e) => e.text === "Theory: The EU database primary is degraded")?.stream,
+    ).toBe("Database health");
+    expect(
+      pm.tried.observations.find((o) => o.text.includes("pool exhausted"))?.stream,
+    ).toBeUndefined();
+    expect(pm.changes.map((c) => c.stream ?? null)).toEqual(["Release rollback", null, null]);
+
+    const markdown = render(pm, "markdown");
+    expect(markdown).toContain("### Database health");
+    expect(markdown).toContain("**Tech lead:** Aiko Tanaka");
+    expect(markdown).toContain("**State:** done at 2026-11-20 14:17:45 UTC");
+    expect(markdown).toMatch(/\| Time \(UTC\) \| Who \| From \| Kind \| Stream \| What \|/);
+  });
+
   it("renders Markdown that a CommonMark parser reads into the expected headings", () => {
     const markdown = render(pm, "markdown");
     const walker = new Parser().parse(markdown).walker();
@@ -79,6 +127,7 @@ describe("the postmortem draft", () => {
       "2 Key times",
       "2 Roles",
       "2 Links",
+      "2 Work streams",
       "2 Key events",
       "2 Timeline",
       "2 Changes",

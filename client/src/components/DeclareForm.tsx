@@ -1,5 +1,12 @@
 import { type FormEvent, useState } from "react";
-import { SEVERITIES, SEVERITY_INFO, type Severity, UNKNOWN_SERVICE } from "#shared/doc/index.ts";
+import {
+  IncidentCreateInput,
+  maxLengthOf,
+  SEVERITIES,
+  SEVERITY_INFO,
+  type Severity,
+  UNKNOWN_SERVICE,
+} from "#shared/doc/index.ts";
 import { ApiError, type DeclaredIncident, declareIncident } from "../api.ts";
 
 /** Declares an incident over REST; the handbook's meaning of each severity is shown next to it. */
@@ -49,7 +56,7 @@ export function DeclareForm({
         <input
           data-testid="declare-summary"
           value={summary}
-          maxLength={300}
+          maxLength={maxLengthOf(IncidentCreateInput.shape.summary)}
           required
           placeholder="Checkout fails for EU customers"
           onChange={(e) => setSummary(e.target.value)}
@@ -97,7 +104,7 @@ export function DeclareForm({
           <input
             data-testid="declare-service"
             value={service}
-            maxLength={200}
+            maxLength={maxLengthOf(IncidentCreateInput.shape.service)}
             onChange={(e) => setService(e.target.value)}
           />
         </label>

@@ -6,6 +6,7 @@ import { CommsSection } from "./comms/CommsSection.tsx";
 import { IncidentHeaderPanel } from "./header/IncidentHeaderPanel.tsx";
 import { FollowUpsSection } from "./investigation/FollowUpsSection.tsx";
 import { InvestigationSection } from "./investigation/InvestigationSection.tsx";
+import { StreamsProvider } from "./streams/StreamsContext.tsx";
 import { Timeline } from "./Timeline.tsx";
 
 /** The incident as it stood at `at`: the same sections, read-only, from a document nobody can change. */
@@ -31,21 +32,23 @@ export function HistoryView({
   }
   if (!incident || !doc) return <p className="muted">Rebuilding {incidentKey} as it stood then…</p>;
   return (
-    <div className="history-view" data-testid="history-view" data-at={at}>
-      <p className="history-note">
-        {incidentKey} as it stood at{" "}
-        <strong className="mono">{new Date(at).toLocaleString()}</strong>, read-only.
-      </p>
-      <IncidentHeaderPanel incident={incident} doc={doc} actor={actor} readOnly at={at} />
-      <Timeline entries={incident.timeline} doc={doc} actor={actor} readOnly />
-      <ChangeLogSection incident={incident} doc={doc} actor={actor} readOnly />
-      <InvestigationSection incident={incident} doc={doc} actor={actor} readOnly />
-      <CommsSection incident={incident} doc={doc} actor={actor} readOnly />
-      <FollowUpsSection incident={incident} doc={doc} actor={actor} readOnly />
-      <section className="panel" id="notes">
-        <h2>Notes</h2>
-        <p className="pre-wrap">{incident.notes || "—"}</p>
-      </section>
-    </div>
+    <StreamsProvider streams={incident.streams} filter={null}>
+      <div className="history-view" data-testid="history-view" data-at={at}>
+        <p className="history-note">
+          {incidentKey} as it stood at{" "}
+          <strong className="mono">{new Date(at).toLocaleString()}</strong>, read-only.
+        </p>
+        <IncidentHeaderPanel incident={incident} doc={doc} actor={actor} readOnly at={at} />
+        <Timeline entries={incident.timeline} doc={doc} actor={actor} readOnly />
+        <ChangeLogSection incident={incident} doc={doc} actor={actor} readOnly />
+        <InvestigationSection incident={incident} doc={doc} actor={actor} readOnly />
+        <CommsSection incident={incident} doc={doc} actor={actor} readOnly />
+        <FollowUpsSection incident={incident} doc={doc} actor={actor} readOnly />
+        <section className="panel" id="notes">
+          <h2>Notes</h2>
+          <p className="pre-wrap">{incident.notes || "—"}</p>
+        </section>
+      </div>
+    </StreamsProvider>
   );
 }

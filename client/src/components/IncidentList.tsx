@@ -1,4 +1,4 @@
-import type { IncidentListItem } from "../api.ts";
+import type { IncidentListItem } from "#shared/incidentList.ts";
 import { formatAge } from "../format.ts";
 import { useNow } from "../hooks/useNow.ts";
 import { incidentPath, linkClick } from "../navigation.ts";

@@ -4,6 +4,7 @@ import { useEditingPresence } from "../hooks/useEditingPresence.ts";
 import { useIncidentDoc } from "../hooks/useIncidentDoc.ts";
 import { useIncidentState } from "../hooks/useIncidentState.ts";
 import { useShortcuts } from "../hooks/useShortcuts.ts";
+import { useStreamFilter } from "../hooks/useStreamFilter.ts";
 import { colorForName } from "../session.ts";
 import { ConnectionStatus } from "./ConnectionStatus.tsx";
 import { ChangeLogSection } from "./changes/ChangeLogSection.tsx";
@@ -17,6 +18,8 @@ import { InvestigationSection } from "./investigation/InvestigationSection.tsx";
 import { NotesEditor } from "./NotesEditor.tsx";
 import { PresenceList } from "./PresenceList.tsx";
 import { SectionNav } from "./SectionNav.tsx";
+import { StreamFilter } from "./streams/StreamFilter.tsx";
+import { StreamsProvider } from "./streams/StreamsContext.tsx";
 import { Timeline } from "./Timeline.tsx";
 
 /**
@@ -39,6 +42,7 @@ export function IncidentPage({
   const quickAdd = useRef<HTMLInputElement>(null);
   const [help, setHelp] = useState(false);
   const [historyAt, setHistoryAt] = useState<string | null>(null);
+  const [streamFilter, setStreamFilter] = useStreamFilter();
   const focusQuickAdd = useCallback(() => {
     quickAdd.current?.scrollIntoView({ block: "center" });
     quickAdd.current?.focus();
@@ -92,22 +96,36 @@ export function IncidentPage({
           )}
           {/* The live sections stay mounted (hidden) while history is shown, so drafts and half-typed forms survive. */}
           <div hidden={historyAt !== null}>
-            <IncidentHeaderPanel incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
-            <SectionNav showHelp={help} readOnly={readOnly} />
-            <Timeline
-              entries={incident.timeline}
-              doc={doc}
-              actor={actor}
-              readOnly={readOnly}
-              quickAddRef={quickAdd}
-            />
-            <ChangeLogSection incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
-            <InvestigationSection incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
-            <CommsSection incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
-            <div className="incident-grid">
-              <FollowUpsSection incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
-              <NotesEditor doc={doc} provider={provider} user={user} readOnly={readOnly} />
-            </div>
+            <StreamsProvider streams={incident.streams} filter={streamFilter}>
+              <IncidentHeaderPanel
+                incident={incident}
+                doc={doc}
+                actor={actor}
+                readOnly={readOnly}
+              />
+              <SectionNav showHelp={help} readOnly={readOnly}>
+                <StreamFilter onChange={setStreamFilter} />
+              </SectionNav>
+              <Timeline
+                entries={incident.timeline}
+                doc={doc}
+                actor={actor}
+                readOnly={readOnly}
+                quickAddRef={quickAdd}
+              />
+              <ChangeLogSection incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
+              <InvestigationSection
+                incident={incident}
+                doc={doc}
+                actor={actor}
+                readOnly={readOnly}
+              />
+              <CommsSection incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
+              <div className="incident-grid">
+                <FollowUpsSection incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
+                <NotesEditor doc={doc} provider={provider} user={user} readOnly={readOnly} />
+              </div>
+            </StreamsProvider>
           </div>
         </>
       )}

@@ -1,4 +1,5 @@
 import { type FormEvent, useState } from "react";
+import { ActorSchema, maxLengthOf } from "#shared/doc/index.ts";
 import { DEFAULT_NAME } from "../session.ts";
 
 /** Asks once for the name written as author on the timeline and shown on the caret. */
@@ -16,7 +17,7 @@ export function NamePrompt({ onName }: { onName: (name: string) => void }) {
           data-testid="name-input"
           value={value}
           placeholder={DEFAULT_NAME}
-          maxLength={200}
+          maxLength={maxLengthOf(ActorSchema.shape.name)}
           onChange={(e) => setValue(e.target.value)}
         />
       </label>

@@ -7,7 +7,7 @@ import { memo, useEffect } from "react";
 import type * as Y from "yjs";
 import { richTextField } from "#shared/doc/index.ts";
 
-export interface CaretUser {
+interface CaretUser {
   name: string;
   color: string;
 }

@@ -2,11 +2,28 @@ import { type FormEvent, forwardRef, useState } from "react";
 import type * as Y from "yjs";
 import {
   type Actor,
+  maxLengthOf,
+  ObservationInput,
   QUICK_KIND_LABELS,
   QUICK_KINDS,
   type QuickKind,
   quickAdd,
+  type TextSchema,
+  TheoryInput,
+  TimelineEntryInput,
 } from "#shared/doc/index.ts";
+import { useWriteAttempt } from "../hooks/useWriteAttempt.ts";
+import { InlineError } from "./InlineError.tsx";
+import { StreamPicker, useStreamChoice } from "./streams/StreamPicker.tsx";
+
+/** What each kind's text is checked against: an observation or theory is its record's text. */
+const QUICK_TEXT: Record<QuickKind, TextSchema> = {
+  note: TimelineEntryInput.shape.text,
+  observation: ObservationInput.shape.text,
+  theory: TheoryInput.shape.text,
+  decision: TimelineEntryInput.shape.text,
+  alert: TimelineEntryInput.shape.text,
+};
 
 /**
  * Adds a hand-written entry. An observation or theory becomes its record too;
@@ -17,19 +34,22 @@ export const QuickAddForm = forwardRef<HTMLInputElement, { doc: Y.Doc; actor: Ac
     const [kind, setKind] = useState<QuickKind>("note");
     const [text, setText] = useState("");
     const [pinned, setPinned] = useState(false);
-    const [error, setError] = useState<string | null>(null);
+    const write = useWriteAttempt();
+    const stream = useStreamChoice();
 
     const submit = (event: FormEvent) => {
       event.preventDefault();
       if (!text.trim()) return;
-      try {
-        quickAdd(doc, kind, text.trim(), actor, { pinned: pinned || undefined });
-        setText("");
-        setPinned(false);
-        setError(null);
-      } catch (failure) {
-        setError(failure instanceof Error ? failure.message : String(failure));
-      }
+      const added = write.attempt(() =>
+        quickAdd(doc, kind, text.trim(), actor, {
+          pinned: pinned || undefined,
+          streamId: stream.streamId,
+        }),
+      );
+      if (!added) return;
+      setText("");
+      setPinned(false);
+      stream.reset();
     };
 
     return (
@@ -53,10 +73,11 @@ export const QuickAddForm = forwardRef<HTMLInputElement, { doc: Y.Doc; actor: Ac
             data-testid="quick-add-text"
             className="grow"
             value={text}
-            maxLength={40_000}
+            maxLength={maxLengthOf(QUICK_TEXT[kind])}
             placeholder="What happened? (press / to come here)"
             onChange={(e) => setText(e.target.value)}
           />
+          <StreamPicker value={stream.value} onChange={stream.set} testId="quick-add-stream" />
           <label className="inline" title="Mark as a key event">
             <input
               type="checkbox"
@@ -75,11 +96,7 @@ export const QuickAddForm = forwardRef<HTMLInputElement, { doc: Y.Doc; actor: Ac
             Add
           </button>
         </div>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <InlineError error={write.error} labels={{ text: "Text" }} testId="quick-add-error" />
       </form>
     );
   },

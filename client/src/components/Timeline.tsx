@@ -3,6 +3,7 @@ import { type RefObject, useEffect, useMemo, useRef, useState } from "react";
 import type * as Y from "yjs";
 import { type Actor, SOURCES, TIMELINE_KINDS, type TimelineEntry } from "#shared/doc/index.ts";
 import { QuickAddForm } from "./QuickAddForm.tsx";
+import { inStreamFilter, useStreams } from "./streams/StreamsContext.tsx";
 import { TimelineEntryRow } from "./TimelineEntryRow.tsx";
 
 interface TimelineFilter {
@@ -30,15 +31,18 @@ export function Timeline({ entries, doc, actor, readOnly, quickAddRef }: Timelin
     source: "all",
     keyOnly: false,
   });
+  // The page's work-stream filter narrows the timeline too (an entry that stands for a record is in the record's stream).
+  const { filter: streamFilter } = useStreams();
   const visible = useMemo(
     () =>
       entries.filter(
         (e) =>
           (filter.kind === "all" || e.kind === filter.kind) &&
           (filter.source === "all" || e.source === filter.source) &&
-          (!filter.keyOnly || e.pinned),
+          (!filter.keyOnly || e.pinned) &&
+          inStreamFilter(e, streamFilter),
       ),
-    [entries, filter],
+    [entries, filter, streamFilter],
   );
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
@@ -136,7 +140,7 @@ export function Timeline({ entries, doc, actor, readOnly, quickAddRef }: Timelin
               className="timeline-slot"
               style={{ transform: `translateY(${item.start}px)` }}
             >
-              <TimelineEntryRow entry={visible[item.index]} />
+              <TimelineEntryRow entry={visible[item.index]} doc={doc} readOnly={readOnly} />
             </div>
           ))}
         </div>

@@ -1,13 +1,20 @@
 import { memo } from "react";
+import type * as Y from "yjs";
 import type { TimelineEntry } from "#shared/doc/index.ts";
 import { formatTime } from "../format.ts";
 import { SourceIcon } from "./SourceIcon.tsx";
+import { StreamTag } from "./streams/StreamTag.tsx";
 
-/** One timeline entry; key events (pinned) stand out. */
+/** One timeline entry; key events (pinned) stand out, and its work stream shows as a badge. */
 export const TimelineEntryRow = memo(function TimelineEntryRow({
   entry,
+  doc,
+  readOnly = true,
 }: {
   entry: TimelineEntry;
+  /** The document to re-tag the entry in; without it the stream is only shown. */
+  doc?: Y.Doc;
+  readOnly?: boolean;
 }) {
   const classes = [
     "timeline-entry",
@@ -24,6 +31,7 @@ export const TimelineEntryRow = memo(function TimelineEntryRow({
       data-id={entry.id}
       data-kind={entry.kind}
       data-pinned={entry.pinned}
+      data-stream-id={entry.streamId}
     >
       <time dateTime={entry.at} title={entry.at} className="mono">
         {formatTime(entry.at)}
@@ -40,6 +48,18 @@ export const TimelineEntryRow = memo(function TimelineEntryRow({
         {entry.text}
         {entry.editedAt && !entry.deleted && <span className="muted"> (edited)</span>}
         {entry.deleted && <span className="muted"> (deleted at source)</span>}
+        {doc && (
+          <>
+            {" "}
+            <StreamTag
+              collection="timeline"
+              id={entry.id}
+              streamId={entry.streamId}
+              doc={doc}
+              readOnly={readOnly}
+            />
+          </>
+        )}
       </span>
     </div>
   );

@@ -23,7 +23,7 @@ export interface IncidentDocConnection {
 }
 
 /** Where the collaboration websocket lives: same host as the page. */
-export function collabUrl(): string {
+function collabUrl(): string {
   return `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/collab`;
 }
 

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
-import { ApiError, type IncidentListItem, listIncidents } from "../api.ts";
+import type { IncidentListItem } from "#shared/incidentList.ts";
+import { ApiError, listIncidents } from "../api.ts";
 
 export interface IncidentList {
   incidents: IncidentListItem[] | null;

@@ -1,8 +1,9 @@
 import { type FormEvent, useId, useState } from "react";
-import { recordChange } from "#shared/doc/index.ts";
+import { ChangeInput, maxLengthOf, recordChange } from "#shared/doc/index.ts";
 import { describeError } from "#shared/errors.ts";
-import { InlineError } from "../header/InlineError.tsx";
+import { InlineError } from "../InlineError.tsx";
 import type { SectionProps } from "../sectionProps.ts";
+import { StreamPicker, useStreamChoice } from "../streams/StreamPicker.tsx";
 import "./changes.css";
 
 const FIELD_LABELS = {
@@ -22,14 +23,24 @@ export function AddChangeForm({ incident: _incident, doc, actor, readOnly }: Sec
   const [state, setState] = useState<"applied" | "planned">("applied");
   const [error, setError] = useState<string | null>(null);
   const id = useId();
+  const stream = useStreamChoice();
 
   if (readOnly) return null;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     try {
-      recordChange(doc, { author: actor.name, what, how, why, revertSteps, state });
+      recordChange(doc, {
+        author: actor.name,
+        what,
+        how,
+        why,
+        revertSteps,
+        state,
+        streamId: stream.streamId,
+      });
       setError(null);
+      stream.reset();
       setWhat("");
       setHow("");
       setWhy("");
@@ -57,7 +68,7 @@ export function AddChangeForm({ incident: _incident, doc, actor, readOnly }: Sec
           <input
             data-testid="add-change-what"
             value={what}
-            maxLength={2000}
+            maxLength={maxLengthOf(ChangeInput.shape.what)}
             placeholder="e.g. Scaled checkout-api from 4 to 12 pods"
             onChange={(e) => setWhat(e.target.value)}
           />
@@ -67,7 +78,7 @@ export function AddChangeForm({ incident: _incident, doc, actor, readOnly }: Sec
           <input
             data-testid="add-change-how"
             value={how}
-            maxLength={4000}
+            maxLength={maxLengthOf(ChangeInput.shape.how)}
             placeholder="command, deploy, link"
             onChange={(e) => setHow(e.target.value)}
           />
@@ -77,7 +88,7 @@ export function AddChangeForm({ incident: _incident, doc, actor, readOnly }: Sec
           <input
             data-testid="add-change-why"
             value={why}
-            maxLength={4000}
+            maxLength={maxLengthOf(ChangeInput.shape.why)}
             placeholder="which theory or experiment"
             onChange={(e) => setWhy(e.target.value)}
           />
@@ -88,7 +99,7 @@ export function AddChangeForm({ incident: _incident, doc, actor, readOnly }: Sec
             data-testid="add-change-revert"
             value={revertSteps}
             rows={2}
-            maxLength={8000}
+            maxLength={maxLengthOf(ChangeInput.shape.revertSteps)}
             placeholder="Steps to undo it, e.g. kubectl scale deploy/checkout-api --replicas=4"
             aria-describedby={`${id}-revert-hint`}
             onChange={(e) => setRevertSteps(e.target.value)}
@@ -112,12 +123,13 @@ export function AddChangeForm({ incident: _incident, doc, actor, readOnly }: Sec
             <option value="planned">planned (about to do)</option>
           </select>
         </label>
+        <StreamPicker value={stream.value} onChange={stream.set} testId="add-change-stream" />
         <span className="muted cl-add-as">as {actor.name}</span>
         <button type="submit" className="primary" data-testid="add-change-submit">
           Record change
         </button>
       </div>
-      <InlineError message={error} testId="add-change-error" />
+      <InlineError error={error} testId="add-change-error" />
     </form>
   );
 }

@@ -1,5 +1,6 @@
 import type { ChangeEntry, IncidentDocument } from "#shared/doc/index.ts";
 import type { SectionProps } from "../sectionProps.ts";
+import { inStreamFilter, useStreams } from "../streams/StreamsContext.tsx";
 import { AddChangeForm } from "./AddChangeForm.tsx";
 import { ChangeRow } from "./ChangeRow.tsx";
 import { StillToRevert } from "./StillToRevert.tsx";
@@ -21,10 +22,14 @@ function linkedReason(change: ChangeEntry, incident: IncidentDocument): string |
 /**
  * The change log: "what have we changed, and how do we undo it?" answered at the
  * top by the still-to-revert list, then every change with its revert steps and state.
+ * The page's stream filter narrows the table; the still-to-revert list always shows
+ * every stream's changes, since undoing one may depend on another.
  */
 export function ChangeLogSection({ incident, doc, actor, readOnly }: SectionProps) {
   const pending = new Set(incident.stillToRevert);
-  const missing = incident.changes.filter((c) => !c.revertSteps).length;
+  const { filter } = useStreams();
+  const changes = incident.changes.filter((c) => inStreamFilter(c, filter));
+  const missing = changes.filter((c) => !c.revertSteps).length;
 
   return (
     <section
@@ -32,19 +37,22 @@ export function ChangeLogSection({ incident, doc, actor, readOnly }: SectionProp
       id="changes"
       aria-labelledby="changes-title"
       data-testid="change-log"
-      data-count={incident.changes.length}
+      data-count={changes.length}
     >
       <div className="panel-head">
         <h2 id="changes-title">Change log</h2>
         <span className="muted cl-totals">
-          {incident.changes.length} {incident.changes.length === 1 ? "change" : "changes"}
+          {changes.length === incident.changes.length
+            ? changes.length
+            : `${changes.length} of ${incident.changes.length}`}{" "}
+          {incident.changes.length === 1 ? "change" : "changes"}
           {missing > 0 && ` · ${missing} without revert steps`}
         </span>
       </div>
 
       <StillToRevert incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
 
-      {incident.changes.length > 0 && (
+      {changes.length > 0 && (
         <div className="cl-table-wrap">
           <table className="grid changes cl-table">
             <thead>
@@ -59,7 +67,7 @@ export function ChangeLogSection({ incident, doc, actor, readOnly }: SectionProp
               </tr>
             </thead>
             <tbody>
-              {incident.changes.map((change) => (
+              {changes.map((change) => (
                 <ChangeRow
                   key={change.id}
                   change={change}

@@ -4,13 +4,16 @@ import {
   type Actor,
   CHANGE_STATES,
   type ChangeEntry,
+  ChangeRecord,
   type ChangeState,
   editRecord,
+  maxLengthOf,
   setChangeState,
 } from "#shared/doc/index.ts";
 import { describeError } from "#shared/errors.ts";
 import { formatTime } from "../../format.ts";
-import { InlineError } from "../header/InlineError.tsx";
+import { InlineError } from "../InlineError.tsx";
+import { StreamTag } from "../streams/StreamTag.tsx";
 import { CopyButton } from "./CopyButton.tsx";
 import "./changes.css";
 
@@ -93,7 +96,14 @@ export function ChangeRow({
         {change.author}
       </td>
       <td data-label="What" className="cl-what">
-        {change.what}
+        {change.what}{" "}
+        <StreamTag
+          collection="changes"
+          id={change.id}
+          streamId={change.streamId}
+          doc={doc}
+          readOnly={readOnly}
+        />
       </td>
       <td data-label="How" className="cl-how pre">
         {change.how || <span className="muted">—</span>}
@@ -110,7 +120,7 @@ export function ChangeRow({
               aria-label={`Revert steps for ${change.what}`}
               data-testid="edit-revert"
               rows={3}
-              maxLength={8000}
+              maxLength={maxLengthOf(ChangeRecord.shape.revertSteps)}
               value={steps}
               autoFocus
               onChange={(e) => setSteps(e.target.value)}
@@ -198,7 +208,7 @@ export function ChangeRow({
           </select>
         )}
         {toRevert && <span className="badge to-revert cl-to-revert-badge">to revert</span>}
-        <InlineError message={error} testId="change-row-error" />
+        <InlineError error={error} testId="change-row-error" />
       </td>
     </tr>
   );

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 
 /** Copies text to the clipboard; falls back to a hidden textarea where the Clipboard API is missing (plain http). */
-export async function copyText(text: string): Promise<void> {
+async function copyText(text: string): Promise<void> {
   if (navigator.clipboard?.writeText) {
     try {
       await navigator.clipboard.writeText(text);

@@ -2,13 +2,13 @@ import { useState } from "react";
 import { type ChangeEntry, setChangeState } from "#shared/doc/index.ts";
 import { describeError } from "#shared/errors.ts";
 import { formatTime } from "../../format.ts";
-import { InlineError } from "../header/InlineError.tsx";
+import { InlineError } from "../InlineError.tsx";
 import type { SectionProps } from "../sectionProps.ts";
 import { CopyButton } from "./CopyButton.tsx";
 import "./changes.css";
 
 /** The changes still to undo, newest first (the order to undo them in), as plain text for a runbook or the chat. */
-export function revertPlan(pending: readonly ChangeEntry[]): string {
+function revertPlan(pending: readonly ChangeEntry[]): string {
   return pending
     .map((c, i) => {
       const steps = c.revertSteps
@@ -110,7 +110,7 @@ export function StillToRevert({ incident, doc, actor, readOnly }: SectionProps) 
           )}
         </>
       )}
-      <InlineError message={error} testId="still-to-revert-error" />
+      <InlineError error={error} testId="still-to-revert-error" />
     </div>
   );
 }

@@ -1,6 +1,11 @@
 import type { UpdateDraft } from "#shared/comms/drafts.ts";
 import { draftExternalUpdate, draftInternalUpdate } from "#shared/comms/drafts.ts";
-import type { CommsUpdate, IncidentDocument } from "#shared/doc/index.ts";
+import {
+  CommsInput,
+  type CommsUpdate,
+  type IncidentDocument,
+  maxLengthOf,
+} from "#shared/doc/index.ts";
 
 /** Pure helpers for the comms section: the editor's local state, the plain-text preview, error messages. */
 
@@ -44,15 +49,13 @@ export const BULLET_RANGE: Record<Audience, { min: number; max: number }> = {
 };
 export const SENTENCE_LIMIT = 2;
 
-/** Limits of the comms record (shared/doc/schema.ts), mirrored on the inputs so the browser stops at them. */
+/** Limits of the comms record's text fields, put on the inputs so the browser stops at them. */
 export const MAX = {
-  title: 400,
-  summary: 2000,
-  bullet: 1000,
-  bullets: 10,
-  nextUpdate: 400,
-  channel: 400,
-} as const;
+  title: maxLengthOf(CommsInput.shape.title),
+  summary: maxLengthOf(CommsInput.shape.summary),
+  nextUpdate: maxLengthOf(CommsInput.shape.nextUpdate),
+  channel: maxLengthOf(CommsInput.shape.channel),
+};
 
 export function draftFor(
   incident: IncidentDocument,
@@ -108,14 +111,14 @@ export function stateFromRecord(record: CommsUpdate, incident: IncidentDocument)
 }
 
 /** One bullet per non-empty line; a leading "-", "*" or "•" typed out of habit is dropped. */
-export function toLines(text: string): string[] {
+function toLines(text: string): string[] {
   return text
     .split("\n")
     .map((line) => line.replace(/^\s*[-*•]\s+/, "").trim())
     .filter((line) => line.length > 0);
 }
 
-export function fromLines(lines: string[]): string {
+function fromLines(lines: string[]): string {
   return lines.join("\n");
 }
 

@@ -1,6 +1,5 @@
-import { type KeyboardEvent, useRef, useState } from "react";
-import { describeError } from "#shared/errors.ts";
-import { InlineError } from "./InlineError.tsx";
+import { useInlineEdit } from "../../hooks/useInlineEdit.ts";
+import { InlineError } from "../InlineError.tsx";
 
 /**
  * A one-line text input over a document value. While someone types, their draft is
@@ -33,47 +32,11 @@ export function EditableField({
   maxLength?: number;
   list?: string;
 }) {
-  const [draft, setDraftState] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const draftRef = useRef<string | null>(null);
-  const focused = useRef(false);
-  const cancelled = useRef(false);
-
-  const setDraft = (next: string | null) => {
-    draftRef.current = next;
-    setDraftState(next);
-  };
-
-  const commit = () => {
-    const text = draftRef.current;
-    if (text === null) return;
-    if (normalize(text) === value) {
-      setDraft(null);
-      return;
-    }
-    try {
-      onCommit(text);
-      setError(null);
-      // The document re-reads on the next frame; keep the draft on screen until then.
-      requestAnimationFrame(() => {
-        if (!focused.current) setDraft(null);
-      });
-    } catch (e) {
-      setError(describeError(e, labels));
-      setDraft(null);
-    }
-  };
-
-  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
-    if (event.nativeEvent.isComposing) return;
-    if (event.key === "Enter") {
-      event.preventDefault();
-      event.currentTarget.blur();
-    } else if (event.key === "Escape") {
-      cancelled.current = true;
-      event.currentTarget.blur();
-    }
-  };
+  const edit = useInlineEdit({
+    value,
+    onCommit,
+    unchanged: (text) => normalize(text) === value,
+  });
 
   return (
     <span className={`ih-field ${className ?? ""}`}>
@@ -81,30 +44,21 @@ export function EditableField({
         aria-label={label}
         title={label}
         data-testid={testId}
-        value={draft ?? value}
+        value={edit.draft ?? value}
         placeholder={placeholder}
         maxLength={maxLength}
         list={list}
-        aria-invalid={error ? true : undefined}
-        onFocus={() => {
-          focused.current = true;
-        }}
-        onChange={(e) => {
-          setDraft(e.target.value);
-          setError(null);
-        }}
-        onKeyDown={onKeyDown}
-        onBlur={() => {
-          focused.current = false;
-          if (cancelled.current) {
-            cancelled.current = false;
-            setDraft(null);
-            return;
-          }
-          commit();
-        }}
+        aria-invalid={edit.error ? true : undefined}
+        onFocus={edit.focus}
+        onChange={(e) => edit.change(e.target.value)}
+        onKeyDown={edit.keyDown}
+        onBlur={() => edit.leave()}
       />
-      <InlineError message={error} testId={testId ? `${testId}-error` : undefined} />
+      <InlineError
+        error={edit.error}
+        labels={labels}
+        testId={testId ? `${testId}-error` : undefined}
+      />
     </span>
   );
 }

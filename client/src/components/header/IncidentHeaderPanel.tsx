@@ -1,5 +1,7 @@
 import { useState } from "react";
 import {
+  IncidentFieldsInput,
+  maxLengthOf,
   SEVERITY_INFO,
   STATUS_TRANSITIONS,
   type Status,
@@ -9,12 +11,13 @@ import {
 } from "#shared/doc/index.ts";
 import { describeError } from "#shared/errors.ts";
 import { IncidentTimes } from "../IncidentTimes.tsx";
+import { InlineError } from "../InlineError.tsx";
 import { SeverityBadge } from "../SeverityBadge.tsx";
 import { SeveritySelect } from "../SeveritySelect.tsx";
 import { StatusBadge } from "../StatusBadge.tsx";
 import type { SectionProps } from "../sectionProps.ts";
+import { StreamsPanel } from "../streams/StreamsPanel.tsx";
 import { EditableField } from "./EditableField.tsx";
-import { InlineError } from "./InlineError.tsx";
 import { InlineSummary } from "./InlineSummary.tsx";
 import { LinksPanel } from "./LinksPanel.tsx";
 import { RolesPanel } from "./RolesPanel.tsx";
@@ -50,7 +53,7 @@ const parseProducts = (text: string) =>
 /**
  * The incident at a glance: key and summary, severity, status and its allowed moves,
  * the incident manager, the faulty service and products, live TTD/TTR — and, below,
- * roles, links and times with the assessment.
+ * roles, links, times with the assessment, and the work streams with their leads.
  */
 export function IncidentHeaderPanel({
   incident,
@@ -145,7 +148,7 @@ export function IncidentHeaderPanel({
         </div>
       </div>
       <InlineError
-        message={statusError?.context === context ? statusError.message : null}
+        error={statusError?.context === context ? statusError.message : null}
         testId="status-error"
       />
 
@@ -160,7 +163,7 @@ export function IncidentHeaderPanel({
               label="Faulty service"
               testId="header-service"
               placeholder={UNKNOWN_SERVICE}
-              maxLength={200}
+              maxLength={maxLengthOf(IncidentFieldsInput.shape.service)}
               labels={{ service: "Faulty service" }}
               normalize={(text) => text.trim() || UNKNOWN_SERVICE}
               onCommit={(text) =>
@@ -198,6 +201,7 @@ export function IncidentHeaderPanel({
         <RolesPanel {...props} />
         <LinksPanel {...props} />
         <TimesPanel {...props} />
+        <StreamsPanel {...props} />
       </div>
     </section>
   );

@@ -1,6 +1,6 @@
-import { type ClipboardEvent, type KeyboardEvent, useLayoutEffect, useRef, useState } from "react";
-import { describeError } from "#shared/errors.ts";
-import { InlineError } from "./InlineError.tsx";
+import { type ClipboardEvent, useLayoutEffect, useRef } from "react";
+import { useInlineEdit } from "../../hooks/useInlineEdit.ts";
+import { InlineError } from "../InlineError.tsx";
 
 /**
  * The summary as heading text that editors can edit in place (plain text only):
@@ -21,45 +21,24 @@ export function InlineSummary({
   const ref = useRef<HTMLSpanElement>(null);
   /** The summary when editing began: leaving without typing must not write it back over a newer one. */
   const start = useRef(value);
-  const [error, setError] = useState<string | null>(null);
+  // The element itself holds the draft: it is read when editing ends.
+  const edit = useInlineEdit({
+    value,
+    onCommit,
+    unchanged: (text) => text === value || text === start.current,
+  });
 
   useLayoutEffect(() => {
     const el = ref.current;
     if (el && document.activeElement !== el) el.textContent = value;
   }, [value]);
 
-  const restore = () => {
-    if (ref.current) ref.current.textContent = value;
-  };
-
-  const commit = () => {
+  const leave = () => {
     const el = ref.current;
     if (!el) return;
     const text = (el.textContent ?? "").replace(/\s+/g, " ").trim();
-    if (text === value || text === start.current) {
-      restore();
-      return;
-    }
-    try {
-      onCommit(text);
-      setError(null);
-      el.textContent = text;
-    } catch (e) {
-      setError(describeError(e, { summary: "Summary" }));
-      restore();
-    }
-  };
-
-  const onKeyDown = (event: KeyboardEvent<HTMLSpanElement>) => {
-    if (event.nativeEvent.isComposing) return;
-    if (event.key === "Enter") {
-      event.preventDefault();
-      event.currentTarget.blur();
-    } else if (event.key === "Escape") {
-      event.preventDefault();
-      restore();
-      event.currentTarget.blur();
-    }
+    // Saved: show it as stored; cancelled, unchanged or refused: show the document's.
+    el.textContent = edit.leave(text) === "saved" ? text : value;
   };
 
   // Paste as plain text, on one line.
@@ -88,15 +67,16 @@ export function InlineSummary({
         aria-label="Summary — what's the emergency?"
         title="Click to edit the summary; Enter saves, Escape cancels"
         spellCheck
-        onKeyDown={onKeyDown}
+        onKeyDown={edit.keyDown}
         onPaste={onPaste}
         onFocus={() => {
           start.current = value;
-          setError(null);
+          edit.focus();
+          edit.clearError();
         }}
-        onBlur={commit}
+        onBlur={leave}
       />
-      <InlineError message={error} testId={`${testId}-error`} />
+      <InlineError error={edit.error} labels={{ summary: "Summary" }} testId={`${testId}-error`} />
     </>
   );
 }

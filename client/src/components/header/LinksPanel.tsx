@@ -1,8 +1,15 @@
 import { type FormEvent, useState } from "react";
-import { addLink, deleteRecord, type IncidentLink, LINK_KINDS } from "#shared/doc/index.ts";
+import {
+  addLink,
+  deleteRecord,
+  type IncidentLink,
+  LINK_KINDS,
+  LinkInput,
+  maxLengthOf,
+} from "#shared/doc/index.ts";
 import { describeError } from "#shared/errors.ts";
+import { InlineError } from "../InlineError.tsx";
 import type { SectionProps } from "../sectionProps.ts";
-import { InlineError } from "./InlineError.tsx";
 import "./header.css";
 
 type LinkKind = (typeof LINK_KINDS)[number];
@@ -131,7 +138,7 @@ export function LinksPanel({ incident, doc, actor: _actor, readOnly }: SectionPr
             data-testid="add-link-label"
             placeholder="Label (optional)"
             value={label}
-            maxLength={200}
+            maxLength={maxLengthOf(LinkInput.shape.label)}
             onChange={(e) => setLabel(e.target.value)}
           />
           <input
@@ -142,7 +149,7 @@ export function LinksPanel({ incident, doc, actor: _actor, readOnly }: SectionPr
             className="grow"
             placeholder="https://…"
             value={url}
-            maxLength={2000}
+            maxLength={maxLengthOf(LinkInput.shape.url)}
             onChange={(e) => setUrl(e.target.value)}
           />
           <button type="submit" data-testid="add-link-submit">
@@ -150,7 +157,7 @@ export function LinksPanel({ incident, doc, actor: _actor, readOnly }: SectionPr
           </button>
         </form>
       )}
-      <InlineError message={error} testId="links-error" />
+      <InlineError error={error} testId="links-error" />
     </section>
   );
 }

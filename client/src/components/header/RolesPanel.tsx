@@ -1,16 +1,18 @@
 import { type FormEvent, useId, useRef, useState } from "react";
 import {
   assignRole,
+  maxLengthOf,
   ROLE_KINDS,
   ROLE_LABELS,
   type RoleAssignment,
+  RoleInput,
   type RoleKind,
   unassignRole,
 } from "#shared/doc/index.ts";
 import { describeError } from "#shared/errors.ts";
 import { formatTime } from "../../format.ts";
+import { InlineError } from "../InlineError.tsx";
 import type { SectionProps } from "../sectionProps.ts";
-import { InlineError } from "./InlineError.tsx";
 import "./header.css";
 
 const ORDER: readonly RoleKind[] = [
@@ -39,7 +41,7 @@ export function RolesPanel({ incident, doc, actor, readOnly }: SectionProps) {
   const namesId = useId();
 
   const roles = [...incident.roles].sort((a, b) => ORDER.indexOf(a.role) - ORDER.indexOf(b.role));
-  const im = roles.find((r) => r.role === "incident_manager");
+  const im = incident.incidentManager;
   const streams = new Map(incident.streams.map((s) => [s.id, s.name]));
   const knownNames = [
     ...new Set([
@@ -183,7 +185,7 @@ export function RolesPanel({ incident, doc, actor, readOnly }: SectionProps) {
               data-testid="assign-role-label"
               placeholder="Role name, e.g. Scribe"
               value={label}
-              maxLength={200}
+              maxLength={maxLengthOf(RoleInput.shape.label)}
               onChange={(e) => setLabel(e.target.value)}
             />
           )}
@@ -194,7 +196,7 @@ export function RolesPanel({ incident, doc, actor, readOnly }: SectionProps) {
             className="grow"
             placeholder="Name"
             value={holder}
-            maxLength={200}
+            maxLength={maxLengthOf(RoleInput.shape.holder)}
             list={namesId}
             onChange={(e) => setHolder(e.target.value)}
           />
@@ -208,7 +210,7 @@ export function RolesPanel({ incident, doc, actor, readOnly }: SectionProps) {
           </button>
         </form>
       )}
-      <InlineError message={error} testId="roles-error" />
+      <InlineError error={error} testId="roles-error" />
     </section>
   );
 }

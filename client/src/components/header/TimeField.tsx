@@ -1,11 +1,11 @@
-import { type KeyboardEvent, useEffect, useRef, useState } from "react";
-import { describeError } from "#shared/errors.ts";
-import { InlineError } from "./InlineError.tsx";
+import { useEffect, useRef } from "react";
+import { useInlineEdit } from "../../hooks/useInlineEdit.ts";
+import { InlineError } from "../InlineError.tsx";
 
 const pad = (n: number, width = 2) => String(n).padStart(width, "0");
 
 /** An ISO instant as a `datetime-local` value in the browser's time zone ("" when missing). */
-export function isoToLocalInput(iso: string | null): string {
+function isoToLocalInput(iso: string | null): string {
   if (!iso) return "";
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return "";
@@ -28,7 +28,7 @@ function localDate(local: string): Date | null {
  * A `datetime-local` value as an ISO instant carrying the browser's offset at that
  * moment (DST-aware), e.g. "2025-03-30T14:05:00+02:00"; null when empty or malformed.
  */
-export function localInputToIso(local: string): string | null {
+function localInputToIso(local: string): string | null {
   const date = localDate(local);
   if (!date) return null;
   const offset = -date.getTimezoneOffset();
@@ -68,103 +68,49 @@ export function TimeField({
   label: string;
   testId: string;
 }) {
-  const [draft, setDraftState] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const draftRef = useRef<string | null>(null);
-  const focused = useRef(false);
-  const cancelled = useRef(false);
+  const input = useRef<HTMLInputElement>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const valueRef = useRef(value);
-  valueRef.current = value;
-
   useEffect(() => () => clearTimeout(timer.current), []);
 
-  const setDraft = (next: string | null) => {
-    draftRef.current = next;
-    setDraftState(next);
-  };
-
-  const save = (iso: string | null) => {
-    try {
+  // The draft is the input's local time; the document holds an ISO instant.
+  const edit = useInlineEdit({
+    value: isoToLocalInput(value),
+    // A half-typed time reads as "" with bad input: keep what the document has.
+    unchanged: (local) =>
+      (local === "" && Boolean(input.current?.validity.badInput)) || sameInstant(local, value),
+    onCommit: (local) => {
+      const iso = local === "" ? null : localInputToIso(local);
+      if (local !== "" && iso === null) throw new Error(`${label}: not a valid date and time`);
       onCommit(iso);
-      setError(null);
-      return true;
-    } catch (e) {
-      setError(describeError(e, { startedAt: label, detectedAt: label, endedAt: label }));
-      return false;
-    }
-  };
+    },
+  });
+  const labels = { startedAt: label, detectedAt: label, endedAt: label };
 
-  const commitDraft = (input: HTMLInputElement | null) => {
-    clearTimeout(timer.current);
-    const local = draftRef.current;
-    if (local === null) return;
-    if (local === "" && input?.validity.badInput) {
-      // Half-typed: keep what the document has.
-      setDraft(null);
-      return;
-    }
-    if (sameInstant(local, valueRef.current)) {
-      if (!focused.current) setDraft(null);
-      return;
-    }
-    const iso = local === "" ? null : localInputToIso(local);
-    if (local !== "" && iso === null) {
-      setError(`${label}: not a valid date and time`);
-      setDraft(null);
-      return;
-    }
-    const ok = save(iso);
-    if (!ok) setDraft(null);
-    else
-      requestAnimationFrame(() => {
-        if (!focused.current) setDraft(null);
-      });
-  };
-
-  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
-    if (event.key === "Enter") {
-      event.preventDefault();
-      event.currentTarget.blur();
-    } else if (event.key === "Escape") {
-      cancelled.current = true;
-      event.currentTarget.blur();
-    }
-  };
-
-  const shown = draft ?? isoToLocalInput(value);
+  const shown = edit.draft ?? isoToLocalInput(value);
 
   return (
     <span className="ih-field ih-time-field">
       <span className="ih-time-controls">
         <input
+          ref={input}
           type="datetime-local"
           step={1}
           aria-label={label}
           data-testid={testId}
           value={shown}
           data-empty={shown === "" ? true : undefined}
-          aria-invalid={error ? true : undefined}
-          onFocus={() => {
-            focused.current = true;
-          }}
+          aria-invalid={edit.error ? true : undefined}
+          onFocus={edit.focus}
           onChange={(e) => {
-            const input = e.currentTarget;
-            setDraft(input.value);
+            const local = e.currentTarget.value;
+            edit.setDraft(local);
             clearTimeout(timer.current);
-            if (input.value !== "")
-              timer.current = setTimeout(() => commitDraft(input), AUTOSAVE_MS);
+            if (local !== "") timer.current = setTimeout(() => edit.commit(), AUTOSAVE_MS);
           }}
-          onKeyDown={onKeyDown}
-          onBlur={(e) => {
-            focused.current = false;
-            if (cancelled.current) {
-              cancelled.current = false;
-              clearTimeout(timer.current);
-              setDraft(null);
-              return;
-            }
-            commitDraft(e.currentTarget);
+          onKeyDown={edit.keyDown}
+          onBlur={() => {
+            clearTimeout(timer.current);
+            edit.leave();
           }}
         />
         <button
@@ -174,8 +120,8 @@ export function TimeField({
           title={`Set ${label.toLowerCase()} to now`}
           onClick={() => {
             clearTimeout(timer.current);
-            setDraft(null);
-            save(new Date().toISOString());
+            edit.setDraft(null);
+            edit.attempt(() => onCommit(new Date().toISOString()));
           }}
         >
           now
@@ -188,15 +134,15 @@ export function TimeField({
             title={`Clear ${label.toLowerCase()} (unknown)`}
             onClick={() => {
               clearTimeout(timer.current);
-              setDraft(null);
-              save(null);
+              edit.setDraft(null);
+              edit.attempt(() => onCommit(null));
             }}
           >
             clear
           </button>
         )}
       </span>
-      <InlineError message={error} testId={`${testId}-error`} />
+      <InlineError error={edit.error} labels={labels} testId={`${testId}-error`} />
     </span>
   );
 }

@@ -1,7 +1,8 @@
 import {
   durations,
   type IncidentDocument,
-  type IncidentFieldsInput,
+  IncidentFieldsInput,
+  maxLengthOf,
   setIncidentFields,
 } from "#shared/doc/index.ts";
 import type { SectionProps } from "../sectionProps.ts";
@@ -160,7 +161,7 @@ export function TimesPanel({ incident, doc, actor, readOnly }: SectionProps) {
                     label={label}
                     testId={`assessment-${key}`}
                     placeholder={placeholder}
-                    maxLength={2000}
+                    maxLength={maxLengthOf(IncidentFieldsInput.shape[key])}
                     labels={{ [key]: label }}
                     className={answer ? undefined : "ih-field-unknown"}
                     onCommit={(text) => saveAnswer(key, text)}

@@ -1,7 +1,15 @@
 import { type FormEvent, useState } from "react";
 import type * as Y from "yjs";
-import { type Actor, addExperiment, type Theory } from "#shared/doc/index.ts";
-import { InlineError, useWriteAttempt } from "./InlineError.tsx";
+import {
+  type Actor,
+  addExperiment,
+  ExperimentInput,
+  maxLengthOf,
+  type Theory,
+} from "#shared/doc/index.ts";
+import { useWriteAttempt } from "../../hooks/useWriteAttempt.ts";
+import { InlineError } from "../InlineError.tsx";
+import { StreamPicker, useStreamChoice } from "../streams/StreamPicker.tsx";
 
 /** "How do we find out?" — and which theory it would confirm or disprove. */
 export function AddExperimentForm({
@@ -16,6 +24,7 @@ export function AddExperimentForm({
   const [text, setText] = useState("");
   const [theoryId, setTheoryId] = useState("");
   const { error, attempt } = useWriteAttempt();
+  const stream = useStreamChoice();
   // A theory picked here may be gone by the time of submitting (an invalid remote edit hides it).
   const chosen = theories.some((t) => t.id === theoryId) ? theoryId : "";
 
@@ -23,10 +32,18 @@ export function AddExperimentForm({
     event.preventDefault();
     if (!text.trim()) return;
     if (
-      attempt(() => addExperiment(doc, { author: actor.name, text, theoryId: chosen || undefined }))
+      attempt(() =>
+        addExperiment(doc, {
+          author: actor.name,
+          text,
+          theoryId: chosen || undefined,
+          streamId: stream.streamId,
+        }),
+      )
     ) {
       setText("");
       setTheoryId("");
+      stream.reset();
     }
   };
 
@@ -38,7 +55,7 @@ export function AddExperimentForm({
           data-testid="add-experiment-text"
           className="grow"
           value={text}
-          maxLength={8000}
+          maxLength={maxLengthOf(ExperimentInput.shape.text)}
           placeholder="How do we find out?"
           onChange={(e) => setText(e.target.value)}
         />
@@ -64,6 +81,7 @@ export function AddExperimentForm({
           </option>
         ))}
       </select>
+      <StreamPicker value={stream.value} onChange={stream.set} testId="add-experiment-stream" />
       <InlineError error={error} />
     </form>
   );

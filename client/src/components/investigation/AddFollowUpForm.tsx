@@ -1,8 +1,17 @@
 import { type FormEvent, useState } from "react";
 import type * as Y from "yjs";
-import { type Actor, addFollowUp, FOLLOW_UP_KINDS, type FollowUp } from "#shared/doc/index.ts";
+import {
+  type Actor,
+  addFollowUp,
+  FOLLOW_UP_KINDS,
+  type FollowUp,
+  FollowUpInput,
+  maxLengthOf,
+} from "#shared/doc/index.ts";
+import { useWriteAttempt } from "../../hooks/useWriteAttempt.ts";
+import { InlineError } from "../InlineError.tsx";
+import { StreamPicker, useStreamChoice } from "../streams/StreamPicker.tsx";
 import { FOLLOW_UP_KIND_LABELS } from "./FollowUpRow.tsx";
-import { InlineError, useWriteAttempt } from "./InlineError.tsx";
 
 /** Adds a cleanup task or a postmortem action item, with its owner and, optionally, its ticket. */
 export function AddFollowUpForm({ doc, actor }: { doc: Y.Doc; actor: Actor }) {
@@ -11,6 +20,7 @@ export function AddFollowUpForm({ doc, actor }: { doc: Y.Doc; actor: Actor }) {
   const [kind, setKind] = useState<FollowUp["kind"]>("cleanup");
   const [url, setUrl] = useState("");
   const { error, attempt } = useWriteAttempt();
+  const stream = useStreamChoice();
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -22,12 +32,14 @@ export function AddFollowUpForm({ doc, actor }: { doc: Y.Doc; actor: Actor }) {
         owner,
         kind,
         url: url.trim() ? url.trim() : undefined,
+        streamId: stream.streamId,
       }),
     );
     if (added) {
       setText("");
       setOwner("");
       setUrl("");
+      stream.reset();
     }
   };
 
@@ -39,7 +51,7 @@ export function AddFollowUpForm({ doc, actor }: { doc: Y.Doc; actor: Actor }) {
           data-testid="add-follow-up-text"
           className="fu-form-text"
           value={text}
-          maxLength={4000}
+          maxLength={maxLengthOf(FollowUpInput.shape.text)}
           placeholder="What needs doing afterwards?"
           onChange={(e) => setText(e.target.value)}
         />
@@ -48,7 +60,7 @@ export function AddFollowUpForm({ doc, actor }: { doc: Y.Doc; actor: Actor }) {
           data-testid="add-follow-up-owner"
           className="fu-form-owner"
           value={owner}
-          maxLength={200}
+          maxLength={maxLengthOf(FollowUpInput.shape.owner)}
           placeholder="Owner"
           onChange={(e) => setOwner(e.target.value)}
         />
@@ -70,7 +82,7 @@ export function AddFollowUpForm({ doc, actor }: { doc: Y.Doc; actor: Actor }) {
           data-testid="add-follow-up-url"
           className="fu-form-url"
           value={url}
-          maxLength={2000}
+          maxLength={maxLengthOf(FollowUpInput.shape.url)}
           placeholder="https://… (optional)"
           onChange={(e) => setUrl(e.target.value)}
         />
@@ -83,6 +95,7 @@ export function AddFollowUpForm({ doc, actor }: { doc: Y.Doc; actor: Actor }) {
           Add
         </button>
       </div>
+      <StreamPicker value={stream.value} onChange={stream.set} testId="add-follow-up-stream" />
       <InlineError error={error} />
     </form>
   );

@@ -1,17 +1,25 @@
 import { type FormEvent, useState } from "react";
 import type * as Y from "yjs";
-import { type Actor, addObservation } from "#shared/doc/index.ts";
-import { InlineError, useWriteAttempt } from "./InlineError.tsx";
+import { type Actor, addObservation, maxLengthOf, ObservationInput } from "#shared/doc/index.ts";
+import { useWriteAttempt } from "../../hooks/useWriteAttempt.ts";
+import { InlineError } from "../InlineError.tsx";
+import { StreamPicker, useStreamChoice } from "../streams/StreamPicker.tsx";
 
 /** "What are we seeing?" — one line, Enter adds it. */
 export function AddObservationForm({ doc, actor }: { doc: Y.Doc; actor: Actor }) {
   const [text, setText] = useState("");
   const { error, attempt } = useWriteAttempt();
+  const stream = useStreamChoice();
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!text.trim()) return;
-    if (attempt(() => addObservation(doc, { author: actor.name, text }))) setText("");
+    if (
+      attempt(() => addObservation(doc, { author: actor.name, text, streamId: stream.streamId }))
+    ) {
+      setText("");
+      stream.reset();
+    }
   };
 
   return (
@@ -22,7 +30,7 @@ export function AddObservationForm({ doc, actor }: { doc: Y.Doc; actor: Actor })
           data-testid="add-observation-text"
           className="grow"
           value={text}
-          maxLength={8000}
+          maxLength={maxLengthOf(ObservationInput.shape.text)}
           placeholder="What are we seeing?"
           onChange={(e) => setText(e.target.value)}
         />
@@ -35,6 +43,7 @@ export function AddObservationForm({ doc, actor }: { doc: Y.Doc; actor: Actor })
           Add
         </button>
       </div>
+      <StreamPicker value={stream.value} onChange={stream.set} testId="add-observation-stream" />
       <InlineError error={error} />
     </form>
   );

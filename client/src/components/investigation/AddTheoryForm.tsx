@@ -1,7 +1,15 @@
 import { type FormEvent, useState } from "react";
 import type * as Y from "yjs";
-import { type Actor, addTheory, type Observation } from "#shared/doc/index.ts";
-import { InlineError, useWriteAttempt } from "./InlineError.tsx";
+import {
+  type Actor,
+  addTheory,
+  maxLengthOf,
+  type Observation,
+  TheoryInput,
+} from "#shared/doc/index.ts";
+import { useWriteAttempt } from "../../hooks/useWriteAttempt.ts";
+import { InlineError } from "../InlineError.tsx";
+import { StreamPicker, useStreamChoice } from "../streams/StreamPicker.tsx";
 
 /** "What could explain it?" — with the observations that point that way. */
 export function AddTheoryForm({
@@ -16,6 +24,7 @@ export function AddTheoryForm({
   const [text, setText] = useState("");
   const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
   const { error, attempt } = useWriteAttempt();
+  const stream = useStreamChoice();
 
   const toggle = (id: string, on: boolean) =>
     setPicked((current) => {
@@ -30,9 +39,14 @@ export function AddTheoryForm({
     if (!text.trim()) return;
     // Keep the order the observations were made in, whatever order they were ticked in.
     const observationIds = observations.filter((o) => picked.has(o.id)).map((o) => o.id);
-    if (attempt(() => addTheory(doc, { author: actor.name, text, observationIds }))) {
+    if (
+      attempt(() =>
+        addTheory(doc, { author: actor.name, text, observationIds, streamId: stream.streamId }),
+      )
+    ) {
       setText("");
       setPicked(new Set());
+      stream.reset();
     }
   };
 
@@ -44,7 +58,7 @@ export function AddTheoryForm({
           data-testid="add-theory-text"
           className="grow"
           value={text}
-          maxLength={8000}
+          maxLength={maxLengthOf(TheoryInput.shape.text)}
           placeholder="What could explain it?"
           onChange={(e) => setText(e.target.value)}
         />
@@ -57,6 +71,7 @@ export function AddTheoryForm({
           Add
         </button>
       </div>
+      <StreamPicker value={stream.value} onChange={stream.set} testId="add-theory-stream" />
       {observations.length > 0 && (
         <fieldset className="inv-pick">
           <legend>Supported by</legend>

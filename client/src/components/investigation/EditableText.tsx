@@ -1,5 +1,6 @@
-import { type KeyboardEvent, useState } from "react";
-import { InlineError, useWriteAttempt } from "./InlineError.tsx";
+import type { KeyboardEvent } from "react";
+import { useInlineEdit } from "../../hooks/useInlineEdit.ts";
+import { InlineError } from "../InlineError.tsx";
 
 /**
  * A record's text, with an "edit" affordance for responders (typos happen at 3 a.m.).
@@ -11,17 +12,18 @@ export function EditableText({
   readOnly,
   onSave,
   testId,
-  maxLength = 8000,
+  maxLength,
 }: {
   text: string;
   label: string;
   readOnly: boolean;
   onSave: (next: string) => void;
   testId?: string;
-  maxLength?: number;
+  /** The record schema's limit for this text (`maxLengthOf`). */
+  maxLength: number;
 }) {
-  const [draft, setDraft] = useState<string | null>(null);
-  const { error, attempt, clear } = useWriteAttempt();
+  const edit = useInlineEdit({ value: text, onCommit: onSave, keepDraftOnError: true });
+  const draft = edit.draft;
 
   if (readOnly || draft === null) {
     return (
@@ -34,7 +36,7 @@ export function EditableText({
             type="button"
             className="link inv-edit"
             aria-label={`Edit ${label}`}
-            onClick={() => setDraft(text)}
+            onClick={() => edit.setDraft(text)}
           >
             edit
           </button>
@@ -43,16 +45,9 @@ export function EditableText({
     );
   }
 
-  const cancel = () => {
-    setDraft(null);
-    clear();
-  };
-  const save = () => {
-    const next = draft.trim();
-    if (next === text || attempt(() => onSave(next))) cancel();
-  };
+  const save = () => edit.commit(draft.trim());
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (event.key === "Escape") cancel();
+    if (event.key === "Escape") edit.cancel();
     else if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) save();
   };
 
@@ -64,18 +59,18 @@ export function EditableText({
         rows={3}
         maxLength={maxLength}
         autoFocus
-        onChange={(e) => setDraft(e.target.value)}
+        onChange={(e) => edit.setDraft(e.target.value)}
         onKeyDown={onKeyDown}
       />
       <div className="inv-actions">
         <button type="button" className="primary" onClick={save} disabled={!draft.trim()}>
           Save
         </button>
-        <button type="button" onClick={cancel}>
+        <button type="button" onClick={edit.cancel}>
           Cancel
         </button>
       </div>
-      <InlineError error={error} />
+      <InlineError error={edit.error} />
     </div>
   );
 }

@@ -4,13 +4,17 @@ import {
   type Actor,
   EXPERIMENT_STATES,
   type Experiment,
+  ExperimentRecord,
   type ExperimentState,
   editRecord,
+  maxLengthOf,
   setExperimentState,
   type Theory,
 } from "#shared/doc/index.ts";
+import { useWriteAttempt } from "../../hooks/useWriteAttempt.ts";
+import { InlineError } from "../InlineError.tsx";
+import { StreamTag } from "../streams/StreamTag.tsx";
 import { EditableText } from "./EditableText.tsx";
-import { InlineError, useWriteAttempt } from "./InlineError.tsx";
 import { RecordMeta } from "./RecordMeta.tsx";
 import { StateBadge } from "./StateBadge.tsx";
 
@@ -98,12 +102,22 @@ export function ExperimentCard({
     >
       <div className="inv-card-head">
         <StateBadge state={experiment.state} testId="experiment-state" />
+        <span className="inv-stream">
+          <StreamTag
+            collection="experiments"
+            id={experiment.id}
+            streamId={experiment.streamId}
+            doc={doc}
+            readOnly={readOnly}
+          />
+        </span>
       </div>
       <EditableText
         text={experiment.text}
         label="experiment"
         readOnly={readOnly}
         testId="experiment-text"
+        maxLength={maxLengthOf(ExperimentRecord.shape.text)}
         onSave={(text) => editRecord(doc, "experiments", experiment.id, { text })}
       />
       <RecordMeta author={experiment.author} at={experiment.at} />
@@ -143,7 +157,7 @@ export function ExperimentCard({
               id={outcomeId}
               data-testid="experiment-outcome"
               rows={2}
-              maxLength={8000}
+              maxLength={maxLengthOf(ExperimentRecord.shape.outcome)}
               placeholder={
                 experiment.state === "done" ? "What did it show?" : "Saved when you leave the field"
               }

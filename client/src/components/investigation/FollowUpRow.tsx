@@ -1,8 +1,17 @@
 import { useEffect, useState } from "react";
 import type * as Y from "yjs";
-import { deleteRecord, editRecord, type FollowUp, setFollowUpDone } from "#shared/doc/index.ts";
+import {
+  deleteRecord,
+  editRecord,
+  type FollowUp,
+  FollowUpRecord,
+  maxLengthOf,
+  setFollowUpDone,
+} from "#shared/doc/index.ts";
+import { useWriteAttempt } from "../../hooks/useWriteAttempt.ts";
+import { InlineError } from "../InlineError.tsx";
+import { StreamTag } from "../streams/StreamTag.tsx";
 import { EditableText } from "./EditableText.tsx";
-import { InlineError, useWriteAttempt } from "./InlineError.tsx";
 
 export const FOLLOW_UP_KIND_LABELS: Record<FollowUp["kind"], string> = {
   cleanup: "cleanup",
@@ -79,9 +88,16 @@ export function FollowUpRow({
           text={followUp.text}
           label="follow-up"
           readOnly={readOnly}
-          maxLength={4000}
+          maxLength={maxLengthOf(FollowUpRecord.shape.text)}
           testId="follow-up-text"
           onSave={(text) => editRecord(doc, "followUps", followUp.id, { text })}
+        />
+        <StreamTag
+          collection="followUps"
+          id={followUp.id}
+          streamId={followUp.streamId}
+          doc={doc}
+          readOnly={readOnly}
         />
         <InlineError error={error} />
       </div>
@@ -102,7 +118,7 @@ export function FollowUpRow({
           aria-label="Owner"
           data-testid="follow-up-owner"
           placeholder="no owner"
-          maxLength={200}
+          maxLength={maxLengthOf(FollowUpRecord.shape.owner)}
           value={owner ?? storedOwner}
           onChange={(e) => setOwner(e.target.value)}
           onBlur={saveOwner}

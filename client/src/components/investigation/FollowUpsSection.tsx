@@ -1,11 +1,16 @@
 import type { SectionProps } from "../sectionProps.ts";
+import { inStreamFilter, useStreams } from "../streams/StreamsContext.tsx";
 import { AddFollowUpForm } from "./AddFollowUpForm.tsx";
 import { FollowUpRow } from "./FollowUpRow.tsx";
 import "./investigation.css";
 
-/** Cleanup tasks and postmortem action items, each with an owner; they go into the postmortem draft. */
+/**
+ * Cleanup tasks and postmortem action items, each with an owner; they go into the
+ * postmortem draft. The page's stream filter narrows the list (and its counts).
+ */
 export function FollowUpsSection({ incident, doc, actor, readOnly }: SectionProps) {
-  const { followUps } = incident;
+  const { filter } = useStreams();
+  const followUps = incident.followUps.filter((f) => inStreamFilter(f, filter));
   const open = followUps.filter((f) => !f.done).length;
   const unowned = followUps.filter((f) => !f.done && !f.owner).length;
 

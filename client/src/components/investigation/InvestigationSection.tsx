@@ -1,6 +1,7 @@
 import { useState } from "react";
 import type { IncidentDocument } from "#shared/doc/index.ts";
 import type { SectionProps } from "../sectionProps.ts";
+import { inStreamFilter, useStreams } from "../streams/StreamsContext.tsx";
 import { AddExperimentForm } from "./AddExperimentForm.tsx";
 import { AddObservationForm } from "./AddObservationForm.tsx";
 import { AddTheoryForm } from "./AddTheoryForm.tsx";
@@ -15,12 +16,15 @@ type Focus = { kind: Kind; id: string } | null;
 /**
  * The handbook's loop — observe → theorise → experiment → repeat — as three linked
  * columns. Hovering a card lights up the cards it is linked to in the other columns.
- * Read-only viewers get the same picture with no controls at all.
+ * Read-only viewers get the same picture with no controls at all. The page's stream
+ * filter narrows the columns; links to records of other streams still read in full.
  */
 export function InvestigationSection({ incident, doc, actor, readOnly }: SectionProps) {
   const { observations, theories, experiments } = incident;
   const [focus, setFocus] = useState<Focus>(null);
-  const streams = new Map(incident.streams.map((s) => [s.id, s.name]));
+  const { filter } = useStreams();
+  const shown = <T extends { streamId?: string }>(records: T[]) =>
+    records.filter((r) => inStreamFilter(r, filter));
   const theoryById = new Map(theories.map((t) => [t.id, t]));
   const related = relatedTo(focus, incident);
   const highlight = (kind: Kind, id: string) =>
@@ -53,15 +57,16 @@ export function InvestigationSection({ incident, doc, actor, readOnly }: Section
       <div className="inv-columns">
         <section className="inv-column" aria-labelledby="observations-title">
           <h3 id="observations-title">
-            Observations <span className="inv-count">{observations.length}</span>
+            Observations <span className="inv-count">{shown(observations).length}</span>
           </h3>
-          {observations.length === 0 && <p className="muted inv-empty">Nothing observed yet.</p>}
-          {observations.map((observation) => (
+          {shown(observations).length === 0 && (
+            <p className="muted inv-empty">Nothing observed yet.</p>
+          )}
+          {shown(observations).map((observation) => (
             <ObservationCard
               key={observation.id}
               observation={observation}
               supports={theories.filter((t) => t.observationIds.includes(observation.id))}
-              streamName={observation.streamId ? streams.get(observation.streamId) : undefined}
               doc={doc}
               readOnly={readOnly}
               highlight={highlight("observation", observation.id)}
@@ -73,16 +78,15 @@ export function InvestigationSection({ incident, doc, actor, readOnly }: Section
 
         <section className="inv-column" aria-labelledby="theories-title">
           <h3 id="theories-title">
-            Theories <span className="inv-count">{theories.length}</span>
+            Theories <span className="inv-count">{shown(theories).length}</span>
           </h3>
-          {theories.length === 0 && <p className="muted inv-empty">No theory yet.</p>}
-          {theories.map((theory) => (
+          {shown(theories).length === 0 && <p className="muted inv-empty">No theory yet.</p>}
+          {shown(theories).map((theory) => (
             <TheoryCard
               key={theory.id}
               theory={theory}
               observations={observations}
               experiments={experiments.filter((e) => e.theoryId === theory.id)}
-              streamName={theory.streamId ? streams.get(theory.streamId) : undefined}
               doc={doc}
               actor={actor}
               readOnly={readOnly}
@@ -95,10 +99,10 @@ export function InvestigationSection({ incident, doc, actor, readOnly }: Section
 
         <section className="inv-column" aria-labelledby="experiments-title">
           <h3 id="experiments-title">
-            Experiments <span className="inv-count">{experiments.length}</span>
+            Experiments <span className="inv-count">{shown(experiments).length}</span>
           </h3>
-          {experiments.length === 0 && <p className="muted inv-empty">Nothing tried yet.</p>}
-          {experiments.map((experiment) => (
+          {shown(experiments).length === 0 && <p className="muted inv-empty">Nothing tried yet.</p>}
+          {shown(experiments).map((experiment) => (
             <ExperimentCard
               key={experiment.id}
               experiment={experiment}

@@ -1,19 +1,22 @@
 import type * as Y from "yjs";
 import {
   editRecord,
+  maxLengthOf,
   type Observation,
+  ObservationRecord,
   setObservationConfirmed,
   type Theory,
 } from "#shared/doc/index.ts";
+import { useWriteAttempt } from "../../hooks/useWriteAttempt.ts";
+import { InlineError } from "../InlineError.tsx";
+import { StreamTag } from "../streams/StreamTag.tsx";
 import { EditableText } from "./EditableText.tsx";
-import { InlineError, useWriteAttempt } from "./InlineError.tsx";
 import { RecordMeta } from "./RecordMeta.tsx";
 
 /** One observation: what someone saw, who saw it, and whether it has been confirmed. */
 export function ObservationCard({
   observation,
   supports,
-  streamName,
   doc,
   readOnly,
   highlight,
@@ -22,7 +25,6 @@ export function ObservationCard({
   observation: Observation;
   /** Theories that cite this observation. */
   supports: Theory[];
-  streamName?: string;
   doc: Y.Doc;
   readOnly: boolean;
   /** Set while this card, or a card linked to it, is hovered. */
@@ -53,6 +55,7 @@ export function ObservationCard({
         label="observation"
         readOnly={readOnly}
         testId="observation-text"
+        maxLength={maxLengthOf(ObservationRecord.shape.text)}
         onSave={(text) => editRecord(doc, "observations", observation.id, { text })}
       />
       <RecordMeta author={observation.author} at={observation.at}>
@@ -61,7 +64,13 @@ export function ObservationCard({
             supports {supports.length} {supports.length === 1 ? "theory" : "theories"}
           </span>
         )}
-        {streamName && <span className="badge inv-stream">{streamName}</span>}
+        <StreamTag
+          collection="observations"
+          id={observation.id}
+          streamId={observation.streamId}
+          doc={doc}
+          readOnly={readOnly}
+        />
         <span className="inv-meta-end">
           {readOnly ? (
             <span

@@ -3,14 +3,18 @@ import {
   type Actor,
   type Experiment,
   editRecord,
+  maxLengthOf,
   type Observation,
   setTheoryState,
   THEORY_STATES,
   type Theory,
+  TheoryRecord,
   type TheoryState,
 } from "#shared/doc/index.ts";
+import { useWriteAttempt } from "../../hooks/useWriteAttempt.ts";
+import { InlineError } from "../InlineError.tsx";
+import { StreamTag } from "../streams/StreamTag.tsx";
 import { EditableText } from "./EditableText.tsx";
-import { InlineError, useWriteAttempt } from "./InlineError.tsx";
 import { RecordMeta } from "./RecordMeta.tsx";
 import { StateBadge } from "./StateBadge.tsx";
 
@@ -30,7 +34,6 @@ export function TheoryCard({
   theory,
   observations,
   experiments,
-  streamName,
   doc,
   actor,
   readOnly,
@@ -42,7 +45,6 @@ export function TheoryCard({
   observations: Observation[];
   /** Experiments that test this theory. */
   experiments: Experiment[];
-  streamName?: string;
   doc: Y.Doc;
   actor: Actor;
   readOnly: boolean;
@@ -80,13 +82,22 @@ export function TheoryCard({
         {theory.state === "confirmed" && (
           <span className="inv-root-cause">root-cause candidate</span>
         )}
-        {streamName && <span className="badge inv-stream">{streamName}</span>}
+        <span className="inv-stream">
+          <StreamTag
+            collection="theories"
+            id={theory.id}
+            streamId={theory.streamId}
+            doc={doc}
+            readOnly={readOnly}
+          />
+        </span>
       </div>
       <EditableText
         text={theory.text}
         label="theory"
         readOnly={readOnly}
         testId="theory-text"
+        maxLength={maxLengthOf(TheoryRecord.shape.text)}
         onSave={(text) => editRecord(doc, "theories", theory.id, { text })}
       />
       <RecordMeta author={theory.author} at={theory.at} />
