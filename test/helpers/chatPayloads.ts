@@ -306,6 +306,37 @@ export const DOCUMENTED = {
     },
   },
   /**
+   * Matrix `m.reaction`, the spec's example resolved: core/room_event.json plus
+   * data/event-schemas/examples/m.reaction.yaml (matrix-org/matrix-spec).
+   */
+  matrixReaction: {
+    event_id: "$143273582443PhrSn:example.org",
+    room_id: "!jEsUZKDJdhlrceRyVU:example.org",
+    sender: "@example:example.org",
+    origin_server_ts: 1432735824653,
+    unsigned: { age: 1234, membership: "join" },
+    type: "m.reaction",
+    content: {
+      "m.relates_to": { rel_type: "m.annotation", event_id: "$some_event_id", key: "👍" },
+    },
+  },
+  /**
+   * Matrix `m.room.pinned_events`, the state event a client sends to pin a message (it
+   * lists every pinned event of the room): core/room_event.json plus the `state_key` of
+   * core/state_event.json and data/event-schemas/examples/m.room.pinned_events.yaml
+   * (matrix-org/matrix-spec-proposals, where the spec's event schemas lived before matrix-spec).
+   */
+  matrixPinnedEvents: {
+    event_id: "$143273582443PhrSn:example.org",
+    room_id: "!jEsUZKDJdhlrceRyVU:example.org",
+    sender: "@example:example.org",
+    origin_server_ts: 1432735824653,
+    unsigned: { age: 1234, membership: "join" },
+    type: "m.room.pinned_events",
+    state_key: "",
+    content: { pinned: ["$someevent:example.org"] },
+  },
+  /**
    * Microsoft Teams / Bot Framework message activity, from Microsoft's Teams bot docs
    * (MicrosoftDocs/msteams-docs msteams-platform/bots/how-to/conversations/conversation-messages.md,
    * the JSON tab of "Receive a message"). Outgoing webhooks post this same activity schema

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { readIncident, readTimeline } from "#shared/doc/index.ts";
 import {
+  copyOf,
+  DOCUMENTED,
   deliver,
   genericSigned,
   matrixMessage,
@@ -254,7 +256,7 @@ describe("chat bridge", () => {
     });
 
     it("never mirrors hotdoc's own announcements back", async () => {
-      await send(
+      const answer = await send(
         slackSigned(
           slackEvent({
             type: "message",
@@ -267,7 +269,11 @@ describe("chat bridge", () => {
           }),
         ),
       );
-      expect(texts()).not.toContain("[hotdoc] HOT-1 severity is now 1");
+      // A 2xx means whatever the delivery writes is durable: the stored document is the proof.
+      expect(answer.status).toBe(200);
+      expect((await stored()).timeline.map((e: { text: string }) => e.text)).not.toContain(
+        "[hotdoc] HOT-1 severity is now 1",
+      );
     });
   });
 
@@ -398,7 +404,9 @@ describe("chat bridge", () => {
     });
 
     it("Matrix: an event it cannot read is left out of its transaction, never blocking the rest", async () => {
-      const room = "!incident:matrix.example.org";
+      const room = "!unreadable:matrix.example.org";
+      await linkRoom("matrix", room);
+      const skippedBefore = await chatEventCount("matrix", "skipped");
       const good = (id: string, text: string) =>
         matrixMessage(room, id, "@ana:example.org", text, (t0 + 75) * 1000);
       const bad = [
@@ -425,8 +433,7 @@ describe("chat bridge", () => {
       expect((await stored()).timeline.map((e: { text: string }) => e.text)).toContain(
         "still mirrored despite its neighbours",
       );
-      const metrics = await (await fetch(`${server.url}/metrics`)).text();
-      expect(metrics).toMatch(/hotdoc_chat_events_total\{platform="matrix",outcome="skipped"\} 5/);
+      expect(await chatEventCount("matrix", "skipped")).toBe(skippedBefore + 5);
     });
 
     it("Teams: an HMAC-signed activity is mirrored without its bot mention, and answered within 5 s", async () => {
@@ -475,6 +482,125 @@ describe("chat bridge", () => {
           (e: { text: string }) => e.text === "[FIRING] payments 5xx > 10%",
         ),
       ).toMatchObject({ source: "webhook", author: "Grafana" });
+    });
+
+    it("generic webhook: an edit changes the entry's text, a delete marks it, a pin makes it a key event", async () => {
+      await linkRoom("webhook", "deploy-bot");
+      const hook = (payload: Record<string, unknown>) =>
+        send(genericSigned({ channel: "deploy-bot", author: "deploybot", ...payload }));
+      const posts = [
+        ["gw-edit", "disk at 91% on db-3"],
+        ["gw-delete", "test alert, ignore"],
+        ["gw-pin", "failover to db-4 complete"],
+      ];
+      for (const [i, [id, text]] of posts.entries())
+        expect(
+          (await hook({ id, text, at: new Date((t0 + 91 + i) * 1000).toISOString() })).status,
+        ).toBe(200);
+      expect(
+        (await stored()).timeline.find(
+          (e: { text: string }) => e.text === "failover to db-4 complete",
+        ),
+      ).toMatchObject({ pinned: false });
+
+      for (const payload of [
+        { id: "gw-edit", action: "edit", text: "disk at 97% on db-3" },
+        { id: "gw-delete", action: "delete" },
+        { id: "gw-pin", action: "pin" },
+      ])
+        expect((await hook(payload)).status, payload.action).toBe(200);
+
+      const timeline = (await stored()).timeline as {
+        text: string;
+        source: string;
+        pinned: boolean;
+        deleted?: boolean;
+        editedAt?: string;
+      }[];
+      const mine = timeline.filter((e) => e.source === "webhook");
+      expect(mine.map((e) => e.text)).not.toContain("disk at 91% on db-3");
+      expect(mine.find((e) => e.text === "disk at 97% on db-3")).toMatchObject({
+        editedAt: expect.any(String),
+      });
+      expect(mine.find((e) => e.text === "test alert, ignore")).toMatchObject({ deleted: true });
+      expect(mine.find((e) => e.text === "failover to db-4 complete")).toMatchObject({
+        pinned: true,
+      });
+      expect(await keyEventTexts()).toContain("failover to db-4 complete");
+    });
+
+    it("Matrix: a 📌 reaction makes the message it annotates a key event, another reaction does not", async () => {
+      const room = "!reactions:matrix.example.org";
+      await linkRoom("matrix", room);
+      await send(
+        matrixTransaction("txn-react-1", [
+          matrixMessage(
+            room,
+            "$react-a",
+            "@ana:example.org",
+            "Rollback verified in EU",
+            (t0 + 100) * 1000,
+          ),
+          matrixMessage(room, "$react-b", "@ana:example.org", "Coffee is ready", (t0 + 101) * 1000),
+        ]),
+      );
+      const reaction = (eventId: string, target: string, emoji: string, offset: number) => {
+        const event = copyOf(DOCUMENTED.matrixReaction);
+        Object.assign(event, {
+          event_id: eventId,
+          room_id: room,
+          origin_server_ts: (t0 + offset) * 1000,
+        });
+        Object.assign(event.content["m.relates_to"], { event_id: target, key: emoji });
+        return event;
+      };
+      expect(
+        (
+          await send(
+            matrixTransaction("txn-react-2", [
+              reaction("$pin-reaction", "$react-a", "📌", 102),
+              reaction("$thumbs", "$react-b", "👍", 103),
+            ]),
+          )
+        ).status,
+      ).toBe(200);
+      const timeline = (await stored()).timeline as { text: string; pinned: boolean }[];
+      expect(timeline.find((e) => e.text === "Rollback verified in EU")).toMatchObject({
+        pinned: true,
+      });
+      expect(timeline.find((e) => e.text === "Coffee is ready")).toMatchObject({ pinned: false });
+      expect(await keyEventTexts()).toContain("Rollback verified in EU");
+    });
+
+    it("Matrix: a message pinned in the room (m.room.pinned_events) becomes a key event", async () => {
+      const room = "!pinned:matrix.example.org";
+      await linkRoom("matrix", room);
+      await send(
+        matrixTransaction("txn-pinned-1", [
+          matrixMessage(
+            room,
+            "$pinned-a",
+            "@ana:example.org",
+            "Error budget exhausted",
+            (t0 + 110) * 1000,
+          ),
+          matrixMessage(room, "$pinned-b", "@ana:example.org", "Lunch order in", (t0 + 111) * 1000),
+        ]),
+      );
+      const pins = copyOf(DOCUMENTED.matrixPinnedEvents);
+      Object.assign(pins, {
+        event_id: "$pins-state",
+        room_id: room,
+        origin_server_ts: (t0 + 112) * 1000,
+        content: { pinned: ["$pinned-a"] },
+      });
+      expect((await send(matrixTransaction("txn-pinned-2", [pins]))).status).toBe(200);
+      const timeline = (await stored()).timeline as { text: string; pinned: boolean }[];
+      expect(timeline.find((e) => e.text === "Error budget exhausted")).toMatchObject({
+        pinned: true,
+      });
+      expect(timeline.find((e) => e.text === "Lunch order in")).toMatchObject({ pinned: false });
+      expect(await keyEventTexts()).toContain("Error budget exhausted");
     });
   });
 
@@ -651,6 +777,33 @@ describe("chat bridge", () => {
       }
     });
   });
+
+  /** The key events of the postmortem export, where a pinned message must show. */
+  async function keyEventTexts(): Promise<string[]> {
+    const exported = await server.api("GET", `/api/incidents/${key}/export?format=json`);
+    expect(exported.status).toBe(200);
+    return exported.body.keyEvents.map((e: { text: string }) => e.text);
+  }
+
+  /** Links a room to the test incident, so a test does not rely on another having linked it. */
+  async function linkRoom(platform: string, channel: string): Promise<void> {
+    const linked = await server.api("POST", `/api/incidents/${key}/channels`, {
+      platform,
+      channel,
+    });
+    expect(linked.status).toBe(201);
+  }
+
+  /** `hotdoc_chat_events_total` for one platform and outcome (0 before the first such event). */
+  async function chatEventCount(platform: string, outcome: string): Promise<number> {
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const line = metrics
+      .split("\n")
+      .find((l) =>
+        l.startsWith(`hotdoc_chat_events_total{platform="${platform}",outcome="${outcome}"} `),
+      );
+    return line ? Number(line.slice(line.lastIndexOf(" ") + 1)) : 0;
+  }
 
   async function docFromServer(): Promise<Y.Doc> {
     const state = await server.hotdoc.store.loadState(key);

@@ -171,6 +171,44 @@ describe("read-only is absolute", () => {
     );
   });
 
+  it("a viewer may not list the incident's chat rooms (their webhook URLs are secrets); a responder may", async () => {
+    const webhookUrl = "http://127.0.0.1:9/hooks/T0SECRET/B0SECRET/xoxo-room-secret";
+    expect(
+      (
+        await server.api("POST", `/api/incidents/${key}/channels`, {
+          platform: "slack",
+          channel: "C0ROOM",
+          webhookUrl,
+        })
+      ).status,
+    ).toBe(201);
+
+    const refused = await server.api(
+      "GET",
+      `/api/incidents/${key}/channels`,
+      undefined,
+      viewerToken,
+    );
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toMatchObject({ code: "forbidden", message: expect.any(String) });
+    expect(JSON.stringify(refused.body)).not.toContain("T0SECRET");
+
+    const responder = await server.api("POST", `/api/incidents/${key}/links`, {
+      role: "responder",
+      name: "Rita",
+    });
+    const allowed = await server.api(
+      "GET",
+      `/api/incidents/${key}/channels`,
+      undefined,
+      responder.body.token,
+    );
+    expect(allowed.status).toBe(200);
+    expect(allowed.body.channels).toEqual([
+      expect.objectContaining({ platform: "slack", channel: "C0ROOM", incident: key, webhookUrl }),
+    ]);
+  });
+
   it("a viewer cannot appear as someone else in presence", async () => {
     const alice = await server.api("POST", `/api/incidents/${key}/links`, {
       role: "responder",

@@ -5,9 +5,17 @@ import { SqliteStore } from "../../server/storage/SqliteStore.ts";
 import { connectProvider, whenAcknowledged, whenSynced } from "../helpers/clients.ts";
 import { startTestServer, type TestServer, tempDataDir } from "../helpers/testServer.ts";
 
-/** The real SQLite store with a fault we can switch on: the next appends fail, as a full disk would. */
+/**
+ * The real SQLite store with faults we can switch on: the next appends fail, as a full
+ * disk would; pings fail, as a store that no longer answers would.
+ */
 class FaultyStore extends SqliteStore {
   failNextAppends = 0;
+  down = false;
+  override async ping(): Promise<void> {
+    if (this.down) throw new Error("SQLITE_IOERR: disk I/O error");
+    return super.ping();
+  }
   override async appendUpdate(
     doc: string,
     update: Uint8Array,
@@ -87,4 +95,30 @@ describe("a write the store refuses is never acknowledged", () => {
     await server.close();
     expect(await restartAndRead(dataDir, key)).toContain("written while the disk was full");
   }, 40_000);
+});
+
+describe("/healthz says when the store is down", () => {
+  it("answers 503 with the store's error while it does not answer, and 200 again once it does", async () => {
+    const dataDir = tempDataDir();
+    const store = new FaultyStore(dataDir);
+    const server = await startTestServer({ dataDir, store });
+    try {
+      const healthy = await server.api("GET", "/healthz", undefined, null);
+      expect(healthy.status).toBe(200);
+      expect(healthy.body).toMatchObject({ status: "ok", store: { kind: "sqlite", ok: true } });
+
+      store.down = true;
+      const down = await server.api("GET", "/healthz", undefined, null);
+      expect(down.status).toBe(503);
+      expect(down.body).toMatchObject({
+        status: "degraded",
+        store: { kind: "sqlite", ok: false, error: expect.stringContaining("SQLITE_IOERR") },
+      });
+
+      store.down = false;
+      expect((await server.api("GET", "/healthz", undefined, null)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
 });
