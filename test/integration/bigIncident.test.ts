@@ -12,8 +12,13 @@ const GROW_MS = 12_000;
 const MAX_ENTRIES_PER_WRITER = 4000;
 /** Small, so the growing incident is checkpointed many times while the test runs. */
 const CHECKPOINT_EVERY = 200;
-/** The worst event-loop stall the server may show while one incident grows (the old code stalled for seconds). */
-const MAX_STALL_MS = 300;
+/**
+ * The worst event-loop stall the server may show while one incident grows. The old code
+ * stalled for about 3 s here (compaction on the event loop, growing with the document);
+ * now the worst is a few hundred ms of garbage collection and decoding, which doubles on
+ * a slow machine while other test files run beside this one. The bound sits between.
+ */
+const MAX_STALL_MS = 1000;
 const MAX_PROBE_MS = 1000;
 
 /** Reads one sample from the server's Prometheus text (`name` includes any labels). */
