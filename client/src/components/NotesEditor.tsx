@@ -2,9 +2,9 @@ import type { HocuspocusProvider } from "@hocuspocus/provider";
 import Collaboration from "@tiptap/extension-collaboration";
 import CollaborationCaret from "@tiptap/extension-collaboration-caret";
 import { EditorContent, useEditor } from "@tiptap/react";
-import StarterKit from "@tiptap/starter-kit";
 import { memo, useEffect } from "react";
 import type * as Y from "yjs";
+import { richTextExtensions } from "#shared/doc/editorSchema.ts";
 import { richTextField } from "#shared/doc/index.ts";
 
 interface CaretUser {
@@ -31,7 +31,7 @@ export const NotesEditor = memo(function NotesEditor({
     {
       editable: !readOnly,
       extensions: [
-        StarterKit.configure({ undoRedo: false }),
+        ...richTextExtensions(),
         Collaboration.configure({ document: doc, field: richTextField("notes") }),
         CollaborationCaret.configure({ provider, user }),
       ],
