@@ -308,11 +308,14 @@ export class ChatMirror {
     let command = parsed && "command" in parsed ? parsed.command : undefined;
     // A work stream named in brackets is looked up before anything is written, so the
     // message is tagged with it too; a name that matches no stream refuses the command.
+    // Only a done stream can be reopened, so a reopening looks among those first.
     let streamId: string | undefined;
     let refused: string | undefined;
     if (command && "stream" in command && command.stream) {
+      const prefer =
+        command.type === "streamState" && command.state === "active" ? "done" : "active";
       try {
-        streamId = findStream(doc, command.stream).id;
+        streamId = findStream(doc, command.stream, prefer).id;
       } catch (error) {
         refused = `Could not do that: ${describeError(error)}. Your message is in the timeline as it is.`;
         command = undefined;
@@ -404,9 +407,14 @@ export class ChatMirror {
       case "stream":
         addStream(doc, { name: command.name, techLead: command.lead, at }, actor, now);
         return `Work stream ${command.name} started${command.lead ? `, led by ${command.lead}` : ", with no tech lead yet (`tl [name] @someone` names one)"}. Tag what belongs to it with its name in brackets, e.g. \`obs [${command.name}]: …\``;
-      case "streamState":
-        if (streamId) setStreamState(doc, streamId, command.state, actor, now);
+      case "streamState": {
+        const stream = readStreams(doc).find((s) => s.id === streamId);
+        if (!stream) return undefined;
+        if (stream.state === command.state)
+          return `Work stream ${stream.name} is already ${command.state}; nothing changed.`;
+        setStreamState(doc, stream.id, command.state, actor, now);
         return undefined;
+      }
       case "streams":
         return describeStreams(readStreams(doc));
       case "help":

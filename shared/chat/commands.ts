@@ -9,7 +9,8 @@ import {
 
 /**
  * Chat as a shared command line. One syntax on every platform: a keyword at the
- * start of the message. Keywords that carry text take a colon (`obs: …`); keywords
+ * start of the message, followed by a space, a colon, a `[stream]` or nothing (so
+ * "tl;dr" is talk). Keywords that carry text take a colon (`obs: …`); keywords
  * that take one value take exactly one word (`sev 2`). Case does not matter.
  *
  *   obs: <text>                     an observation
@@ -22,9 +23,9 @@ import {
  *   im @name                        assign the incident manager (also `tl`, `comms`, `backup`)
  *   link HOT-12                     link this room to an incident
  *   !key <text>  or  📌 <text>       mirror the message as a key event
- *   stream: <name> lead @name       start a work stream with its tech lead (`lead` is optional)
+ *   stream: <name> lead @name       start a work stream with its tech lead (`lead @name` is optional, and last)
  *   stream [name] done|reopen       end a work stream, or take it up again
- *   tl [name] @name                 give a work stream a new tech lead (also `lead [name]`)
+ *   tl [name] @name                 give a work stream a new tech lead
  *   streams                         list the work streams
  *   help                            list the commands
  *
@@ -68,7 +69,6 @@ const ROLE_WORDS: Record<string, RoleKind> = {
   im: "incident_manager",
   backup: "backup_im",
   tl: "tech_lead",
-  lead: "tech_lead",
   comms: "comms_manager",
 };
 
@@ -88,7 +88,9 @@ function words(text: string): {
   colon: boolean;
   rest: string;
 } {
-  const match = /^\s*(!?[A-Za-z]+)(?:\s*\[([^[\]\r\n]*)\])?\s*(:?)\s*([\s\S]*)$/u.exec(text);
+  const match = /^\s*(!?[A-Za-z]+)(?=[\s:[]|$)(?:\s*\[([^[\]\r\n]*)\])?\s*(:?)\s*([\s\S]*)$/u.exec(
+    text,
+  );
   return match
     ? {
         head: match[1].toLowerCase(),
@@ -110,14 +112,24 @@ const TAGGABLE = new Set([
   "change",
   "!key",
   "tl",
-  "lead",
   "stream",
 ]);
 
-/** `stream: <name> lead @who` (or `lead: who`): the name and the lead, "" when none is named. */
-function streamParts(rest: string): { name: string; lead: string } {
-  const match = /^(.*?)(?:^|\s+)lead(?:\s*:\s*|\s+(?=@))@?(.+)$/isu.exec(rest);
-  return match ? { name: match[1].trim(), lead: match[2].trim() } : { name: rest.trim(), lead: "" };
+/** Where a lead is named in `stream: …`: "lead @" or "lead:" ("the lead pipeline" is part of a name). */
+const LEAD_MARK = /(?:^|\s)lead(?:\s*:|\s+@)/iu;
+
+/**
+ * `stream: <name> lead @who` (or `lead: who`): the name and the lead, "" when none is
+ * named. The lead is one word, the message's last; anything else after the mark (a
+ * sentence that happens to say "lead @ana", a second lead, nobody) is null.
+ */
+function streamParts(rest: string): { name: string; lead: string } | null {
+  // A name and a lead are 200 characters each, so a longer text is all name (and refused
+  // as too long); not searching it keeps a message of spaces from costing seconds.
+  if (rest.length > 450 || !LEAD_MARK.test(rest)) return { name: rest.trim(), lead: "" };
+  const match = /^([\s\S]*?)(?:^|\s+)lead(?:\s*:\s*@?|\s+@)([^\s@]\S*)$/iu.exec(rest);
+  if (!match || LEAD_MARK.test(match[1])) return null;
+  return { name: match[1].trim(), lead: match[2] };
 }
 
 /** Keywords that carry text only count as commands with a colon (`obs: …`), so "change the config" stays talk. */
@@ -138,7 +150,6 @@ const VALUE_COMMANDS = new Set([
   "im",
   "backup",
   "tl",
-  "lead",
   "comms",
   "link",
 ]);
@@ -245,7 +256,6 @@ export function parseChatCommand(text: string): ParsedChat {
     case "im":
     case "backup":
     case "tl":
-    case "lead":
     case "comms": {
       const holder = rest.replace(/^@/, "").trim();
       return holder && !/\s{2,}/.test(holder)
@@ -276,7 +286,13 @@ export function parseChatCommand(text: string): ParsedChat {
 function streamCommand(tag: string | undefined, colon: boolean, rest: string): ParsedChat {
   if (tag === undefined) {
     if (!colon) return { plain: true };
-    const { name, lead } = streamParts(rest);
+    const parts = streamParts(rest);
+    if (!parts)
+      return {
+        malformed:
+          "stream: takes one person at the end after lead, e.g. `stream: Database failover lead @ana`",
+      };
+    const { name, lead } = parts;
     return name
       ? { command: { type: "stream", name, lead } }
       : {

@@ -17,7 +17,7 @@ import {
   SeveritySchema,
   StatusSchema,
 } from "./schema.ts";
-import { setStreamLead, streamLeadRoleId } from "./streams.ts";
+import { readRoles, setStreamLead, streamLeadRoleId } from "./streams.ts";
 import { assertStreamExists } from "./streamTags.ts";
 import { appendTimelineEntry } from "./timeline.ts";
 import {
@@ -266,7 +266,7 @@ export function assignRole(
 
 /** Ends a role assignment (not the incident manager's: hand that over instead). */
 export function unassignRole(doc: Y.Doc, id: string, actor: Actor, now: Date = new Date()): void {
-  const role = readRecords(doc, "roles").find((r) => r.id === id);
+  const role = readRoles(doc).find((r) => r.id === id);
   if (!role)
     throw new DocumentRuleError("record_not_found", `no role assignment with id ${id}`, "id");
   if (role.role === "incident_manager") {

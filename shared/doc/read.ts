@@ -17,7 +17,7 @@ import type {
   TimelineEntry,
   WorkStream,
 } from "./schema.ts";
-import { readStreams } from "./streams.ts";
+import { readRoles, readStreams } from "./streams.ts";
 import { streamsById, withRecordStreams } from "./streamTags.ts";
 import { readTimeline } from "./timeline.ts";
 import { durations } from "./times.ts";
@@ -124,7 +124,7 @@ export function readIncident(doc: Y.Doc): IncidentDocument {
       otherFactors: str("otherFactors"),
     },
     incidentManager: summary.incidentManager,
-    roles: readRecords(doc, "roles").sort((a, b) => compareText(a.since, b.since)),
+    roles: readRoles(doc).sort((a, b) => compareText(a.since, b.since)),
     links: readRecords(doc, "links"),
     timeline,
     changes,

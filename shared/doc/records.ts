@@ -53,17 +53,18 @@ export function readRecord<C extends CollectionName>(
   name: C,
   id: string,
 ): Stored<C> | undefined {
-  return parseRecord(name, collection(doc, name).get(id));
+  return parseRecord(name, id, collection(doc, name).get(id));
 }
 
 /**
  * Reads every valid record of a collection. Records that do not match the schema
- * (a CRDT client can write anything) are left out rather than trusted.
+ * (a CRDT client can write anything) are left out rather than trusted, and so is a
+ * record stored under another key than its own id: every write and lookup goes by key.
  */
 export function readRecords<C extends CollectionName>(doc: Y.Doc, name: C): Stored<C>[] {
   const out: Stored<C>[] = [];
-  collection(doc, name).forEach((value) => {
-    const record = parseRecord(name, value);
+  collection(doc, name).forEach((value, key) => {
+    const record = parseRecord(name, key, value);
     if (record) out.push(record);
   });
   return out;
@@ -76,8 +77,12 @@ export function removeRecord(doc: Y.Doc, name: CollectionName, id: string): bool
   return true;
 }
 
-function parseRecord<C extends CollectionName>(name: C, value: unknown): Stored<C> | undefined {
+function parseRecord<C extends CollectionName>(
+  name: C,
+  key: string,
+  value: unknown,
+): Stored<C> | undefined {
   if (!(value instanceof Y.Map)) return undefined;
   const parsed = RECORD_SCHEMAS[name].safeParse(value.toJSON());
-  return parsed.success ? (parsed.data as Stored<C>) : undefined;
+  return parsed.success && parsed.data.id === key ? (parsed.data as Stored<C>) : undefined;
 }

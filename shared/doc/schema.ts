@@ -342,21 +342,6 @@ export const FollowUpInput = z
 export type FollowUpInput = z.input<typeof FollowUpInput>;
 
 /**
- * A stream of work with its tech lead. `state` and the times came after the first
- * streams were stored, so a stream without them reads as active.
- */
-const StreamRecord = z.object({
-  id: IdSchema,
-  name: requiredText(200),
-  techLead: text(200),
-  state: z.enum(STREAM_STATES).default("active"),
-  at: InstantSchema.optional(),
-  author: name.optional(),
-  endedAt: InstantSchema.optional(),
-});
-export type WorkStream = z.infer<typeof StreamRecord>;
-
-/**
  * A stream's name as a person gives it. Chat refers to a stream by its name in
  * brackets (`obs [db failover]: …`), so a name holds no brackets and stays on one line.
  */
@@ -364,6 +349,24 @@ export const StreamNameSchema = requiredText(200).regex(
   /^[^[\]\r\n]+$/,
   "a stream name has no brackets and no line breaks",
 );
+
+/**
+ * A stream of work with its tech lead. `state` and the times came after the first
+ * streams were stored, so a stream without them reads as active. The name is held to
+ * what a person may give, so a stream written by a CRDT client can be named in chat
+ * (or is not read at all). `leadSince` is when the current lead took over.
+ */
+const StreamRecord = z.object({
+  id: IdSchema,
+  name: StreamNameSchema,
+  techLead: text(200),
+  state: z.enum(STREAM_STATES).default("active"),
+  at: InstantSchema.optional(),
+  author: name.optional(),
+  endedAt: InstantSchema.optional(),
+  leadSince: InstantSchema.optional(),
+});
+export type WorkStream = z.infer<typeof StreamRecord>;
 
 export const StreamInput = z
   .object({

@@ -7,8 +7,10 @@ import {
   type Actor,
   ActorSchema,
   IdSchema,
+  type RoleAssignment,
   StreamInput,
   StreamNameSchema,
+  type TimelineEntry,
   type WorkStream,
 } from "./schema.ts";
 import { appendTimelineEntry } from "./timeline.ts";
@@ -18,17 +20,93 @@ import { ROLE_LABELS, STREAM_STATES, type StreamState } from "./vocabulary.ts";
  * Streams of work (the handbook: "multiple tech leads if more than one stream of
  * work is underway"). A stream has a name, a tech lead and a state; its lead also
  * holds a `tech_lead` role tagged with the stream, so the roles say who leads
- * what. A stream that has ended is marked done and stays in the record.
+ * what. A stream that has ended is marked done and stays in the record. The stream
+ * is the truth about its lead: the role is read from it (see `readRoles`).
  */
 
 const LeadSchema = z.string().trim().max(200);
+
+const LEAD_ROLE_PREFIX = "tl:";
 
 /**
  * The role record of a stream's tech lead. One fixed id per stream, as for the
  * incident manager: two concurrent lead changes still leave one lead.
  */
 export function streamLeadRoleId(streamId: string): string {
-  return `tl:${streamId}`;
+  return `${LEAD_ROLE_PREFIX}${streamId}`;
+}
+
+/** The stream whose lead's role record this is, if it is one. */
+function leadRoleStream(roleId: string): string | undefined {
+  return roleId.startsWith(LEAD_ROLE_PREFIX) ? roleId.slice(LEAD_ROLE_PREFIX.length) : undefined;
+}
+
+/**
+ * The role assignments as they stand. A stream's lead is written twice, on the stream
+ * and as its role record, and concurrent edits (a hand-over while someone else marks
+ * the stream done, a reopening while the lead changes…) can leave the two apart, so
+ * the stream decides: a lead's role counts only while its stream exists, is active and
+ * names that holder as its lead, and an active stream whose lead has no such role gets
+ * one, held since the lead took over (a stream stored before streams had times, with
+ * neither time, gets none).
+ */
+export function readRoles(doc: Y.Doc): RoleAssignment[] {
+  const streams = new Map(readStreams(doc).map((s) => [s.id, s]));
+  const leads = (stream: WorkStream | undefined): stream is WorkStream =>
+    stream !== undefined && stream.state === "active" && stream.techLead !== "";
+  const roles: RoleAssignment[] = [];
+  const held = new Set<string>();
+  for (const role of readRecords(doc, "roles")) {
+    const streamId = leadRoleStream(role.id);
+    if (streamId === undefined) {
+      roles.push(role);
+      continue;
+    }
+    const stream = streams.get(streamId);
+    if (
+      leads(stream) &&
+      role.role === "tech_lead" &&
+      role.streamId === streamId &&
+      role.holder === stream.techLead
+    ) {
+      roles.push(role);
+      held.add(streamId);
+    }
+  }
+  for (const stream of streams.values()) {
+    const since = stream.leadSince ?? stream.at;
+    if (!leads(stream) || held.has(stream.id) || !since) continue;
+    roles.push({
+      id: streamLeadRoleId(stream.id),
+      role: "tech_lead",
+      holder: stream.techLead,
+      since,
+      streamId: stream.id,
+    });
+  }
+  return roles;
+}
+
+/**
+ * Whether a timeline entry is about the incident as a whole rather than one stream's
+ * work, so a page narrowed to a stream still shows it: a status or severity change, a
+ * role change other than a stream's lead, a key event. Only an untagged entry is; one
+ * tagged with a stream not in `streams` (when given) counts as untagged.
+ */
+export function concernsWholeIncident(
+  entry: TimelineEntry,
+  streams?: { has(id: string): boolean },
+): boolean {
+  if (entry.streamId !== undefined && (!streams || streams.has(entry.streamId))) return false;
+  switch (entry.kind) {
+    case "status":
+    case "severity":
+      return true;
+    case "role":
+      return !(entry.ref?.collection === "roles" && leadRoleStream(entry.ref.id) !== undefined);
+    default:
+      return entry.pinned;
+  }
 }
 
 /** How the lead's role reads wherever roles are listed: "Tech lead · Database failover". */
@@ -80,6 +158,7 @@ export function addStream(
       state: "active",
       at,
       author: who.name,
+      leadSince: stream.techLead ? toInstant(now) : undefined,
     });
     if (stream.techLead) insertLeadRole(doc, id, stream.techLead, now);
     appendTimelineEntry(
@@ -148,7 +227,10 @@ export function setStreamLead(
   const label = streamRoleLabel(stream.name);
   const previous = stream.techLead;
   doc.transact(() => {
-    updateRecord(doc, "streams", id, { techLead: next });
+    updateRecord(doc, "streams", id, {
+      techLead: next,
+      leadSince: next ? toInstant(now) : undefined,
+    });
     removeRecord(doc, "roles", streamLeadRoleId(id));
     if (next && stream.state === "active") insertLeadRole(doc, id, next, now);
     appendTimelineEntry(
@@ -215,27 +297,28 @@ export function setStreamState(
 
 /**
  * The stream a person means by `ref`, as typed in chat: its id, its name (case and
- * surrounding spaces aside), or the start of exactly one name, active streams
- * first. Anything else is `record_not_found`, naming the streams there are.
+ * surrounding spaces aside), or the start of exactly one name, streams in the
+ * `prefer`red state first (done ones for a reopening). Anything else is
+ * `record_not_found`, naming the streams there are. Two streams of the same name
+ * (two people started them at once) are not told apart by name either.
  */
-export function findStream(doc: Y.Doc, ref: string): WorkStream {
+export function findStream(doc: Y.Doc, ref: string, prefer: StreamState = "active"): WorkStream {
   const streams = readStreams(doc);
   const wanted = comparable(ref);
   const byId = IdSchema.safeParse(ref.trim()).success
     ? streams.find((s) => s.id === ref.trim())
     : undefined;
   if (byId) return byId;
-  const exact = streams.find((s) => comparable(s.name) === wanted);
-  if (exact) return exact;
+  const exact = streams.filter((s) => comparable(s.name) === wanted);
   const starts = wanted ? streams.filter((s) => comparable(s.name).startsWith(wanted)) : [];
-  const active = starts.filter((s) => s.state === "active");
-  const pick = active.length > 0 ? active : starts;
+  const preferred = starts.filter((s) => s.state === prefer);
+  const pick = exact.length > 0 ? exact : preferred.length > 0 ? preferred : starts;
   if (pick.length === 1) return pick[0];
   const known = streams.map((s) => s.name).join(", ");
   throw new DocumentRuleError(
     "record_not_found",
     pick.length > 1
-      ? `"${ref.trim()}" could be ${pick.map((s) => s.name).join(" or ")}: say more of the name`
+      ? `"${ref.trim()}" could be ${pick.map((s) => s.name).join(" or ")}: ${exact.length > 1 ? "they have one name, so rename one on the incident page" : "say more of the name"}`
       : streams.length === 0
         ? `there is no work stream "${ref.trim()}" (none started yet)`
         : `there is no work stream "${ref.trim()}" (streams: ${known})`,

@@ -1,6 +1,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readIncident } from "#shared/doc/index.ts";
+import { collection } from "#shared/doc/fields.ts";
+import { addObservation, readIncident } from "#shared/doc/index.ts";
 import { artifactPath, launchChromium } from "../helpers/browser.ts";
 import { deliver, genericSigned, SECRETS } from "../helpers/chatPayloads.ts";
 import { startTestServer, type TestServer } from "../helpers/testServer.ts";
@@ -126,6 +127,22 @@ describe("work streams in a real browser", () => {
         ?.streamId,
     ).toBe(payments.id);
 
+    // What concerns the whole incident, said in chat: a severity change, an incident
+    // manager (and the status move it causes), an untagged key event; and a key event of
+    // the other stream.
+    expect(await say("priya", "sev 2")).toEqual([]);
+    expect(await say("priya", "im @priya")).toEqual([]);
+    expect(await say("priya", "!key customers told to retry later")).toEqual([]);
+    expect(await say("marco", "decision [payments]: retries off until the fix ships")).toEqual([]);
+    // An observation tagged with a stream id the document does not hold (as a CRDT client
+    // could write it) belongs to no stream.
+    const stray = addObservation(serverDoc(), { author: "dana", text: "card declines in NL" });
+    collection(serverDoc(), "observations").get(stray)?.set("streamId", "nostream0001");
+    await card(page, "observation", "card declines in NL").waitFor({ timeout: LIVE_MS });
+    expect(
+      await card(page, "observation", "card declines in NL").getByTestId("stream-badge").count(),
+    ).toBe(0);
+
     // Filter the page to the database stream: only its records show, in every section.
     await page.getByTestId("stream-filter").selectOption({ label: "Database failover" });
     expect(new URL(page.url()).searchParams.get("stream")).toBe(db!.id);
@@ -136,14 +153,46 @@ describe("work streams in a real browser", () => {
     expect(await page.getByTestId("observation-card").allInnerTexts()).toEqual([
       expect.stringContaining("replica lag 40s on eu-1"),
     ]);
-    const timelineStreams = await page
-      .locator('[data-testid="timeline-entry"]')
-      .evaluateAll((rows) => rows.map((row) => row.getAttribute("data-stream-id")));
-    expect(timelineStreams.length).toBeGreaterThanOrEqual(2);
-    expect(new Set(timelineStreams)).toEqual(new Set([db!.id]));
     await page
       .locator('[data-testid="timeline-entry"]', { hasText: "replica lag 40s on eu-1" })
       .waitFor({ timeout: LIVE_MS });
+    // The timeline keeps what concerns the whole incident next to the stream's own entries.
+    const timeline = await page.locator('[data-testid="timeline-entry"]').evaluateAll((rows) =>
+      rows.map((row) => ({
+        stream: row.getAttribute("data-stream-id"),
+        kind: row.getAttribute("data-kind"),
+        pinned: row.getAttribute("data-pinned") === "true",
+        text: row.textContent ?? "",
+      })),
+    );
+    expect(timeline.filter((e) => e.stream === db!.id).length).toBeGreaterThanOrEqual(2);
+    const whole = timeline.filter((e) => e.stream !== db!.id);
+    expect(whole.map((e) => e.text)).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining("Incident declared: EU checkout down"),
+        expect.stringContaining("Severity changed from 1 (Critical) to 2 (Major)"),
+        expect.stringContaining("priya is Incident manager"),
+        expect.stringContaining("Status changed from new to fixing"),
+        expect.stringContaining("!key customers told to retry later"),
+      ]),
+    );
+    for (const entry of whole) {
+      expect(entry.stream, entry.text).toBeNull();
+      expect(
+        entry.pinned || ["status", "severity", "role"].includes(entry.kind ?? ""),
+        entry.text,
+      ).toBe(true);
+    }
+    expect(whole.map((e) => e.text).join("\n")).not.toMatch(
+      /retries off until the fix ships|card declines in NL|Tech lead · Payments retries|im @priya/,
+    );
+
+    // Records of no stream, the one tagged with an unknown stream among them.
+    await page.getByTestId("stream-filter").selectOption({ label: "No stream" });
+    await card(page, "observation", "card declines in NL").waitFor({ timeout: LIVE_MS });
+    expect(await page.getByTestId("observation-card").allInnerTexts()).toEqual([
+      expect.stringContaining("card declines in NL"),
+    ]);
 
     // The other stream: its theory and the re-tagged observation, not the database's.
     await page.getByTestId("stream-filter").selectOption({ label: "Payments retries" });
@@ -164,7 +213,7 @@ describe("work streams in a real browser", () => {
     // Back to everything; the database stream ends and stays listed.
     await page.getByTestId("stream-filter").selectOption({ label: "All streams" });
     expect(new URL(page.url()).searchParams.get("stream")).toBeNull();
-    await expect.poll(() => page.getByTestId("observation-card").count()).toBe(2);
+    await expect.poll(() => page.getByTestId("observation-card").count()).toBe(3);
     await streamRow(page, "Database failover").getByTestId("stream-done").click();
     await streamRow(page, "Database failover")
       .and(page.locator('[data-state="done"]'))

@@ -187,4 +187,27 @@ describe("work streams from chat", () => {
       "Work streams:\n[Database failover] led by bo (done)\n[Cache warm-up] no tech lead",
     ]);
   });
+
+  it("reopens the done stream a shared start of names means, and says so when a stream already is as asked", async () => {
+    await generic("stream: Database backups lead @cy");
+    // "data" starts both names; only the done one can be reopened.
+    expect((await generic("stream [data] reopen")).replies).toEqual([]);
+    let doc = await stored();
+    const db = doc.streams.find((s) => s.name === "Database failover")!;
+    expect(db.state).toBe("active");
+    expect(doc.roles.filter((r) => r.streamId === db.id).map((r) => r.holder)).toEqual(["bo"]);
+
+    const entries = doc.timeline.length;
+    expect((await generic("stream [database failover] reopen")).replies).toEqual([
+      "Work stream Database failover is already active; nothing changed.",
+    ]);
+    expect((await generic("stream [cache] done")).replies).toEqual([]);
+    expect((await generic("stream [cache] done")).replies).toEqual([
+      "Work stream Cache warm-up is already done; nothing changed.",
+    ]);
+    doc = await stored();
+    // The three messages and one stream ending, nothing else.
+    expect(doc.timeline.length).toBe(entries + 4);
+    expect(doc.streams.find((s) => s.name === "Cache warm-up")?.state).toBe("done");
+  });
 });

@@ -106,6 +106,18 @@ describe("chat commands", () => {
       "sev is probably 2",
       "help me look at this",
       "Looking at the dashboards",
+      // A keyword is followed by a space, a colon, a bracket or nothing.
+      "tl;dr",
+      "tl;dr: the replica is behind",
+      "sev/2 maybe?",
+      "obs!",
+      // `lead` is not a command word (`tl` is): these are talk.
+      "lead time",
+      "lead them",
+      "lead poisoning?",
+      "lead @ana",
+      "lead: ana",
+      "lead [db] @ana",
     ]) {
       expect(parseChatCommand(text), text).toEqual({ plain: true });
     }
@@ -117,8 +129,11 @@ describe("work streams in chat", () => {
     expect(parseChatCommand("stream: Database failover lead @ana")).toStrictEqual({
       command: { type: "stream", name: "Database failover", lead: "ana" },
     });
-    expect(parseChatCommand("Stream: Comms with the bank lead: Dana Kim")).toStrictEqual({
-      command: { type: "stream", name: "Comms with the bank", lead: "Dana Kim" },
+    expect(parseChatCommand("Stream: Comms with the bank lead: @dana")).toStrictEqual({
+      command: { type: "stream", name: "Comms with the bank", lead: "dana" },
+    });
+    expect(parseChatCommand("stream: Database failover\nlead @ana")).toStrictEqual({
+      command: { type: "stream", name: "Database failover", lead: "ana" },
     });
     // "lead" inside the name is part of the name unless a person follows it.
     expect(parseChatCommand("stream: Fix the lead pipeline")).toStrictEqual({
@@ -128,6 +143,24 @@ describe("work streams in chat", () => {
       malformed: expect.stringContaining("name"),
     });
     expect(parseChatCommand("stream: lead @ana")).toMatchObject({ malformed: expect.any(String) });
+  });
+
+  it("takes the lead as one word at the very end, and nothing else after `lead`", () => {
+    for (const text of [
+      "Stream: lag on the replicas, can someone lead @ana this?",
+      "stream: Comms with the bank lead: Dana Kim",
+      "stream: Database failover lead @",
+      "stream: Database failover lead:",
+      "stream: Database failover lead: ana\nand more text",
+      "stream: Database failover lead @ana lead @bo",
+    ]) {
+      expect(parseChatCommand(text), text).toStrictEqual({
+        malformed: expect.stringContaining("one person at the end"),
+      });
+    }
+    // Longer than a name and a lead can be: all name, which the stream then refuses as too long.
+    const long = parseChatCommand(`stream: db lead: ${" ".repeat(39_000)}ana bo`);
+    expect(long).toMatchObject({ command: { type: "stream", lead: "" } });
   });
 
   it("tags what a command adds with the stream named in brackets after the keyword", () => {
@@ -169,7 +202,7 @@ describe("work streams in chat", () => {
     expect(parseChatCommand("tl [db] @bo")).toStrictEqual({
       command: { type: "role", role: "tech_lead", holder: "bo", stream: "db" },
     });
-    expect(parseChatCommand("lead [db] bo")).toStrictEqual({
+    expect(parseChatCommand("tl [db] bo")).toStrictEqual({
       command: { type: "role", role: "tech_lead", holder: "bo", stream: "db" },
     });
     expect(parseChatCommand("stream [db] done")).toStrictEqual({

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
+import { type CollectionName, collection } from "#shared/doc/fields.ts";
 import {
   type Actor,
   addExperiment,
@@ -9,6 +10,7 @@ import {
   addTheory,
   appendTimelineEntry,
   assignRole,
+  concernsWholeIncident,
   editRecord,
   findStream,
   initIncident,
@@ -17,11 +19,13 @@ import {
   recordChange,
   renameStream,
   setRecordStream,
+  setSeverity,
   setStreamLead,
   setStreamState,
   streamLeadRoleId,
   unassignRole,
 } from "#shared/doc/index.ts";
+import { readRecord } from "#shared/doc/records.ts";
 import { DocumentRuleError } from "#shared/errors.ts";
 
 const priya: Actor = { name: "Priya", source: "editor" };
@@ -70,6 +74,7 @@ describe("work streams", () => {
         state: "active",
         at: at(5).toISOString(),
         author: "Priya",
+        leadSince: at(5).toISOString(),
       },
     ]);
     expect(read.roles).toContainEqual({
@@ -262,6 +267,9 @@ describe("work streams", () => {
     expect(() => findStream(doc, "data")).toThrow(/Database failover or Database backups/);
     setStreamState(doc, dbOld, "done", priya);
     expect(findStream(doc, "data").id).toBe(db);
+    // Reopening looks among done streams first.
+    expect(findStream(doc, "data", "done").id).toBe(dbOld);
+    expect(findStream(doc, "database failover", "done").id).toBe(db);
     expect(() => findStream(doc, "network")).toThrow(
       /no work stream "network" \(streams: Database failover, Database backups, Cache\)/,
     );
@@ -280,5 +288,220 @@ describe("work streams", () => {
     read = readIncident(doc);
     expect(read.streams[0].techLead).toBe("");
     expect(read.roles.some((r) => r.streamId === id)).toBe(false);
+  });
+});
+
+/** A copy of `doc` as another replica, with its own client id (which decides concurrent writes). */
+function fork(doc: Y.Doc, clientID: number): Y.Doc {
+  const copy = new Y.Doc();
+  copy.clientID = clientID;
+  Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
+  return copy;
+}
+
+/** Brings two replicas together, both ways, as the server does once both are back online. */
+function sync(a: Y.Doc, b: Y.Doc): void {
+  const fromA = Y.encodeStateAsUpdate(a);
+  const fromB = Y.encodeStateAsUpdate(b);
+  Y.applyUpdate(a, fromB);
+  Y.applyUpdate(b, fromA);
+}
+
+/** The tech-lead roles of streams as read, with the streams themselves. */
+function leads(doc: Y.Doc) {
+  const read = readIncident(doc);
+  return {
+    streams: read.streams,
+    roles: read.roles.filter((r) => r.id.startsWith("tl:")),
+  };
+}
+
+/** Every stream's lead holds its role while the stream is active, and nobody else holds one. */
+function expectLeadsInStep(doc: Y.Doc): void {
+  const { streams, roles } = leads(doc);
+  const expected = streams
+    .filter((s) => s.state === "active" && s.techLead)
+    .map((s) => ({ id: streamLeadRoleId(s.id), holder: s.techLead, streamId: s.id }));
+  expect(roles.map((r) => ({ id: r.id, holder: r.holder, streamId: r.streamId }))).toEqual(
+    expect.arrayContaining(expected),
+  );
+  expect(roles).toHaveLength(expected.length);
+}
+
+describe("work streams edited concurrently", () => {
+  /** Runs `left` and `right` on two replicas of `doc`, in both client-id orders, and syncs them. */
+  function race(
+    doc: Y.Doc,
+    left: (replica: Y.Doc) => void,
+    right: (replica: Y.Doc) => void,
+  ): Y.Doc[] {
+    const merged: Y.Doc[] = [];
+    for (const [l, r] of [
+      [10, 20],
+      [20, 10],
+    ]) {
+      const a = fork(doc, l);
+      const b = fork(doc, r);
+      left(a);
+      right(b);
+      sync(a, b);
+      expect(leads(a)).toEqual(leads(b));
+      merged.push(a);
+    }
+    return merged;
+  }
+
+  it("a lead change and marking the stream done: the stream is done and nobody holds its role", () => {
+    const doc = incident();
+    const id = addStream(doc, { name: "DB", techLead: "Ana" }, priya, at(5));
+    for (const merged of race(
+      doc,
+      (a) => setStreamLead(a, id, "Bo", priya, at(6)),
+      (b) => setStreamState(b, id, "done", priya, at(6)),
+    )) {
+      expectLeadsInStep(merged);
+      expect(leads(merged)).toMatchObject({
+        streams: [{ state: "done", techLead: "Bo" }],
+        roles: [],
+      });
+    }
+  });
+
+  it("reopening a done stream while its lead changes: the new lead holds the role, since the hand-over", () => {
+    const doc = incident();
+    const id = addStream(doc, { name: "DB", techLead: "Ana" }, priya, at(5));
+    setStreamState(doc, id, "done", priya, at(10));
+    for (const merged of race(
+      doc,
+      (a) => setStreamState(a, id, "active", priya, at(20)),
+      (b) => setStreamLead(b, id, "Cy", priya, at(21)),
+    )) {
+      expectLeadsInStep(merged);
+      expect(leads(merged).roles).toEqual([
+        {
+          id: streamLeadRoleId(id),
+          role: "tech_lead",
+          holder: "Cy",
+          since: at(21).toISOString(),
+          streamId: id,
+        },
+      ]);
+      // The role read back can be ended like a stored one: the stream is left without a lead.
+      unassignRole(merged, streamLeadRoleId(id), priya, at(30));
+      expect(leads(merged)).toMatchObject({ streams: [{ techLead: "" }], roles: [] });
+    }
+  });
+
+  it("removing the lead while another lead is named: whoever the stream names holds the role, or nobody", () => {
+    const doc = incident();
+    const id = addStream(doc, { name: "DB", techLead: "Ana" }, priya, at(5));
+    const outcomes = race(
+      doc,
+      (a) => setStreamLead(a, id, "", priya, at(6)),
+      (b) => setStreamLead(b, id, "Cy", priya, at(7)),
+    ).map((merged) => {
+      expectLeadsInStep(merged);
+      return leads(merged).streams[0].techLead;
+    });
+    // The client ids decide which write wins; both outcomes occur, and each reads consistently.
+    expect(new Set(outcomes)).toEqual(new Set(["", "Cy"]));
+  });
+
+  it("two streams named alike by two people at once are both kept, and the name alone finds neither", () => {
+    const doc = incident();
+    const a = fork(doc, 10);
+    const b = fork(doc, 20);
+    addStream(a, { name: "Cache", techLead: "Ana" }, priya, at(5));
+    addStream(b, { name: "cache", techLead: "Bo" }, priya, at(5));
+    sync(a, b);
+    expect(
+      readIncident(a)
+        .streams.map((s) => s.name)
+        .sort(),
+    ).toEqual(["Cache", "cache"]);
+    const error = refused(a, () => findStream(a, "CACHE"));
+    expect(error.code).toBe("record_not_found");
+    expect(error.message).toMatch(/"CACHE" could be (Cache or cache|cache or Cache)/);
+    expect(() => findStream(a, "cach")).toThrow(/could be/);
+  });
+});
+
+describe("work streams as stored", () => {
+  it("drops a stored stream whose name chat could not refer to (brackets, line breaks), and the role of its lead", () => {
+    const doc = incident();
+    const ok = addStream(doc, { name: "DB", techLead: "Ana" }, priya, at(5));
+    const streams = collection(doc, "streams");
+    for (const [id, name] of [
+      ["brackets", "a]b[c"],
+      ["lines", "line one\n# heading"],
+    ]) {
+      const record = new Y.Map<unknown>();
+      streams.set(id, record as never);
+      record.set("id", id);
+      record.set("name", name);
+      record.set("techLead", "Mallory");
+    }
+    const read = readIncident(doc);
+    expect(read.streams.map((s) => s.id)).toEqual([ok]);
+    expect(read.roles.map((r) => r.holder)).toEqual(["Ana"]);
+    expect(() => findStream(doc, "a]b")).toThrow(DocumentRuleError);
+  });
+
+  it("drops a record stored under another key than its own id, in every collection", () => {
+    const doc = incident();
+    const stream = addStream(doc, { name: "DB", techLead: "Ana" }, priya, at(5));
+    const obs = addObservation(doc, { author: "Ana", text: "lag", streamId: stream }, at(6));
+    const before = readIncident(doc);
+    const copies: [CollectionName, string][] = [
+      ["streams", stream],
+      ["observations", obs],
+      ["roles", streamLeadRoleId(stream)],
+      ["timeline", before.timeline[0].id],
+    ];
+    for (const [name, id] of copies) {
+      const original = collection(doc, name).get(id);
+      const copy = new Y.Map<unknown>();
+      collection(doc, name).set(`copy-of-${id}`, copy as never);
+      for (const [field, value] of Object.entries(original?.toJSON() ?? {})) copy.set(field, value);
+      expect(readRecord(doc, name, `copy-of-${id}`), name).toBeUndefined();
+    }
+    expect(readIncident(doc)).toEqual(before);
+  });
+});
+
+describe("the stream filter", () => {
+  it("keeps what concerns the whole incident in view: status, severity, roles that are not a stream's lead, untagged key events", () => {
+    const doc = incident();
+    const db = addStream(doc, { name: "DB", techLead: "Ana" }, priya, at(5));
+    setSeverity(doc, 1, priya, at(6));
+    assignRole(doc, { role: "incident_manager", holder: "Priya" }, priya, at(7));
+    assignRole(doc, { role: "comms_manager", holder: "Dana" }, priya, at(8));
+    appendTimelineEntry(
+      doc,
+      { author: "Priya", text: "customers told to retry later", pinned: true },
+      at(8),
+    );
+    appendTimelineEntry(doc, { author: "Priya", text: "looking at the replicas" }, at(8));
+    quickAdd(doc, "decision", "keep eu-2 primary", priya, {
+      at: at(8).toISOString(),
+      streamId: db,
+    });
+    addObservation(doc, { author: "Ana", text: "replica lag 40s", streamId: db }, at(9));
+    setStreamLead(doc, db, "Bo", priya, at(10));
+    const whole = readIncident(doc)
+      .timeline.filter((e) => concernsWholeIncident(e))
+      .map((e) => e.text);
+    expect(whole).toEqual([
+      expect.stringMatching(/^Incident declared/),
+      expect.stringMatching(/^Severity changed from 2/),
+      "Priya is Incident manager",
+      "Status changed from new to fixing",
+      "Dana is Communications manager",
+      "customers told to retry later",
+    ]);
+    // An entry tagged with a stream the reader does not know counts as untagged.
+    const decision = readIncident(doc).timeline.find((e) => e.text === "keep eu-2 primary")!;
+    expect(concernsWholeIncident(decision)).toBe(false);
+    expect(concernsWholeIncident(decision, new Map())).toBe(true);
   });
 });

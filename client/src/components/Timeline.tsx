@@ -1,7 +1,13 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { type RefObject, useEffect, useMemo, useRef, useState } from "react";
 import type * as Y from "yjs";
-import { type Actor, SOURCES, TIMELINE_KINDS, type TimelineEntry } from "#shared/doc/index.ts";
+import {
+  type Actor,
+  concernsWholeIncident,
+  SOURCES,
+  TIMELINE_KINDS,
+  type TimelineEntry,
+} from "#shared/doc/index.ts";
 import { QuickAddForm } from "./QuickAddForm.tsx";
 import { inStreamFilter, useStreams } from "./streams/StreamsContext.tsx";
 import { TimelineEntryRow } from "./TimelineEntryRow.tsx";
@@ -31,8 +37,10 @@ export function Timeline({ entries, doc, actor, readOnly, quickAddRef }: Timelin
     source: "all",
     keyOnly: false,
   });
-  // The page's work-stream filter narrows the timeline too (an entry that stands for a record is in the record's stream).
-  const { filter: streamFilter } = useStreams();
+  // The page's work-stream filter narrows the timeline too (an entry that stands for a
+  // record is in the record's stream), but what concerns the whole incident (status,
+  // severity, roles other than a stream's lead, untagged key events) stays in view.
+  const streams = useStreams();
   const visible = useMemo(
     () =>
       entries.filter(
@@ -40,9 +48,9 @@ export function Timeline({ entries, doc, actor, readOnly, quickAddRef }: Timelin
           (filter.kind === "all" || e.kind === filter.kind) &&
           (filter.source === "all" || e.source === filter.source) &&
           (!filter.keyOnly || e.pinned) &&
-          inStreamFilter(e, streamFilter),
+          (inStreamFilter(e, streams) || concernsWholeIncident(e, streams.byId)),
       ),
-    [entries, filter, streamFilter],
+    [entries, filter, streams],
   );
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);

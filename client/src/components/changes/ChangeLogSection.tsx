@@ -27,8 +27,8 @@ function linkedReason(change: ChangeEntry, incident: IncidentDocument): string |
  */
 export function ChangeLogSection({ incident, doc, actor, readOnly }: SectionProps) {
   const pending = new Set(incident.stillToRevert);
-  const { filter } = useStreams();
-  const changes = incident.changes.filter((c) => inStreamFilter(c, filter));
+  const streams = useStreams();
+  const changes = incident.changes.filter((c) => inStreamFilter(c, streams));
   const missing = changes.filter((c) => !c.revertSteps).length;
 
   return (

@@ -9,8 +9,8 @@ import "./investigation.css";
  * postmortem draft. The page's stream filter narrows the list (and its counts).
  */
 export function FollowUpsSection({ incident, doc, actor, readOnly }: SectionProps) {
-  const { filter } = useStreams();
-  const followUps = incident.followUps.filter((f) => inStreamFilter(f, filter));
+  const streams = useStreams();
+  const followUps = incident.followUps.filter((f) => inStreamFilter(f, streams));
   const open = followUps.filter((f) => !f.done).length;
   const unowned = followUps.filter((f) => !f.done && !f.owner).length;
 

@@ -22,9 +22,9 @@ type Focus = { kind: Kind; id: string } | null;
 export function InvestigationSection({ incident, doc, actor, readOnly }: SectionProps) {
   const { observations, theories, experiments } = incident;
   const [focus, setFocus] = useState<Focus>(null);
-  const { filter } = useStreams();
+  const streams = useStreams();
   const shown = <T extends { streamId?: string }>(records: T[]) =>
-    records.filter((r) => inStreamFilter(r, filter));
+    records.filter((r) => inStreamFilter(r, streams));
   const theoryById = new Map(theories.map((t) => [t.id, t]));
   const related = relatedTo(focus, incident);
   const highlight = (kind: Kind, id: string) =>

@@ -43,9 +43,18 @@ export function useStreams(): StreamsView {
   return useContext(StreamsContext);
 }
 
-/** Whether a record is shown under the page's stream filter. */
-export function inStreamFilter(record: { streamId?: string }, filter: string | null): boolean {
+/**
+ * Whether a record is shown under the page's stream filter. A record tagged with a
+ * stream the document does not hold (one dropped as invalid, or an id a CRDT client
+ * made up) belongs to no stream, so it shows under "No stream" rather than nowhere.
+ */
+export function inStreamFilter(
+  record: { streamId?: string },
+  { filter, byId }: Pick<StreamsView, "filter" | "byId">,
+): boolean {
   if (filter === null) return true;
-  if (filter === NO_STREAM) return record.streamId === undefined;
-  return record.streamId === filter;
+  const stream =
+    record.streamId !== undefined && byId.has(record.streamId) ? record.streamId : undefined;
+  if (filter === NO_STREAM) return stream === undefined;
+  return stream === filter;
 }
