@@ -101,20 +101,6 @@ function words(text: string): {
     : { head: "", tag: undefined, colon: false, rest: text };
 }
 
-/** Keywords whose record may be tagged with a work stream (`obs [db]: …`). */
-const TAGGABLE = new Set([
-  "obs",
-  "observation",
-  "theory",
-  "try",
-  "experiment",
-  "decision",
-  "change",
-  "!key",
-  "tl",
-  "stream",
-]);
-
 /** Where a lead is named in `stream: …`: "lead @" or "lead:" ("the lead pipeline" is part of a name). */
 const LEAD_MARK = /(?:^|\s)lead(?:\s*:|\s+@)/iu;
 
@@ -142,6 +128,9 @@ const TEXT_COMMANDS = new Set([
   "decision",
   "change",
 ]);
+/** Keywords whose record may be tagged with a work stream (`obs [db]: …`). */
+const TAGGABLE = new Set([...TEXT_COMMANDS, "!key", "tl", "stream"]);
+
 /** Keywords that take one value only count when exactly one word follows (`sev 2`, `im @alice`). */
 const VALUE_COMMANDS = new Set([
   "sev",

@@ -1,4 +1,5 @@
 import { useState } from "react";
+import type { WorkStream } from "#shared/doc/index.ts";
 import { NO_STREAM, useStreams } from "./StreamsContext.tsx";
 
 /**
@@ -45,6 +46,15 @@ export function StreamPicker({
       value={value}
       onChange={(e) => onChange(e.target.value)}
     >
+      <StreamOptions offered={offered} />
+    </select>
+  );
+}
+
+/** The choices of a stream select: none, then each offered stream (marked when it has ended). */
+export function StreamOptions({ offered }: { offered: readonly WorkStream[] }) {
+  return (
+    <>
       <option value="">No stream</option>
       {offered.map((s) => (
         <option key={s.id} value={s.id}>
@@ -52,6 +62,6 @@ export function StreamPicker({
           {s.state === "done" ? " (done)" : ""}
         </option>
       ))}
-    </select>
+    </>
   );
 }

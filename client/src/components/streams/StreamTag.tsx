@@ -3,6 +3,7 @@ import type * as Y from "yjs";
 import { type StreamTaggable, setRecordStream } from "#shared/doc/index.ts";
 import { useWriteAttempt } from "../../hooks/useWriteAttempt.ts";
 import { InlineError } from "../InlineError.tsx";
+import { StreamOptions } from "./StreamPicker.tsx";
 import { useStreams } from "./StreamsContext.tsx";
 import "./streams.css";
 
@@ -60,13 +61,7 @@ export function StreamTag({
             if (e.key === "Escape") setEditing(false);
           }}
         >
-          <option value="">No stream</option>
-          {offered.map((s) => (
-            <option key={s.id} value={s.id}>
-              {s.name}
-              {s.state === "done" ? " (done)" : ""}
-            </option>
-          ))}
+          <StreamOptions offered={offered} />
         </select>
         <InlineError error={error} testId="stream-tag-error" />
       </span>
