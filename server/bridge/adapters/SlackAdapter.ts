@@ -16,13 +16,25 @@ const Ts = z
   .string()
   .regex(/^\d{1,12}(\.\d{1,9})?$/, "a Slack timestamp looks like 1355517523.000005");
 
+/**
+ * What a message carries besides `text`: alerting bots often post only legacy
+ * attachments or Block Kit blocks, and a file shared without a comment has only its
+ * files. Read loosely: their inner shapes vary by app and are only mined for text.
+ */
+const Content = {
+  text: z.string().default(""),
+  attachments: z.array(z.looseObject({})).optional(),
+  blocks: z.array(z.looseObject({})).optional(),
+  files: z.array(z.looseObject({})).optional(),
+};
+
 const MessageEvent = z.object({
   type: z.literal("message"),
   channel: z.string().min(1),
   user: z.string().optional(),
   username: z.string().optional(),
   bot_id: z.string().optional(),
-  text: z.string().default(""),
+  ...Content,
   ts: Ts.optional(),
   thread_ts: Ts.optional(),
   subtype: z.string().optional(),
@@ -30,11 +42,12 @@ const MessageEvent = z.object({
   message: z
     .object({
       ts: Ts,
-      text: z.string().default(""),
+      ...Content,
       edited: z.object({ ts: Ts }).optional(),
       bot_id: z.string().optional(),
     })
     .optional(),
+  previous_message: z.object(Content).optional(),
   deleted_ts: Ts.optional(),
 });
 
@@ -47,6 +60,12 @@ const ReactionEvent = z.object({
 
 const Envelope = z.discriminatedUnion("type", [
   z.object({ type: z.literal("url_verification"), challenge: z.string().min(1).max(500) }),
+  /** Sent instead of events while Slack holds deliveries back (https://api.slack.com/events/app_rate_limited). */
+  z.object({
+    type: z.literal("app_rate_limited"),
+    team_id: z.string().optional(),
+    minute_rate_limited: z.number().optional(),
+  }),
   z.object({
     type: z.literal("event_callback"),
     event_id: z.string().min(1),
@@ -93,10 +112,26 @@ export class SlackAdapter extends SecretAdapter implements ChatAdapter {
     const envelope = parsePayload(Envelope, parseJson(delivery.raw));
     if (envelope.type === "url_verification")
       return { events: [], answer: { status: 200, body: { challenge: envelope.challenge } } };
-    return { events: this.events(envelope.event, delivery.now) };
+    // Acknowledged like any delivery: answering errors is what gets an app's
+    // subscriptions disabled. Logged, because events of that minute were dropped by Slack.
+    if (envelope.type === "app_rate_limited") {
+      const since =
+        envelope.minute_rate_limited === undefined
+          ? ""
+          : ` since ${new Date(envelope.minute_rate_limited * 1000).toISOString()}`;
+      return {
+        events: [],
+        skipped: [
+          `app_rate_limited: Slack is holding back event deliveries for team ${envelope.team_id ?? "?"}${since}; messages of that time are not mirrored`,
+        ],
+      };
+    }
+    const skipped: string[] = [];
+    const events = this.events(envelope.event, delivery.now, skipped);
+    return skipped.length > 0 ? { events, skipped } : { events };
   }
 
-  private events(raw: { type: string }, now: number): ChatEvent[] {
+  private events(raw: { type: string }, now: number, skipped: string[]): ChatEvent[] {
     if (raw.type === "reaction_added") {
       const reaction = parsePayload(ReactionEvent, raw);
       if (
@@ -118,12 +153,20 @@ export class SlackAdapter extends SecretAdapter implements ChatAdapter {
     const event = parsePayload(MessageEvent, raw);
     const base = { platform: "slack" as const, channel: event.channel };
     if (event.subtype === "message_changed" && event.message) {
+      const text = readableContent(event.message);
+      // A link unfurl (or a language tag) re-sends the message with only its
+      // attachments or metadata changed: nothing anyone said changed, so no edit.
+      if (event.previous_message && readableContent(event.previous_message) === text) return [];
+      if (!text) {
+        skipped.push(`message_changed ${event.message.ts}: nothing readable left in the message`);
+        return [];
+      }
       return [
         {
           ...base,
           action: "edit",
           messageId: event.message.ts,
-          text: event.message.text,
+          text,
           at: secondsToIso(
             event.message.edited?.ts ?? event.event_ts ?? event.message.ts,
             now,
@@ -148,6 +191,12 @@ export class SlackAdapter extends SecretAdapter implements ChatAdapter {
       (this.ownBotId && event.bot_id === this.ownBotId)
     )
       return [];
+    const text = readableContent(event);
+    if (!text) {
+      // Acknowledged, not refused: Slack redelivers refused events for hours.
+      skipped.push(`message ${event.ts}: no text, attachment, block or file name to mirror`);
+      return [];
+    }
     const author = event.user ?? event.username ?? event.bot_id;
     if (!author)
       throw new HotdocError(
@@ -163,7 +212,7 @@ export class SlackAdapter extends SecretAdapter implements ChatAdapter {
         threadId: event.thread_ts && event.thread_ts !== event.ts ? event.thread_ts : undefined,
         author,
         authorId: event.user,
-        text: event.text,
+        text,
         at: secondsToIso(event.ts, now, "event.ts"),
       },
     ];
@@ -172,4 +221,146 @@ export class SlackAdapter extends SecretAdapter implements ChatAdapter {
   answer(): AdapterAnswer {
     return { status: 200, body: { ok: true } };
   }
+}
+
+const ENTITIES: Record<string, string> = { "&amp;": "&", "&lt;": "<", "&gt;": ">" };
+
+/** Slack escapes exactly these three; one pass, so `&amp;lt;` stays the literal `&lt;` it was typed as. */
+function unescapeEntities(text: string): string {
+  return text.replace(/&(?:amp|lt|gt);/g, (entity) => ENTITIES[entity] ?? entity);
+}
+
+/** `http://www.foo.com` and its typed form `www.foo.com` are the same link, not a label. */
+function sameLink(url: string, label: string): boolean {
+  const bare = (value: string) =>
+    value.replace(/^[a-z][a-z0-9+.-]*:(\/\/)?/i, "").replace(/\/$/, "");
+  return bare(url) === bare(label);
+}
+
+/** One `<…>` control sequence of Slack's markup, as a reader would see it. */
+function readableSequence(body: string): string {
+  const pipe = body.indexOf("|");
+  const target = pipe === -1 ? body : body.slice(0, pipe);
+  const label = pipe === -1 ? undefined : unescapeEntities(body.slice(pipe + 1));
+  if (target.startsWith("#C") || target.startsWith("#G")) return `#${label ?? target.slice(1)}`;
+  if (target.startsWith("@U") || target.startsWith("@W") || target.startsWith("@B"))
+    return `@${label?.replace(/^@/, "") ?? target.slice(1)}`;
+  if (target.startsWith("!subteam^"))
+    return `@${label?.replace(/^@/, "") ?? target.slice("!subteam^".length)}`;
+  if (["!here", "!channel", "!everyone", "!group"].includes(target)) return `@${target.slice(1)}`;
+  if (target.startsWith("!date^")) return label ?? target;
+  // Commands Slack may add later: shown with their brackets, as its docs ask.
+  if (target.startsWith("!")) return `<${label ?? target.slice(1)}>`;
+  const url = unescapeEntities(target);
+  return label === undefined || sameLink(url, label) ? url : `${label} (${url})`;
+}
+
+/**
+ * Slack's message markup as plain text: `<https://x|label>` → `label (https://x)`,
+ * `<#C024BE7LR|general>` → `#general`, `<@U024BE7LH|bob>` → `@bob` (`@U024BE7LH`
+ * without a name), `<!here>` → `@here`, `<!subteam^ID|@team>` → `@team`, and
+ * `&amp;`/`&lt;`/`&gt;` back to the characters typed
+ * (slackhq/slack-api-docs page_formatting.md, "How to display formatted messages").
+ */
+function slackMarkupToText(text: string): string {
+  let out = "";
+  let last = 0;
+  for (const match of text.matchAll(/<([^<>]*)>/g)) {
+    out += unescapeEntities(text.slice(last, match.index)) + readableSequence(match[1] ?? "");
+    last = match.index + match[0].length;
+  }
+  return (out + unescapeEntities(text.slice(last))).trim();
+}
+
+function stringField(record: Record<string, unknown>, key: string): string | undefined {
+  const value = record[key];
+  return typeof value === "string" && value.trim() ? value : undefined;
+}
+
+function records(value: unknown): Record<string, unknown>[] {
+  return Array.isArray(value)
+    ? value.filter((v): v is Record<string, unknown> => typeof v === "object" && v !== null)
+    : [];
+}
+
+/** The words of a rich_text element tree (rich_text_section, _list, _quote, _preformatted). */
+function richText(elements: unknown): string {
+  return records(elements)
+    .map((element) => {
+      if (element.elements) return richText(element.elements);
+      switch (element.type) {
+        case "text":
+          return stringField(element, "text") ?? "";
+        case "link":
+          return stringField(element, "text") ?? stringField(element, "url") ?? "";
+        case "user":
+          return `@${stringField(element, "user_id") ?? ""}`;
+        case "channel":
+          return `#${stringField(element, "channel_id") ?? ""}`;
+        case "usergroup":
+          return `@${stringField(element, "usergroup_id") ?? ""}`;
+        case "broadcast":
+          return `@${stringField(element, "range") ?? ""}`;
+        case "emoji":
+          return `:${stringField(element, "name") ?? ""}:`;
+        default:
+          return "";
+      }
+    })
+    .join("");
+}
+
+/** Readable text of Block Kit blocks: section and header text, section fields, context, rich text. */
+function blocksText(blocks: unknown): string {
+  const textOf = (value: unknown) =>
+    typeof value === "object" && value !== null
+      ? slackMarkupToText(stringField(value as Record<string, unknown>, "text") ?? "")
+      : "";
+  return records(blocks)
+    .flatMap((block) => {
+      if (block.type === "rich_text") return [richText(block.elements).trim()];
+      if (block.type === "context") return records(block.elements).map(textOf);
+      return [textOf(block.text), ...records(block.fields).map(textOf)];
+    })
+    .filter(Boolean)
+    .join("\n");
+}
+
+/** A legacy attachment's pretext, title and text, or its plain-text fallback when it has none of those. */
+function attachmentsText(attachments: unknown): string {
+  return records(attachments)
+    .map((attachment) => {
+      const parts = ["pretext", "title", "text"]
+        .map((key) => stringField(attachment, key))
+        .filter((part): part is string => part !== undefined)
+        .map(slackMarkupToText);
+      const fallback = stringField(attachment, "fallback");
+      return parts.length > 0 ? parts.join("\n") : fallback ? slackMarkupToText(fallback) : "";
+    })
+    .filter(Boolean)
+    .join("\n");
+}
+
+/**
+ * What a message says, for the timeline: its text, else its blocks, else its
+ * attachments, else the names of the files it shares; empty when it has none.
+ */
+function readableContent(message: {
+  text: string;
+  attachments?: unknown;
+  blocks?: unknown;
+  files?: unknown;
+}): string {
+  const text = slackMarkupToText(message.text);
+  if (text) return text;
+  const fromBlocks = blocksText(message.blocks);
+  if (fromBlocks) return fromBlocks;
+  const fromAttachments = attachmentsText(message.attachments);
+  if (fromAttachments) return fromAttachments;
+  const files = records(message.files)
+    .map((file) => stringField(file, "title") ?? stringField(file, "name"))
+    .filter(Boolean);
+  return files.length > 0
+    ? `Shared ${files.length === 1 ? "a file" : "files"}: ${files.join(", ")}`
+    : "";
 }
