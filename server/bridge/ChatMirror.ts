@@ -139,7 +139,8 @@ export class ChatMirror {
   }
 
   private async applyOne(event: ChatEvent, outcome: MirrorOutcome): Promise<void> {
-    const command = event.action === "post" ? parseChatCommand(event.text) : undefined;
+    const command =
+      event.action === "post" ? parseChatCommand(event.text, event.mentions) : undefined;
     let key: string | null;
     if (
       command &&
@@ -430,15 +431,19 @@ export class ChatMirror {
   private follow(
     doc: Y.Doc,
     event: Exclude<ChatEvent, ChatPost | { action: "rename" }>,
-  ): "edited" | "deleted" | "pinned" | "unknown_message" {
+  ): "edited" | "deleted" | "pinned" | "unknown_message" | "foreign_edit" {
     const id = chatEntryId(event);
-    if (!readTimelineEntry(doc, id)) return "unknown_message";
+    const entry = readTimelineEntry(doc, id);
+    if (!entry) return "unknown_message";
     switch (event.action) {
       case "edit":
+        // Matrix lets anyone send an m.replace; the spec says one from another sender is ignored.
+        if (event.author !== undefined && event.author !== entry.author) return "foreign_edit";
         editTimelineEntry(doc, id, event.text, event.at);
         return "edited";
       case "delete":
         markTimelineEntryDeleted(doc, id, event.at);
+        if (event.redacted) editTimelineEntry(doc, id, "", event.at);
         return "deleted";
       case "pin":
         setTimelineEntryPinned(doc, id, true);

@@ -29,18 +29,24 @@ export const ChatEventSchema = z.discriminatedUnion("action", [
     author: z.string().trim().min(1).max(200),
     authorId: z.string().max(300).optional(),
     text: z.string().max(MAX_CHAT_TEXT, `a chat message is at most ${MAX_CHAT_TEXT} characters`),
+    /** Names the platform marked as mentions in `text` (Teams `<at>`, Matrix pills), so a name of several words reads as one person. */
+    mentions: z.array(z.string().trim().min(1).max(200)).max(100).optional(),
     at: z.iso.datetime({ offset: true }),
     permalink: z.url().optional(),
   }),
   ChatRoomSchema.extend({
     action: z.literal("edit"),
     messageId: id,
+    /** Who made the edit, where the platform lets others edit a message (Matrix): an edit by anyone but the message's author is ignored. */
+    author: z.string().trim().min(1).max(200).optional(),
     text: z.string().max(MAX_CHAT_TEXT, `a chat message is at most ${MAX_CHAT_TEXT} characters`),
     at: z.iso.datetime({ offset: true }),
   }),
   ChatRoomSchema.extend({
     action: z.literal("delete"),
     messageId: id,
+    /** The platform removed the content itself (Matrix redaction), so the text goes too, not only marked deleted. */
+    redacted: z.boolean().optional(),
     at: z.iso.datetime({ offset: true }),
   }),
   ChatRoomSchema.extend({

@@ -163,8 +163,11 @@ function changeParts(rest: string): {
   return { what: parts.what, how: parts.how, why: parts.why, revertSteps: parts.revert };
 }
 
-/** Reads a chat message as a command, a malformed command (with the reason), or plain talk. */
-export function parseChatCommand(text: string): ParsedChat {
+/**
+ * Reads a chat message as a command, a malformed command (with the reason), or plain
+ * talk. `mentions` are the names the platform marked as mentions in the text.
+ */
+export function parseChatCommand(text: string, mentions: readonly string[] = []): ParsedChat {
   const trimmed = text.trim();
   if (trimmed.startsWith("📌")) {
     const after = trimmed.slice("📌".length).trim();
@@ -181,7 +184,9 @@ export function parseChatCommand(text: string): ParsedChat {
   if (head === "streams")
     return rest || colon || tag !== undefined ? { plain: true } : { command: { type: "streams" } };
   if (TEXT_COMMANDS.has(head) && !colon) return { plain: true };
-  if (VALUE_COMMANDS.has(head) && (rest === "" || /\s/.test(rest)) && !colon)
+  // A mention the platform marked (`<at>Ana Diaz</at>`) is one value, spaces and all.
+  const oneMention = mentions.includes(rest.replace(/^@/, ""));
+  if (VALUE_COMMANDS.has(head) && (rest === "" || (/\s/.test(rest) && !oneMention)) && !colon)
     return { plain: true };
   if (
     tag !== undefined &&

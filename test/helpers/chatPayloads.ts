@@ -386,3 +386,619 @@ export const DOCUMENTED = {
 export function copyOf<T>(payload: T): T {
   return structuredClone(payload);
 }
+
+/**
+ * More payloads exactly as the platforms document them (Mattermost, Matrix, Teams),
+ * each copied from the source cited next to it.
+ */
+export const DOCUMENTED_MORE = {
+  /**
+   * Matrix edit (`m.replace`): the example of content/client-server-api/modules/event_replacements.md
+   * ("An example of a message edit event"), with the fields it elides ("other fields
+   * required by events") taken from data/event-schemas/examples/core/room_event.json
+   * (matrix-org/matrix-spec).
+   */
+  matrixEdit: {
+    event_id: "$143273582443PhrSn:example.org",
+    room_id: "!jEsUZKDJdhlrceRyVU:example.org",
+    sender: "@example:example.org",
+    origin_server_ts: 1432735824653,
+    unsigned: { age: 1234, membership: "join" },
+    type: "m.room.message",
+    content: {
+      body: "* Hello! My name is bar",
+      msgtype: "m.text",
+      "m.new_content": { body: "Hello! My name is bar", msgtype: "m.text" },
+      "m.relates_to": { rel_type: "m.replace", event_id: "$some_event_id" },
+    },
+  },
+  /**
+   * Matrix `m.room.redaction`, the spec's example resolved: core/room_event.json plus
+   * data/event-schemas/examples/m.room.redaction.yaml (matrix-org/matrix-spec). Since room
+   * version 11 `redacts` is in `content`, as here.
+   */
+  matrixRedaction: {
+    event_id: "$143273582443PhrSn:example.org",
+    room_id: "!jEsUZKDJdhlrceRyVU:example.org",
+    sender: "@example:example.org",
+    origin_server_ts: 1432735824653,
+    unsigned: { age: 1234, membership: "join" },
+    type: "m.room.redaction",
+    content: { redacts: "$fukweghifu23:localhost", reason: "Spamming" },
+  },
+  /**
+   * Matrix message mentioning a user with a pill: the content of the example in
+   * content/client-server-api/modules/mentions.md (matrix-org/matrix-spec), the event's
+   * other fields from data/event-schemas/examples/core/room_event.json.
+   */
+  matrixMention: {
+    event_id: "$143273582443PhrSn:example.org",
+    room_id: "!jEsUZKDJdhlrceRyVU:example.org",
+    sender: "@example:example.org",
+    origin_server_ts: 1432735824653,
+    unsigned: { age: 1234, membership: "join" },
+    type: "m.room.message",
+    content: {
+      body: "Hello Alice!",
+      msgtype: "m.text",
+      format: "org.matrix.custom.html",
+      formatted_body: "Hello <a href='https://matrix.to/#/@alice:example.org'>Alice</a>!",
+      "m.mentions": { user_ids: ["@alice:example.org"] },
+    },
+  },
+  /**
+   * Teams message mentioning a user, from Microsoft's Teams bot docs
+   * (MicrosoftDocs/msteams-docs msteams-platform/bots/how-to/conversations/channel-and-group-conversations.md,
+   * "Retrieve mentions", JSON tab). The example has no `id`; every real activity has one.
+   */
+  teamsMention: {
+    type: "message",
+    text: "Hey <at>Pranav Smith</at> check out this message",
+    timestamp: "2017-10-29T00:51:05.9908157Z",
+    localTimestamp: "2017-10-28T17:51:05.9908157-07:00",
+    serviceUrl: "https://skype.botframework.com",
+    channelId: "msteams",
+    from: { id: "29:9e52142b-5e5e-4d7b-bb3e-e82dcf620000", name: "Jane Smith" },
+    conversation: {
+      id: "19:aebd0ad4d6ab42c8b9ed19c251c2fc37@thread.skype;messageid=1481567603816",
+    },
+    recipient: { id: "8:orgid:6aebbad0-e5a5-424a-834a-20fb051f3c1a", name: "stlrgload100" },
+    attachments: [
+      {
+        contentType: "image/png",
+        contentUrl: "https://upload.wikimedia.org/wikipedia/en/a/a6/Bender_Rodriguez.png",
+        name: "Bender_Rodriguez.png",
+      },
+    ],
+    entities: [
+      {
+        type: "mention",
+        mentioned: { id: "29:08q2j2o3jc09au90eucae", name: "Pranav Smith" },
+        text: "<at>@Pranav Smith</at>",
+      },
+    ],
+    replyToId: "3UP4UTkzUk1zzeyW",
+  } as Record<string, unknown>,
+};
+
+/**
+ * Slack payloads as Slack really sends them, for the fidelity tests. Slack's own
+ * examples come from its API docs (slackhq/slack-api-docs, the docs repository behind
+ * api.slack.com, and the api.slack.com event pages); captured deliveries come from the
+ * golden tests of the `slack-web` Haskell SDK (MercuryTechnologies/slack-web tests/golden/SlackWebhookEvent/*.json),
+ * which record events received from real workspaces. Tests link the channels these
+ * name and change no field unless they say which.
+ */
+export const SLACK_REAL = {
+  /**
+   * Message text as Slack forwards it, each line copied from slackhq/slack-api-docs
+   * page_formatting.md ("How to escape characters", "Linking to channels and users",
+   * "Linking to URLs", "Variables", "Parsing modes"), paired with what a reader should see.
+   */
+  formatting: [
+    ["Hello &amp; &lt;world&gt; 🌊", "Hello & <world> 🌊"],
+    ["Why not join <#C024BE7LR|general>?", "Why not join #general?"],
+    ["Hey <@U024BE7LH|bob>, did you see my file?", "Hey @bob, did you see my file?"],
+    ["<@U024BE7LH>", "@U024BE7LH"],
+    [
+      "This message contains a URL <http://foo.com/>",
+      "This message contains a URL http://foo.com/",
+    ],
+    ["So does this one: <http://www.foo.com|www.foo.com>", "So does this one: http://www.foo.com"],
+    ["<mailto:bob@example.com|Bob>", "Bob (mailto:bob@example.com)"],
+    ["Foo <!everyone> bar <http://test.com>", "Foo @everyone bar http://test.com"],
+    [
+      "Hello <@U123|bob>, say hi to <!everyone> in <#C1234|general>",
+      "Hello @bob, say hi to @everyone in #general",
+    ],
+    ["<!here|here>", "@here"],
+  ] as [string, string][],
+  /** A GitHub app's issue notification: empty `text`, one attachment (MercuryTechnologies/slack-web tests/golden/SlackWebhookEvent/github_notification.json; its three button `actions` left out). */
+  githubNotification: {
+    token: "aaaa",
+    team_id: "T043DB835ML",
+    context_team_id: "T043DB835ML",
+    context_enterprise_id: null,
+    api_app_id: "A07JRKQPZDH",
+    event: {
+      user: "U07M725KAD7",
+      type: "message",
+      ts: "1725998548.581159",
+      bot_id: "B07LDR01Z63",
+      app_id: "A01BP7R4KNY",
+      text: "",
+      team: "T043DB835ML",
+      bot_profile: {
+        id: "B07LDR01Z63",
+        deleted: false,
+        name: "GitHub",
+        updated: 1725998199,
+        app_id: "A01BP7R4KNY",
+        icons: {
+          image_36:
+            "https://avatars.slack-edge.com/2020-11-25/1527503386626_319578f21381f9641cd8_36.png",
+          image_48:
+            "https://avatars.slack-edge.com/2020-11-25/1527503386626_319578f21381f9641cd8_48.png",
+          image_72:
+            "https://avatars.slack-edge.com/2020-11-25/1527503386626_319578f21381f9641cd8_72.png",
+        },
+        team_id: "T043DB835ML",
+      },
+      attachments: [
+        {
+          id: 1,
+          footer_icon: "https://slack.github.com/static/img/favicon-neutral.png",
+          ts: 1725998545,
+          color: "36a64f",
+          fallback: "[myorg/myrepo] Issue opened by ldub",
+          text: "another oneeeee",
+          pretext: "Issue created by <https://github.com/ldub|ldub>",
+          title: "<https://github.com/myorg/myrepo/issues/2|#2 test issue 2>",
+          callback_id: "issue-opened-interaction",
+          footer: "<https://github.com/myorg/myrepo|myorg/myrepo>",
+          mrkdwn_in: ["text"],
+        },
+      ],
+      channel: "C07LRFB3C8M",
+      event_ts: "1725998548.581159",
+      channel_type: "channel",
+    },
+    type: "event_callback",
+    event_id: "Ev07MH6R7FDE",
+    event_time: 1725998548,
+    authorizations: [
+      {
+        enterprise_id: null,
+        team_id: "T043DB835ML",
+        user_id: "U07K4E18KJM",
+        is_bot: true,
+        is_enterprise_install: false,
+      },
+    ],
+    is_ext_shared_channel: false,
+  },
+  /** CircleCI's job-failed message: Block Kit header, section fields and a `<!subteam^…|@…>` mention (MercuryTechnologies/slack-web tests/golden/SlackWebhookEvent/circleci.json). */
+  circleci: {
+    token: "aaaa",
+    team_id: "T0123456789",
+    api_app_id: "A12346789",
+    event: {
+      bot_id: "B01234687",
+      type: "message",
+      text: "CircleCI job failed.",
+      user: "U04130YGVK8",
+      ts: "1671046987.237089",
+      app_id: "A56789123",
+      blocks: [
+        {
+          type: "header",
+          block_id: "+6hb",
+          text: {
+            type: "plain_text",
+            text: "Job Failed. :red_circle:",
+            emoji: true,
+          },
+        },
+        {
+          type: "section",
+          block_id: "jO2E",
+          fields: [
+            {
+              type: "mrkdwn",
+              text: "*Job*: something",
+              verbatim: false,
+            },
+          ],
+        },
+        {
+          type: "section",
+          block_id: "adB9",
+          accessory: {
+            type: "image",
+            image_url: "https://example.com",
+            alt_text: "CircleCI logo",
+          },
+          fields: [
+            {
+              type: "mrkdwn",
+              text: "*Project*: something",
+              verbatim: false,
+            },
+            {
+              type: "mrkdwn",
+              text: "*Branch*: master",
+              verbatim: false,
+            },
+            {
+              type: "mrkdwn",
+              text: "*Author*: someone",
+              verbatim: false,
+            },
+          ],
+        },
+        {
+          type: "section",
+          block_id: "=sdEQ",
+          fields: [
+            {
+              type: "mrkdwn",
+              text: "*Mentions*: <!subteam^S0123468791|@someone>",
+              verbatim: false,
+            },
+          ],
+        },
+        {
+          type: "actions",
+          block_id: "eeK",
+          elements: [
+            {
+              type: "button",
+              action_id: "zHNw",
+              text: {
+                type: "plain_text",
+                text: "View Job",
+                emoji: true,
+              },
+              url: "https://circleci.com/gh/aaaaaaaaaaaaaaaaaaa/aaaaaaaaaaa/000000",
+            },
+          ],
+        },
+      ],
+      team: "T0123456789",
+      bot_profile: {
+        id: "B01234687",
+        deleted: false,
+        name: "CircleCI integration",
+        updated: 1662492349,
+        app_id: "A56789123",
+        icons: {
+          image_36: "https://example.com",
+          image_48: "https://example.com",
+          image_72: "https://example.com",
+        },
+        team_id: "T0123456789",
+      },
+      channel: "C012345678",
+      event_ts: "1671046987.237089",
+      channel_type: "channel",
+    },
+    type: "event_callback",
+    event_id: "Ev0000000000",
+    event_time: 1671046987,
+    authorizations: [
+      {
+        enterprise_id: null,
+        team_id: "T0123456789",
+        user_id: "U01234678",
+        is_bot: true,
+        is_enterprise_install: false,
+      },
+    ],
+    is_ext_shared_channel: false,
+    event_context: "aaaa",
+  },
+  /** An email forwarded into a channel: a `file_share` with empty `text` (MercuryTechnologies/slack-web tests/golden/SlackWebhookEvent/email_message.json). */
+  emailFileShare: {
+    token: "aaaa",
+    team_id: "T012346789",
+    api_app_id: "A012346789",
+    event: {
+      type: "message",
+      text: "",
+      files: [
+        {
+          id: "F0123468789",
+          created: 1671217113,
+          timestamp: 1671217110,
+          name: "meow",
+          title: "meow",
+          mimetype: "text/html",
+          filetype: "email",
+          pretty_type: "Email",
+          user: "USLACKBOT",
+          user_team: "T012346789",
+          editable: true,
+          size: 6212,
+          mode: "email",
+          is_external: false,
+          external_type: "",
+          is_public: true,
+          public_url_shared: false,
+          display_as_bot: true,
+          username: "Email",
+          url_private: "https://example.com",
+          url_private_download: "https://example.com",
+          permalink: "https://example.com",
+          permalink_public: "https://example.com",
+          subject: "meow",
+          to: [
+            {
+              address: "",
+              name: "Email",
+              original: "Email <>",
+            },
+          ],
+          from: [
+            {
+              address: "addr@example.com",
+              name: "meow",
+              original: "meow <addr@example.com>",
+            },
+          ],
+          cc: [],
+          attachments: [],
+          original_attachment_count: 0,
+          plain_text: "meow",
+          preview: "meow",
+          preview_plain_text: "meow",
+          headers: {
+            date: "Fri, 16 Dec 2022 18:58:30 +0000",
+            in_reply_to: null,
+            reply_to: null,
+            message_id: "<meow@example.com>",
+          },
+          has_more: false,
+          sent_to_self: false,
+          bot_id: "B012346789",
+          has_rich_preview: false,
+          file_access: "visible",
+        },
+      ],
+      upload: true,
+      user: "USLACKBOT",
+      display_as_bot: true,
+      bot_id: "B012346789",
+      ts: "1671217113.292829",
+      channel: "C012346789",
+      subtype: "file_share",
+      event_ts: "1671217113.292829",
+      channel_type: "channel",
+    },
+    type: "event_callback",
+    event_id: "Ev0123467899",
+    event_time: 1671217113,
+    authorizations: [
+      {
+        enterprise_id: null,
+        team_id: "T012346789",
+        user_id: "U012346789",
+        is_bot: true,
+        is_enterprise_install: false,
+      },
+    ],
+    is_ext_shared_channel: false,
+    event_context: "aaaa",
+  },
+  /** A bot message whose only attachment has no field Slack defines (MercuryTechnologies/slack-web tests/golden/SlackWebhookEvent/non_spec_attachment.json). */
+  nonSpecAttachment: {
+    token: "aaaa",
+    team_id: "T043DB835ML",
+    context_team_id: "T043DB835ML",
+    context_enterprise_id: null,
+    api_app_id: "A07JRKQPZDH",
+    event: {
+      user: "U07M725KAD7",
+      type: "message",
+      ts: "1725998548.581159",
+      bot_id: "B07LDR01Z63",
+      app_id: "A01BP7R4KNY",
+      text: "",
+      team: "T043DB835ML",
+      bot_profile: {
+        id: "B07LDR01Z63",
+        deleted: false,
+        name: "GitHub",
+        updated: 1725998199,
+        app_id: "A01BP7R4KNY",
+        icons: {
+          image_36:
+            "https://avatars.slack-edge.com/2020-11-25/1527503386626_319578f21381f9641cd8_36.png",
+          image_48:
+            "https://avatars.slack-edge.com/2020-11-25/1527503386626_319578f21381f9641cd8_48.png",
+          image_72:
+            "https://avatars.slack-edge.com/2020-11-25/1527503386626_319578f21381f9641cd8_72.png",
+        },
+        team_id: "T043DB835ML",
+      },
+      attachments: [
+        {
+          this: "attachments",
+          does: "not",
+          follow: 0,
+          any: {
+            specific: "format",
+          },
+          or: ["spec"],
+          that: "Slack has ever published.",
+          but: "It should still parse fine.",
+        },
+      ],
+      channel: "C07LRFB3C8M",
+      event_ts: "1725998548.581159",
+      channel_type: "channel",
+    },
+    type: "event_callback",
+    event_id: "Ev07MH6R7FDE",
+    event_time: 1725998548,
+    authorizations: [
+      {
+        enterprise_id: null,
+        team_id: "T043DB835ML",
+        user_id: "U07K4E18KJM",
+        is_bot: true,
+        is_enterprise_install: false,
+      },
+    ],
+    is_ext_shared_channel: false,
+  },
+  /** A link unfurl: `message_changed` whose text is the previous text, with an attachment added (MercuryTechnologies/slack-web tests/golden/SlackWebhookEvent/messageChange.json). */
+  unfurl: {
+    token: "aaaa",
+    team_id: "T043DB835ML",
+    api_app_id: "A0442TUPHGR",
+    event: {
+      type: "message",
+      subtype: "message_changed",
+      message: {
+        client_msg_id: "de349a9f-62a4-4293-b64d-701a1f566e8a",
+        type: "message",
+        text: "<https://jadeapptesting.slack.com/archives/C043YJGBY49/p1663966292304369>",
+        user: "U043H11ES4V",
+        team: "T043DB835ML",
+        attachments: [
+          {
+            from_url: "https://jadeapptesting.slack.com/archives/C043YJGBY49/p1663966292304369",
+            ts: "1663966292.304369",
+            author_id: "U043H11ES4V",
+            channel_team: "T043DB835ML",
+            channel_id: "C043YJGBY49",
+            channel_name: "general",
+            is_msg_unfurl: true,
+            message_blocks: [
+              {
+                team: "T043DB835ML",
+                channel: "C043YJGBY49",
+                ts: "1663966292.304369",
+                message: {
+                  blocks: [
+                    {
+                      type: "rich_text",
+                      block_id: "hn8/C",
+                      elements: [
+                        {
+                          type: "rich_text_section",
+                          elements: [
+                            {
+                              type: "text",
+                              text: "asdfhlkfasdlhsdf",
+                            },
+                          ],
+                        },
+                      ],
+                    },
+                  ],
+                },
+              },
+            ],
+            id: 1,
+            original_url: "https://jadeapptesting.slack.com/archives/C043YJGBY49/p1663966292304369",
+            fallback: "[September 23rd, 2022 1:51 PM] jadel: asdfhlkfasdlhsdf",
+            text: "asdfhlkfasdlhsdf",
+            author_name: "jadel",
+            author_link: "https://jadeapptesting.slack.com/team/U043H11ES4V",
+            author_icon:
+              "https://secure.gravatar.com/avatar/dcd5bc53dcfaca62ddc3f5726d07ba13.jpg?s=48&d=https%3A%2F%2Fa.slack-edge.com%2Fdf10d%2Fimg%2Favatars%2Fava_0019-48.png",
+            author_subname: "jadel",
+            mrkdwn_in: ["text"],
+            footer: "Posted in #general",
+          },
+        ],
+        blocks: [
+          {
+            type: "rich_text",
+            block_id: "FXy3n",
+            elements: [
+              {
+                type: "rich_text_section",
+                elements: [
+                  {
+                    type: "link",
+                    url: "https://jadeapptesting.slack.com/archives/C043YJGBY49/p1663966292304369",
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+        ts: "1663969333.524439",
+      },
+      previous_message: {
+        client_msg_id: "de349a9f-62a4-4293-b64d-701a1f566e8a",
+        type: "message",
+        text: "<https://jadeapptesting.slack.com/archives/C043YJGBY49/p1663966292304369>",
+        user: "U043H11ES4V",
+        ts: "1663969333.524439",
+        team: "T043DB835ML",
+        blocks: [
+          {
+            type: "rich_text",
+            block_id: "FXy3n",
+            elements: [
+              {
+                type: "rich_text_section",
+                elements: [
+                  {
+                    type: "link",
+                    url: "https://jadeapptesting.slack.com/archives/C043YJGBY49/p1663966292304369",
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+      channel: "C043YJGBY49",
+      hidden: true,
+      ts: "1663969334.001500",
+      event_ts: "1663969334.001500",
+      channel_type: "channel",
+    },
+    type: "event_callback",
+    event_id: "Ev043QRVT9FD",
+    event_time: 1663969334,
+    authorizations: [
+      {
+        enterprise_id: null,
+        team_id: "T043DB835ML",
+        user_id: "U0442US8QGH",
+        is_bot: true,
+        is_enterprise_install: false,
+      },
+    ],
+    is_ext_shared_channel: false,
+    event_context: "aaaa",
+  },
+  /** `app_rate_limited`, the whole body as https://api.slack.com/events/app_rate_limited shows it. */
+  appRateLimited: {
+    token: "Jhj5dZrVaK7ZwHHjRyZWjbDl",
+    type: "app_rate_limited",
+    team_id: "T123456",
+    minute_rate_limited: 1518467820,
+    api_app_id: "A123456",
+  },
+  /** `message_changed`, the event as slackhq/slack-api-docs events/message/message_changed.md shows it (a real edit). */
+  messageChanged: {
+    type: "message",
+    subtype: "message_changed",
+    hidden: true,
+    channel: "C2147483705",
+    ts: "1358878755.000001",
+    message: {
+      type: "message",
+      user: "U2147483697",
+      text: "Hello, world!",
+      ts: "1355517523.000005",
+      edited: { user: "U2147483697", ts: "1358878755.000001" },
+    },
+  },
+};

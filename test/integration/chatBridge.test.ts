@@ -284,7 +284,7 @@ describe("chat bridge", () => {
         mattermostForm({
           channel_id: "mm-ch-1",
           channel_name: room,
-          timestamp: String((t0 + 60) * 1000),
+          timestamp: String(t0 + 60),
           user_id: "u1",
           user_name: "dana",
           post_id: "mm-post-1",
@@ -296,7 +296,7 @@ describe("chat bridge", () => {
         mattermostForm({
           channel_id: "mm-ch-1",
           channel_name: room,
-          timestamp: String((t0 + 61) * 1000),
+          timestamp: String(t0 + 61),
           user_id: "u1",
           user_name: "dana",
           post_id: "mm-post-2",
@@ -397,9 +397,11 @@ describe("chat bridge", () => {
         deleted?: boolean;
         source: string;
       }[];
-      expect(timeline.filter((e) => e.text === "Failover started")).toEqual([
-        expect.objectContaining({ deleted: true, source: "matrix" }),
-      ]);
+      // A redaction removes the content: the entry stays, deleted and empty.
+      expect(timeline.filter((e) => e.text === "Failover started")).toEqual([]);
+      expect(timeline).toContainEqual(
+        expect.objectContaining({ deleted: true, source: "matrix", text: "" }),
+      );
       expect(timeline.filter((e) => e.text === "typo message")).toHaveLength(1);
     });
 

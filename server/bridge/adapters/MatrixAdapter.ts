@@ -37,9 +37,52 @@ const Transaction = z.object({ events: z.array(z.unknown()).max(1000) });
 const MessageContent = z.looseObject({
   msgtype: z.string().optional(),
   body: z.string().default(""),
+  formatted_body: z.string().optional(),
   "m.relates_to": Relation,
   "m.new_content": z.looseObject({ body: z.string() }).optional(),
 });
+
+/** A user id in a body (`@bob:example.org`, a port allowed), not ending in the sentence's full stop. */
+const USER_ID = /@[A-Za-z0-9._=\-/+]+:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?::\d+)?/g;
+/** A mention pill in `formatted_body`: a matrix.to link to a user, its text the display name. */
+const PILL = /<a\s[^>]*href=["']https:\/\/matrix\.to\/#\/(@[^"'?/]+)[^"']*["'][^>]*>([^<]*)<\/a>/gi;
+
+function decodeEntities(text: string): string {
+  return text
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&");
+}
+
+/**
+ * Mentions made readable: a user id in the body becomes `@` and the display name its
+ * pill gives (clients write the pill's text in the body, so that is already readable),
+ * else `@` and its localpart. The names are returned, so `im Ana Diaz` reads as one person.
+ */
+function readableMentions(body: string, formatted: string | undefined) {
+  const names = new Map<string, string>();
+  for (const [, href, label] of (formatted ?? "").matchAll(PILL)) {
+    let id = href;
+    try {
+      id = decodeURIComponent(href);
+    } catch {
+      // a malformed escape: keep the id as written
+    }
+    const name = decodeEntities(label).trim();
+    if (name) names.set(id, name.replace(/^@/, ""));
+  }
+  const mentions = new Set<string>();
+  const text = body.replace(USER_ID, (id) => {
+    const pill = names.get(id);
+    const name = pill && pill !== id.slice(1) ? pill : id.slice(1, id.indexOf(":"));
+    mentions.add(name);
+    return `@${name}`;
+  });
+  for (const name of names.values()) if (!name.includes(":")) mentions.add(name);
+  return { text, mentions: [...mentions] };
+}
 
 /**
  * Matrix application service: the homeserver PUTs transactions of room events,
@@ -96,12 +139,14 @@ export class MatrixAdapter extends SecretAdapter implements ChatAdapter {
               ...base,
               action: "edit",
               messageId: relation.event_id,
+              author: event.sender,
               text: content["m.new_content"]?.body ?? content.body.replace(/^\* /, ""),
               at,
             },
           ];
         }
         if (content.body.startsWith(ANNOUNCEMENT_MARK)) return [];
+        const { text, mentions } = readableMentions(content.body, content.formatted_body);
         return [
           {
             ...base,
@@ -110,7 +155,8 @@ export class MatrixAdapter extends SecretAdapter implements ChatAdapter {
             threadId: relation?.rel_type === "m.thread" ? relation.event_id : undefined,
             author: event.sender,
             authorId: event.sender,
-            text: content.body,
+            text,
+            mentions: mentions.length ? mentions : undefined,
             at,
           },
         ];
@@ -118,7 +164,7 @@ export class MatrixAdapter extends SecretAdapter implements ChatAdapter {
       case "m.room.redaction": {
         const target = event.redacts ?? (event.content as { redacts?: unknown }).redacts;
         return typeof target === "string"
-          ? [{ ...base, action: "delete", messageId: target, at }]
+          ? [{ ...base, action: "delete", messageId: target, redacted: true, at }]
           : [];
       }
       case "m.reaction": {

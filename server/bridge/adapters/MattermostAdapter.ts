@@ -23,7 +23,16 @@ const Payload = z.object({
   post_id: z.string().min(1),
   text: z.string().default(""),
   trigger_word: z.string().optional(),
+  /** The post's attachments, comma-separated (`strings.Join(post.FileIds, ",")` in Mattermost's app/webhook.go). */
+  file_ids: z.string().optional(),
 });
+
+/** What the timeline shows for a post that has files and no words. */
+function fileOnlyText(fileIds: string | undefined): string | null {
+  const count = (fileIds ?? "").split(",").filter((id) => id.trim()).length;
+  if (count === 0) return null;
+  return count === 1 ? "shared a file" : `shared ${count} files`;
+}
 
 /**
  * Mattermost outgoing webhook: form-encoded by default, JSON when configured;
@@ -38,7 +47,8 @@ export class MattermostAdapter extends SecretAdapter implements ChatAdapter {
 
   handle(delivery: Delivery): Parsed {
     const type = delivery.headers.get("content-type") ?? "";
-    const body = type.includes("application/json")
+    const json = type.includes("application/json");
+    const body = json
       ? parseJson(delivery.raw)
       : type.includes("application/x-www-form-urlencoded")
         ? Object.fromEntries(new URLSearchParams(delivery.raw.toString("utf8")))
@@ -56,6 +66,11 @@ export class MattermostAdapter extends SecretAdapter implements ChatAdapter {
       throw new HotdocError("signature_invalid", "the outgoing webhook token does not match");
     const post = parsePayload(Payload, body);
     if (post.text.startsWith(ANNOUNCEMENT_MARK)) return { events: [] };
+    // A post with files and no words is still something said in the room; one with
+    // neither (Mattermost sends every post of the channel) has nothing to mirror, and
+    // refusing it would only make the webhook look broken.
+    const text = post.text.trim() ? post.text : fileOnlyText(post.file_ids);
+    if (text === null) return { events: [] };
     const event: ChatEvent = {
       action: "post",
       platform: "mattermost",
@@ -64,8 +79,10 @@ export class MattermostAdapter extends SecretAdapter implements ChatAdapter {
       messageId: post.post_id,
       author: post.user_name,
       authorId: post.user_id,
-      text: post.text,
-      at: chatTime(post.timestamp, delivery.now, "timestamp"),
+      text,
+      // The same post's CreateAt goes out in milliseconds as JSON but in seconds as a
+      // form (`ToFormValues` divides by 1000: server/public/model/outgoing_webhook.go).
+      at: chatTime(json ? post.timestamp : post.timestamp * 1000, delivery.now, "timestamp"),
     };
     return { events: [event] };
   }

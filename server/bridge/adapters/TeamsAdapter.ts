@@ -19,6 +19,7 @@ const Activity = z.looseObject({
   text: z.string().nullish(),
   from: z.looseObject({ id: z.string().nullish(), name: z.string().min(1) }),
   conversation: z.looseObject({ id: z.string().min(1), name: z.string().nullish() }),
+  recipient: z.looseObject({ name: z.string().nullish() }).nullish(),
   channelData: z
     .looseObject({
       channel: z.looseObject({ id: z.string().min(1), name: z.string().nullish() }).nullish(),
@@ -30,21 +31,52 @@ const Activity = z.looseObject({
 /** Bot Framework times: ISO 8601 with an offset, up to 7 fractional digits ("2017-02-01T21:10:07.437Z"). */
 const IsoTime = z.iso.datetime({ offset: true });
 
-/** Teams sends HTML: the bot mention and tags go, entities are decoded. */
-function teamsText(html: string): string {
-  return html
-    .replace(/<at>[^<]*<\/at>/gi, "")
-    .replace(/<br\s*\/?>/gi, "\n")
-    .replace(/<\/(p|div)>/gi, "\n")
-    .replace(/<[^>]+>/g, "")
+function decodeEntities(text: string): string {
+  return text
     .replace(/&nbsp;/g, " ")
     .replace(/&lt;/g, "<")
     .replace(/&gt;/g, ">")
     .replace(/&quot;/g, '"')
     .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, "&")
+    .replace(/&amp;/g, "&");
+}
+
+const MENTION = /<at>([^<]*)<\/at>/gi;
+
+/**
+ * Teams sends HTML with mentions as `<at>Name</at>`: the webhook's own mention goes
+ * (the one naming the recipient, or, when the activity names none, the one the message
+ * opens with: an outgoing webhook is called by @mentioning it), every other one becomes
+ * `@Name`, tags go and entities are decoded. The names mentioned are returned too, so
+ * `im <at>Ana Diaz</at>` reads as one person.
+ */
+function teamsText(
+  html: string,
+  botName: string | undefined,
+): { text: string; mentions: string[] } {
+  const mentions: string[] = [];
+  const text = decodeEntities(
+    html
+      .replace(MENTION, (_tag, inner: string, offset: number) => {
+        const raw = inner.trim().replace(/^@/, "");
+        const name = decodeEntities(raw).trim();
+        const own = botName
+          ? name === botName
+          : html
+              .slice(0, offset)
+              .replace(/<[^>]+>/g, "")
+              .trim() === "";
+        if (own || !name) return "";
+        mentions.push(name);
+        return `@${raw}`;
+      })
+      .replace(/<br\s*\/?>/gi, "\n")
+      .replace(/<\/(p|div)>/gi, "\n")
+      .replace(/<[^>]+>/g, ""),
+  )
     .replace(/\n{3,}/g, "\n\n")
     .trim();
+  return { text, mentions };
 }
 
 /**
@@ -78,7 +110,10 @@ export class TeamsAdapter extends SecretAdapter implements ChatAdapter {
     const activity = parsePayload(Activity, parseJson(delivery.raw));
     const sent = this.sentAt(activity, delivery.now);
     if (activity.type !== "message") return { events: [] };
-    const text = teamsText(activity.text ?? "");
+    const { text, mentions } = teamsText(
+      activity.text ?? "",
+      activity.recipient?.name ?? undefined,
+    );
     if (text.startsWith(ANNOUNCEMENT_MARK)) return { events: [] };
     const channel =
       activity.channelData?.channel?.id ??
@@ -95,6 +130,7 @@ export class TeamsAdapter extends SecretAdapter implements ChatAdapter {
       author: activity.from.name,
       authorId: activity.from.id ?? undefined,
       text,
+      mentions: mentions.length ? mentions : undefined,
       at: sent,
     };
     return { events: [event] };
