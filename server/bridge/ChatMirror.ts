@@ -8,26 +8,14 @@ import {
   chatEntryId,
   incidentKeyInRoomName,
 } from "#shared/chat/chatEvent.ts";
-import { type ChatCommand, COMMAND_HELP, parseChatCommand } from "#shared/chat/commands.ts";
+import { parseChatCommand } from "#shared/chat/commands.ts";
 import {
-  type Actor,
-  addExperiment,
-  addObservation,
-  addStream,
-  addTheory,
   appendTimelineEntry,
-  assignRole,
   editTimelineEntry,
   findStream,
   markTimelineEntryDeleted,
-  readStreams,
   readTimelineEntry,
-  recordChange,
-  setSeverity,
-  setStatus,
-  setStreamState,
   setTimelineEntryPinned,
-  type WorkStream,
 } from "#shared/doc/index.ts";
 import { describeError } from "#shared/errors.ts";
 import { validationError } from "../errors.ts";
@@ -35,6 +23,7 @@ import type { IncidentService } from "../incidents/IncidentService.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import type { DocumentStore } from "../storage/DocumentStore.ts";
+import { runChatCommand } from "./runChatCommand.ts";
 
 export interface MirrorOutcome {
   /** Text to say back in the room (malformed commands, failed commands, help, links). */
@@ -347,7 +336,7 @@ export class ChatMirror {
       );
     if (command) {
       try {
-        const reply = this.run(
+        const reply = runChatCommand(
           doc,
           command,
           { name: event.author, source: event.platform },
@@ -361,70 +350,6 @@ export class ChatMirror {
       }
     }
     return "mirrored";
-  }
-
-  private run(
-    doc: Y.Doc,
-    command: ChatCommand,
-    actor: Actor,
-    at: string,
-    streamId: string | undefined,
-  ): string | undefined {
-    const who = { author: actor.name, source: actor.source, at, streamId };
-    const now = new Date(at);
-    switch (command.type) {
-      case "observation":
-        addObservation(doc, { ...who, text: command.text }, now);
-        return undefined;
-      case "theory":
-        addTheory(doc, { ...who, text: command.text }, now);
-        return undefined;
-      case "experiment":
-        addExperiment(doc, { ...who, text: command.text }, now);
-        return undefined;
-      case "change":
-        recordChange(
-          doc,
-          {
-            ...who,
-            what: command.what,
-            how: command.how,
-            why: command.why,
-            revertSteps: /^none\.?$/i.test(command.revertSteps) ? "" : command.revertSteps,
-            state: "applied",
-          },
-          now,
-        );
-        return undefined;
-      case "severity":
-        setSeverity(doc, command.severity, actor, now);
-        return undefined;
-      case "status":
-        setStatus(doc, command.status, actor, now);
-        return undefined;
-      case "role":
-        assignRole(doc, { role: command.role, holder: command.holder, streamId }, actor, now);
-        return undefined;
-      case "stream":
-        addStream(doc, { name: command.name, techLead: command.lead, at }, actor, now);
-        return `Work stream ${command.name} started${command.lead ? `, led by ${command.lead}` : ", with no tech lead yet (`tl [name] @someone` names one)"}. Tag what belongs to it with its name in brackets, e.g. \`obs [${command.name}]: …\``;
-      case "streamState": {
-        const stream = readStreams(doc).find((s) => s.id === streamId);
-        if (!stream) return undefined;
-        if (stream.state === command.state)
-          return `Work stream ${stream.name} is already ${command.state}; nothing changed.`;
-        setStreamState(doc, stream.id, command.state, actor, now);
-        return undefined;
-      }
-      case "streams":
-        return describeStreams(readStreams(doc));
-      case "help":
-        return COMMAND_HELP;
-      case "decision":
-      case "key":
-      case "link":
-        return undefined;
-    }
   }
 
   /** Edits, deletions and pins follow the message they are about, if it was mirrored. */
@@ -450,17 +375,4 @@ export class ChatMirror {
         return "pinned";
     }
   }
-}
-
-/** The `streams` command's answer: each stream with its lead and state. */
-function describeStreams(streams: readonly WorkStream[]): string {
-  if (streams.length === 0)
-    return "No work streams yet. Start one with `stream: <name> lead @someone`.";
-  return [
-    "Work streams:",
-    ...streams.map(
-      (s) =>
-        `[${s.name}] ${s.techLead ? `led by ${s.techLead}` : "no tech lead"}${s.state === "done" ? " (done)" : ""}`,
-    ),
-  ].join("\n");
 }

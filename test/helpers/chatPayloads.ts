@@ -44,7 +44,11 @@ export function slackSigned(
 }
 
 let eventCounter = 0;
-/** An Events API `event_callback` wrapping a `message` event. */
+/**
+ * An Events API `event_callback` wrapping a `message` event: the envelope's fields as Slack's
+ * Events API docs list them ("Callback field overview", api.slack.com/apis/events-api), with
+ * the event built by the caller from the documented `message` event shape.
+ */
 export function slackEvent(
   event: Record<string, unknown>,
   eventId = `Ev${(++eventCounter).toString().padStart(8, "0")}`,
