@@ -20,10 +20,21 @@ module.exports = {
     {
       name: "lower-floors-stay-low",
       comment:
-        "Storage, export, errors and config sit below the doors (http, sockets), the bridge and the Hocuspocus extensions, and never reach up to them.",
+        "Storage, export, errors and config sit below the doors (http, sockets), the bridge and the Hocuspocus extensions, and never reach up to them. The one exception: config reads each chat platform's env fragment (pure zod, in the platform's folder so a platform stays one folder).",
       severity: "error",
       from: { path: "^server/(storage/|export/|errors\\.ts|config\\.ts)" },
-      to: { path: "^server/(http|bridge|extensions|sockets)/" },
+      to: {
+        path: "^server/(http|bridge|extensions|sockets)/",
+        pathNot: "^server/bridge/platforms/(chatEnv\\.ts|[^/]+/env\\.ts)$",
+      },
+    },
+    {
+      name: "platform-env-is-pure",
+      comment:
+        "A platform's env fragment is read by config, so it imports nothing from the server but other env fragments.",
+      severity: "error",
+      from: { path: "^server/bridge/platforms/(chatEnv\\.ts|[^/]+/env\\.ts)$" },
+      to: { path: "^server/", pathNot: "^server/bridge/platforms/[^/]+/env\\.ts$" },
     },
     {
       name: "access-and-incidents-below-the-doors",

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { describeIssues } from "#shared/errors.ts";
+import { CHAT_ENV, type ChatSettings } from "./bridge/platforms/chatEnv.ts";
 import { type AllowedTarget, parseAllowedTargets } from "./net/outboundTarget.ts";
 
 /**
@@ -24,14 +25,6 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   CHECKPOINT_EVERY: z.coerce.number().int().min(10).max(1_000_000).default(500),
   HISTORY_DAYS: z.coerce.number().int().min(0).max(36_500).default(30),
-  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
-  SLACK_BOT_ID: z.string().min(1).optional(),
-  MATTERMOST_TOKEN: z.string().min(1).optional(),
-  MATRIX_HS_TOKEN: z.string().min(1).optional(),
-  TEAMS_SECRET: z
-    .base64("TEAMS_SECRET is the base64 security token Teams shows when the webhook is created")
-    .optional(),
-  WEBHOOK_SECRET: z.string().min(16, "WEBHOOK_SECRET must be at least 16 characters").optional(),
   ANNOUNCE_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
   WEBHOOK_ALLOWED_TARGETS: z
     .string()
@@ -44,6 +37,8 @@ const EnvSchema = z.object({
         return z.NEVER;
       }
     }),
+  ALLOW_PRIVATE_WEBHOOKS: z.enum(["1", "0", "true", "false"]).default("0"),
+  CHAT_CREATE_ROOMS: z.enum(["1", "0", "true", "false"]).default("1"),
   MAX_MESSAGE_BYTES: z.coerce
     .number()
     .int()
@@ -98,15 +93,12 @@ export interface Config {
   wsAuthTimeoutMs: number;
   /** Per-minute limits (0 turns one off); see README "Security". */
   rateLimits: RateLimitSettings;
-  /** Chat adapters' secrets; an adapter without its secret is off. */
-  chat: {
-    slackSigningSecret?: string;
-    slackBotId?: string;
-    mattermostToken?: string;
-    matrixHsToken?: string;
-    teamsSecret?: string;
-    webhookSecret?: string;
-  };
+  /** Each chat platform's settings (its own env fragment); an adapter without its secret is off. */
+  chat: ChatSettings;
+  /** Declaring an incident opens its room on every platform whose API is configured. */
+  createRooms: boolean;
+  /** Lift the outbound address and https rules for every target (tests and closed networks). */
+  allowPrivateWebhooks: boolean;
   /** Least time between two announcements posted to the same room. */
   announceIntervalMs: number;
   /** Webhook targets outside public address space that the operator allows (by default none: no SSRF). */
@@ -140,8 +132,15 @@ export class ConfigError extends Error {
 /** Parses the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const { message } = describeIssues(parsed.error.issues, { limit: Number.POSITIVE_INFINITY });
+  const issues = parsed.success ? [] : [...parsed.error.issues];
+  const chat: Partial<Record<keyof ChatSettings, unknown>> = {};
+  for (const [platform, fragment] of Object.entries(CHAT_ENV)) {
+    const result = fragment.safeParse(env);
+    if (result.success) chat[platform as keyof ChatSettings] = result.data;
+    else issues.push(...result.error.issues);
+  }
+  if (!parsed.success || issues.length > 0) {
+    const { message } = describeIssues(issues, { limit: Number.POSITIVE_INFINITY });
     throw new ConfigError(`invalid configuration — ${message}`);
   }
   const e = parsed.data;
@@ -170,14 +169,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       wsConnectsPerMinute: e.WS_CONNECTS_PER_MINUTE,
       wsMessagesPerMinute: e.WS_MESSAGES_PER_MINUTE,
     },
-    chat: {
-      slackSigningSecret: e.SLACK_SIGNING_SECRET,
-      slackBotId: e.SLACK_BOT_ID,
-      mattermostToken: e.MATTERMOST_TOKEN,
-      matrixHsToken: e.MATRIX_HS_TOKEN,
-      teamsSecret: e.TEAMS_SECRET,
-      webhookSecret: e.WEBHOOK_SECRET,
-    },
+    chat: chat as ChatSettings,
+    createRooms: e.CHAT_CREATE_ROOMS === "1" || e.CHAT_CREATE_ROOMS === "true",
+    allowPrivateWebhooks: e.ALLOW_PRIVATE_WEBHOOKS === "1" || e.ALLOW_PRIVATE_WEBHOOKS === "true",
     announceIntervalMs: e.ANNOUNCE_INTERVAL_MS,
     webhookAllowedTargets: e.WEBHOOK_ALLOWED_TARGETS,
     clientDir: path.resolve(import.meta.dirname, "..", "dist", "client"),

@@ -4,13 +4,12 @@ import { createAdaptorServer } from "@hono/node-server";
 import { clientAddress, RateLimits } from "./access/RateLimits.ts";
 import { TokenService } from "./access/TokenService.ts";
 import { Announcer } from "./bridge/Announcer.ts";
-import { GenericAdapter } from "./bridge/adapters/GenericAdapter.ts";
-import { MatrixAdapter } from "./bridge/adapters/MatrixAdapter.ts";
-import { MattermostAdapter } from "./bridge/adapters/MattermostAdapter.ts";
-import { SlackAdapter } from "./bridge/adapters/SlackAdapter.ts";
-import { TeamsAdapter } from "./bridge/adapters/TeamsAdapter.ts";
+import { ChatDeclarations } from "./bridge/ChatDeclarations.ts";
 import { ChatMirror } from "./bridge/ChatMirror.ts";
-import type { Config } from "./config.ts";
+import { ChatPlatforms } from "./bridge/ChatPlatforms.ts";
+import { HotRooms } from "./bridge/HotRooms.ts";
+import { People } from "./bridge/People.ts";
+import { type Config, ConfigError } from "./config.ts";
 import { routeConsole } from "./consoleRouting.ts";
 import { AnnouncementExtension } from "./extensions/AnnouncementExtension.ts";
 import { AuthenticationExtension } from "./extensions/AuthenticationExtension.ts";
@@ -22,12 +21,13 @@ import {
 } from "./extensions/PersistenceExtension.ts";
 import { PresenceExtension } from "./extensions/PresenceExtension.ts";
 import { RateLimitExtension } from "./extensions/RateLimitExtension.ts";
+import { RoomTopicExtension } from "./extensions/RoomTopicExtension.ts";
 import { UpdateOrderExtension } from "./extensions/UpdateOrderExtension.ts";
 import { createApp } from "./http/app.ts";
 import { IncidentService } from "./incidents/IncidentService.ts";
 import { categoryLogger, createLogger, type Logger } from "./logger.ts";
 import { createMetrics } from "./metrics.ts";
-import { OutboundTargets } from "./net/outboundTarget.ts";
+import { OutboundTargets, TargetRefusedError } from "./net/outboundTarget.ts";
 import { resolveAdminToken, resolveTokenSecret } from "./secrets.ts";
 import { heldSocketOf } from "./sockets/HeldSocket.ts";
 import { hocuspocusEndpoint, upgradeRouter } from "./sockets/upgradeRouter.ts";
@@ -95,14 +95,35 @@ export async function startHotdoc(
     holdAcknowledgements,
   });
 
-  // One policy for every request the server is told to send (room webhooks): checked when a URL is set and again when it is used.
-  const outbound = new OutboundTargets(config.webhookAllowedTargets);
+  // One policy for every request the server sends (room webhooks, platform APIs): checked
+  // when a URL is set, at start for API base URLs, and again whenever it is used.
+  const outbound = new OutboundTargets(config.webhookAllowedTargets, {
+    allowPrivate: config.allowPrivateWebhooks,
+  });
+  const platforms = new ChatPlatforms(config.chat, {
+    outbound,
+    logger: categoryLogger(logger, "chat-api"),
+  });
+  for (const platform of platforms.all()) {
+    if (!platform.apiUrl) continue;
+    try {
+      await outbound.check(platform.apiUrl);
+    } catch (error) {
+      if (!(error instanceof TargetRefusedError)) throw error;
+      unrouteConsole();
+      throw new ConfigError(
+        `the ${platform.module.platform} API URL ${platform.apiUrl} is refused: ${error.message} (ALLOW_PRIVATE_WEBHOOKS=1 lifts this for tests)`,
+      );
+    }
+  }
   const announcer = new Announcer({
     store,
     logger: categoryLogger(logger, "announce"),
     intervalMs: config.announceIntervalMs,
     outbound,
+    platforms,
   });
+  let rooms: HotRooms | undefined;
   const documentLimits = new DocumentLimitsExtension({
     maxDocumentBytes: config.maxDocumentBytes,
     maxRecords: config.maxRecords,
@@ -137,6 +158,7 @@ export async function startHotdoc(
       }),
       persistence,
       new AnnouncementExtension((incident, lines) => void announcer.announce(incident, lines)),
+      new RoomTopicExtension((incident, topic) => rooms?.topicChanged(incident, topic)),
     ],
   });
 
@@ -147,26 +169,45 @@ export async function startHotdoc(
     documentLimits,
     keyPrefix: config.keyPrefix,
     logger: categoryLogger(logger, "incidents"),
+    // Declared on the page or the API: its room opens on every platform with an API.
+    // (A declaration from chat opens its room itself, with the declarer invited.)
+    declared: (key, principal) => {
+      if (principal.role !== "bridge") void rooms?.open(key, { declaredBy: principal.name });
+    },
   });
 
-  const adapters = [
-    new SlackAdapter(config.chat.slackSigningSecret, config.chat.slackBotId),
-    new MattermostAdapter(config.chat.mattermostToken),
-    new MatrixAdapter(config.chat.matrixHsToken),
-    new TeamsAdapter(config.chat.teamsSecret),
-    new GenericAdapter(config.chat.webhookSecret),
-  ];
+  let publicUrl = config.publicUrl ?? "";
+  const hotRooms = new HotRooms({
+    store,
+    incidents,
+    platforms,
+    logger: categoryLogger(logger, "rooms"),
+    publicUrl: () => publicUrl,
+    enabled: config.createRooms,
+  });
+  rooms = hotRooms;
+  const declarations = new ChatDeclarations({
+    store,
+    incidents,
+    rooms: hotRooms,
+    logger: categoryLogger(logger, "bridge"),
+    publicUrl: () => publicUrl,
+  });
   const mirror = new ChatMirror({
     store,
     incidents,
     metrics,
     logger: categoryLogger(logger, "bridge"),
+    declarations,
+    roleGiven: (incident, platform, userId) => void hotRooms.invite(incident, platform, [userId]),
   });
+  const people = new People(platforms, categoryLogger(logger, "bridge"));
 
-  let publicUrl = config.publicUrl ?? "";
   const app = createApp({
-    adapters,
+    platforms,
     mirror,
+    declarations,
+    people,
     announcer,
     outbound,
     incidents,
@@ -228,6 +269,7 @@ export async function startHotdoc(
       (server as import("node:http").Server).closeAllConnections?.();
       await closed;
       await hocuspocus.hooks("onDestroy", { instance: hocuspocus });
+      await hotRooms.settle();
       await announcer.flush();
       await store.close();
       unrouteConsole();

@@ -20,8 +20,8 @@ async function main(): Promise<void> {
   const demo = process.argv.includes("--demo");
   // The demo replays a Slack conversation through the real, signed adapter; without a
   // configured signing secret it uses one of its own for this run.
-  if (demo && !config.chat.slackSigningSecret)
-    config.chat.slackSigningSecret = randomBytes(16).toString("hex");
+  if (demo && !config.chat.slack.signingSecret)
+    config.chat.slack.signingSecret = randomBytes(16).toString("hex");
   const hotdoc = await startHotdoc(config);
   const log = hotdoc.logger.child({ category: "main" });
   log.info(
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     openPath = `/${key}`;
     void replaySlackConversation({
       baseUrl: hotdoc.localUrl,
-      signingSecret: config.chat.slackSigningSecret as string,
+      signingSecret: config.chat.slack.signingSecret as string,
       channel,
       logger: log,
     });

@@ -43,6 +43,15 @@ export function bridgePrincipal(platform: string, incident: string): Principal {
   return { subject: `bridge:${platform}`, name: platform, role: "bridge", scope: incident };
 }
 
+/**
+ * Who a declaration said in chat acts as (`/hotdoc declare sev2 …`): the platform's
+ * bridge, which may open a new incident and nothing else; what it then writes into
+ * that incident it writes as `bridgePrincipal` of the new incident.
+ */
+export function chatDeclarer(platform: string, name: string): Principal {
+  return { subject: `bridge:${platform}`, name, role: "bridge", scope: "*" };
+}
+
 export const ACTIONS = [
   "read", // see the document, live
   "edit", // change the document
@@ -75,6 +84,8 @@ export function can(principal: Principal, action: Action, incident?: string): bo
     case "viewer":
       return (action === "read" || action === "export") && inScope(principal, incident);
     case "bridge":
+      // A declaration from chat (scope "*") may open an incident and do nothing else.
+      if (action === "create_incident") return principal.scope === "*";
       // One room's incident, never "*": a delivery acts only on the incident its room
       // belongs to. It mirrors into it and reads it (to follow the messages it mirrored
       // and to announce in the room); it edits nothing outside chat, exports nothing, and

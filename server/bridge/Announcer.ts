@@ -1,67 +1,105 @@
 import { ANNOUNCEMENT_MARK } from "#shared/chat/chatEvent.ts";
 import type { Logger } from "../logger.ts";
-import { OutboundTargets, TargetRefusedError } from "../net/outboundTarget.ts";
+import { type OutboundTargets, TargetRefusedError } from "../net/outboundTarget.ts";
+import {
+  DEFAULT_RETRY,
+  isRetryableStatus,
+  RetryableError,
+  type RetryPolicy,
+  retryAfterMs,
+  withRetries,
+} from "../net/retrying.ts";
 import type { DocumentStore } from "../storage/DocumentStore.ts";
+import type { OutboundMessage } from "./ChatApi.ts";
+import type { ChatPlatforms } from "./ChatPlatforms.ts";
 
 /** How long one post may take before it is given up (Slack and Mattermost answer in well under a second). */
 const POST_TIMEOUT_MS = 10_000;
+/** How long shutdown waits for posts still retrying. */
+const FLUSH_WAIT_MS = 5000;
+
+interface Room {
+  platform: string;
+  channel: string;
+  lines: string[];
+  kind: OutboundMessage["kind"];
+  timer: NodeJS.Timeout | null;
+  lastPost: number;
+}
 
 /**
- * Says things in chat rooms through their incoming webhooks: announcements of
- * important document events and replies to commands on platforms whose webhooks
- * cannot answer inline. Per room, posts are at least `intervalMs` apart; what
- * arrives in between is batched into one post. Every post starts with the
- * announcement mark, so the bridge never mirrors it back. Every post goes through
- * the outbound target policy: the URL is checked again when it is used (a name may
- * resolve elsewhere by now), the connection is pinned to the checked address, and
- * redirects are not followed.
+ * Says things in chat rooms: announcements of important document events and replies
+ * to commands on platforms whose webhooks cannot answer inline. A room is reached
+ * through its platform's API when that is configured (Slack chat.postMessage, Matrix
+ * m.notice, Mattermost posts), otherwise through the incoming webhook its link names,
+ * in the body that platform's webhooks take (Teams: an Adaptive Card). Per room, posts
+ * are at least `intervalMs` apart; what arrives in between is batched into one post.
+ * Every post starts with the announcement mark, so the bridge never mirrors it back,
+ * retries on 429/5xx honouring Retry-After, and runs apart from any document write.
+ * Webhook URLs go through the outbound policy at every post (checked, pinned, no
+ * redirects followed).
  */
 export class Announcer {
   private readonly store: DocumentStore;
   private readonly logger: Logger;
   private readonly intervalMs: number;
   private readonly outbound: OutboundTargets;
-  private readonly rooms = new Map<
-    string,
-    { lines: string[]; timer: NodeJS.Timeout | null; lastPost: number }
-  >();
+  private readonly platforms: ChatPlatforms;
+  private readonly retry: RetryPolicy;
+  private readonly rooms = new Map<string, Room>();
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(options: {
     store: DocumentStore;
     logger: Logger;
     intervalMs: number;
-    outbound?: OutboundTargets;
+    outbound: OutboundTargets;
+    platforms: ChatPlatforms;
+    retry?: RetryPolicy;
   }) {
     this.store = options.store;
     this.logger = options.logger;
     this.intervalMs = options.intervalMs;
-    this.outbound = options.outbound ?? new OutboundTargets();
+    this.outbound = options.outbound;
+    this.platforms = options.platforms;
+    this.retry = options.retry ?? DEFAULT_RETRY;
   }
 
-  /** Announces lines in every room linked to the incident that has a webhook. */
+  /** Announces lines in every room linked to the incident that hotdoc can talk in. */
   async announce(incident: string, lines: string[]): Promise<void> {
     for (const link of await this.store.listChannelLinks(incident)) {
-      if (link.webhookUrl)
+      if (link.webhookUrl || this.platforms.api(link.platform))
         this.enqueue(
-          link.webhookUrl,
+          link.platform,
+          link.channel,
           lines.map((line) => `${incident}: ${line}`),
+          "announcement",
         );
     }
   }
 
-  /** Replies in one room, if it has a webhook. */
+  /** Replies in one room, if hotdoc can talk in it. */
   async reply(platform: string, channel: string, lines: string[]): Promise<void> {
+    if (lines.length === 0) return;
     const link = await this.store.findChannelLink(platform, channel);
-    if (link?.webhookUrl) this.enqueue(link.webhookUrl, lines);
+    if (link?.webhookUrl || this.platforms.api(platform))
+      this.enqueue(platform, channel, lines, "reply");
   }
 
-  private enqueue(url: string, lines: string[]): void {
-    let room = this.rooms.get(url);
+  private enqueue(
+    platform: string,
+    channel: string,
+    lines: string[],
+    kind: OutboundMessage["kind"],
+  ): void {
+    const key = `${platform}\u0000${channel}`;
+    let room = this.rooms.get(key);
     if (!room) {
-      room = { lines: [], timer: null, lastPost: 0 };
-      this.rooms.set(url, room);
+      room = { platform, channel, lines: [], kind, timer: null, lastPost: 0 };
+      this.rooms.set(key, room);
     }
+    if (room.lines.length === 0) room.kind = kind;
+    else if (room.kind !== kind) room.kind = "announcement";
     room.lines.push(...lines);
     if (room.timer) return;
     const wait = Math.max(0, room.lastPost + this.intervalMs - Date.now());
@@ -69,27 +107,69 @@ export class Announcer {
     target.timer = setTimeout(() => {
       target.timer = null;
       target.lastPost = Date.now();
-      const text = `${ANNOUNCEMENT_MARK} ${target.lines.splice(0).join("\n")}`;
-      const posting = this.post(url, text).finally(() => this.inFlight.delete(posting));
-      this.inFlight.add(posting);
+      this.send(target);
     }, wait);
   }
 
-  private async post(url: string, text: string): Promise<void> {
-    const host = hostOf(url);
+  private send(room: Room): void {
+    const text = `${ANNOUNCEMENT_MARK} ${room.lines.splice(0).join("\n")}`;
+    const posting = this.post(room.platform, room.channel, { text, kind: room.kind }).finally(() =>
+      this.inFlight.delete(posting),
+    );
+    this.inFlight.add(posting);
+  }
+
+  private async post(platform: string, channel: string, message: OutboundMessage): Promise<void> {
+    const api = this.platforms.api(platform);
     try {
-      const { status, location } = await this.outbound.postJson(
-        url,
-        { text },
-        { timeoutMs: POST_TIMEOUT_MS },
-      );
-      if (status >= 300 && status < 400) {
+      if (api) {
+        await api.post(channel, message);
+        return;
+      }
+      // Read when posting: the link may have been changed or removed since.
+      const link = await this.store.findChannelLink(platform, channel);
+      if (link?.webhookUrl) await this.postWebhook(platform, link.webhookUrl, message.text);
+    } catch (error) {
+      this.logger.warn({ err: error, platform, channel }, "message to the room not delivered");
+    }
+  }
+
+  private async postWebhook(platform: string, url: string, text: string): Promise<void> {
+    const host = hostOf(url);
+    const body = JSON.stringify(this.platforms.webhookBody(platform, text) ?? { text });
+    try {
+      const answer = await withRetries(async () => {
+        let result: Awaited<ReturnType<OutboundTargets["request"]>>;
+        try {
+          result = await this.outbound.request(url, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body,
+            timeoutMs: POST_TIMEOUT_MS,
+          });
+        } catch (error) {
+          if (error instanceof TargetRefusedError) throw error;
+          throw new RetryableError(`the webhook could not be reached: ${(error as Error).message}`);
+        }
+        if (isRetryableStatus(result.status)) {
+          const header = result.headers["retry-after"];
+          throw new RetryableError(
+            `the webhook answered ${result.status}`,
+            retryAfterMs(Array.isArray(header) ? header[0] : header),
+          );
+        }
+        return result;
+      }, this.retry);
+      if (answer.status >= 300 && answer.status < 400) {
         this.logger.warn(
-          { status, host, location },
+          { status: answer.status, host, location: answer.headers.location },
           "announcement not delivered: the room's webhook answered with a redirect, which is never followed",
         );
-      } else if (status < 200 || status >= 300) {
-        this.logger.warn({ status, host }, "announcement refused by the room's webhook");
+      } else if (answer.status < 200 || answer.status >= 300) {
+        this.logger.warn(
+          { status: answer.status, host },
+          "announcement refused by the room's webhook",
+        );
       }
     } catch (error) {
       if (error instanceof TargetRefusedError)
@@ -101,20 +181,23 @@ export class Announcer {
     }
   }
 
-  /** Posts what is queued now and waits for posts in flight (for shutdown). */
+  /** Posts what is queued now and waits (a few seconds at most) for posts in flight (for shutdown). */
   async flush(): Promise<void> {
     for (const room of this.rooms.values()) {
       if (room.timer) {
         clearTimeout(room.timer);
         room.timer = null;
       }
+      if (room.lines.length > 0) this.send(room);
     }
-    for (const [url, room] of this.rooms) {
-      if (room.lines.length === 0) continue;
-      const posting = this.post(url, `${ANNOUNCEMENT_MARK} ${room.lines.splice(0).join("\n")}`);
-      this.inFlight.add(posting);
-    }
-    await Promise.allSettled([...this.inFlight]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.inFlight]),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, FLUSH_WAIT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 }
 

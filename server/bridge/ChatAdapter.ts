@@ -30,6 +30,25 @@ export interface Parsed {
 }
 
 /**
+ * A slash command (`/hotdoc declare sev2 Checkout is failing`), verified and read:
+ * who said it where, and the words after the command.
+ */
+export interface SlashCommand {
+  platform: ChatPlatform;
+  channel: string;
+  channelName?: string;
+  userId: string;
+  /** The person's handle as the platform sent it (Slack user_name, Mattermost user_name). */
+  userName: string;
+  /** The words after the command (`declare sev2 Checkout is failing`). */
+  text: string;
+  /** The invocation's own id (trigger_id), so a repeated delivery runs once. */
+  id: string;
+  /** When it arrived (ISO 8601). */
+  at: string;
+}
+
+/**
  * One chat platform: verify the delivery (signature, token, timestamp), then parse
  * its documented payload into platform-neutral ChatEvents. Throws a HotdocError
  * (`signature_invalid`, `timestamp_stale`, `invalid_payload`) for anything it refuses.
@@ -53,6 +72,14 @@ export interface ChatAdapter {
    * in the room (Mattermost, Teams); others ignore `replies`.
    */
   answer(replies: string[]): AdapterAnswer;
+  /** True when slash commands are on (their own token on some platforms); defaults to `enabled`. */
+  readonly commandsEnabled?: boolean;
+  /** The env variable that turns slash commands on, when it is not `secretVariable`. */
+  readonly commandSecretVariable?: string;
+  /** Verifies and reads a slash command delivery, where the platform has slash commands. */
+  handleCommand?(delivery: Delivery): SlashCommand;
+  /** The answer to a slash command, shown in the room where it was typed. */
+  commandAnswer?(text: string): AdapterAnswer;
 }
 
 /** What every adapter shares: it is on exactly when its secret (token, signing key) is configured. */

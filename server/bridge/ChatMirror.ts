@@ -23,7 +23,11 @@ import type { IncidentService } from "../incidents/IncidentService.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import type { DocumentStore } from "../storage/DocumentStore.ts";
+import type { ChatDeclarations } from "./ChatDeclarations.ts";
 import { runChatCommand } from "./runChatCommand.ts";
+
+/** A role went to a person the platform named by id, in an incident. */
+export type RoleGiven = (incident: string, platform: string, userId: string) => void;
 
 export interface MirrorOutcome {
   /** Text to say back in the room (malformed commands, failed commands, help, links). */
@@ -47,6 +51,8 @@ export class ChatMirror {
   private readonly incidents: IncidentService;
   private readonly metrics: Metrics;
   private readonly logger: Logger;
+  private readonly declarations?: ChatDeclarations;
+  private readonly roleGiven?: RoleGiven;
   /** The transaction being applied per platform transaction id, so deliveries of one id run one at a time. */
   private readonly transactions = new Map<string, Promise<void>>();
 
@@ -55,11 +61,17 @@ export class ChatMirror {
     incidents: IncidentService;
     metrics: Metrics;
     logger: Logger;
+    /** Declares incidents said in chat (`declare sev2 …`); without it, a declaration is talk. */
+    declarations?: ChatDeclarations;
+    /** Told when a role goes to a person the platform named by id (to invite them to the incident's room). */
+    roleGiven?: RoleGiven;
   }) {
     this.store = options.store;
     this.incidents = options.incidents;
     this.metrics = options.metrics;
     this.logger = options.logger;
+    this.declarations = options.declarations;
+    this.roleGiven = options.roleGiven;
   }
 
   async apply(events: ChatEvent[]): Promise<MirrorOutcome> {
@@ -142,6 +154,23 @@ export class ChatMirror {
       key = await this.incidentFor(event);
     }
     if (event.action === "rename") return;
+    const declared = command && "command" in command && command.command.type === "declare";
+    if (declared && event.action === "post" && this.declarations && "command" in command) {
+      const { severity, summary } = command.command as { severity: 1 | 2 | 3; summary: string };
+      outcome.replies.push(
+        ...(await this.declarations.declare({
+          platform: event.platform,
+          channel: event.channel,
+          userId: event.authorId,
+          userName: event.author,
+          severity,
+          summary,
+          id: chatEntryId(event),
+        })),
+      );
+      // Said in a room of no incident, the declaration is all there is to do.
+      if (!key) return;
+    }
     if (!key) {
       outcome.unlinked++;
       this.metrics.chatMessages.inc({ platform: event.platform, outcome: "unlinked" });
@@ -164,12 +193,26 @@ export class ChatMirror {
       "bridge",
     );
     this.metrics.chatMessages.inc({ platform: event.platform, outcome: result });
+    if (result === "mirrored" && event.action === "post") this.tellRoleGiven(key, event, command);
     if (result === "mirrored") outcome.mirrored++;
     if (result === "duplicate") outcome.duplicates++;
     this.logger.debug(
       { incident: key, platform: event.platform, action: event.action, result },
       "chat event applied",
     );
+  }
+
+  /** A role given to the one person the message mentions by id: they may be invited to the room. */
+  private tellRoleGiven(
+    key: string,
+    event: ChatPost,
+    parsed: ReturnType<typeof parseChatCommand> | undefined,
+  ): void {
+    if (!this.roleGiven || !parsed || !("command" in parsed)) return;
+    const type = parsed.command.type;
+    if (type !== "role" && type !== "stream") return;
+    const mentioned = event.userMentions ?? [];
+    if (mentioned.length === 1) this.roleGiven(key, event.platform, mentioned[0].id);
   }
 
   /** True when this `link` message was mirrored already (a redelivery), to the room's incident or the target. */
@@ -323,6 +366,7 @@ export class ChatMirror {
         platform: event.platform,
         channel: event.channel,
         messageId: event.messageId,
+        authorId: event.authorId,
         threadId: event.threadId,
         permalink: event.permalink,
       },
@@ -363,7 +407,15 @@ export class ChatMirror {
     switch (event.action) {
       case "edit":
         // Matrix lets anyone send an m.replace; the spec says one from another sender is ignored.
-        if (event.author !== undefined && event.author !== entry.author) return "foreign_edit";
+        // Ids where both are known (names are resolved, and may change); else the names.
+        if (
+          event.authorId && entry.external?.authorId
+            ? event.authorId !== entry.external.authorId
+            : event.author !== undefined &&
+              event.author !== entry.author &&
+              event.author !== entry.external?.authorId
+        )
+          return "foreign_edit";
         editTimelineEntry(doc, id, event.text, event.at);
         return "edited";
       case "delete":

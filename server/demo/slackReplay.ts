@@ -1,4 +1,4 @@
-import { slackSignature } from "../bridge/adapters/SlackAdapter.ts";
+import { slackSignature } from "../bridge/platforms/slack/SlackAdapter.ts";
 import type { Logger } from "../logger.ts";
 
 /** The rest of the sample incident, as its Slack room would say it. */

@@ -12,7 +12,8 @@ import { onTimelineAdded, type TimelineEntry } from "#shared/doc/index.ts";
 function worthAnnouncing(entry: TimelineEntry): boolean {
   if (entry.kind === "severity" || entry.kind === "status") return true;
   if (entry.kind === "role") return entry.pinned || entry.streamId !== undefined;
-  return entry.kind === "change" && entry.text.startsWith("Change (");
+  // A change recorded in the change log (its timeline line refers to the record), not a chat message about one.
+  return entry.kind === "change" && entry.ref?.collection === "changes";
 }
 
 /** Says lines about an incident in its chat rooms (the bridge's Announcer; it may batch them). */

@@ -3,8 +3,10 @@ import { Hono } from "hono";
 import { clientAddress, type RateLimits } from "../access/RateLimits.ts";
 import type { TokenService } from "../access/TokenService.ts";
 import type { Announcer } from "../bridge/Announcer.ts";
-import type { ChatAdapter } from "../bridge/ChatAdapter.ts";
+import type { ChatDeclarations } from "../bridge/ChatDeclarations.ts";
 import type { ChatMirror } from "../bridge/ChatMirror.ts";
+import type { ChatPlatforms } from "../bridge/ChatPlatforms.ts";
+import type { People } from "../bridge/People.ts";
 import { errorBody, HotdocError, httpStatus, toHotdocError } from "../errors.ts";
 import type { IncidentService } from "../incidents/IncidentService.ts";
 import type { Logger } from "../logger.ts";
@@ -23,8 +25,10 @@ import { securityHeaders } from "./securityHeaders.ts";
 import { staticRoutes } from "./staticRoutes.ts";
 
 export interface AppOptions {
-  adapters: ChatAdapter[];
+  platforms: ChatPlatforms;
   mirror: ChatMirror;
+  declarations: ChatDeclarations;
+  people: People;
   announcer: Announcer;
   /** The policy for URLs the server will send requests to (room webhooks). */
   outbound: OutboundTargets;
@@ -105,8 +109,10 @@ export function createApp(options: AppOptions): Hono<HttpEnv> {
   app.route(
     "/",
     hookRoutes({
-      adapters: options.adapters,
+      platforms: options.platforms,
       mirror: options.mirror,
+      declarations: options.declarations,
+      people: options.people,
       announcer: options.announcer,
       logger,
       metrics,

@@ -1,8 +1,9 @@
 import type { Hocuspocus } from "@hocuspocus/server";
 import * as Y from "yjs";
-import type { Action, Principal } from "#shared/access.ts";
+import { type Action, bridgePrincipal, type Principal } from "#shared/access.ts";
 import {
   type Actor,
+  CHAT_SOURCES,
   type IncidentCreateInput,
   type IncidentDocument,
   IncidentKeySchema,
@@ -10,6 +11,7 @@ import {
   initIncident,
   readIncident,
   readIncidentSummary,
+  type Source,
 } from "#shared/doc/index.ts";
 import type { IncidentListItem } from "#shared/incidentList.ts";
 import { authorize } from "../access/authorize.ts";
@@ -44,6 +46,7 @@ export class IncidentService {
   private readonly documentLimits?: WriteLimits;
   private readonly keyPrefix: string;
   private readonly logger: Logger;
+  private readonly declared?: (key: string, principal: Principal) => void;
 
   constructor(options: {
     hocuspocus: Hocuspocus;
@@ -53,6 +56,8 @@ export class IncidentService {
     documentLimits?: WriteLimits;
     keyPrefix: string;
     logger: Logger;
+    /** Told once a new incident is durable (hot rooms open then). */
+    declared?: (key: string, principal: Principal) => void;
   }) {
     this.hocuspocus = options.hocuspocus;
     this.store = options.store;
@@ -60,6 +65,7 @@ export class IncidentService {
     this.documentLimits = options.documentLimits;
     this.keyPrefix = options.keyPrefix;
     this.logger = options.logger;
+    this.declared = options.declared;
   }
 
   /** Declares a new incident with the next free key. */
@@ -70,14 +76,28 @@ export class IncidentService {
   ): Promise<IncidentDocument> {
     authorize(principal, "create_incident");
     const key = await this.store.createIncident(this.keyPrefix, now.getTime());
-    const document = await this.write(key, principal, (doc, actor) => {
-      initIncident(doc, { ...input, key, actor, now });
-      return readIncident(doc);
-    });
+    // A chat declaration writes the new incident as that incident's bridge, in the declarer's name.
+    const writer =
+      principal.role === "bridge"
+        ? {
+            ...bridgePrincipal(principal.subject.replace(/^bridge:/, ""), key),
+            name: principal.name,
+          }
+        : principal;
+    const document = await this.write(
+      key,
+      writer,
+      (doc, actor) => {
+        initIncident(doc, { ...input, key, actor, now });
+        return readIncident(doc);
+      },
+      principal.role === "bridge" ? "bridge" : "edit",
+    );
     this.logger.info(
       { incident: key, who: principal.subject, severity: input.severity },
       "incident declared",
     );
+    this.declared?.(key, principal);
     return document;
   }
 
@@ -96,10 +116,7 @@ export class IncidentService {
     await this.requireIncident(key);
     const context: HotdocContext = { principal };
     const connection = await this.hocuspocus.openDirectConnection(key, context);
-    const actor: Actor = {
-      name: principal.name,
-      source: principal.role === "system" ? "system" : "api",
-    };
+    const actor: Actor = { name: principal.name, source: sourceOf(principal) };
     let result: T | undefined;
     let durable = false;
     let refusedUnchanged = false;
@@ -209,4 +226,11 @@ export class IncidentService {
       throw new HotdocError("incident_not_found", `no incident ${key}`);
     }
   }
+}
+
+/** Where a principal's writes come from, for the timeline: the server, a chat platform's bridge, or the API. */
+function sourceOf(principal: Principal): Source {
+  if (principal.role === "system") return "system";
+  const platform = principal.role === "bridge" ? principal.subject.replace(/^bridge:/, "") : "";
+  return (CHAT_SOURCES as readonly string[]).includes(platform) ? (platform as Source) : "api";
 }

@@ -102,21 +102,41 @@ export interface PostResult {
   location?: string;
 }
 
+/** The answer of a request: status, headers and the body as text (bounded); redirects are returned, never followed. */
+export interface RequestResult {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** Largest answer body read from a platform; the rest is dropped. */
+const MAX_ANSWER_BYTES = 1024 * 1024;
+
 /** Checks webhook targets against the policy, and posts to them pinned to the checked address. */
 export class OutboundTargets {
   private readonly allowed: AllowedTarget[];
   private readonly resolve: ResolveAll;
+  private readonly allowPrivate: boolean;
 
-  constructor(allowed: AllowedTarget[] = [], options: { resolve?: ResolveAll } = {}) {
+  /**
+   * `allowPrivate` (ALLOW_PRIVATE_WEBHOOKS=1) lifts the address and https rules for
+   * every target: for tests and closed networks only.
+   */
+  constructor(
+    allowed: AllowedTarget[] = [],
+    options: { resolve?: ResolveAll; allowPrivate?: boolean } = {},
+  ) {
     this.allowed = allowed;
     this.resolve = options.resolve ?? systemResolve;
+    this.allowPrivate = options.allowPrivate ?? false;
   }
 
   /**
-   * Refuses (TargetRefusedError) a URL that is not http(s), carries credentials, or
-   * whose host is, or resolves to, any address outside public unicast space that the
-   * operator has not allowed. Every address a name resolves to must pass: a name that
-   * answers with one public and one private address is refused.
+   * Refuses (TargetRefusedError) a URL that is not https (plain http only to a target
+   * the operator allowed), carries credentials, or whose host is, or resolves to, any
+   * address outside public unicast space that the operator has not allowed. Every
+   * address a name resolves to must pass: a name that answers with one public and one
+   * private address is refused.
    */
   async check(raw: string): Promise<CheckedTarget> {
     let url: URL;
@@ -146,18 +166,119 @@ export class OutboundTargets {
       if (addresses.length === 0)
         throw new TargetRefusedError(`${url.hostname} could not be resolved`);
     }
-    if (!hostAllowed) {
-      for (const { address } of addresses) {
-        const refused = this.refusedRange(address);
-        if (refused) {
-          const via = address === literal ? "" : ` (${url.hostname} resolves to ${address})`;
-          throw new TargetRefusedError(
-            `${refused} addresses are not allowed as webhook targets${via}; an operator can allow them with WEBHOOK_ALLOWED_TARGETS`,
-          );
-        }
+    if (this.allowPrivate || hostAllowed) return { url, addresses };
+    for (const { address } of addresses) {
+      const refused = this.refusedRange(address);
+      if (refused) {
+        const via = address === literal ? "" : ` (${url.hostname} resolves to ${address})`;
+        throw new TargetRefusedError(
+          `${refused} addresses are not allowed as webhook targets${via}; an operator can allow them with WEBHOOK_ALLOWED_TARGETS`,
+        );
       }
     }
+    // Plain http is allowed only where the operator allowed the target itself (an
+    // internal Mattermost); on the open internet it would hand tokens to anyone on the path.
+    if (url.protocol === "http:" && !addresses.every(({ address }) => this.inAllowedRange(address)))
+      throw new TargetRefusedError(
+        "only https URLs are allowed (plain http only to a target allowed with WEBHOOK_ALLOWED_TARGETS)",
+      );
     return { url, addresses };
+  }
+
+  /**
+   * Sends a request to a checked target, pinned to the checked address, and returns the
+   * answer with its body as text (at most 1 MiB read). Redirects are returned as they
+   * are, never followed.
+   */
+  async request(
+    raw: string,
+    options: {
+      method: "GET" | "POST" | "PUT" | "PATCH";
+      headers?: Record<string, string>;
+      body?: string | Buffer;
+      timeoutMs: number;
+    },
+  ): Promise<RequestResult> {
+    const { url, addresses } = await this.check(raw);
+    const payload =
+      options.body === undefined
+        ? undefined
+        : Buffer.isBuffer(options.body)
+          ? options.body
+          : Buffer.from(options.body);
+    const send = url.protocol === "https:" ? https.request : http.request;
+    return await new Promise<RequestResult>((resolve, reject) => {
+      const outgoing = send(
+        url,
+        {
+          method: options.method,
+          lookup: pinnedLookup(addresses),
+          headers: {
+            ...options.headers,
+            ...(payload ? { "content-length": String(payload.length) } : {}),
+          },
+          signal: AbortSignal.timeout(options.timeoutMs),
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          response.on("data", (chunk: Buffer) => {
+            if (size < MAX_ANSWER_BYTES) chunks.push(chunk);
+            size += chunk.length;
+          });
+          response.on("end", () =>
+            resolve({
+              status: response.statusCode ?? 0,
+              headers: response.headers,
+              body: Buffer.concat(chunks).subarray(0, MAX_ANSWER_BYTES).toString("utf8"),
+            }),
+          );
+          response.on("error", reject);
+        },
+      );
+      outgoing.on("error", reject);
+      outgoing.end(payload);
+    });
+  }
+
+  /**
+   * An agent for a client library that makes its own requests (the Slack Web API
+   * client): every connection it opens is checked against the policy with its own host
+   * and port, and pinned to the addresses checked, so it can only reach an allowed
+   * target. The check sits in `createConnection`, not in a DNS `lookup`: Node skips the
+   * lookup for a host that is an IP address, and a lookup does not see the port. The
+   * URL's scheme is the agent's: an https agent never speaks plain http.
+   */
+  async agentFor(raw: string): Promise<http.Agent> {
+    const { url } = await this.check(raw);
+    const agent =
+      url.protocol === "https:"
+        ? new https.Agent({ keepAlive: true })
+        : new http.Agent({ keepAlive: true });
+    const connect = agent.createConnection.bind(agent);
+    // Documented asynchronous form: return nothing, hand the socket (or the error) to `done`.
+    agent.createConnection = (options, done) => {
+      const host = String(options.host ?? options.hostname ?? "localhost").replace(
+        /^\[(.*)\]$/,
+        "$1",
+      );
+      const port = options.port ?? options.defaultPort ?? (url.protocol === "https:" ? 443 : 80);
+      const target = `${url.protocol}//${net.isIPv6(host) ? `[${host}]` : host}:${port}/`;
+      this.check(target).then(
+        ({ addresses }) => {
+          try {
+            const socket = connect({ ...options, lookup: pinnedLookup(addresses) });
+            if (socket) done?.(null, socket);
+            else done?.(new Error("no connection was made"), undefined as never);
+          } catch (error) {
+            done?.(error as Error, undefined as never);
+          }
+        },
+        (error: Error) => done?.(Object.assign(error, { code: "ENOTALLOWED" }), undefined as never),
+      );
+      return undefined;
+    };
+    return agent;
   }
 
   /**
@@ -167,25 +288,7 @@ export class OutboundTargets {
    */
   async postJson(raw: string, body: unknown, options: { timeoutMs: number }): Promise<PostResult> {
     const { url, addresses } = await this.check(raw);
-    const lookup: LookupFunction = (_hostname, lookupOptions, callback) => {
-      const family =
-        lookupOptions.family === 4 || lookupOptions.family === 6 ? lookupOptions.family : undefined;
-      const candidates = family ? addresses.filter((a) => a.family === family) : addresses;
-      if (candidates.length === 0) {
-        callback(
-          Object.assign(new Error(`no checked IPv${family} address`), { code: "ENOTFOUND" }),
-          "",
-          0,
-        );
-      } else if (lookupOptions.all) {
-        (callback as unknown as (error: null, all: { address: string; family: number }[]) => void)(
-          null,
-          candidates,
-        );
-      } else {
-        callback(null, candidates[0].address, candidates[0].family);
-      }
-    };
+    const lookup = pinnedLookup(addresses);
     const payload = Buffer.from(JSON.stringify(body));
     const request = url.protocol === "https:" ? https.request : http.request;
     return await new Promise<PostResult>((resolve, reject) => {
@@ -221,6 +324,19 @@ export class OutboundTargets {
     );
   }
 
+  /** True when the operator allowed this address by a range in WEBHOOK_ALLOWED_TARGETS. */
+  private inAllowedRange(text: string): boolean {
+    let address: ipaddr.IPv4 | ipaddr.IPv6 = ipaddr.parse(text);
+    if (address.kind() === "ipv6" && (address as ipaddr.IPv6).isIPv4MappedAddress())
+      address = (address as ipaddr.IPv6).toIPv4Address();
+    return this.allowed.some(
+      (target) =>
+        target.kind === "cidr" &&
+        target.range[0].kind() === address.kind() &&
+        address.match(target.range),
+    );
+  }
+
   /** The name of the range an address is refused for, or null if it may be reached. */
   private refusedRange(text: string): string | null {
     let address: ipaddr.IPv4 | ipaddr.IPv6 = ipaddr.parse(text);
@@ -244,4 +360,27 @@ export class OutboundTargets {
     if (range !== "unicast") return range;
     return address.kind() === "ipv6" && address.match(IPV4_COMPATIBLE) ? "ipv4Compatible" : null;
   }
+}
+
+/** A DNS lookup answered from addresses already checked, so a second DNS answer cannot swap them. */
+function pinnedLookup(addresses: { address: string; family: number }[]): LookupFunction {
+  return (_hostname, lookupOptions, callback) => {
+    const family =
+      lookupOptions.family === 4 || lookupOptions.family === 6 ? lookupOptions.family : undefined;
+    const candidates = family ? addresses.filter((a) => a.family === family) : addresses;
+    if (candidates.length === 0) {
+      callback(
+        Object.assign(new Error(`no checked IPv${family} address`), { code: "ENOTFOUND" }),
+        "",
+        0,
+      );
+    } else if (lookupOptions.all) {
+      (callback as unknown as (error: null, all: { address: string; family: number }[]) => void)(
+        null,
+        candidates,
+      );
+    } else {
+      callback(null, candidates[0].address, candidates[0].family);
+    }
+  };
 }

@@ -10,6 +10,16 @@ export type ChatPlatform = z.infer<typeof ChatPlatformSchema>;
 
 const id = z.string().trim().min(1).max(300);
 
+/**
+ * People the platform mentioned by user id (Slack `<@U0G9QF9C6>`), each with the text
+ * that stands for them in `text` (`@U0G9QF9C6`), which becomes `@Their Name` once the
+ * platform's API tells the name.
+ */
+const UserMentions = z
+  .array(z.object({ id, text: z.string().min(2).max(320) }))
+  .max(100)
+  .optional();
+
 /** Where a message was said: the room's id, and its name when the platform sends one. */
 const ChatRoomSchema = z.object({
   platform: ChatPlatformSchema,
@@ -31,6 +41,7 @@ export const ChatEventSchema = z.discriminatedUnion("action", [
     text: z.string().max(MAX_CHAT_TEXT, `a chat message is at most ${MAX_CHAT_TEXT} characters`),
     /** Names the platform marked as mentions in `text` (Teams `<at>`, Matrix pills), so a name of several words reads as one person. */
     mentions: z.array(z.string().trim().min(1).max(200)).max(100).optional(),
+    userMentions: UserMentions,
     at: z.iso.datetime({ offset: true }),
     permalink: z.url().optional(),
   }),
@@ -39,7 +50,10 @@ export const ChatEventSchema = z.discriminatedUnion("action", [
     messageId: id,
     /** Who made the edit, where the platform lets others edit a message (Matrix): an edit by anyone but the message's author is ignored. */
     author: z.string().trim().min(1).max(200).optional(),
+    /** The platform's id of whoever made the edit, compared with the message's author id where both are known. */
+    authorId: z.string().max(300).optional(),
     text: z.string().max(MAX_CHAT_TEXT, `a chat message is at most ${MAX_CHAT_TEXT} characters`),
+    userMentions: UserMentions,
     at: z.iso.datetime({ offset: true }),
   }),
   ChatRoomSchema.extend({

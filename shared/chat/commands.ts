@@ -27,7 +27,11 @@ import {
  *   stream [name] done|reopen       end a work stream, or take it up again
  *   tl [name] @name                 give a work stream a new tech lead
  *   streams                         list the work streams
+ *   declare sev2 <summary>          declare a new incident (opens its room where the platform's API is set up)
  *   help                            list the commands
+ *
+ * A message may start with `/hotdoc` or `hotdoc` (how a slash command reads, and how
+ * people address the bot where there are no slash commands: Matrix, Teams).
  *
  * Work streams: a stream's name in square brackets right after the keyword tags
  * what the command adds with that stream: `obs [db failover]: replica lag 40s`,
@@ -61,6 +65,7 @@ export type ChatCommand =
   | { type: "stream"; name: string; lead: string }
   | { type: "streamState"; stream: string; state: StreamState }
   | { type: "streams" }
+  | { type: "declare"; severity: Severity; summary: string }
   | { type: "help" };
 
 export type ParsedChat = { command: ChatCommand } | { malformed: string } | { plain: true };
@@ -78,6 +83,7 @@ export const COMMAND_HELP = [
   "change: <what> revert: <how to undo>  (how: and why: are optional)",
   "sev 1|2|3 · status fixing|resolved|closed · im|tl|comms|backup @name",
   "link HOT-12 · !key <text> marks a key event · help",
+  "declare sev2 <summary> declares a new incident (also /hotdoc declare …)",
   "stream: <name> lead @name starts a work stream · stream [name] done|reopen · tl [name] @name · streams",
   "[name] after a keyword tags it with a work stream: obs [db]: replica lag 40s",
 ].join("\n");
@@ -168,7 +174,8 @@ function changeParts(rest: string): {
  * talk. `mentions` are the names the platform marked as mentions in the text.
  */
 export function parseChatCommand(text: string, mentions: readonly string[] = []): ParsedChat {
-  const trimmed = text.trim();
+  const addressed = /^\s*\/?hotdoc\s+/iu.exec(text);
+  const trimmed = (addressed ? text.slice(addressed[0].length) : text).trim();
   if (trimmed.startsWith("📌")) {
     const after = trimmed.slice("📌".length).trim();
     const tagged = /^\[([^[\]\r\n]*)\]\s*([\s\S]*)$/u.exec(after);
@@ -181,6 +188,7 @@ export function parseChatCommand(text: string, mentions: readonly string[] = [])
   }
   const { head, tag, colon, rest } = words(trimmed);
   if (head === "stream") return streamCommand(tag, colon, rest);
+  if (head === "declare" && tag === undefined) return declareCommand(rest, addressed !== null);
   if (head === "streams")
     return rest || colon || tag !== undefined ? { plain: true } : { command: { type: "streams" } };
   if (TEXT_COMMANDS.has(head) && !colon) return { plain: true };
@@ -306,4 +314,18 @@ function streamCommand(tag: string | undefined, colon: boolean, rest: string): P
   if (word === "reopen" || word === "active")
     return { command: { type: "streamState", stream: tag, state: "active" } };
   return { malformed: `stream [${tag}] needs done or reopen, e.g. \`stream [${tag}] done\`` };
+}
+
+/**
+ * `declare sev2 Checkout is failing` (also `sev 2`, `SEV-2`, `S2`). Without a severity
+ * it is talk ("declare victory"), unless the bot was addressed (`/hotdoc declare …`),
+ * where it gets a reply saying what is missing.
+ */
+function declareCommand(rest: string, addressed: boolean): ParsedChat {
+  const match = /^(?:sev(?:erity)?[\s-]*|s)([123])\b[\s:,-]*([\s\S]*)$/iu.exec(rest);
+  const usage = "declare needs a severity and a summary, e.g. `declare sev2 Checkout is failing`";
+  if (!match) return addressed ? { malformed: usage } : { plain: true };
+  const summary = match[2].replace(/\s+/g, " ").trim();
+  if (!summary) return { malformed: usage };
+  return { command: { type: "declare", severity: Number(match[1]) as Severity, summary } };
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import {
   CHANGE_STATES,
+  CHAT_SOURCES,
   COMMS_AUDIENCES,
   COMMS_STATES,
   EXPERIMENT_STATES,
@@ -85,9 +86,11 @@ export type IncidentCreateInput = z.infer<typeof IncidentCreateInput>;
 
 const ExternalRefSchema = z
   .object({
-    platform: z.enum(["slack", "mattermost", "matrix", "teams", "webhook"]),
+    platform: z.enum(CHAT_SOURCES),
     channel: text(300),
     messageId: requiredText(300),
+    /** The platform's id of the message's author, so an edit by anyone else is told apart whatever names are shown. */
+    authorId: text(300).optional(),
     threadId: text(300).optional(),
     permalink: UrlSchema.optional(),
   })

@@ -1,3 +1,5 @@
+import { CHAT_SOURCES } from "../chat/platforms.ts";
+
 /**
  * The incident vocabulary from the handbook: severities, statuses, roles,
  * record kinds and states. Pure data, shared by server, bridge, exporter and client.
@@ -78,18 +80,10 @@ export const ROLE_LABELS: Record<RoleKind, string> = {
 /** Roles with exactly one holder at a time; the others may have several. */
 export const SINGLE_HOLDER_ROLES: readonly RoleKind[] = ["incident_manager", "backup_im"];
 
-export const SOURCES = [
-  "slack",
-  "mattermost",
-  "matrix",
-  "teams",
-  "webhook",
-  "editor",
-  "api",
-  "system",
-] as const;
+/** Where a timeline entry came from: a chat platform (one list, `shared/chat/platforms.ts`) or hotdoc itself. */
+export const SOURCES = [...CHAT_SOURCES, "editor", "api", "system"] as const;
 export type Source = (typeof SOURCES)[number];
-export const CHAT_SOURCES = ["slack", "mattermost", "matrix", "teams", "webhook"] as const;
+export { CHAT_SOURCES };
 
 export const TIMELINE_KINDS = [
   "chat",

@@ -1006,3 +1006,97 @@ export const SLACK_REAL = {
     },
   },
 };
+
+/** The `/hotdoc` Mattermost slash command's token in tests (MATTERMOST_COMMAND_TOKEN). */
+export const MATTERMOST_COMMAND_TOKEN = "okwexkjpe7ygb8eq1ww58t483w";
+
+/**
+ * A Mattermost custom slash command request's form fields, as the developer docs show
+ * one arriving (https://developers.mattermost.com/integrate/other-integrations/slash-commands/,
+ * "/test asd" posted in Town Square), which is the form `tryExecuteCustomCommand` builds in
+ * mattermost/mattermost server/channels/app/command.go.
+ */
+export const MATTERMOST_SLASH_COMMAND: Record<string, string> = {
+  channel_id: "i3bb9xfyqt8rtbyshmyhgsj16c",
+  channel_name: "town-square",
+  command: "/test",
+  response_url: "http://10.0.0.5:8065/hooks/commands/zozc1xwxybdedeyz8djwjpngny",
+  team_domain: "rrrr",
+  team_id: "tsb8crrn5tgqtedpkt81b4tcya",
+  text: "asd",
+  token: "nezum4kpu3faiec7r7c5zt6tfy",
+  trigger_id:
+    "NG1kM3lyN2NqYmQxcGNyc2s0Nmo5em0xb2M6azF4NGFxZGp5MzgxM2M4NG03NzFlb2M5eG86MTU1MTIwODE5NTQyNzpNRVVDSUhSdWFrdmVGZ0RhTTd6UERoMWVEVndZK2NGbXlSYUxWQ054SVRLZGdxTWZBaUVBeGQvOU95NTFOeWxiTWVsRE1ZK0d4S2FzL2Z1TUU2Y0J1bW5JbFBCOXVEVT0=",
+  user_id: "k1x4aqdjy3813c84m771eoc9xo",
+  user_name: "tester",
+};
+
+/**
+ * A slash command delivery signed the way Mattermost sends it (`DoCommandRequest` in
+ * server/channels/app/command.go): the form POSTed as application/x-www-form-urlencoded,
+ * the command's token both in the form and as `Authorization: Token <token>`. Fields
+ * given replace the documented ones; a field set to undefined is left out.
+ */
+export function mattermostSlashCommand(
+  fields: Record<string, string | undefined> = {},
+  token = MATTERMOST_COMMAND_TOKEN,
+): Hook {
+  const form = new URLSearchParams();
+  for (const [name, value] of Object.entries({ ...MATTERMOST_SLASH_COMMAND, token, ...fields }))
+    if (value !== undefined) form.set(name, value);
+  return {
+    method: "POST",
+    path: "/hooks/mattermost/commands",
+    headers: {
+      accept: "application/json",
+      authorization: `Token ${token}`,
+      "content-type": "application/x-www-form-urlencoded",
+    },
+    body: form.toString(),
+  };
+}
+
+/**
+ * A Slack slash command as Slack posts it: the raw form body of the sample payload in
+ * Slack's slash command docs (https://api.slack.com/interactivity/slash-commands,
+ * "app_command_handling"), copied as argoproj/argo-events
+ * pkg/eventsources/sources/slack/start_test.go keeps it ("Test values pulled from
+ * example here").
+ */
+export const SLACK_COMMAND_DOCUMENTED =
+  "token=gIkuvaNzQIHg97ATvDxqgjtO&team_id=T0001&team_domain=example&enterprise_id=E0001&enterprise_name=Globular%20Construct%20Inc&channel_id=C2147483705&channel_name=test&user_id=U2147483697&user_name=Steve&command=/weather&text=94070&response_url=https://hooks.slack.com/commands/1234/5678&trigger_id=13345224609.738474920.8088930838d88f008e0&api_app_id=A123456";
+
+/**
+ * A slash command delivery to `/hooks/slack/commands`, form-encoded and signed like
+ * every Slack request (`v0=` + hex HMAC-SHA256 of `v0:<timestamp>:<raw body>`). `body`
+ * is the raw form body, or fields to encode; `fields` replaces named fields of it.
+ */
+export function slackCommandSigned(
+  body: string | Record<string, string> = SLACK_COMMAND_DOCUMENTED,
+  options: { timestamp?: number; secret?: string; fields?: Record<string, string | null> } = {},
+): Hook {
+  let raw = typeof body === "string" ? body : new URLSearchParams(body).toString();
+  if (options.fields) {
+    const form = new URLSearchParams(raw);
+    for (const [name, value] of Object.entries(options.fields)) {
+      if (value === null) form.delete(name);
+      else form.set(name, value);
+    }
+    raw = form.toString();
+  }
+  const timestamp = options.timestamp ?? nowSeconds();
+  const signature = `v0=${crypto
+    .createHmac("sha256", options.secret ?? SECRETS.SLACK_SIGNING_SECRET)
+    .update(`v0:${timestamp}:${raw}`)
+    .digest("hex")}`;
+  return {
+    method: "POST",
+    path: "/hooks/slack/commands",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      "x-slack-request-timestamp": String(timestamp),
+      "x-slack-signature": signature,
+    },
+    body: raw,
+  };
+}

@@ -3,6 +3,7 @@ import {
   ACTIONS,
   bridgePrincipal,
   can,
+  chatDeclarer,
   type Principal,
   SYSTEM_PRINCIPAL,
   TOKEN_ROLES,
@@ -61,8 +62,15 @@ describe("the access policy", () => {
       expect(can(b, action, "HOT-4"), action).toBe(false);
       expect(can(b, action), action).toBe(false);
     }
-    // A bridge is always one room's: scoped to every incident, it may do nothing.
-    for (const action of ACTIONS) expect(can(p("bridge", "*"), action, "HOT-3")).toBe(false);
+    // Scoped to every incident, a bridge is a declaration said in chat: it may open a
+    // new incident and nothing else, in no incident.
+    const declarer = chatDeclarer("slack", "Ana");
+    expect(declarer).toMatchObject({ role: "bridge", scope: "*", name: "Ana" });
+    expect(can(declarer, "create_incident")).toBe(true);
+    for (const action of ACTIONS.filter((a) => a !== "create_incident")) {
+      expect(can(declarer, action, "HOT-3"), action).toBe(false);
+      expect(can(declarer, action), action).toBe(false);
+    }
   });
   it("lets only admins and the server itself act as a bridge, and mints no bridge tokens", () => {
     expect(can(p("admin", "*"), "bridge", "HOT-1")).toBe(true);

@@ -1,11 +1,8 @@
+import { CHAT_PLATFORM_INFO } from "#shared/chat/platforms.ts";
 import type { Source } from "#shared/doc/index.ts";
 
 const ICONS: Record<Source, { glyph: string; label: string }> = {
-  slack: { glyph: "#", label: "Slack" },
-  mattermost: { glyph: "M", label: "Mattermost" },
-  matrix: { glyph: "[m]", label: "Matrix" },
-  teams: { glyph: "T", label: "Microsoft Teams" },
-  webhook: { glyph: "⚡", label: "Webhook" },
+  ...CHAT_PLATFORM_INFO,
   editor: { glyph: "✎", label: "Editor" },
   api: { glyph: "⇄", label: "API" },
   system: { glyph: "⚙", label: "hotdoc" },

@@ -2,17 +2,17 @@ import crypto from "node:crypto";
 import { z } from "zod";
 import { ANNOUNCEMENT_MARK, type ChatEvent, ChatEventSchema } from "#shared/chat/chatEvent.ts";
 import { describeIssues } from "#shared/errors.ts";
-import { bearerToken } from "../../access/bearerToken.ts";
-import { HotdocError } from "../../errors.ts";
-import { secretsEqual } from "../../secrets.ts";
+import { bearerToken } from "../../../access/bearerToken.ts";
+import { HotdocError } from "../../../errors.ts";
+import { secretsEqual } from "../../../secrets.ts";
 import {
   type AdapterAnswer,
   type ChatAdapter,
   type Delivery,
   type Parsed,
   SecretAdapter,
-} from "../ChatAdapter.ts";
-import { chatTime, parseJson, parsePayload } from "../signatures.ts";
+} from "../../ChatAdapter.ts";
+import { chatTime, parseJson, parsePayload } from "../../signatures.ts";
 
 const Relation = z
   .object({

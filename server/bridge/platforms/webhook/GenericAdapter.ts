@@ -1,15 +1,15 @@
 import { z } from "zod";
 import { type ChatEvent, MAX_CHAT_TEXT } from "#shared/chat/chatEvent.ts";
-import { HotdocError } from "../../errors.ts";
-import { secretsEqual } from "../../secrets.ts";
+import { HotdocError } from "../../../errors.ts";
+import { secretsEqual } from "../../../secrets.ts";
 import {
   type AdapterAnswer,
   type ChatAdapter,
   type Delivery,
   type Parsed,
   SecretAdapter,
-} from "../ChatAdapter.ts";
-import { chatTime, checkTimestamp, hmac, parseJson, parsePayload } from "../signatures.ts";
+} from "../../ChatAdapter.ts";
+import { chatTime, checkTimestamp, hmac, parseJson, parsePayload } from "../../signatures.ts";
 
 /**
  * The generic webhook, for alerting tools and bots (documented in the README):

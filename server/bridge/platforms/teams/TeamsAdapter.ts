@@ -1,15 +1,15 @@
 import { z } from "zod";
 import { ANNOUNCEMENT_MARK, type ChatEvent } from "#shared/chat/chatEvent.ts";
-import { HotdocError } from "../../errors.ts";
-import { secretsEqual } from "../../secrets.ts";
+import { HotdocError } from "../../../errors.ts";
+import { secretsEqual } from "../../../secrets.ts";
 import {
   type AdapterAnswer,
   type ChatAdapter,
   type Delivery,
   type Parsed,
   SecretAdapter,
-} from "../ChatAdapter.ts";
-import { hmac, MAX_CLOCK_SKEW_MS, parseJson, parsePayload } from "../signatures.ts";
+} from "../../ChatAdapter.ts";
+import { hmac, MAX_CLOCK_SKEW_MS, parseJson, parsePayload } from "../../signatures.ts";
 
 const Activity = z.looseObject({
   type: z.string(),

@@ -1,16 +1,17 @@
 import { z } from "zod";
-import { ANNOUNCEMENT_MARK, type ChatEvent } from "#shared/chat/chatEvent.ts";
-import { HotdocError } from "../../errors.ts";
-import { secretsEqual } from "../../secrets.ts";
+import { ANNOUNCEMENT_MARK, type ChatEvent, MAX_CHAT_TEXT } from "#shared/chat/chatEvent.ts";
+import { HotdocError } from "../../../errors.ts";
+import { secretsEqual } from "../../../secrets.ts";
 import {
   type AdapterAnswer,
   type ChatAdapter,
   type Delivery,
   type Parsed,
   SecretAdapter,
-} from "../ChatAdapter.ts";
-import { checkTimestamp, hmac, parseJson, parsePayload, secondsToIso } from "../signatures.ts";
-import { readableContent } from "./slackText.ts";
+  type SlashCommand,
+} from "../../ChatAdapter.ts";
+import { checkTimestamp, hmac, parseJson, parsePayload, secondsToIso } from "../../signatures.ts";
+import { escapeSlackText, readableContent, type UserMention } from "./slackText.ts";
 
 /** Slack message timestamps: unix seconds with microseconds, always a string ("1355517523.000005"). */
 const Ts = z
@@ -76,6 +77,29 @@ const Envelope = z.discriminatedUnion("type", [
   }),
 ]);
 
+const SlackId = z.string().trim().min(1).max(300);
+
+/**
+ * A slash command's form fields, as https://api.slack.com/interactivity/slash-commands
+ * ("app_command_handling") lists them. Slack always sends `text`, empty when nothing
+ * follows the command; `trigger_id` identifies the invocation.
+ */
+const SlashCommandForm = z.object({
+  command: z.string().regex(/^\/\S+$/, "a slash command looks like /hotdoc"),
+  text: z.string().max(MAX_CHAT_TEXT),
+  channel_id: SlackId,
+  channel_name: z.string().max(300),
+  user_id: SlackId,
+  user_name: z.string().trim().min(1).max(200),
+  team_id: SlackId,
+  trigger_id: SlackId,
+});
+
+/** `userMentions` on an event only when there are some, so events without mentions keep their shape. */
+function withMentions(userMentions: UserMention[]): { userMentions?: UserMention[] } {
+  return userMentions.length > 0 ? { userMentions } : {};
+}
+
 /** Slack's request signature: `v0=` + hex HMAC-SHA256 of `v0:<timestamp>:<raw body>`. */
 export function slackSignature(secret: string, timestamp: number, raw: Buffer): string {
   return `v0=${hmac(secret, Buffer.concat([Buffer.from(`v0:${timestamp}:`), raw]), "hex")}`;
@@ -101,7 +125,8 @@ export class SlackAdapter extends SecretAdapter implements ChatAdapter {
     this.ownBotId = ownBotId;
   }
 
-  handle(delivery: Delivery): Parsed {
+  /** Checks `X-Slack-Signature` over the raw body, the same for Events API requests and slash commands. */
+  private verify(delivery: Delivery): void {
     const timestamp = checkTimestamp(
       delivery.headers.get("x-slack-request-timestamp"),
       delivery.now,
@@ -110,6 +135,10 @@ export class SlackAdapter extends SecretAdapter implements ChatAdapter {
     const expected = slackSignature(this.secret, timestamp, delivery.raw);
     if (!secretsEqual(signature, expected))
       throw new HotdocError("signature_invalid", "X-Slack-Signature does not match the body");
+  }
+
+  handle(delivery: Delivery): Parsed {
+    this.verify(delivery);
     const envelope = parsePayload(Envelope, parseJson(delivery.raw));
     if (envelope.type === "url_verification")
       return { events: [], answer: { status: 200, body: { challenge: envelope.challenge } } };
@@ -154,10 +183,11 @@ export class SlackAdapter extends SecretAdapter implements ChatAdapter {
     const event = parsePayload(MessageEvent, raw);
     const base = { platform: "slack" as const, channel: event.channel };
     if (event.subtype === "message_changed" && event.message) {
-      const text = readableContent(event.message);
+      const { text, userMentions } = readableContent(event.message);
       // A link unfurl (or a language tag) re-sends the message with only its
       // attachments or metadata changed: nothing anyone said changed, so no edit.
-      if (event.previous_message && readableContent(event.previous_message) === text) return [];
+      if (event.previous_message && readableContent(event.previous_message).text === text)
+        return [];
       if (!text) {
         skipped.push(`message_changed ${event.message.ts}: nothing readable left in the message`);
         return [];
@@ -168,6 +198,7 @@ export class SlackAdapter extends SecretAdapter implements ChatAdapter {
           action: "edit",
           messageId: event.message.ts,
           text,
+          ...withMentions(userMentions),
           at: secondsToIso(
             event.message.edited?.ts ?? event.event_ts ?? event.message.ts,
             now,
@@ -192,7 +223,7 @@ export class SlackAdapter extends SecretAdapter implements ChatAdapter {
       (this.ownBotId && event.bot_id === this.ownBotId)
     )
       return [];
-    const text = readableContent(event);
+    const { text, userMentions } = readableContent(event);
     if (!text) {
       // Acknowledged, not refused: Slack redelivers refused events for hours.
       skipped.push(`message ${event.ts}: no text, attachment, block or file name to mirror`);
@@ -214,6 +245,7 @@ export class SlackAdapter extends SecretAdapter implements ChatAdapter {
         author,
         authorId: event.user,
         text,
+        ...withMentions(userMentions),
         at: secondsToIso(event.ts, now, "event.ts"),
       },
     ];
@@ -221,5 +253,47 @@ export class SlackAdapter extends SecretAdapter implements ChatAdapter {
 
   answer(): AdapterAnswer {
     return { status: 200, body: { ok: true } };
+  }
+
+  /**
+   * A `/hotdoc …` slash command: a form-encoded POST signed exactly like Events API
+   * requests (https://api.slack.com/authentication/verifying-requests-from-slack), read
+   * from the fields https://api.slack.com/interactivity/slash-commands documents.
+   */
+  handleCommand(delivery: Delivery): SlashCommand {
+    this.verify(delivery);
+    const type = delivery.headers.get("content-type") ?? "";
+    if (!type.includes("application/x-www-form-urlencoded"))
+      throw new HotdocError(
+        "invalid_payload",
+        "a Slack slash command is sent as application/x-www-form-urlencoded",
+      );
+    const form = parsePayload(
+      SlashCommandForm,
+      Object.fromEntries(new URLSearchParams(delivery.raw.toString("utf8"))),
+    );
+    return {
+      platform: "slack",
+      channel: form.channel_id,
+      channelName: form.channel_name || undefined,
+      userId: form.user_id,
+      userName: form.user_name,
+      // "All text in Slack uses the same system of escaping" (slackhq/slack-api-docs
+      // page_formatting.md): with "Escape channels, users, and links" on, the words come
+      // as `<@U…|bob>` and `&gt;`; read them as the person typed them.
+      text: readableContent({ text: form.text }).text,
+      id: form.trigger_id,
+      at: new Date(delivery.now).toISOString(),
+    };
+  }
+
+  /**
+   * The answer Slack shows in the room the command was typed in: `response_type:
+   * "in_channel"` makes it visible to everyone there, not only to whoever typed it
+   * (https://api.slack.com/interactivity/slash-commands, "Sending an immediate response").
+   * `&`, `<` and `>` are escaped as for any text sent to Slack.
+   */
+  commandAnswer(text: string): AdapterAnswer {
+    return { status: 200, body: { response_type: "in_channel", text: escapeSlackText(text) } };
   }
 }
