@@ -110,9 +110,18 @@ export async function startHotdoc(
       await outbound.check(platform.apiUrl);
     } catch (error) {
       if (!(error instanceof TargetRefusedError)) throw error;
+      // A name that does not resolve yet (a network still coming up) is checked again at
+      // every connection; where it points is what stops the start.
+      if (error.unresolved) {
+        logger.warn(
+          { platform: platform.module.platform, reason: error.message },
+          "chat platform API not reachable yet; it is checked again at every call",
+        );
+        continue;
+      }
       unrouteConsole();
       throw new ConfigError(
-        `the ${platform.module.platform} API URL ${platform.apiUrl} is refused: ${error.message} (ALLOW_PRIVATE_WEBHOOKS=1 lifts this for tests)`,
+        `the ${platform.module.platform} API URL ${platform.apiUrl} is refused: ${error.message}`,
       );
     }
   }

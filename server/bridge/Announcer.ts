@@ -25,6 +25,8 @@ interface Room {
   kind: OutboundMessage["kind"];
   timer: NodeJS.Timeout | null;
   lastPost: number;
+  /** The room's posts in flight, one after the other: a post retrying holds back the next. */
+  chain: Promise<void>;
 }
 
 /**
@@ -95,7 +97,15 @@ export class Announcer {
     const key = `${platform}\u0000${channel}`;
     let room = this.rooms.get(key);
     if (!room) {
-      room = { platform, channel, lines: [], kind, timer: null, lastPost: 0 };
+      room = {
+        platform,
+        channel,
+        lines: [],
+        kind,
+        timer: null,
+        lastPost: 0,
+        chain: Promise.resolve(),
+      };
       this.rooms.set(key, room);
     }
     if (room.lines.length === 0) room.kind = kind;
@@ -113,9 +123,11 @@ export class Announcer {
 
   private send(room: Room): void {
     const text = `${ANNOUNCEMENT_MARK} ${room.lines.splice(0).join("\n")}`;
-    const posting = this.post(room.platform, room.channel, { text, kind: room.kind }).finally(() =>
-      this.inFlight.delete(posting),
-    );
+    const kind = room.kind;
+    const posting = room.chain
+      .then(() => this.post(room.platform, room.channel, { text, kind }))
+      .finally(() => this.inFlight.delete(posting));
+    room.chain = posting;
     this.inFlight.add(posting);
   }
 

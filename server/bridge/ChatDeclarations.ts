@@ -7,6 +7,10 @@ import type { Logger } from "../logger.ts";
 import type { DocumentStore } from "../storage/DocumentStore.ts";
 import type { HotRooms } from "./HotRooms.ts";
 
+/** Declarations one person may make from chat in the window. */
+const DECLARES_PER_WINDOW = 3;
+const DECLARE_WINDOW_MS = 10 * 60_000;
+
 /** A declaration said in chat: `/hotdoc declare sev2 Checkout is failing`, or the same words as a message. */
 export interface ChatDeclaration {
   platform: ChatPlatform;
@@ -35,6 +39,8 @@ export class ChatDeclarations {
   private readonly logger: Logger;
   private readonly publicUrl: () => string;
   private readonly running = new Map<string, Promise<string[]>>();
+  /** When each person declared from chat lately. */
+  private readonly recent = new Map<string, number[]>();
 
   constructor(options: {
     store: DocumentStore;
@@ -66,6 +72,21 @@ export class ChatDeclarations {
     const earlier = await this.store.recordChatTransaction(ledger, d.id, null);
     if (earlier)
       return [`Declared already as ${earlier.digest}: ${this.publicUrl()}/${earlier.digest}`];
+    // Anyone in chat may declare, so one person may not open incidents (and rooms) in a loop.
+    const who = `${d.platform}\u0000${d.userId ?? d.userName}`;
+    const now = Date.now();
+    const recent = (this.recent.get(who) ?? []).filter((at) => at > now - DECLARE_WINDOW_MS);
+    if (recent.length >= DECLARES_PER_WINDOW) {
+      this.logger.warn(
+        { platform: d.platform, by: d.userName },
+        "chat declaration refused: too many",
+      );
+      return [
+        `You declared ${recent.length} incidents in the last ${DECLARE_WINDOW_MS / 60_000} minutes; declare the next one on the incident page.`,
+      ];
+    }
+    recent.push(now);
+    this.recent.set(who, recent);
     let key: string;
     try {
       ({ key } = await this.incidents.create(

@@ -1,4 +1,8 @@
-import { ANNOUNCEMENT_MARK, type ChatPlatform } from "#shared/chat/chatEvent.ts";
+import {
+  ANNOUNCEMENT_MARK,
+  type ChatPlatform,
+  incidentKeyInRoomName,
+} from "#shared/chat/chatEvent.ts";
 import { roomTopic } from "#shared/chat/roomTopic.ts";
 import { readIncidentSummary } from "#shared/doc/index.ts";
 import type { IncidentService } from "../incidents/IncidentService.ts";
@@ -19,8 +23,9 @@ export interface OpenedRoom {
 /**
  * Hot rooms, as the handbook runs them: declaring an incident opens its chat room,
  * named after its key (`hot-42`), links it, invites the people known to be on it, and
- * from then on keeps the room's topic true (key, severity, status, summary, who holds
- * which role). Works on every platform whose API is configured; nothing here ever
+ * from then on keeps the topic of the incident's own rooms true (key, severity, status,
+ * summary, who holds which role): those hotdoc opened and those named after the key,
+ * never a team channel linked by hand. Works on every platform whose API is configured; nothing here ever
  * holds up a document write, and a platform that fails is logged and left alone.
  */
 export class HotRooms {
@@ -67,7 +72,10 @@ export class HotRooms {
     key: string,
     options: { only?: ChatPlatform; invite?: string[]; declaredBy?: string } = {},
   ): Promise<OpenedRoom[]> {
-    const work = this.openNow(key, options);
+    const work = this.openNow(key, options).catch((error: unknown) => {
+      this.logger.warn({ err: error, incident: key }, "incident rooms not opened");
+      return [];
+    });
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
     return work;
@@ -114,6 +122,8 @@ export class HotRooms {
         });
         this.topics.set(roomKey(platform, room.channel), topic);
         opened.push({ platform, channel: room.channel, name: room.name });
+        // A change made while the room was being opened found no room to set: catch up.
+        this.topicChanged(key, await this.incidents.withDoc(key, roomTopic));
         this.logger.info(
           { incident: key, platform, channel: room.channel },
           "incident room opened",
@@ -182,6 +192,12 @@ export class HotRooms {
       const api = this.platforms.api(link.platform);
       const room = roomKey(link.platform, link.channel);
       if (!api || this.topics.get(room) === topic) continue;
+      // Only the incident's own rooms: one hotdoc opened, or one named after the incident.
+      // A team's channel linked by hand (#payments) keeps the topic its people gave it.
+      if (link.createdBy !== "hotdoc") {
+        const named = await this.store.recordRoomName(link.platform, link.channel, null);
+        if (incidentKeyInRoomName(named?.name) !== key) continue;
+      }
       try {
         await api.setTopic(link.channel, topic);
         this.topics.set(room, topic);

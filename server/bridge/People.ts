@@ -54,6 +54,19 @@ export class People {
     return events.map((event) => this.rename(event));
   }
 
+  /** A person's name, waiting at most the lookup budget (a slash command must be answered within 3 s). */
+  async lookupWithin(platform: string, id: string): Promise<string | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), LOOKUP_BUDGET_MS);
+    });
+    try {
+      return await Promise.race([this.lookup(platform, id), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** A person's name by platform id, from the cache or the platform (null when unknown). */
   async lookup(platform: string, id: string): Promise<string | null> {
     const key = cacheKey(platform, id);
@@ -108,7 +121,9 @@ export class People {
     for (const mention of event.userMentions ?? []) {
       const name = this.known(event.platform, mention.id);
       if (!name) continue;
-      text = text.split(mention.text).join(`@${name}`);
+      // Only where the mention ends (`@U0BOB` is not part of `@U0BOBBY`).
+      const escaped = mention.text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      text = text.replace(new RegExp(`${escaped}(?!\\w)`, "g"), () => `@${name}`);
       if (!mentions.includes(name)) mentions.push(name);
     }
     if (event.action === "edit") return { ...event, text };

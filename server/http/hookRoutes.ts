@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { parseChatCommand } from "#shared/chat/commands.ts";
+import { COMMAND_HELP, parseChatCommand } from "#shared/chat/commands.ts";
 import type { Announcer } from "../bridge/Announcer.ts";
 import type { ChatAdapter, Delivery } from "../bridge/ChatAdapter.ts";
 import type { ChatDeclarations } from "../bridge/ChatDeclarations.ts";
@@ -76,9 +76,20 @@ export function hookRoutes(options: {
         );
         const name =
           (await options.people.lookup(command.platform, command.userId)) ?? command.userName;
-        const parsed = parseChatCommand(command.text);
+        const text = command.text.trim();
+        // A slash command addresses the bot by definition.
+        const parsed = parseChatCommand(`/hotdoc ${text}`);
+        const type = "command" in parsed ? parsed.command.type : undefined;
         let replies: string[];
-        if ("command" in parsed && parsed.command.type === "declare") {
+        if (!text || type === "help") {
+          replies = [COMMAND_HELP];
+        } else if (type === "link") {
+          // A slash command works from any channel or direct message, the bot's or not: a
+          // room is linked only by saying so in it, where the bot reads.
+          replies = [
+            "Say `link HOT-12` as a message in the channel itself, with hotdoc in it; a slash command can come from anywhere, so it links nothing.",
+          ];
+        } else if ("command" in parsed && parsed.command.type === "declare") {
           replies = await options.declarations.declare({
             platform: command.platform,
             channel: command.channel,
@@ -99,7 +110,7 @@ export function hookRoutes(options: {
               messageId: `command-${command.id}`,
               author: name,
               authorId: command.userId,
-              text: command.text,
+              text: `/hotdoc ${text}`,
               at: command.at,
             },
           ]);
@@ -108,7 +119,7 @@ export function hookRoutes(options: {
             replies.push(
               "This channel is not linked to an incident: `/hotdoc declare sev2 <summary>` declares one, `/hotdoc link HOT-12` links it.",
             );
-          else if (replies.length === 0) replies.push(`Done: ${command.text}`);
+          else if (replies.length === 0) replies.push(`Done: ${text}`);
         }
         const answer = commandAnswer(replies.join("\n"));
         return c.json(answer.body as object, answer.status as 200);

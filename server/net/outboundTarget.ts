@@ -21,9 +21,13 @@ const IPV4_COMPATIBLE = ipaddr.parseCIDR("::/96");
 
 /** Why a target was refused; the message is meant for the person who typed the URL. */
 export class TargetRefusedError extends Error {
-  constructor(message: string) {
+  /** Refused because the name did not resolve (now), not because of where it points. */
+  readonly unresolved: boolean;
+
+  constructor(message: string, options: { unresolved?: boolean } = {}) {
     super(message);
     this.name = "TargetRefusedError";
+    this.unresolved = options.unresolved ?? false;
   }
 }
 
@@ -161,10 +165,11 @@ export class OutboundTargets {
         const code = (error as { code?: string }).code;
         throw new TargetRefusedError(
           `${url.hostname} could not be resolved${code ? ` (${code})` : ""}`,
+          { unresolved: true },
         );
       }
       if (addresses.length === 0)
-        throw new TargetRefusedError(`${url.hostname} could not be resolved`);
+        throw new TargetRefusedError(`${url.hostname} could not be resolved`, { unresolved: true });
     }
     if (this.allowPrivate || hostAllowed) return { url, addresses };
     for (const { address } of addresses) {

@@ -27,7 +27,7 @@ import {
  *   stream [name] done|reopen       end a work stream, or take it up again
  *   tl [name] @name                 give a work stream a new tech lead
  *   streams                         list the work streams
- *   declare sev2 <summary>          declare a new incident (opens its room where the platform's API is set up)
+ *   hotdoc declare sev2 <summary>   declare a new incident (opens its room where the platform's API is set up); only when addressed
  *   help                            list the commands
  *
  * A message may start with `/hotdoc` or `hotdoc` (how a slash command reads, and how
@@ -83,7 +83,7 @@ export const COMMAND_HELP = [
   "change: <what> revert: <how to undo>  (how: and why: are optional)",
   "sev 1|2|3 · status fixing|resolved|closed · im|tl|comms|backup @name",
   "link HOT-12 · !key <text> marks a key event · help",
-  "declare sev2 <summary> declares a new incident (also /hotdoc declare …)",
+  "hotdoc declare sev2 <summary> (or /hotdoc declare …) declares a new incident",
   "stream: <name> lead @name starts a work stream · stream [name] done|reopen · tl [name] @name · streams",
   "[name] after a keyword tags it with a work stream: obs [db]: replica lag 40s",
 ].join("\n");
@@ -317,14 +317,17 @@ function streamCommand(tag: string | undefined, colon: boolean, rest: string): P
 }
 
 /**
- * `declare sev2 Checkout is failing` (also `sev 2`, `SEV-2`, `S2`). Without a severity
- * it is talk ("declare victory"), unless the bot was addressed (`/hotdoc declare …`),
- * where it gets a reply saying what is missing.
+ * `hotdoc declare sev2 Checkout is failing` (also `sev 2`, `SEV-2`, `S2`), or the slash
+ * command's `declare …`. A declaration opens an incident and a room, so it counts only
+ * when the bot is addressed: "Declare sev1 if the error rate keeps climbing" said to the
+ * room is talk.
  */
 function declareCommand(rest: string, addressed: boolean): ParsedChat {
+  if (!addressed) return { plain: true };
   const match = /^(?:sev(?:erity)?[\s-]*|s)([123])\b[\s:,-]*([\s\S]*)$/iu.exec(rest);
-  const usage = "declare needs a severity and a summary, e.g. `declare sev2 Checkout is failing`";
-  if (!match) return addressed ? { malformed: usage } : { plain: true };
+  const usage =
+    "declare needs a severity and a summary, e.g. `/hotdoc declare sev2 Checkout is failing`";
+  if (!match) return { malformed: usage };
   const summary = match[2].replace(/\s+/g, " ").trim();
   if (!summary) return { malformed: usage };
   return { command: { type: "declare", severity: Number(match[1]) as Severity, summary } };

@@ -17,6 +17,7 @@ import {
   DOCUMENTED as SLACK_DOCUMENTED,
   startFakeSlack,
 } from "../helpers/fakeSlack.ts";
+import { type FakeTeamsWorkflow, startFakeTeamsWorkflow } from "../helpers/fakeTeamsWorkflow.ts";
 import { startTestServer, type TestServer } from "../helpers/testServer.ts";
 
 /** Waits until `check` passes (the platforms are told after the write, apart from it). */
@@ -213,8 +214,10 @@ describe("hot rooms on Mattermost, through its REST API and the /hotdoc slash co
     );
     expect(answer.status).toBe(200);
     expect(answer.body.response_type).toBe("in_channel");
-    expect(answer.body.text).toMatch(/Declared HOT-\d+ \(SEV1\): Payments are timing out/);
-    const key = /Declared (HOT-\d+)/.exec(answer.body.text)![1];
+    // Mattermost renders the answer as Markdown; hotdoc escaped its punctuation.
+    const shown = String(answer.body.text).replace(/\\(.)/g, "$1");
+    expect(shown).toMatch(/^\[hotdoc\] Declared HOT-\d+ \(SEV1\): Payments are timing out/);
+    const key = /Declared (HOT-\d+)/.exec(shown)![1];
     const doc = await server.api("GET", `/api/incidents/${key}`);
     expect(doc.body.timeline[0]).toMatchObject({ author: "Priya Raman", source: "mattermost" });
 
@@ -237,7 +240,7 @@ describe("hot rooms on Mattermost, through its REST API and the /hotdoc slash co
         trigger_id: "trigger-declare-1",
       }),
     );
-    expect(again.body.text).toContain(`Declared already as ${key}`);
+    expect(String(again.body.text).replace(/\\(.)/g, "$1")).toContain(`Declared already as ${key}`);
     expect((await server.api("GET", "/api/incidents")).body.incidents).toHaveLength(1);
   });
 
@@ -390,5 +393,105 @@ describe("hot rooms on Slack, through the Web API and the /hotdoc slash command"
       const blocks = (typeof raw === "string" ? JSON.parse(raw) : raw) as { type: string }[];
       expect(blocks[0].type).toBe("section");
     });
+  });
+  it("keeps a team channel linked by hand as its people left it: only the incident's own rooms get topics", async () => {
+    const linked = await server.api("POST", `/api/incidents/${key}/channels`, {
+      platform: "slack",
+      channel: "C2147483705",
+    });
+    expect(linked.status).toBe(201);
+    slack.channels.get("C2147483705")!.topic = "Payments team. Oncall: see pinned";
+    await server.api("PATCH", `/api/incidents/${key}`, { summary: "Checkout fails in EU" });
+    await eventually(() =>
+      expect(slack.channels.get(channel)?.topic).toContain("Checkout fails in EU"),
+    );
+    expect(slack.channels.get("C2147483705")?.topic).toBe("Payments team. Oncall: see pinned");
+  });
+
+  it("answers /hotdoc alone with help, and links nothing from a slash command (it may come from any DM)", async () => {
+    const help = await deliver(server.url, slackCommandSigned(undefined, { fields: { text: "" } }));
+    expect(help.status).toBe(200);
+    expect(help.body.text).toContain("hotdoc commands");
+    const link = await deliver(
+      server.url,
+      slackCommandSigned(undefined, {
+        fields: { channel_id: "D0SOMEDM1", user_id: "U0RANDOM", text: `link ${key}` },
+      }),
+    );
+    expect(link.status).toBe(200);
+    expect(link.body.text).toContain("links nothing");
+    const sev = await deliver(
+      server.url,
+      slackCommandSigned(undefined, {
+        fields: { channel_id: "D0SOMEDM1", user_id: "U0RANDOM", text: "sev 3" },
+      }),
+    );
+    expect(sev.body.text).toContain("not linked to an incident");
+    expect((await server.api("GET", `/api/incidents/${key}`)).body.severity).toBe(1);
+    const links = (await server.api("GET", `/api/incidents/${key}/channels`)).body.channels;
+    expect(links.map((l: { channel: string }) => l.channel)).not.toContain("D0SOMEDM1");
+  });
+
+  it("lets one person declare from chat three times in ten minutes, then sends them to the page", async () => {
+    const declare = (n: number) =>
+      deliver(
+        server.url,
+        slackCommandSigned(undefined, {
+          fields: {
+            user_id: "U0BOB",
+            text: `declare sev3 Flaky thing ${n}`,
+            trigger_id: `trigger-flood-${n}`,
+          },
+        }),
+      );
+    for (let n = 1; n <= 3; n++) expect((await declare(n)).body.text).toContain("Declared HOT-");
+    const fourth = await declare(4);
+    expect(fourth.body.text).toContain("declare the next one on the incident page");
+    const summaries = (await server.api("GET", "/api/incidents")).body.incidents.map(
+      (i: { summary: string }) => i.summary,
+    );
+    expect(summaries).not.toContain("Flaky thing 4");
+  });
+});
+
+describe("webhook rooms: Teams gets an Adaptive Card, retried after the Retry-After it asks for", () => {
+  let teams: FakeTeamsWorkflow;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    teams = await startFakeTeamsWorkflow();
+    server = await startTestServer({ env: { ANNOUNCE_INTERVAL_MS: "0" } });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await teams?.close();
+  });
+
+  it("announces a severity change as a card, after a 429 with Retry-After: 1", async () => {
+    const created = await server.api("POST", "/api/incidents", {
+      summary: "VPN down",
+      severity: 2,
+    });
+    const key = created.body.key as string;
+    const linked = await server.api("POST", `/api/incidents/${key}/channels`, {
+      platform: "teams",
+      channel: "19:incident-room@thread.tacv2",
+      webhookUrl: teams.url,
+    });
+    expect(linked.status).toBe(201);
+    teams.failNext(429, 1);
+    const started = Date.now();
+    await server.api("PATCH", `/api/incidents/${key}`, { severity: 1 });
+    await eventually(() => expect(teams.received).toHaveLength(1), 8000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(teams.requests.map((r) => r.status)).toEqual([429, 202]);
+    const card = teams.received[0] as {
+      type: string;
+      attachments: { contentType: string; content: { type: string; body: { text: string }[] } }[];
+    };
+    expect(card.type).toBe("message");
+    expect(card.attachments[0].contentType).toBe("application/vnd.microsoft.card.adaptive");
+    expect(card.attachments[0].content.type).toBe("AdaptiveCard");
+    expect(card.attachments[0].content.body.map((b) => b.text).join("\n")).toContain(key);
   });
 });

@@ -502,10 +502,15 @@ describe("Mattermost /hotdoc slash command", () => {
     expect(error.message).toContain("MATTERMOST_COMMAND_TOKEN");
   });
 
-  it("answers in the channel, marked as hotdoc's own words", () => {
-    expect(adapter.commandAnswer("Declared HOT-42 (SEV2)")).toEqual({
-      status: 200,
-      body: { response_type: "in_channel", text: `${ANNOUNCEMENT_MARK} Declared HOT-42 (SEV2)` },
-    });
+  it("answers in the channel, marked as hotdoc's own words, with Markdown and @channel made inert", () => {
+    expect(adapter.commandAnswer("Declared HOT-42 (SEV2) [x](https://e.example) @channel")).toEqual(
+      {
+        status: 200,
+        body: {
+          response_type: "in_channel",
+          text: `${ANNOUNCEMENT_MARK} Declared HOT-42 \\(SEV2\\) \\[x\\]\\(https://e.example\\) @\u200bchannel`,
+        },
+      },
+    );
   });
 });

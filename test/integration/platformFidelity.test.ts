@@ -187,6 +187,34 @@ describe("Matrix application service", () => {
     expect(roles.map((r) => r.holder)).toEqual(expect.arrayContaining(["Alice Liddell", "bob"]));
   });
 
+  it("a reply shows what the replier wrote, without the fallback quote of the message it answers", async () => {
+    // The fallback format of matrix-org/matrix-spec content/client-server-api/modules/
+    // rich_replies.md ("Fallbacks for rich replies", "Fallback for m.text…"): the quoted
+    // lines prefixed "> ", a blank line, then the reply; the HTML quote in <mx-reply>.
+    const reply = copyOf(DOCUMENTED.matrixMessage);
+    reply.event_id = "$reply:example.org";
+    reply.content = {
+      msgtype: "m.text",
+      body: "> <@alice:example.org> This is the first line\n> This is the second line\n\nThis is the reply",
+      format: "org.matrix.custom.html",
+      formatted_body:
+        '<mx-reply><blockquote><a href="https://matrix.to/#/!somewhere:example.org/$event:example.org">In reply to</a> <a href="https://matrix.to/#/@alice:example.org">@alice:example.org</a><br />This is the first line<br />This is the second line</blockquote></mx-reply>This is the reply',
+      "m.relates_to": { "m.in_reply_to": { event_id: "$event:example.org" } },
+    } as never;
+    // A quote written by hand, in a message that answers nothing, is what was said.
+    const quote = copyOf(DOCUMENTED.matrixMessage);
+    quote.event_id = "$quote:example.org";
+    quote.content = {
+      msgtype: "m.text",
+      body: "> the error says\n\nthat is the old pool",
+    } as never;
+    await send(reply, quote);
+    expect(await entryOf("$reply:example.org")).toMatchObject({ text: "This is the reply" });
+    expect(await entryOf("$quote:example.org")).toMatchObject({
+      text: "> the error says\n\nthat is the old pool",
+    });
+  });
+
   it("a redaction removes the message's text from the timeline and the export", async () => {
     const secret = "db password is hunter2";
     await send(original("$fukweghifu23:localhost", secret));

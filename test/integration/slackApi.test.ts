@@ -329,10 +329,13 @@ describe("Slack slash commands", () => {
     );
   });
 
-  it("answers in the channel, escaped", () => {
-    expect(adapter.commandAnswer("HOT-9 declared <SEV2> & paged")).toEqual({
+  it("answers in the channel, marked as hotdoc's own words and escaped", () => {
+    expect(adapter.commandAnswer("HOT-9 declared <SEV2> & paged <!channel>")).toEqual({
       status: 200,
-      body: { response_type: "in_channel", text: "HOT-9 declared &lt;SEV2&gt; &amp; paged" },
+      body: {
+        response_type: "in_channel",
+        text: "[hotdoc] HOT-9 declared &lt;SEV2&gt; &amp; paged &lt;!channel&gt;",
+      },
     });
   });
 });

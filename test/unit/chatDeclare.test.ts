@@ -7,12 +7,11 @@ import { assignRole, initIncident, setSeverity, setStatus } from "#shared/doc/in
 describe("declaring from chat", () => {
   it("reads a declaration with its severity and summary, however the severity is written", () => {
     for (const text of [
-      "declare sev2 Checkout is failing",
-      "declare sev 2 Checkout is failing",
-      "declare SEV-2: Checkout is failing",
-      "declare s2 Checkout is failing",
-      "/hotdoc declare sev2   Checkout is failing",
       "hotdoc declare sev2 Checkout is failing",
+      "hotdoc declare sev 2 Checkout is failing",
+      "/hotdoc declare SEV-2: Checkout is failing",
+      "Hotdoc declare s2 Checkout is failing",
+      "/hotdoc declare sev2   Checkout is failing",
     ]) {
       expect(parseChatCommand(text), text).toEqual({
         command: { type: "declare", severity: 2, summary: "Checkout is failing" },
@@ -20,15 +19,20 @@ describe("declaring from chat", () => {
     }
   });
 
-  it("keeps talk that starts with 'declare' as talk, unless the bot was addressed", () => {
+  it("declares only when the bot is addressed: talk that starts with 'declare' is talk", () => {
     expect(parseChatCommand("declare victory, the graphs are green")).toEqual({ plain: true });
+    expect(parseChatCommand("Declare sev1 if the error rate keeps climbing")).toEqual({
+      plain: true,
+    });
     expect(parseChatCommand("/hotdoc declare Checkout is failing")).toMatchObject({
       malformed: expect.stringContaining("declare needs a severity and a summary"),
     });
-    expect(parseChatCommand("declare sev2")).toMatchObject({
+    expect(parseChatCommand("hotdoc declare sev2")).toMatchObject({
       malformed: expect.stringContaining("declare needs a severity and a summary"),
     });
-    expect(parseChatCommand("declare sev4 something")).toEqual({ plain: true });
+    expect(parseChatCommand("hotdoc declare sev4 something")).toMatchObject({
+      malformed: expect.stringContaining("declare needs a severity"),
+    });
   });
 
   it("reads every other command after /hotdoc or hotdoc, and leaves 'hotdoc is slow' as talk", () => {

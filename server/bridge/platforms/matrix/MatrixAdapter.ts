@@ -19,8 +19,28 @@ const Relation = z
     rel_type: z.string().optional(),
     event_id: z.string().optional(),
     key: z.string().optional(),
+    "m.in_reply_to": z.looseObject({ event_id: z.string().optional() }).optional(),
   })
   .optional();
+
+/**
+ * A rich reply's fallback quote stripped, as the spec requires of a client that renders
+ * the reply (matrix-org/matrix-spec content/client-server-api/modules/rich_replies.md,
+ * "Stripping the fallback"): from the body, the leading lines that start with "> " (and
+ * the blank line after them); from the formatted body, the whole `mx-reply` element. The
+ * quote is the replied-to message, which is in the timeline already, and may not be what
+ * it said (the fallback is the replier's copy).
+ */
+function withoutReplyFallback(body: string, formatted: string | undefined) {
+  const lines = body.split("\n");
+  let first = 0;
+  while (first < lines.length && lines[first].startsWith("> ")) first++;
+  if (first > 0 && first < lines.length && lines[first] === "") first++;
+  return {
+    body: first > 0 ? lines.slice(first).join("\n") : body,
+    formatted: formatted?.replace(/<mx-reply>[\s\S]*?<\/mx-reply>/gi, ""),
+  };
+}
 
 const RoomEvent = z.looseObject({
   type: z.string(),
@@ -74,14 +94,21 @@ function readableMentions(body: string, formatted: string | undefined) {
     if (name) names.set(id, name.replace(/^@/, ""));
   }
   const mentions = new Set<string>();
+  // By user id too, so the profile's display name can stand for them where the API is set up.
+  const userMentions = new Map<string, string>();
   const text = body.replace(USER_ID, (id) => {
     const pill = names.get(id);
     const name = pill && pill !== id.slice(1) ? pill : id.slice(1, id.indexOf(":"));
     mentions.add(name);
+    userMentions.set(id, `@${name}`);
     return `@${name}`;
   });
   for (const name of names.values()) if (!name.includes(":")) mentions.add(name);
-  return { text, mentions: [...mentions] };
+  return {
+    text,
+    mentions: [...mentions],
+    userMentions: [...userMentions].map(([id, text]) => ({ id, text })),
+  };
 }
 
 /**
@@ -140,13 +167,17 @@ export class MatrixAdapter extends SecretAdapter implements ChatAdapter {
               action: "edit",
               messageId: relation.event_id,
               author: event.sender,
+              authorId: event.sender,
               text: content["m.new_content"]?.body ?? content.body.replace(/^\* /, ""),
               at,
             },
           ];
         }
-        if (content.body.startsWith(ANNOUNCEMENT_MARK)) return [];
-        const { text, mentions } = readableMentions(content.body, content.formatted_body);
+        const reply = relation?.["m.in_reply_to"]
+          ? withoutReplyFallback(content.body, content.formatted_body)
+          : { body: content.body, formatted: content.formatted_body };
+        if (reply.body.startsWith(ANNOUNCEMENT_MARK)) return [];
+        const { text, mentions, userMentions } = readableMentions(reply.body, reply.formatted);
         return [
           {
             ...base,
@@ -157,6 +188,7 @@ export class MatrixAdapter extends SecretAdapter implements ChatAdapter {
             authorId: event.sender,
             text,
             mentions: mentions.length ? mentions : undefined,
+            userMentions: userMentions.length ? userMentions : undefined,
             at,
           },
         ];

@@ -94,13 +94,16 @@ export class MatrixApi implements ChatApi {
    */
   async post(channel: string, message: OutboundMessage): Promise<void> {
     const txnId = `hotdoc.${crypto.randomUUID()}`;
-    const lines = message.text.split("\n");
+    // "@room" in a body notifies the whole room (the spec's .m.rule.roomnotif push rule):
+    // a zero-width space after the @ keeps it readable and silent.
+    const text = message.text.replace(/@room\b/g, "@\u200broom");
+    const lines = text.split("\n");
     await this.call(
       "PUT",
       `/rooms/${encodeURIComponent(channel)}/send/m.room.message/${encodeURIComponent(txnId)}`,
       {
         msgtype: "m.notice",
-        body: message.text,
+        body: text,
         format: "org.matrix.custom.html",
         formatted_body: lines.map(escapeHtml).join("<br>"),
       },

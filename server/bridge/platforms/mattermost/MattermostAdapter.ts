@@ -11,6 +11,7 @@ import {
   type SlashCommand,
 } from "../../ChatAdapter.ts";
 import { chatTime, parseJson, parsePayload } from "../../signatures.ts";
+import { escapeMattermostText } from "./markdown.ts";
 
 const Payload = z.object({
   token: z.string().min(1),
@@ -178,6 +179,9 @@ export class MattermostAdapter extends SecretAdapter implements ChatAdapter {
    */
   commandAnswer(text: string): AdapterAnswer {
     const marked = text.startsWith(ANNOUNCEMENT_MARK) ? text : `${ANNOUNCEMENT_MARK} ${text}`;
-    return { status: 200, body: { response_type: "in_channel", text: marked } };
+    return {
+      status: 200,
+      body: { response_type: "in_channel", text: escapeMattermostText(marked) },
+    };
   }
 }

@@ -14,6 +14,7 @@ import {
 } from "../../ChatApi.ts";
 import type { PlatformDeps } from "../PlatformModule.ts";
 import type { MattermostSettings } from "./env.ts";
+import { escapeMattermostText } from "./markdown.ts";
 
 /** One attempt's time limit; a slower server is retried like one that answered 5xx. */
 const ATTEMPT_TIMEOUT_MS = 10_000;
@@ -93,7 +94,7 @@ export class MattermostApi implements ChatApi {
   async post(channel: string, message: OutboundMessage): Promise<void> {
     await this.call("POST", "/posts", {
       channel_id: channel,
-      message: cutRunes(message.text, POST_MAX_RUNES),
+      message: cutRunes(escapeMattermostText(message.text), POST_MAX_RUNES),
     });
   }
 
@@ -119,7 +120,7 @@ export class MattermostApi implements ChatApi {
           name,
           display_name: name.toUpperCase(),
           type: "O",
-          header: cutRunes(request.topic, HEADER_MAX_RUNES),
+          header: cutRunes(escapeMattermostText(request.topic), HEADER_MAX_RUNES),
         },
         (status, id) => status === 400 && id === CHANNEL_EXISTS,
       );
@@ -129,7 +130,10 @@ export class MattermostApi implements ChatApi {
         throw new ChatApiError("mattermost", "the channel was created without an id", {
           status: answer.status,
         });
-      await this.invite(id, request.invite);
+      // The channel exists now: an invitation that fails must not lose it.
+      await this.invite(id, request.invite).catch((error: unknown) =>
+        this.deps.logger.warn({ err: error, channel: id }, "could not invite to the new channel"),
+      );
       return { channel: id, name: typeof answer.json.name === "string" ? answer.json.name : name };
     }
     throw new ChatApiError(
@@ -146,7 +150,7 @@ export class MattermostApi implements ChatApi {
    */
   async setTopic(channel: string, topic: string): Promise<void> {
     await this.call("PUT", `/channels/${encodeURIComponent(channel)}/patch`, {
-      header: cutRunes(topic, HEADER_MAX_RUNES),
+      header: cutRunes(escapeMattermostText(topic), HEADER_MAX_RUNES),
     });
   }
 

@@ -1,6 +1,7 @@
 import type { PlatformModule } from "../PlatformModule.ts";
 import { MattermostAdapter } from "./MattermostAdapter.ts";
 import { MattermostApi } from "./MattermostApi.ts";
+import { escapeMattermostText } from "./markdown.ts";
 
 /**
  * Mattermost: an outgoing webhook brings the channel's posts, a `/hotdoc` slash command
@@ -16,5 +17,5 @@ export const mattermost: PlatformModule<"mattermost"> = {
     settings.url && settings.botToken ? new MattermostApi(settings, deps) : undefined,
   apiUrl: (settings) => settings.url,
   // https://developers.mattermost.com/integrate/webhooks/incoming/: {"text": …}.
-  webhookBody: (text) => ({ text }),
+  webhookBody: (text) => ({ text: escapeMattermostText(text) }),
 };

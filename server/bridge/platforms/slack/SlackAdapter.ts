@@ -294,6 +294,8 @@ export class SlackAdapter extends SecretAdapter implements ChatAdapter {
    * `&`, `<` and `>` are escaped as for any text sent to Slack.
    */
   commandAnswer(text: string): AdapterAnswer {
-    return { status: 200, body: { response_type: "in_channel", text: escapeSlackText(text) } };
+    // Marked like every post of hotdoc's, so an in-channel answer that comes back as a message is not mirrored.
+    const marked = text.startsWith(ANNOUNCEMENT_MARK) ? text : `${ANNOUNCEMENT_MARK} ${text}`;
+    return { status: 200, body: { response_type: "in_channel", text: escapeSlackText(marked) } };
   }
 }

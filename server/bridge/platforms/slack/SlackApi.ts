@@ -7,7 +7,12 @@ import {
   WebClient,
 } from "@slack/web-api";
 import type { Logger } from "../../../logger.ts";
-import { DEFAULT_RETRY, type RetryPolicy } from "../../../net/retrying.ts";
+import {
+  DEFAULT_RETRY,
+  RetryableError,
+  type RetryPolicy,
+  withRetries,
+} from "../../../net/retrying.ts";
 import {
   type ChatApi,
   ChatApiError,
@@ -95,6 +100,11 @@ interface WebClientFailure {
 /** A WebClient failure as a ChatApiError naming the method, with Slack's status and error code. */
 function apiError(method: string, thrown: unknown): ChatApiError {
   if (thrown instanceof ChatApiError) return thrown;
+  if (thrown instanceof RetryableError)
+    return new ChatApiError("slack", `${method}: rate limited, and kept being`, {
+      status: 429,
+      code: "ratelimited",
+    });
   const failure = (typeof thrown === "object" && thrown !== null ? thrown : {}) as WebClientFailure;
   switch (failure.code) {
     // Slack answered `{"ok": false, "error": …}` (with HTTP 200): the call was understood and refused.
@@ -241,9 +251,16 @@ export class SlackApi implements ChatApi {
     }
     if (!created?.id)
       throw new ChatApiError("slack", "conversations.create: the answer names no channel id");
-    await this.setTopic(created.id, request.topic);
-    await this.invite(created.id, request.invite);
-    return { channel: created.id, name: created.name ?? name };
+    // The channel exists now: a topic or an invitation that fails must not lose it (it
+    // would be left unlinked, and a retry would open a second one).
+    const id = created.id;
+    await this.setTopic(id, request.topic).catch((error: unknown) =>
+      this.deps.logger.warn({ err: error, channel: id }, "could not set the new channel's topic"),
+    );
+    await this.invite(id, request.invite).catch((error: unknown) =>
+      this.deps.logger.warn({ err: error, channel: id }, "could not invite to the new channel"),
+    );
+    return { channel: id, name: created.name ?? name };
   }
 
   /** Sets the channel's topic, on one line and cut to Slack's 250 characters with an ellipsis. */
@@ -315,7 +332,19 @@ export class SlackApi implements ChatApi {
   ): Promise<T | undefined> {
     const client = await this.webClient(method);
     try {
-      return await run(client);
+      // A 429 is retried here, under the same policy as every other platform (a
+      // Retry-After longer than it allows gives up), not by the client, which would
+      // pause every call of this client for as long as Slack asks.
+      return await withRetries(async () => {
+        try {
+          return await run(client);
+        } catch (error) {
+          const limited = error as { code?: string; retryAfter?: number };
+          if (limited?.code === ErrorCode.RateLimitedError)
+            throw new RetryableError(`${method}: rate limited`, (limited.retryAfter ?? 1) * 1000);
+          throw error;
+        }
+      }, this.deps.retry ?? DEFAULT_RETRY);
     } catch (error) {
       const failure = error as WebClientFailure;
       if (harmless && failure?.code === ErrorCode.PlatformError && harmless(failure))
@@ -337,7 +366,7 @@ export class SlackApi implements ChatApi {
           agent,
           logger: slackLogger(this.deps.logger),
           retryConfig: retryConfig(this.deps.retry ?? DEFAULT_RETRY),
-          rejectRateLimitedCalls: false,
+          rejectRateLimitedCalls: true,
           allowAbsoluteUrls: false,
           timeout: REQUEST_TIMEOUT_MS,
         }),

@@ -1,6 +1,7 @@
 import type { PlatformModule } from "../PlatformModule.ts";
 import { SlackAdapter } from "./SlackAdapter.ts";
 import { SlackApi } from "./SlackApi.ts";
+import { escapeSlackText } from "./slackText.ts";
 
 export const slack: PlatformModule<"slack"> = {
   platform: "slack",
@@ -12,5 +13,7 @@ export const slack: PlatformModule<"slack"> = {
   api: (settings, deps) => (settings.botToken ? new SlackApi(settings, deps) : undefined),
   apiUrl: (settings) => (settings.botToken ? settings.apiUrl : undefined),
   // https://api.slack.com/messaging/webhooks: an incoming webhook takes {"text": …}.
-  webhookBody: (text) => ({ text }),
+  // Escaped as Slack's formatting rules ask, so `<!channel>` or a `<url|label>` in what
+  // someone wrote cannot become a mention or a link.
+  webhookBody: (text) => ({ text: escapeSlackText(text) }),
 };
