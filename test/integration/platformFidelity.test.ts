@@ -5,6 +5,7 @@ import {
   DOCUMENTED,
   DOCUMENTED_MORE,
   deliver,
+  genericSigned,
   type Hook,
   matrixTransaction,
   SECRETS,
@@ -257,5 +258,64 @@ describe("Teams outgoing webhooks", () => {
     const incident = (await server.api("GET", `/api/incidents/${key}`)).body;
     expect(incident.incidentManager).toBe("Pranav Smith");
     expect(incident.timeline.map((e: Entry) => e.text)).toContain("im @Pranav Smith");
+  });
+});
+
+describe("a command delivered again runs once, on every platform", () => {
+  const text = "obs: replica lag is 40s on db-2";
+  const observations = async () =>
+    ((await server.api("GET", `/api/incidents/${key}`)).body.observations as { text: string }[])
+      .map((o) => o.text)
+      .filter((t) => t === "replica lag is 40s on db-2");
+  const twice = async (hook: () => Hook) => {
+    const before = (await observations()).length;
+    for (let n = 0; n < 2; n++) expect((await deliver(server.url, hook())).status).toBe(200);
+    expect((await observations()).length).toBe(before + 1);
+  };
+
+  it("Mattermost: the same post_id twice (an outgoing webhook retried)", async () => {
+    const post = copyOf(DOCUMENTED.mattermostForm);
+    post.channel_id = "redeliver-mm";
+    post.channel_name = "redeliver-mm";
+    post.post_id = "redeliver-post-1";
+    post.text = text;
+    post.timestamp = String(Math.floor(Date.now() / 1000));
+    await linkRoom("mattermost", post.channel_id);
+    await twice(() => ({
+      method: "POST",
+      path: "/hooks/mattermost",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(post).toString(),
+    }));
+  });
+
+  it("Matrix: the same event in two transactions (the homeserver sent it again)", async () => {
+    const event = copyOf(DOCUMENTED.matrixMessage);
+    event.room_id = "!redeliver:example.org";
+    event.event_id = "$redeliver-obs:example.org";
+    event.origin_server_ts = Date.now();
+    event.content.body = text;
+    await linkRoom("matrix", event.room_id);
+    let txn = 0;
+    await twice(() => matrixTransaction(`redeliver-${++txn}`, [event]));
+  });
+
+  it("Teams: the same activity id twice", async () => {
+    const activity = {
+      ...copyOf(DOCUMENTED_MORE.teamsMention),
+      id: "1485983408599",
+      // The webhook is mentioned by its name (the activity's recipient), as Teams requires.
+      text: `<at>stlrgload100</at> ${text}`,
+      timestamp: new Date().toISOString(),
+    };
+    // Its room is the one the Teams tests above linked (the same documented conversation).
+    await twice(() => teamsSigned(activity));
+  });
+
+  it("the generic webhook: the same id twice", async () => {
+    await linkRoom("webhook", "redeliver-generic");
+    await twice(() =>
+      genericSigned({ ...copyOf(DOCUMENTED.generic), channel: "redeliver-generic", text }),
+    );
   });
 });
