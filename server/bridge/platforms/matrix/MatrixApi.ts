@@ -1,11 +1,4 @@
 import crypto from "node:crypto";
-import { TargetRefusedError } from "../../../net/outboundTarget.ts";
-import {
-  isRetryableStatus,
-  RetryableError,
-  retryAfterMs,
-  withRetries,
-} from "../../../net/retrying.ts";
 import {
   type ChatApi,
   ChatApiError,
@@ -13,11 +6,10 @@ import {
   type OutboundMessage,
   type RoomRequest,
 } from "../../ChatApi.ts";
+import { callJsonApi, type JsonAnswer } from "../../jsonApiCall.ts";
 import type { PlatformDeps } from "../PlatformModule.ts";
 import type { MatrixSettings } from "./env.ts";
 
-/** One attempt's time limit; a slower homeserver is retried like one that answered 5xx. */
-const ATTEMPT_TIMEOUT_MS = 10_000;
 /** How many aliases `createRoom` tries (`hot-42`, `hot-42-2` … `hot-42-10`) before giving up. */
 const ALIAS_TRIES = 10;
 
@@ -31,11 +23,6 @@ const ALIAS_TRIES = 10;
  */
 const ALREADY_JOINED = "ORG.MATRIX.MSC3848.ALREADY_JOINED";
 
-interface Answer {
-  status: number;
-  json: Record<string, unknown>;
-}
-
 /** Escapes text for `formatted_body` (org.matrix.custom.html). */
 function escapeHtml(text: string): string {
   return text
@@ -44,21 +31,6 @@ function escapeHtml(text: string): string {
     .replace(/>/g, "&gt;")
     .replace(/"/g, "&quot;")
     .replace(/'/g, "&#39;");
-}
-
-function parseObject(body: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(body);
-    return value && typeof value === "object" && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : {};
-  } catch {
-    return {};
-  }
-}
-
-function header(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /**
@@ -212,57 +184,30 @@ export class MatrixApi implements ChatApi {
    * takes (the caller handles it); anything else throws ChatApiError carrying the
    * status and the Matrix `errcode`, once the retries are spent where retrying helps.
    */
-  private async call(
+  private call(
     method: "GET" | "POST" | "PUT",
     path: string,
     body?: unknown,
     accept?: (status: number, code: string | undefined, error: string | undefined) => boolean,
-  ): Promise<Answer> {
-    let last: { status?: number; code?: string } = {};
-    try {
-      return await withRetries(async () => {
-        let result: Awaited<ReturnType<PlatformDeps["outbound"]["request"]>>;
-        try {
-          result = await this.deps.outbound.request(`${this.base}${path}`, {
-            method,
-            headers: {
-              authorization: `Bearer ${this.token}`,
-              accept: "application/json",
-              ...(body === undefined ? {} : { "content-type": "application/json" }),
-            },
-            body: body === undefined ? undefined : JSON.stringify(body),
-            timeoutMs: ATTEMPT_TIMEOUT_MS,
-          });
-        } catch (error) {
-          if (error instanceof TargetRefusedError)
-            throw new ChatApiError("matrix", `the homeserver is not reachable: ${error.message}`);
-          last = {};
-          throw new RetryableError(
-            `${method} ${path}: ${error instanceof Error ? error.message : String(error)}`,
-          );
-        }
-        const json = parseObject(result.body);
-        if (result.status >= 200 && result.status < 300) return { status: result.status, json };
-        const code = typeof json.errcode === "string" ? json.errcode : undefined;
-        const text = typeof json.error === "string" ? json.error : undefined;
-        if (accept?.(result.status, code, text)) return { status: result.status, json };
-        const message = `${method} ${path} answered ${result.status}${code ? ` ${code}` : ""}${text ? `: ${text}` : ""}`;
-        last = { status: result.status, code };
-        if (isRetryableStatus(result.status) || code === "M_LIMIT_EXCEEDED") {
-          const wait =
-            retryAfterMs(header(result.headers["retry-after"])) ??
-            (typeof json.retry_after_ms === "number" && json.retry_after_ms >= 0
-              ? json.retry_after_ms
-              : undefined);
-          this.deps.logger.debug({ path, status: result.status, wait }, "matrix call retried");
-          throw new RetryableError(message, wait);
-        }
-        throw new ChatApiError("matrix", message, last);
-      }, this.deps.retry);
-    } catch (error) {
-      if (error instanceof RetryableError)
-        throw new ChatApiError("matrix", `gave up: ${error.message}`, last);
-      throw error;
-    }
+  ): Promise<JsonAnswer> {
+    return callJsonApi({
+      platform: "matrix",
+      deps: this.deps,
+      server: "the homeserver",
+      url: `${this.base}${path}`,
+      token: this.token,
+      method,
+      body,
+      accept,
+      refusal: (json) => ({
+        code: typeof json.errcode === "string" ? json.errcode : undefined,
+        text: typeof json.error === "string" ? json.error : undefined,
+        retry: json.errcode === "M_LIMIT_EXCEEDED",
+        retryAfterMs:
+          typeof json.retry_after_ms === "number" && json.retry_after_ms >= 0
+            ? json.retry_after_ms
+            : undefined,
+      }),
+    });
   }
 }

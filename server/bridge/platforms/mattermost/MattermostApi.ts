@@ -1,10 +1,3 @@
-import { TargetRefusedError } from "../../../net/outboundTarget.ts";
-import {
-  isRetryableStatus,
-  RetryableError,
-  retryAfterMs,
-  withRetries,
-} from "../../../net/retrying.ts";
 import {
   type ChatApi,
   ChatApiError,
@@ -12,12 +5,11 @@ import {
   type OutboundMessage,
   type RoomRequest,
 } from "../../ChatApi.ts";
+import { callJsonApi, type JsonAnswer } from "../../jsonApiCall.ts";
 import type { PlatformDeps } from "../PlatformModule.ts";
 import type { MattermostSettings } from "./env.ts";
 import { escapeMattermostText } from "./markdown.ts";
 
-/** One attempt's time limit; a slower server is retried like one that answered 5xx. */
-const ATTEMPT_TIMEOUT_MS = 10_000;
 /** How many names `createRoom` tries (`hot-42`, `hot-42-2` … `hot-42-10`) before giving up. */
 const NAME_TRIES = 10;
 /**
@@ -37,30 +29,10 @@ const POST_MAX_RUNES = 16_383;
 /** A user id: `model.NewId()`, 26 characters of base32 (server/public/model/utils.go). */
 const USER_ID = /^[a-z0-9]{26}$/;
 
-interface Answer {
-  status: number;
-  json: Record<string, unknown>;
-}
-
 /** Cuts text to at most `max` code points (Mattermost counts runes), marking the cut. */
 function cutRunes(text: string, max: number): string {
   const runes = Array.from(text);
   return runes.length <= max ? text : `${runes.slice(0, max - 1).join("")}…`;
-}
-
-function parseObject(body: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(body);
-    return value && typeof value === "object" && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : {};
-  } catch {
-    return {};
-  }
-}
-
-function header(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 function text(value: unknown): string {
@@ -196,56 +168,25 @@ export class MattermostApi implements ChatApi {
    * takes (the caller handles it); anything else throws ChatApiError carrying the status
    * and the AppError's id, once the retries are spent where retrying helps.
    */
-  private async call(
+  private call(
     method: "GET" | "POST" | "PUT",
     path: string,
     body?: unknown,
     accept?: (status: number, id: string | undefined) => boolean,
-  ): Promise<Answer> {
-    let last: { status?: number; code?: string } = {};
-    try {
-      return await withRetries(async () => {
-        let result: Awaited<ReturnType<PlatformDeps["outbound"]["request"]>>;
-        try {
-          result = await this.deps.outbound.request(`${this.base}${path}`, {
-            method,
-            headers: {
-              authorization: `Bearer ${this.token}`,
-              accept: "application/json",
-              ...(body === undefined ? {} : { "content-type": "application/json" }),
-            },
-            body: body === undefined ? undefined : JSON.stringify(body),
-            timeoutMs: ATTEMPT_TIMEOUT_MS,
-          });
-        } catch (error) {
-          if (error instanceof TargetRefusedError)
-            throw new ChatApiError(
-              "mattermost",
-              `the Mattermost server is not reachable: ${error.message}`,
-            );
-          last = {};
-          throw new RetryableError(
-            `${method} ${path}: ${error instanceof Error ? error.message : String(error)}`,
-          );
-        }
-        const json = parseObject(result.body);
-        if (result.status >= 200 && result.status < 300) return { status: result.status, json };
-        const id = typeof json.id === "string" ? json.id : undefined;
-        if (accept?.(result.status, id)) return { status: result.status, json };
-        const reason = typeof json.message === "string" ? json.message : undefined;
-        const message = `${method} ${path} answered ${result.status}${id ? ` ${id}` : ""}${reason ? `: ${reason}` : ""}`;
-        last = { status: result.status, code: id };
-        if (isRetryableStatus(result.status)) {
-          const wait = retryAfterMs(header(result.headers["retry-after"]));
-          this.deps.logger.debug({ path, status: result.status, wait }, "mattermost call retried");
-          throw new RetryableError(message, wait);
-        }
-        throw new ChatApiError("mattermost", message, last);
-      }, this.deps.retry);
-    } catch (error) {
-      if (error instanceof RetryableError)
-        throw new ChatApiError("mattermost", `gave up: ${error.message}`, last);
-      throw error;
-    }
+  ): Promise<JsonAnswer> {
+    return callJsonApi({
+      platform: "mattermost",
+      deps: this.deps,
+      server: "the Mattermost server",
+      url: `${this.base}${path}`,
+      token: this.token,
+      method,
+      body,
+      accept: accept && ((status, code) => accept(status, code)),
+      refusal: (json) => ({
+        code: typeof json.id === "string" ? json.id : undefined,
+        text: typeof json.message === "string" ? json.message : undefined,
+      }),
+    });
   }
 }
