@@ -6,7 +6,6 @@ import {
   type ChatPlatform,
   type ChatPost,
   chatEntryId,
-  incidentKeyInRoomName,
 } from "#shared/chat/chatEvent.ts";
 import { parseChatCommand } from "#shared/chat/commands.ts";
 import {
@@ -24,6 +23,7 @@ import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import type { DocumentStore } from "../storage/DocumentStore.ts";
 import type { ChatDeclarations } from "./ChatDeclarations.ts";
+import { RoomRouting } from "./RoomRouting.ts";
 import { runChatCommand } from "./runChatCommand.ts";
 
 /** A role went to a person the platform named by id, in an incident. */
@@ -51,6 +51,7 @@ export class ChatMirror {
   private readonly incidents: IncidentService;
   private readonly metrics: Metrics;
   private readonly logger: Logger;
+  private readonly routing: RoomRouting;
   private readonly declarations?: ChatDeclarations;
   private readonly roleGiven?: RoleGiven;
   /** The transaction being applied per platform transaction id, so deliveries of one id run one at a time. */
@@ -71,6 +72,7 @@ export class ChatMirror {
     this.metrics = options.metrics;
     this.logger = options.logger;
     this.declarations = options.declarations;
+    this.routing = new RoomRouting(options.store, options.logger);
     this.roleGiven = options.roleGiven;
   }
 
@@ -149,9 +151,9 @@ export class ChatMirror {
       command.command.type === "link" &&
       !(await this.seen(event, command.command.key))
     ) {
-      key = await this.link(event, command.command.key, outcome);
+      key = await this.routing.link(event, command.command.key, outcome.replies);
     } else {
-      key = await this.incidentFor(event);
+      key = await this.routing.incidentFor(event);
     }
     if (event.action === "rename") return;
     const declared = command && "command" in command && command.command.type === "declare";
@@ -228,108 +230,6 @@ export class ChatMirror {
         return true;
     }
     return false;
-  }
-
-  /**
-   * The incident a room belongs to: its link, or the incident whose key is the room's
-   * name (`hot-12`). A room named after an incident belongs to it: a link to another
-   * incident stands only if it was made while the room already had that name, because
-   * then whoever made it had to show rights on the named incident (API) or was refused
-   * (chat command). A link made before the name was known proved nothing about the
-   * named incident, so the room follows its name; this closes linking another
-   * incident's room before its first message ever arrives.
-   */
-  private async incidentFor(event: ChatEvent): Promise<string | null> {
-    const room = await this.roomName(event);
-    const named = await this.existingIncident(room?.name);
-    const link = await this.store.findChannelLink(event.platform, event.channel);
-    if (link && (!named || named === link.incident || (room && room.namedAt <= link.createdAt)))
-      return link.incident;
-    if (!named) return null;
-    await this.store.linkChannel({
-      platform: event.platform,
-      channel: event.channel,
-      incident: named,
-      webhookUrl: null,
-      createdAt: Date.now(),
-      createdBy: `bridge:${event.platform}`,
-    });
-    if (link) {
-      this.logger.warn(
-        {
-          incident: named,
-          platform: event.platform,
-          channel: event.channel,
-          from: link.incident,
-          linkedBy: link.createdBy,
-        },
-        "room named after an incident was linked to another one before its name was known: it follows its name",
-      );
-    } else {
-      this.logger.info(
-        { incident: named, platform: event.platform, channel: event.channel },
-        "room linked by its name",
-      );
-    }
-    return named;
-  }
-
-  /** Records the name the platform sent with this event, if any, and returns what is known of the room's name. */
-  private async roomName(event: ChatEvent): Promise<{ name: string; namedAt: number } | null> {
-    const name = event.channelName?.trim();
-    return this.store.recordRoomName(event.platform, event.channel, name ? name : null, Date.now());
-  }
-
-  /** The key of an existing incident that a room name designates. */
-  private async existingIncident(name: string | undefined): Promise<string | null> {
-    const key = incidentKeyInRoomName(name);
-    return key && (await this.store.incidentExists(key)) ? key : null;
-  }
-
-  /**
-   * `link HOT-12` said in a room. People in a chat room hold no hotdoc rights, so a room
-   * named after another incident (or whose id is that incident's key) cannot be moved
-   * from the room: that takes the API, with rights on the incident it is named after.
-   */
-  private async link(
-    event: ChatEvent,
-    key: string,
-    outcome: MirrorOutcome,
-  ): Promise<string | null> {
-    if (!(await this.store.incidentExists(key))) {
-      outcome.replies.push(`There is no incident ${key}; this room stays as it was.`);
-      return this.incidentFor(event);
-    }
-    const room = await this.roomName(event);
-    const owner = [incidentKeyInRoomName(room?.name), incidentKeyInRoomName(event.channel)].find(
-      (named) => named && named !== key,
-    );
-    if (owner) {
-      outcome.replies.push(
-        `This room is named after ${owner}, so it stays with ${owner}; moving it takes rights on ${owner} (POST /api/incidents/${key}/channels).`,
-      );
-      this.logger.warn(
-        { incident: key, platform: event.platform, channel: event.channel, namedAfter: owner },
-        "link command refused: the room is named after another incident",
-      );
-      return this.incidentFor(event);
-    }
-    await this.store.linkChannel({
-      platform: event.platform,
-      channel: event.channel,
-      incident: key,
-      webhookUrl: null,
-      createdAt: Date.now(),
-      createdBy: event.action === "post" ? event.author : `bridge:${event.platform}`,
-    });
-    outcome.replies.push(
-      `This room is now linked to ${key}: its messages go to the ${key} timeline.`,
-    );
-    this.logger.info(
-      { incident: key, platform: event.platform, channel: event.channel },
-      "room linked by command",
-    );
-    return key;
   }
 
   private post(

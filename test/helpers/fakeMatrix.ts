@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { type FakeCall, readCall, takeFailure } from "./fakeCalls.ts";
 
 /**
  * A Matrix homeserver's client-server API v3, reduced to the endpoints hotdoc's
@@ -14,15 +15,7 @@ import type { AddressInfo } from "node:net";
  */
 
 /** One request as the fake received it. */
-export interface MatrixCall {
-  method: string;
-  /** The path as sent (percent-encoded). */
-  path: string;
-  /** The path's segments, decoded. */
-  segments: string[];
-  headers: http.IncomingHttpHeaders;
-  body: unknown;
-}
+export type MatrixCall = FakeCall;
 
 /** What the next matching request is answered with instead of being served. */
 export interface MatrixFailure {
@@ -157,26 +150,11 @@ export class FakeMatrix {
     request: http.IncomingMessage,
     raw: string,
   ): { status: number; body: unknown; headers?: Record<string, string> } {
-    const url = new URL(request.url ?? "/", "http://fake");
-    const method = request.method ?? "GET";
-    const segments = url.pathname
-      .split("/")
-      .filter(Boolean)
-      .map((part) => decodeURIComponent(part));
-    let body: unknown;
-    try {
-      body = raw ? JSON.parse(raw) : undefined;
-    } catch {
-      body = raw;
-    }
-    this.calls.push({ method, path: url.pathname, segments, headers: request.headers, body });
-
-    const decoded = segments.join("/");
-    const forced = this.failures.findIndex(({ pattern }) =>
-      typeof pattern === "string" ? decoded.includes(pattern) : pattern.test(decoded),
-    );
-    if (forced >= 0) {
-      const { failure } = this.failures.splice(forced, 1)[0];
+    const call = readCall(request, raw);
+    this.calls.push(call);
+    const { method, segments, body } = call;
+    const failure = takeFailure(this.failures, call);
+    if (failure) {
       return {
         status: failure.status,
         body: failure.body ?? defaultFailureBody(failure.status),
@@ -199,7 +177,7 @@ export class FakeMatrix {
         body: matrixError("M_UNKNOWN_TOKEN", "Unrecognised access token"),
       };
 
-    if (!url.pathname.startsWith(`${PREFIX}/`))
+    if (!call.path.startsWith(`${PREFIX}/`))
       return { status: 404, body: matrixError("M_UNRECOGNIZED", "Unrecognized request") };
     const route = segments.slice(3); // after _matrix/client/v3
 
@@ -213,7 +191,7 @@ export class FakeMatrix {
 
     // PUT /rooms/{roomId}/send/{eventType}/{txnId} (data/api/client-server/room_send.yaml).
     if (method === "PUT" && route[0] === "rooms" && route[2] === "send" && route.length === 5) {
-      const key = `${auth[1]}|${url.pathname}`;
+      const key = `${auth[1]}|${call.path}`;
       const replay = this.transactions.get(key);
       if (replay) return replay;
       const room = this.rooms.get(route[1]);

@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { type FakeCall, readCall, takeFailure } from "./fakeCalls.ts";
 
 /**
  * A Mattermost server's REST API v4, reduced to the endpoints hotdoc's bot uses, on
@@ -14,14 +15,8 @@ import type { AddressInfo } from "node:net";
  * translation, and clients go by `id`.
  */
 
-export interface MattermostCall {
-  method: string;
-  path: string;
-  /** The path's segments, decoded. */
-  segments: string[];
-  headers: http.IncomingHttpHeaders;
-  body: unknown;
-}
+/** One request as the fake received it. */
+export type MattermostCall = FakeCall;
 
 /** What the next matching request is answered with instead of being served. */
 export interface MattermostFailure {
@@ -182,26 +177,11 @@ export class FakeMattermost {
     request: http.IncomingMessage,
     raw: string,
   ): { status: number; body: unknown; headers?: Record<string, string> } {
-    const url = new URL(request.url ?? "/", "http://fake");
-    const method = request.method ?? "GET";
-    const segments = url.pathname
-      .split("/")
-      .filter(Boolean)
-      .map((part) => decodeURIComponent(part));
-    let body: unknown;
-    try {
-      body = raw ? JSON.parse(raw) : undefined;
-    } catch {
-      body = raw;
-    }
-    this.calls.push({ method, path: url.pathname, segments, headers: request.headers, body });
-
-    const decoded = segments.join("/");
-    const forced = this.failures.findIndex(({ pattern }) =>
-      typeof pattern === "string" ? decoded.includes(pattern) : pattern.test(decoded),
-    );
-    if (forced >= 0) {
-      const { failure } = this.failures.splice(forced, 1)[0];
+    const call = readCall(request, raw);
+    this.calls.push(call);
+    const { method, segments, body } = call;
+    const failure = takeFailure(this.failures, call);
+    if (failure) {
       return {
         status: failure.status,
         // A rate-limited request is answered by `http.Error(w, "limit exceeded", 429)`
