@@ -63,7 +63,66 @@ const EnvSchema = z.object({
   RATE_LIMIT_AUTH_FAILURES: z.coerce.number().int().min(0).default(30),
   WS_CONNECTS_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   WS_MESSAGES_PER_MINUTE: z.coerce.number().int().min(0).default(12_000),
+  OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_PROVIDER_NAME: z.string().trim().min(1).max(60).optional(),
+  OIDC_SCOPES: z
+    .string()
+    .regex(/(^|\s)openid(\s|$)/, "OIDC_SCOPES must include openid")
+    .default("openid profile email"),
+  OIDC_DEFAULT_ROLE: z.enum(["responder", "viewer"]).default("responder"),
+  OIDC_ADMIN_EMAILS: z.string().default(""),
+  OIDC_ADMIN_GROUPS: z.string().default(""),
+  OIDC_GROUPS_CLAIM: z.string().min(1).default("groups"),
+  OIDC_ALLOWED_DOMAINS: z.string().default(""),
+  SESSION_HOURS: z.coerce.number().min(0.0005).max(720).default(12),
+  CHAT_IDENTITY_MAP: z
+    .string()
+    .default("")
+    .transform((value, ctx) => {
+      const map = new Map<string, string>();
+      for (const item of list(value)) {
+        const match = /^([a-z]+):(.+)=([^\s=]+@[^\s=]+)$/.exec(item);
+        if (!match) {
+          ctx.addIssue({
+            code: "custom",
+            message: `CHAT_IDENTITY_MAP entries look like slack:U0BOB=bob@example.com, not ${item}`,
+          });
+          return z.NEVER;
+        }
+        map.set(`${match[1]}:${match[2]}`, match[3].toLowerCase());
+      }
+      return map;
+    }),
 });
+
+/** A comma-separated setting as its trimmed, non-empty items. */
+function list(value: string): string[] {
+  return value
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+/** Sign-in with the company's identity provider (OpenID Connect). */
+export interface OidcSettings {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** Shown on the sign-in button: "Sign in with <providerName>". */
+  providerName: string;
+  scopes: string;
+  /** The role of a signed-in member of the organisation who is not an admin. */
+  defaultRole: "responder" | "viewer";
+  /** Lower-cased emails that are admins. */
+  adminEmails: string[];
+  /** Groups (in the `groupsClaim` claim) whose members are admins. */
+  adminGroups: string[];
+  groupsClaim: string;
+  /** Lower-cased email domains allowed to sign in; empty allows anyone the provider signs in. */
+  allowedDomains: string[];
+}
 
 export interface Config {
   port: number;
@@ -105,6 +164,12 @@ export interface Config {
   webhookAllowedTargets: AllowedTarget[];
   /** Directory of the built client. */
   clientDir: string;
+  /** Sign-in with an identity provider; null runs on access links only. */
+  oidc: OidcSettings | null;
+  /** How long a browser session lasts. */
+  sessionHours: number;
+  /** Chat identities (`platform:userId`) known to be a person with this (lower-cased) email. */
+  chatIdentityMap: Map<string, string>;
 }
 
 export interface RateLimitSettings {
@@ -122,6 +187,8 @@ export interface RateLimitSettings {
   wsMessagesPerMinute: number;
 }
 
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
+
 export class ConfigError extends Error {
   constructor(message: string) {
     super(message);
@@ -138,6 +205,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const result = fragment.safeParse(env);
     if (result.success) chat[platform as keyof ChatSettings] = result.data;
     else issues.push(...result.error.issues);
+  }
+  if (parsed.success) {
+    const oidc = [
+      parsed.data.OIDC_ISSUER,
+      parsed.data.OIDC_CLIENT_ID,
+      parsed.data.OIDC_CLIENT_SECRET,
+    ].filter((v) => v !== undefined).length;
+    if (oidc !== 0 && oidc !== 3)
+      issues.push({
+        code: "custom",
+        path: ["OIDC_ISSUER"],
+        message: "set OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together, or none of them",
+        input: undefined,
+      });
+    const issuer = parsed.data.OIDC_ISSUER ? new URL(parsed.data.OIDC_ISSUER) : null;
+    if (issuer?.protocol === "http:" && !LOOPBACK.has(issuer.hostname))
+      issues.push({
+        code: "custom",
+        path: ["OIDC_ISSUER"],
+        message: "OIDC_ISSUER must be https (http only on this machine, for tests)",
+        input: undefined,
+      });
   }
   if (!parsed.success || issues.length > 0) {
     const { message } = describeIssues(issues, { limit: Number.POSITIVE_INFINITY });
@@ -175,5 +264,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     announceIntervalMs: e.ANNOUNCE_INTERVAL_MS,
     webhookAllowedTargets: e.WEBHOOK_ALLOWED_TARGETS,
     clientDir: path.resolve(import.meta.dirname, "..", "dist", "client"),
+    oidc:
+      e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET
+        ? {
+            issuer: e.OIDC_ISSUER,
+            clientId: e.OIDC_CLIENT_ID,
+            clientSecret: e.OIDC_CLIENT_SECRET,
+            providerName: e.OIDC_PROVIDER_NAME ?? new URL(e.OIDC_ISSUER).hostname,
+            scopes: e.OIDC_SCOPES,
+            defaultRole: e.OIDC_DEFAULT_ROLE,
+            adminEmails: list(e.OIDC_ADMIN_EMAILS).map((v) => v.toLowerCase()),
+            adminGroups: list(e.OIDC_ADMIN_GROUPS),
+            groupsClaim: e.OIDC_GROUPS_CLAIM,
+            allowedDomains: list(e.OIDC_ALLOWED_DOMAINS).map((v) =>
+              v.toLowerCase().replace(/^@/, ""),
+            ),
+          }
+        : null,
+    sessionHours: e.SESSION_HOURS,
+    chatIdentityMap: e.CHAT_IDENTITY_MAP,
   };
 }

@@ -1,7 +1,9 @@
 import type { AddressInfo } from "node:net";
 import { Hocuspocus } from "@hocuspocus/server";
 import { createAdaptorServer } from "@hono/node-server";
+import { OidcSignIn } from "./access/OidcSignIn.ts";
 import { clientAddress, RateLimits } from "./access/RateLimits.ts";
+import { SessionService } from "./access/SessionService.ts";
 import { TokenService } from "./access/TokenService.ts";
 import { Announcer } from "./bridge/Announcer.ts";
 import { ChatDeclarations } from "./bridge/ChatDeclarations.ts";
@@ -63,12 +65,15 @@ export async function startHotdoc(
   const store = options.store ?? new SqliteStore(config.dataDir);
   const admin = resolveAdminToken(config.dataDir, config.adminToken);
 
-  const tokens = new TokenService({
-    secret: resolveTokenSecret(config.dataDir, config.tokenSecret),
-    adminToken: admin.token,
-    store,
-  });
+  const tokenSecret = resolveTokenSecret(config.dataDir, config.tokenSecret);
+  const tokens = new TokenService({ secret: tokenSecret, adminToken: admin.token, store });
+  const retired = await tokens.retireEarlierAdminTokens();
+  if (retired > 0)
+    logger.info({ retired }, "the admin token changed: links minted from the old one are revoked");
   const verify = (token: string) => tokens.verify(token);
+  const sessions = new SessionService({ store, lifetimeMs: config.sessionHours * 3_600_000 });
+  const secureCookies = config.publicUrl?.startsWith("https:") === true;
+  let publicUrl = config.publicUrl ?? "";
   const limits = new RateLimits(config.rateLimits);
 
   let hocuspocus: Hocuspocus | undefined;
@@ -150,6 +155,9 @@ export async function startHotdoc(
       }),
       new AuthenticationExtension({
         verify,
+        sessions,
+        secureCookies,
+        publicUrl: () => publicUrl,
         store,
         logger: categoryLogger(logger, "auth"),
         limits,
@@ -185,7 +193,6 @@ export async function startHotdoc(
     },
   });
 
-  let publicUrl = config.publicUrl ?? "";
   const hotRooms = new HotRooms({
     store,
     incidents,
@@ -210,7 +217,10 @@ export async function startHotdoc(
     declarations,
     roleGiven: (incident, platform, userId) => void hotRooms.invite(incident, platform, [userId]),
   });
-  const people = new People(platforms, categoryLogger(logger, "bridge"));
+  const people = new People(platforms, categoryLogger(logger, "bridge"), {
+    directory: store,
+    identityMap: config.chatIdentityMap,
+  });
 
   const app = createApp({
     platforms,
@@ -223,6 +233,19 @@ export async function startHotdoc(
     store,
     metrics,
     tokens,
+    sessions,
+    oidc: config.oidc
+      ? {
+          signIn: new OidcSignIn({
+            settings: config.oidc,
+            redirectUri: () => `${publicUrl}/auth/callback`,
+            secret: tokenSecret,
+            logger: categoryLogger(logger, "auth"),
+          }),
+          providerName: config.oidc.providerName,
+        }
+      : null,
+    secureCookies,
     hocuspocus,
     logger: categoryLogger(logger, "http"),
     clientDir: config.clientDir,

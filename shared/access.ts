@@ -2,6 +2,8 @@
  * Who may do what. `can` is the one policy function: every door (websocket,
  * y-websocket, REST, export, chat bridge) asks it and nothing else decides.
  */
+import { z } from "zod";
+
 const PRINCIPAL_ROLES = ["admin", "responder", "viewer", "bridge", "system"] as const;
 export type PrincipalRole = (typeof PRINCIPAL_ROLES)[number];
 
@@ -23,8 +25,17 @@ export interface Principal {
   scope: string;
   /** The token's id, when the principal came from a revocable token. */
   tokenId?: string;
-  /** When the token stops being valid (epoch ms), if it expires. */
+  /** When the token or session stops being valid (epoch ms), if it expires. */
   expiresAt?: number;
+  /** The person's email, when their identity provider gave one. */
+  email?: string;
+  /** The browser session this principal came from (cookie sign-in). */
+  sessionId?: string;
+  /**
+   * True for a credential several people hold (the admin bootstrap token, a responder
+   * link minted without a name): a browser opening it must ask who is using it.
+   */
+  shared?: boolean;
 }
 
 export const SYSTEM_PRINCIPAL: Principal = {
@@ -33,6 +44,21 @@ export const SYSTEM_PRINCIPAL: Principal = {
   role: "system",
   scope: "*",
 };
+
+/**
+ * A name a person gives themself (a personal link, a token's name): shown to everyone in
+ * presence and written as author, so no control or invisible formatting characters
+ * (bidi overrides, zero-width joiners) that could make it read as someone else's.
+ */
+export const PersonName = z
+  .string()
+  .trim()
+  .min(1, "a name is required")
+  .max(200)
+  .refine(
+    (name) => !/[\p{Cc}\p{Cf}]/u.test(name),
+    "a name cannot hold control or formatting characters",
+  );
 
 /**
  * Who a chat delivery acts as: the platform's bridge, scoped to the one incident the
@@ -78,6 +104,10 @@ export function can(principal: Principal, action: Action, incident?: string): bo
       return true;
     case "responder":
       if (action === "manage_tokens") return false;
+      // A team link held by several people names nobody: it opens the page, where each
+      // person gets a link of their own, and only reads until then.
+      if (principal.shared)
+        return (action === "read" || action === "export") && inScope(principal, incident);
       if (action === "create_incident" || action === "manage_links") return principal.scope === "*";
       if (action === "bridge") return false;
       return inScope(principal, incident);

@@ -12,6 +12,11 @@ export const CLOSE_REASONS = {
     reason: "token-revoked",
     message: "The access link has been revoked.",
   },
+  session_ended: {
+    code: 4401,
+    reason: "session-ended",
+    message: "You have been signed out; sign in again to continue.",
+  },
   forbidden: {
     code: 4403,
     reason: "forbidden",

@@ -15,6 +15,7 @@ const Claims = z.object({
   name: z.string().min(1).max(200),
   role: z.enum(TOKEN_ROLES),
   scope: z.string().min(1),
+  shared: z.boolean().optional(),
 });
 
 export interface MintOptions {
@@ -25,6 +26,10 @@ export interface MintOptions {
   expiresInSeconds: number;
   createdBy: string;
   subject?: string;
+  /** Held by several people (a team link): a browser opening it asks who is using it. */
+  shared?: boolean;
+  /** The shared token a personal link is minted from. */
+  parent?: string;
 }
 
 export interface MintedToken {
@@ -35,7 +40,21 @@ export interface MintedToken {
 /** Turns a presented token into a principal, or throws a typed HotdocError (every door verifies through one). */
 export type TokenVerifier = (token: string) => Promise<Principal>;
 
-const ADMIN: Principal = { subject: "admin", name: "Admin", role: "admin", scope: "*" };
+/**
+ * The bootstrap admin token: whoever runs the server. A browser opening it is asked for a
+ * name and given a personal link, so no person's work is ever written as this principal;
+ * what the API and the CLI do with it is the operator's.
+ */
+const ADMIN: Principal = {
+  subject: "admin",
+  name: "Operator",
+  role: "admin",
+  scope: "*",
+  shared: true,
+};
+
+/** How long a personal link minted from the admin bootstrap token lasts. */
+const PERSONAL_FROM_ADMIN_SECONDS = 90 * 86_400;
 
 /**
  * Signed, expiring, revocable tokens (JWT HS256 via `jose`, chosen because it is
@@ -48,10 +67,49 @@ export class TokenService {
   private readonly adminToken: string;
   private readonly store: DocumentStore;
 
+  /**
+   * The record that stands for the current admin token in the store, so that the personal
+   * links minted from it are its children: `admin:` and a fingerprint of the token.
+   */
+  private readonly adminRecordId: string;
+
   constructor(options: { secret: Uint8Array; adminToken: string; store: DocumentStore }) {
     this.secret = options.secret;
     this.adminToken = options.adminToken;
     this.store = options.store;
+    const fingerprint = crypto.createHash("sha256").update(options.adminToken).digest("hex");
+    this.adminRecordId = `admin:${fingerprint.slice(0, 24)}`;
+  }
+
+  /**
+   * Run once at start: records the current admin token (never the token itself, only its
+   * fingerprint) and revokes every earlier one, so that rotating ADMIN_TOKEN also ends
+   * every personal link minted from the old one, and the sessions on them.
+   */
+  async retireEarlierAdminTokens(now: number = Date.now()): Promise<number> {
+    const recorded = (await this.store.listAccessTokens("*")).filter((t) =>
+      t.id.startsWith("admin:"),
+    );
+    let retired = 0;
+    for (const record of recorded) {
+      if (record.id === this.adminRecordId || record.revokedAt !== null) continue;
+      await this.store.revokeAccessToken(record.id, now);
+      retired++;
+    }
+    if (!recorded.some((t) => t.id === this.adminRecordId))
+      await this.store.saveAccessToken({
+        id: this.adminRecordId,
+        role: "admin",
+        name: "admin bootstrap token",
+        scope: "*",
+        createdAt: now,
+        expiresAt: Number.MAX_SAFE_INTEGER,
+        createdBy: "hotdoc",
+        revokedAt: null,
+        shared: true,
+        parent: null,
+      });
+    return retired;
   }
 
   async mint(options: MintOptions, now: number = Date.now()): Promise<MintedToken> {
@@ -62,6 +120,7 @@ export class TokenService {
       name: options.name,
       role: options.role,
       scope: options.scope,
+      ...(options.shared ? { shared: true } : {}),
     })
       .setProtectedHeader({ alg: "HS256", typ: "JWT" })
       .setIssuer(ISSUER)
@@ -79,9 +138,51 @@ export class TokenService {
       expiresAt,
       createdBy: options.createdBy,
       revokedAt: null,
+      shared: options.shared === true,
+      parent: options.parent ?? null,
     };
     await this.store.saveAccessToken(record);
     return { token, record };
+  }
+
+  /**
+   * A personal link for one person who opened a shared credential: from the admin
+   * bootstrap token, a responder link for every incident; from a team link, a link of its
+   * role and scope that ends with it (and is revoked with it).
+   */
+  async mintPersonal(
+    from: Principal,
+    name: string,
+    now: number = Date.now(),
+  ): Promise<MintedToken> {
+    if (!from.shared) throw new HotdocError("forbidden", "only a shared link mints personal links");
+    if (from.subject === ADMIN.subject && from.tokenId === undefined)
+      return this.mint(
+        {
+          role: "responder",
+          scope: "*",
+          name,
+          expiresInSeconds: PERSONAL_FROM_ADMIN_SECONDS,
+          createdBy: ADMIN.subject,
+          parent: this.adminRecordId,
+        },
+        now,
+      );
+    if (from.role === "bridge" || from.role === "system" || from.tokenId === undefined)
+      throw new HotdocError("forbidden", "this credential cannot mint personal links");
+    const seconds = Math.floor(((from.expiresAt ?? now) - now) / 1000);
+    if (seconds < 60) throw new HotdocError("token_expired", "the shared link is about to expire");
+    return this.mint(
+      {
+        role: from.role,
+        scope: from.scope,
+        name,
+        expiresInSeconds: seconds,
+        createdBy: from.subject,
+        parent: from.tokenId,
+      },
+      now,
+    );
   }
 
   /** The principal a token stands for; throws token_invalid, token_expired or token_revoked. */
@@ -118,6 +219,7 @@ export class TokenService {
       scope: claims.data.scope,
       tokenId: claims.data.jti,
       expiresAt: claims.data.exp * 1000,
+      ...(claims.data.shared ? { shared: true } : {}),
     };
   }
 

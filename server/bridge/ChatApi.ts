@@ -2,7 +2,7 @@ import type { ChatPlatform } from "#shared/chat/chatEvent.ts";
 
 /**
  * A chat platform's own API, used when its credentials are configured: hotdoc talks
- * in rooms, opens an incident's room, keeps its topic true and learns people's names
+ * in rooms, opens an incident's room, keeps its topic true and learns who people are
  * through it. Every method retries on 429 and 5xx (honouring Retry-After) and throws
  * ChatApiError once it gives up; callers never await one on a document's write path.
  */
@@ -16,8 +16,19 @@ export interface ChatApi {
   setTopic(channel: string, topic: string): Promise<void>;
   /** Invites people (platform user ids) to a room; people already in it are not an error. */
   invite(channel: string, users: string[]): Promise<void>;
-  /** A person's display name by platform user id (Slack U…, Matrix @u:server, Mattermost user id or username), or null if unknown. */
-  displayName(userId: string): Promise<string | null>;
+  /**
+   * Who a platform user id is (Slack U…, Matrix @u:server, Mattermost user id or
+   * username): their display name and, where the platform tells it, their email; a
+   * field is null when the platform does not know or does not say.
+   */
+  person(userId: string): Promise<ChatPerson>;
+}
+
+/** A chat user as their platform describes them. */
+export interface ChatPerson {
+  name: string | null;
+  /** As the platform gives it (not lower-cased); null when it gives none. */
+  email: string | null;
 }
 
 export interface OutboundMessage {

@@ -6,11 +6,19 @@ import type {
 } from "@hocuspocus/server";
 import { can, type Principal } from "#shared/access.ts";
 import { CLOSE_REASONS } from "#shared/closeReasons.ts";
+import {
+  assertSameOrigin,
+  ownOrigins,
+  SESSION_TOKEN_PREFIX,
+  sessionCookieFrom,
+} from "../access/browserSession.ts";
 import type { HotdocContext } from "../access/origins.ts";
 import type { RateLimits } from "../access/RateLimits.ts";
+import type { SessionService } from "../access/SessionService.ts";
 import type { TokenVerifier } from "../access/TokenService.ts";
 import { closeReason, HotdocError, toHotdocError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
+import { secretsEqual } from "../secrets.ts";
 import type { DocumentStore } from "../storage/DocumentStore.ts";
 
 /**
@@ -24,6 +32,9 @@ export class AuthenticationExtension implements Extension {
   priority = 1000;
 
   private readonly verify: TokenVerifier;
+  private readonly sessions: SessionService;
+  private readonly secureCookies: boolean;
+  private readonly publicUrl: () => string;
   private readonly store: DocumentStore;
   private readonly logger: Logger;
   private readonly limits: RateLimits;
@@ -31,6 +42,10 @@ export class AuthenticationExtension implements Extension {
 
   constructor(options: {
     verify: TokenVerifier;
+    /** Browser sessions: a page's provider sends `session:<csrf>` and the upgrade carries the cookie. */
+    sessions: SessionService;
+    secureCookies: boolean;
+    publicUrl: () => string;
     store: DocumentStore;
     logger: Logger;
     limits: RateLimits;
@@ -38,6 +53,9 @@ export class AuthenticationExtension implements Extension {
     authenticated: (connection: Connection) => void;
   }) {
     this.verify = options.verify;
+    this.sessions = options.sessions;
+    this.secureCookies = options.secureCookies;
+    this.publicUrl = options.publicUrl;
     this.store = options.store;
     this.logger = options.logger;
     this.limits = options.limits;
@@ -56,7 +74,9 @@ export class AuthenticationExtension implements Extension {
       if (!token) throw new HotdocError("unauthenticated", "no token given");
       let principal: Principal;
       try {
-        principal = await this.verify(token);
+        principal = token.startsWith(SESSION_TOKEN_PREFIX)
+          ? await this.sessionPrincipal(token.slice(SESSION_TOKEN_PREFIX.length), requestHeaders)
+          : await this.verify(token);
       } catch (error) {
         // A token that verifies is never refused for its address's failures; a bad one
         // from an address that keeps failing is refused as rate-limited.
@@ -91,6 +111,25 @@ export class AuthenticationExtension implements Extension {
   }
 
   /**
+   * A browser's connection: the session in the upgrade's cookie, opened by one of our own
+   * pages (its origin, and the session's CSRF value as the token, which a page of another
+   * site cannot know), so a cookie riding along on another site's websocket gets nothing.
+   */
+  private async sessionPrincipal(csrf: string, headers: Headers): Promise<Principal> {
+    const cookie = sessionCookieFrom(headers.get("cookie"), this.secureCookies);
+    if (!cookie)
+      throw new HotdocError("session_invalid", "no session cookie came with the connection");
+    assertSameOrigin(headers, ownOrigins(this.publicUrl(), headers.get("host")));
+    const session = await this.sessions.verify(cookie);
+    if (!secretsEqual(csrf, session.csrf))
+      throw new HotdocError(
+        "csrf_refused",
+        "the connection did not prove it comes from a hotdoc page",
+      );
+    return session.principal;
+  }
+
+  /**
    * A connection lives no longer than its token: it is closed with token-expired when the
    * token expires. A token revoked while this connection was being authenticated (after
    * its check, before the revocation could find the connection) is caught here.
@@ -102,6 +141,19 @@ export class AuthenticationExtension implements Extension {
   }: connectedPayload<HotdocContext>): Promise<void> {
     this.authenticated(connection);
     const tokenId = context.principal?.tokenId;
+    const sessionId = context.principal?.sessionId;
+    const sessionEnded =
+      sessionId !== undefined && (await this.store.findSession(sessionId))?.revokedAt != null;
+    if (sessionEnded) {
+      const { code, reason } = CLOSE_REASONS.session_ended;
+      this.logger.info(
+        { incident: documentName, who: context.principal?.subject },
+        "connection closed: its session ended while it connected",
+      );
+      connection.close({ code, reason });
+      connection.webSocket.close(code, reason);
+      return;
+    }
     if (tokenId !== undefined && (await this.store.accessTokenStatus(tokenId)) === "revoked") {
       const { code, reason } = CLOSE_REASONS.token_revoked;
       this.logger.info(
@@ -123,10 +175,13 @@ export class AuthenticationExtension implements Extension {
         timer.unref();
         return;
       }
-      const { code, reason } = CLOSE_REASONS.token_expired;
+      const { code, reason } =
+        sessionId !== undefined ? CLOSE_REASONS.session_ended : CLOSE_REASONS.token_expired;
       this.logger.info(
         { incident: documentName, who: context.principal?.subject },
-        "connection closed: its token expired",
+        sessionId !== undefined
+          ? "connection closed: its session expired"
+          : "connection closed: its token expired",
       );
       connection.close({ code, reason });
       connection.webSocket.close(code, reason);

@@ -4,14 +4,13 @@ import type {
   Document,
   Extension,
 } from "@hocuspocus/server";
+import { colorForSubject } from "#shared/presence.ts";
 import type { HotdocContext } from "../access/origins.ts";
-
-const COLOR = /^#[0-9a-fA-F]{6}$/;
 
 /**
  * Presence is identity. Whatever a client puts in its awareness state, the `user`
- * it shows is rewritten to the name and role of its token (only a colour of its own
- * choosing survives), and a connection may only speak for the awareness client ids
+ * it shows is rewritten to the name, role and subject of its principal, with the
+ * colour that subject always has (shared/presence.ts), and a connection may only speak for the awareness client ids
  * it introduced first — so nobody can overwrite or pose as another participant.
  */
 export class PresenceExtension implements Extension {
@@ -39,15 +38,14 @@ export class PresenceExtension implements Extension {
         continue;
       }
       owners.set(clientId, connection);
-      const claimed = (state as { user?: { color?: unknown } }).user;
-      const color =
-        typeof claimed?.color === "string" && COLOR.test(claimed.color) ? claimed.color : undefined;
       // A read-only connection edits nothing, so it cannot claim to be editing a record either.
       if (connection.readOnly) delete state.editing;
+      const subject = principal?.subject ?? "anonymous";
       state.user = {
         name: principal?.name ?? "anonymous",
         role: principal?.role ?? "viewer",
-        ...(color ? { color } : {}),
+        subject,
+        color: colorForSubject(subject),
       };
     }
   }

@@ -1,10 +1,14 @@
 import type { Hocuspocus } from "@hocuspocus/server";
 import { Hono } from "hono";
 import { z } from "zod";
-import { TOKEN_ROLES } from "#shared/access.ts";
+import { PersonName, type Principal, TOKEN_ROLES } from "#shared/access.ts";
 import { IncidentKeySchema } from "#shared/doc/index.ts";
 import { authorize } from "../access/authorize.ts";
-import { closeConnectionsOfToken } from "../access/revokeConnections.ts";
+import {
+  closeConnectionsOfSession,
+  closeConnectionsOfTokens,
+} from "../access/revokeConnections.ts";
+import type { SessionService } from "../access/SessionService.ts";
 import type { TokenService } from "../access/TokenService.ts";
 import { HotdocError } from "../errors.ts";
 import type { IncidentService } from "../incidents/IncidentService.ts";
@@ -39,7 +43,7 @@ const ExpiresIn = z
 const LinkRequest = z
   .object({
     role: z.enum(["responder", "viewer"]),
-    name: z.string().trim().min(1).max(200).optional(),
+    name: PersonName.optional(),
     expiresIn: ExpiresIn.default(7 * DAY),
   })
   .strict();
@@ -48,7 +52,7 @@ const TokenRequest = z
   .object({
     role: z.enum(TOKEN_ROLES),
     scope: z.union([z.literal("*"), IncidentKeySchema]),
-    name: z.string().trim().min(1).max(200),
+    name: PersonName,
     expiresIn: ExpiresIn.default(30 * DAY),
   })
   .strict();
@@ -63,24 +67,71 @@ function publicRecord(record: AccessTokenRecord) {
     expiresAt: new Date(record.expiresAt).toISOString(),
     createdBy: record.createdBy,
     revokedAt: record.revokedAt === null ? null : new Date(record.revokedAt).toISOString(),
+    shared: record.shared,
+    parent: record.parent,
+  };
+}
+
+/** What `GET /api/me` (and a link exchange) tells a client about who it is. */
+export function meOf(principal: Principal, csrf?: string) {
+  return {
+    subject: principal.subject,
+    name: principal.name,
+    role: principal.role,
+    scope: principal.scope,
+    ...(principal.email ? { email: principal.email } : {}),
+    via: principal.sessionId ? "session" : "token",
+    ...(csrf ? { csrf } : {}),
+    shared: principal.shared === true,
+    ...(principal.expiresAt ? { expiresAt: new Date(principal.expiresAt).toISOString() } : {}),
   };
 }
 
 /** Share links per incident, tokens of any scope, and "who am I". */
 export function accessRoutes(options: {
   tokens: TokenService;
+  sessions: SessionService;
   store: DocumentStore;
   incidents: IncidentService;
   hocuspocus: Hocuspocus;
   publicUrl: () => string;
   logger: Logger;
 }): Hono<HttpEnv> {
-  const { tokens, store, incidents, hocuspocus, publicUrl, logger } = options;
+  const { tokens, sessions, store, incidents, hocuspocus, publicUrl, logger } = options;
   const app = new Hono<HttpEnv>();
 
-  app.get("/me", (c) => {
-    const { subject, name, role, scope } = c.get("principal");
-    return c.json({ subject, name, role, scope });
+  app.get("/me", (c) => c.json(meOf(c.get("principal"), c.get("csrf"))));
+
+  app.get("/sessions", async (c) => {
+    authorize(c.get("principal"), "manage_tokens");
+    return c.json({
+      sessions: (await sessions.list()).map((s) => ({
+        id: s.id,
+        subject: s.subject,
+        name: s.name,
+        email: s.email,
+        role: s.role,
+        scope: s.scope,
+        via: s.via,
+        tokenId: s.tokenId,
+        createdAt: new Date(s.createdAt).toISOString(),
+        expiresAt: new Date(s.expiresAt).toISOString(),
+        revokedAt: s.revokedAt === null ? null : new Date(s.revokedAt).toISOString(),
+      })),
+    });
+  });
+
+  app.delete("/sessions/:id", async (c) => {
+    const principal = c.get("principal");
+    authorize(principal, "manage_tokens");
+    const id = c.req.param("id");
+    if (!(await sessions.revoke(id))) throw new HotdocError("not_found", `no session ${id}`);
+    const closed = closeConnectionsOfSession(hocuspocus, id);
+    logger.info(
+      { session: id, who: principal.subject, closedConnections: closed },
+      "session revoked",
+    );
+    return c.body(null, 204);
   });
 
   app.post("/incidents/:key/links", async (c) => {
@@ -89,12 +140,16 @@ export function accessRoutes(options: {
     authorize(principal, "manage_links", key);
     await incidents.requireIncident(key);
     const request = await readJson(c, LinkRequest);
+    // A responder link without a name is a team's: each person who opens it is asked
+    // their name and given a personal link. A viewer link is a stakeholder's window and
+    // asks nobody anything.
     const { token, record } = await tokens.mint({
       role: request.role,
       scope: key,
       name: request.name ?? (request.role === "viewer" ? "Viewer" : "Responder"),
       expiresInSeconds: request.expiresIn,
       createdBy: principal.subject,
+      shared: request.role === "responder" && request.name === undefined,
     });
     logger.info(
       { incident: key, link: record.id, role: record.role, who: principal.subject },
@@ -121,7 +176,7 @@ export function accessRoutes(options: {
     const record = (await store.listAccessTokens(key)).find((r) => r.id === id);
     if (!record) throw new HotdocError("not_found", `no link ${id} on ${key}`);
     await tokens.revoke(id);
-    const closed = closeConnectionsOfToken(hocuspocus, id);
+    const closed = closeConnectionsOfTokens(hocuspocus, [id, ...(await store.childTokens(id))]);
     logger.info(
       { incident: key, link: id, who: principal.subject, closedConnections: closed },
       "share link revoked",
@@ -148,12 +203,17 @@ export function accessRoutes(options: {
     return c.json({ ...publicRecord(record), token }, 201);
   });
 
+  app.get("/tokens", async (c) => {
+    authorize(c.get("principal"), "manage_tokens");
+    return c.json({ tokens: (await store.listAccessTokens()).map(publicRecord) });
+  });
+
   app.delete("/tokens/:id", async (c) => {
     const principal = c.get("principal");
     authorize(principal, "manage_tokens");
     const id = c.req.param("id");
     if (!(await tokens.revoke(id))) throw new HotdocError("not_found", `no token ${id}`);
-    closeConnectionsOfToken(hocuspocus, id);
+    closeConnectionsOfTokens(hocuspocus, [id, ...(await store.childTokens(id))]);
     logger.info({ token: id, who: principal.subject }, "token revoked");
     return c.body(null, 204);
   });

@@ -1,6 +1,8 @@
 import type { Hocuspocus } from "@hocuspocus/server";
 import { Hono } from "hono";
+import type { OidcSignIn } from "../access/OidcSignIn.ts";
 import { clientAddress, type RateLimits } from "../access/RateLimits.ts";
+import type { SessionService } from "../access/SessionService.ts";
 import type { TokenService } from "../access/TokenService.ts";
 import type { Announcer } from "../bridge/Announcer.ts";
 import type { ChatDeclarations } from "../bridge/ChatDeclarations.ts";
@@ -14,6 +16,7 @@ import type { Metrics } from "../metrics.ts";
 import type { OutboundTargets } from "../net/outboundTarget.ts";
 import type { DocumentStore } from "../storage/DocumentStore.ts";
 import { accessRoutes } from "./accessRoutes.ts";
+import { authRoutes } from "./authRoutes.ts";
 import { bearerAuth } from "./bearerAuth.ts";
 import { channelRoutes } from "./channelRoutes.ts";
 import type { HttpEnv } from "./env.ts";
@@ -36,6 +39,11 @@ export interface AppOptions {
   store: DocumentStore;
   metrics: Metrics;
   tokens: TokenService;
+  sessions: SessionService;
+  /** Sign-in with the identity provider, when one is configured. */
+  oidc: { signIn: OidcSignIn; providerName: string } | null;
+  /** Session cookies are Secure (and `__Host-`): the public URL is https. */
+  secureCookies: boolean;
   hocuspocus: Hocuspocus;
   logger: Logger;
   clientDir: string;
@@ -51,6 +59,8 @@ export interface AppOptions {
 
 /** Chat platforms' deliveries: their own, larger budget per address. */
 const HOOK_PATH = /^\/(hooks\/|_matrix\/)/;
+/** The browser's trip through the identity provider. */
+const SIGNIN_PATH = /^\/auth\/(login|callback)$/;
 
 /**
  * The HTTP surface (Hono). Errors from every route are mapped to status codes
@@ -74,11 +84,30 @@ export function createApp(options: AppOptions): Hono<HttpEnv> {
   });
 
   app.route("/", healthRoutes(options));
+  app.route(
+    "/auth",
+    authRoutes({
+      oidc: options.oidc?.signIn ?? null,
+      providerName: options.oidc?.providerName ?? null,
+      sessions: options.sessions,
+      tokens: options.tokens,
+      store: options.store,
+      hocuspocus: options.hocuspocus,
+      limits: options.limits,
+      publicUrl: options.publicUrl,
+      secureCookies: options.secureCookies,
+      logger,
+    }),
+  );
 
   const api = new Hono<HttpEnv>();
   api.use(
     "*",
-    bearerAuth((token) => options.tokens.verify(token), options.limits),
+    bearerAuth((token) => options.tokens.verify(token), options.limits, {
+      sessions: options.sessions,
+      secureCookies: options.secureCookies,
+      publicUrl: options.publicUrl,
+    }),
   );
   api.route("/incidents", incidentRoutes(options.incidents, options.publicUrl));
   api.route(
@@ -94,6 +123,7 @@ export function createApp(options: AppOptions): Hono<HttpEnv> {
     "/",
     accessRoutes({
       tokens: options.tokens,
+      sessions: options.sessions,
       store: options.store,
       incidents: options.incidents,
       hocuspocus: options.hocuspocus,
@@ -141,6 +171,11 @@ export function createApp(options: AppOptions): Hono<HttpEnv> {
     else logger.info(line, `request refused: ${typed.message}`);
     if (typed.retryAfterSeconds !== undefined)
       c.header("retry-after", String(typed.retryAfterSeconds));
+    // A sign-in the browser was sent through ends on the app's own page, which explains it.
+    if (c.req.method === "GET" && SIGNIN_PATH.test(c.req.path)) {
+      const code = typed.code.startsWith("signin_") ? typed.code : "signin_failed";
+      return c.redirect(`/?signin_error=${code}`, 302);
+    }
     return c.json(errorBody(typed), status as 400);
   });
 

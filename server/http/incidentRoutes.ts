@@ -21,7 +21,7 @@ const IncidentPatch = IncidentFieldsInput.extend({ status: StatusSchema.optional
   .strict()
   .refine((patch) => Object.keys(patch).length > 0, { message: "nothing to change" });
 
-/** Timeline entries posted over REST; the author defaults to the caller. */
+/** Timeline entries posted over REST; the author is the caller (an admin may name another). */
 const TimelinePost = TimelineEntryInput.extend({
   author: TimelineEntryInput.shape.author.optional(),
 }).strict();
@@ -72,8 +72,10 @@ export function incidentRoutes(incidents: IncidentService, publicUrl: () => stri
     const entry = await incidents.write(key, principal, (doc) => {
       const { id } = appendTimelineEntry(doc, {
         ...input,
-        author: input.author ?? principal.name,
-        source: input.source ?? "api",
+        // A person writes under their own name; only the operator's admin token (imports,
+        // integrations it runs) may say who an entry is by and where it came from.
+        author: (principal.role === "admin" ? input.author : undefined) ?? principal.name,
+        source: (principal.role === "admin" ? input.source : undefined) ?? "api",
       });
       return readTimelineEntry(doc, id);
     });

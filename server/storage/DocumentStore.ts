@@ -50,8 +50,13 @@ export interface DocumentStore {
   saveAccessToken(token: AccessTokenRecord): Promise<void>;
   /** Minted tokens, newest first; only those scoped to `scope` when given. */
   listAccessTokens(scope?: string): Promise<AccessTokenRecord[]>;
-  /** Marks a token revoked; false if there is no such token. Revoking twice keeps the first time. */
+  /**
+   * Marks a token revoked, and the personal links minted from it (its children); false if
+   * there is no such token. Revoking twice keeps the first time.
+   */
   revokeAccessToken(id: string, at?: number): Promise<boolean>;
+  /** The ids of the personal links minted from a shared token. */
+  childTokens(id: string): Promise<string[]>;
   /** "active", "revoked", or "unknown" for an id the store never recorded. */
   accessTokenStatus(id: string): Promise<"active" | "revoked" | "unknown">;
 
@@ -84,6 +89,19 @@ export interface DocumentStore {
     at?: number,
   ): Promise<ChatTransaction | null>;
 
+  /** Records a browser session (a sign-in, or an access link exchanged for a cookie). */
+  saveSession(session: SessionRecord): Promise<void>;
+  findSession(id: string): Promise<SessionRecord | null>;
+  /** Marks a session revoked; false if there is no such session. Revoking twice keeps the first time. */
+  revokeSession(id: string, at?: number): Promise<boolean>;
+  /** Sessions that have not expired at `now`, newest first. */
+  listSessions(now?: number): Promise<SessionRecord[]>;
+
+  /** Remembers a person who signed in with the identity provider (name and email as it last said). */
+  savePerson(person: PersonRecord): Promise<void>;
+  /** The signed-in person with this email (compared case-insensitively), if any. */
+  findPersonByEmail(email: string): Promise<PersonRecord | null>;
+
   /** A cheap round trip to the store. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -104,6 +122,39 @@ export interface AccessTokenRecord {
   expiresAt: number;
   createdBy: string;
   revokedAt: number | null;
+  /** Held by several people (minted without a name): a browser opening it asks who is using it. */
+  shared: boolean;
+  /** The shared token a personal link was minted from; revoking that one revokes this one. */
+  parent: string | null;
+}
+
+export interface SessionRecord {
+  /** Public id (the cookie carries `<id>.<secret>`). */
+  id: string;
+  /** SHA-256 of the cookie's secret, hex. */
+  secretHash: string;
+  subject: string;
+  name: string;
+  email: string | null;
+  role: TokenRole;
+  scope: string;
+  /** The access link the session stands on, when it came from one (its revocation ends the session). */
+  tokenId: string | null;
+  via: "oidc" | "link";
+  /** The value a cookie-authenticated request must echo in `x-csrf-token`. */
+  csrf: string;
+  createdAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
+}
+
+export interface PersonRecord {
+  /** `oidc:<sub>` */
+  subject: string;
+  name: string;
+  /** Lower-cased. */
+  email: string;
+  updatedAt: number;
 }
 
 export interface ChannelLink {

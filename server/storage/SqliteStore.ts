@@ -11,7 +11,9 @@ import {
   type CompactionResult,
   type DocumentStore,
   HistoryCompactedError,
+  type PersonRecord,
   type RoomName,
+  type SessionRecord,
   type StoredIncident,
 } from "./DocumentStore.ts";
 import { UPDATE_LOG_SCHEMA, UpdateLog } from "./UpdateLog.ts";
@@ -59,7 +61,9 @@ CREATE TABLE IF NOT EXISTS access_tokens (
   created_at INTEGER NOT NULL,
   expires_at INTEGER NOT NULL,
   created_by TEXT NOT NULL,
-  revoked_at INTEGER
+  revoked_at INTEGER,
+  shared INTEGER NOT NULL DEFAULT 0,
+  parent TEXT
 );
 CREATE INDEX IF NOT EXISTS access_tokens_scope ON access_tokens (scope, created_at);
 CREATE TABLE IF NOT EXISTS channel_links (
@@ -86,6 +90,29 @@ CREATE TABLE IF NOT EXISTS chat_transactions (
   applied_at INTEGER NOT NULL,
   PRIMARY KEY (platform, txn_id)
 );
+CREATE TABLE IF NOT EXISTS sessions (
+  id TEXT PRIMARY KEY,
+  secret_hash TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  name TEXT NOT NULL,
+  email TEXT,
+  role TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  token_id TEXT,
+  via TEXT NOT NULL,
+  csrf TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  revoked_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS sessions_expires ON sessions (expires_at);
+CREATE TABLE IF NOT EXISTS people (
+  subject TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  email TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS people_email ON people (email);
 CREATE TABLE IF NOT EXISTS incidents (
   key TEXT PRIMARY KEY,
   created_at INTEGER NOT NULL,
@@ -123,6 +150,7 @@ export class SqliteStore implements DocumentStore {
       "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA wal_autocheckpoint = 0;",
     );
     this.db.exec(SCHEMA);
+    addMissingColumns(this.db);
     this.db.exec(UPDATE_LOG_SCHEMA);
     this.log = new UpdateLog(this.db);
     this.worker = new CheckpointWorker(this.file);
@@ -139,14 +167,38 @@ export class SqliteStore implements DocumentStore {
       ),
       saveSummary: s("UPDATE incidents SET summary = ? WHERE key = ?"),
       saveToken: s(
-        "INSERT INTO access_tokens (id, role, name, scope, created_at, expires_at, created_by, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO access_tokens (id, role, name, scope, created_at, expires_at, created_by, revoked_at, shared, parent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       ),
+      childTokens: s("SELECT id FROM access_tokens WHERE parent = ? ORDER BY created_at, id"),
       listTokens: s("SELECT * FROM access_tokens ORDER BY created_at DESC, id"),
       listTokensInScope: s(
         "SELECT * FROM access_tokens WHERE scope = ? ORDER BY created_at DESC, id",
       ),
-      revokeToken: s("UPDATE access_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?"),
-      tokenStatus: s("SELECT revoked_at FROM access_tokens WHERE id = ?"),
+      revokeToken: s(
+        "UPDATE access_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ? OR parent = ?",
+      ),
+      saveSession: s(
+        "INSERT INTO sessions (id, secret_hash, subject, name, email, role, scope, token_id, via, csrf, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      ),
+      findSession: s("SELECT * FROM sessions WHERE id = ?"),
+      revokeSession: s("UPDATE sessions SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?"),
+      listSessions: s(
+        "SELECT * FROM sessions WHERE expires_at > ? ORDER BY created_at DESC, id LIMIT 10000",
+      ),
+      pruneSessions: s("DELETE FROM sessions WHERE expires_at < ?"),
+      savePerson: s(
+        `INSERT INTO people (subject, name, email, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (subject) DO UPDATE SET name = excluded.name, email = excluded.email, updated_at = excluded.updated_at`,
+      ),
+      findPersonByEmail: s(
+        "SELECT * FROM people WHERE email = ? ORDER BY updated_at DESC, subject LIMIT 1",
+      ),
+      // A personal link stands only while the shared link it was minted from does (even one
+      // minted in the instant that link was being revoked).
+      tokenStatus: s(
+        `SELECT t.revoked_at, p.revoked_at AS parent_revoked_at FROM access_tokens t
+         LEFT JOIN access_tokens p ON p.id = t.parent WHERE t.id = ?`,
+      ),
       linkChannel: s(
         `INSERT INTO channel_links (platform, channel, incident, webhook_url, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (platform, channel) DO UPDATE SET incident = excluded.incident,
@@ -285,6 +337,8 @@ export class SqliteStore implements DocumentStore {
       token.expiresAt,
       token.createdBy,
       token.revokedAt,
+      token.shared ? 1 : 0,
+      token.parent,
     );
   }
 
@@ -302,6 +356,8 @@ export class SqliteStore implements DocumentStore {
       expires_at: number;
       created_by: string;
       revoked_at: number | null;
+      shared: number;
+      parent: string | null;
     }[];
     return rows.map((r) => ({
       id: r.id,
@@ -312,17 +368,76 @@ export class SqliteStore implements DocumentStore {
       expiresAt: r.expires_at,
       createdBy: r.created_by,
       revokedAt: r.revoked_at,
+      shared: r.shared === 1,
+      parent: r.parent,
     }));
   }
 
   async revokeAccessToken(id: string, at: number = Date.now()): Promise<boolean> {
-    return Number(this.statements.revokeToken.run(at, id).changes) > 0;
+    return Number(this.statements.revokeToken.run(at, id, id).changes) > 0;
+  }
+
+  async childTokens(id: string): Promise<string[]> {
+    return (this.statements.childTokens.all(id) as { id: string }[]).map((r) => r.id);
+  }
+
+  async saveSession(session: SessionRecord): Promise<void> {
+    // Expired sessions are of no use to anyone: each sign-in clears those gone a day ago.
+    this.statements.pruneSessions.run(session.createdAt - 86_400_000);
+    this.statements.saveSession.run(
+      session.id,
+      session.secretHash,
+      session.subject,
+      session.name,
+      session.email,
+      session.role,
+      session.scope,
+      session.tokenId,
+      session.via,
+      session.csrf,
+      session.createdAt,
+      session.expiresAt,
+      session.revokedAt,
+    );
+  }
+
+  async findSession(id: string): Promise<SessionRecord | null> {
+    const row = this.statements.findSession.get(id) as SessionRow | undefined;
+    return row ? sessionFromRow(row) : null;
+  }
+
+  async revokeSession(id: string, at: number = Date.now()): Promise<boolean> {
+    return Number(this.statements.revokeSession.run(at, id).changes) > 0;
+  }
+
+  async listSessions(now: number = Date.now()): Promise<SessionRecord[]> {
+    return (this.statements.listSessions.all(now) as unknown as SessionRow[]).map(sessionFromRow);
+  }
+
+  async savePerson(person: PersonRecord): Promise<void> {
+    this.statements.savePerson.run(
+      person.subject,
+      person.name,
+      person.email.toLowerCase(),
+      person.updatedAt,
+    );
+  }
+
+  async findPersonByEmail(email: string): Promise<PersonRecord | null> {
+    const row = this.statements.findPersonByEmail.get(email.toLowerCase()) as
+      | { subject: string; name: string; email: string; updated_at: number }
+      | undefined;
+    return row
+      ? { subject: row.subject, name: row.name, email: row.email, updatedAt: row.updated_at }
+      : null;
   }
 
   async accessTokenStatus(id: string): Promise<"active" | "revoked" | "unknown"> {
-    const row = this.statements.tokenStatus.get(id) as { revoked_at: number | null } | undefined;
+    const row = this.statements.tokenStatus.get(id) as
+      | { revoked_at: number | null; parent_revoked_at: number | null }
+      | undefined;
     if (!row) return "unknown";
-    return row.revoked_at === null ? "active" : "revoked";
+    return row.revoked_at === null && row.parent_revoked_at === null ? "active" : "revoked";
   }
 
   async linkChannel(link: ChannelLink): Promise<void> {
@@ -402,4 +517,49 @@ function channelLink(row: ChannelRow): ChannelLink {
     createdAt: row.created_at,
     createdBy: row.created_by,
   };
+}
+
+interface SessionRow {
+  id: string;
+  secret_hash: string;
+  subject: string;
+  name: string;
+  email: string | null;
+  role: SessionRecord["role"];
+  scope: string;
+  token_id: string | null;
+  via: SessionRecord["via"];
+  csrf: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+function sessionFromRow(r: SessionRow): SessionRecord {
+  return {
+    id: r.id,
+    secretHash: r.secret_hash,
+    subject: r.subject,
+    name: r.name,
+    email: r.email,
+    role: r.role,
+    scope: r.scope,
+    tokenId: r.token_id,
+    via: r.via,
+    csrf: r.csrf,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    revokedAt: r.revoked_at,
+  };
+}
+
+/** Columns added after a table was first created: a database from an earlier version gains them at start. */
+function addMissingColumns(db: DatabaseSync): void {
+  const columns = new Set(
+    (db.prepare("PRAGMA table_info(access_tokens)").all() as { name: string }[]).map((c) => c.name),
+  );
+  if (!columns.has("shared"))
+    db.exec("ALTER TABLE access_tokens ADD COLUMN shared INTEGER NOT NULL DEFAULT 0");
+  if (!columns.has("parent")) db.exec("ALTER TABLE access_tokens ADD COLUMN parent TEXT");
+  db.exec("CREATE INDEX IF NOT EXISTS access_tokens_parent ON access_tokens (parent)");
 }

@@ -176,6 +176,8 @@ export function describeDocumentStore(
         name: "Support",
         createdBy: "admin",
         revokedAt: null,
+        shared: false,
+        parent: null,
       };
       await store.saveAccessToken({
         ...base,
@@ -215,6 +217,91 @@ export function describeDocumentStore(
         createdAt: 1000,
         expiresAt: 9000,
         revokedAt: 5000,
+      });
+    });
+
+    it("revokes the personal links minted from a shared token with it, and only those", async () => {
+      const base = {
+        role: "responder" as const,
+        name: "Team",
+        scope: "HOT-1",
+        createdBy: "admin",
+        createdAt: 1000,
+        expiresAt: 9000,
+        revokedAt: null,
+      };
+      await store.saveAccessToken({ ...base, id: "team", shared: true, parent: null });
+      await store.saveAccessToken({
+        ...base,
+        id: "ann",
+        name: "Ann",
+        shared: false,
+        parent: "team",
+      });
+      await store.saveAccessToken({ ...base, id: "other", shared: false, parent: null });
+      expect(await store.childTokens("team")).toEqual(["ann"]);
+      const shared = (await store.listAccessTokens("HOT-1")).find((t) => t.id === "team");
+      expect(shared).toMatchObject({ shared: true, parent: null });
+      expect(await store.revokeAccessToken("team", 2000)).toBe(true);
+      expect(await store.accessTokenStatus("ann")).toBe("revoked");
+      expect(await store.accessTokenStatus("other")).toBe("active");
+    });
+
+    it("records, finds, revokes and lists browser sessions", async () => {
+      const session = {
+        id: "s1",
+        secretHash: "ab".repeat(32),
+        subject: "oidc:alice",
+        name: "Alice",
+        email: "alice@example.com",
+        role: "responder" as const,
+        scope: "*",
+        tokenId: null,
+        via: "oidc" as const,
+        csrf: "c1",
+        createdAt: 1000,
+        expiresAt: 10_000,
+        revokedAt: null,
+      };
+      expect(await store.findSession("s1")).toBeNull();
+      await store.saveSession(session);
+      await store.saveSession({
+        ...session,
+        id: "s2",
+        createdAt: 2000,
+        expiresAt: 3000,
+        email: null,
+        tokenId: "t1",
+        via: "link",
+      });
+      expect(await store.findSession("s1")).toEqual(session);
+      expect((await store.listSessions(2500)).map((s) => s.id)).toEqual(["s2", "s1"]);
+      expect((await store.listSessions(5000)).map((s) => s.id)).toEqual(["s1"]);
+      expect(await store.revokeSession("s1", 4000)).toBe(true);
+      expect(await store.revokeSession("s1", 4500)).toBe(true);
+      expect(await store.revokeSession("nope")).toBe(false);
+      expect((await store.findSession("s1"))?.revokedAt).toBe(4000);
+    });
+
+    it("remembers signed-in people and finds them by email, whatever its case", async () => {
+      expect(await store.findPersonByEmail("bob@example.com")).toBeNull();
+      await store.savePerson({
+        subject: "oidc:bob",
+        name: "Bob",
+        email: "Bob@Example.com",
+        updatedAt: 1,
+      });
+      await store.savePerson({
+        subject: "oidc:bob",
+        name: "Bob Baker",
+        email: "bob@example.com",
+        updatedAt: 2,
+      });
+      expect(await store.findPersonByEmail("BOB@example.COM")).toEqual({
+        subject: "oidc:bob",
+        name: "Bob Baker",
+        email: "bob@example.com",
+        updatedAt: 2,
       });
     });
 

@@ -33,6 +33,7 @@ export interface FakeUser {
   nickname?: string;
   first_name?: string;
   last_name?: string;
+  email?: string;
 }
 
 export interface FakeChannel {
@@ -94,6 +95,12 @@ export class FakeMattermost {
   readonly posts: { id: string; channel_id: string; message: string; user_id: string }[] = [];
   readonly teamId: string;
   readonly botUserId: string;
+  /**
+   * PrivacySettings.ShowEmailAddress: off, users are sent with `email` blank. On by
+   * default, as in the server's config defaults (server/public/model/config.go
+   * `PrivacySettings.setDefaults`).
+   */
+  showEmailAddress = true;
   url = "";
   private readonly token: string;
   private readonly server: http.Server;
@@ -389,7 +396,9 @@ export class FakeMattermost {
             404,
           ),
         };
-      // The User JSON (server/public/model/user.go `User`), sanitized as the API sends it.
+      // The User JSON (server/public/model/user.go `User`), sanitized as the API sends it:
+      // `User.Sanitize` blanks `email` when the sanitize options say not to show it,
+      // which `Config.GetSanitizeOptions` takes from PrivacySettings.ShowEmailAddress.
       return {
         status: 200,
         body: {
@@ -399,7 +408,7 @@ export class FakeMattermost {
           delete_at: 0,
           username: user.username,
           auth_service: "",
-          email: "",
+          email: this.showEmailAddress ? (user.email ?? "") : "",
           nickname: user.nickname ?? "",
           first_name: user.first_name ?? "",
           last_name: user.last_name ?? "",

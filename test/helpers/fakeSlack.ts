@@ -118,7 +118,14 @@ export const DOCUMENTED = {
     },
     ok: true,
   },
-  /** users.info, 200 "Typical success response": the user object. */
+  /**
+   * users.info, 200 "Typical success response": the user object, with two fields the
+   * spec's example leaves out: `is_stranger` as in the user type's example
+   * (https://api.slack.com/types/user), and `is_email_confirmed` from the users.info
+   * answers Slack's Java SDK recorded (slackapi/java-slack-sdk
+   * json-logs/samples/api/users.info.json; `is_email_confirmed?: boolean` in
+   * @slack/web-api's UsersInfoResponse), true here: Egon's address is confirmed.
+   */
   user: {
     color: "9f69e7",
     deleted: false,
@@ -127,9 +134,11 @@ export const DOCUMENTED = {
     is_admin: true,
     is_app_user: false,
     is_bot: false,
+    is_email_confirmed: true,
     is_owner: false,
     is_primary_owner: false,
     is_restricted: false,
+    is_stranger: false,
     is_ultra_restricted: false,
     name: "spengler",
     profile: {
@@ -209,6 +218,12 @@ export interface FakeSlackOptions {
   token?: string;
   botUserId?: string;
   users?: SlackUser[];
+  /**
+   * Whether the bot token has the `users:read.email` scope (default yes). Without it
+   * users.info leaves `profile.email` out of the user object
+   * (https://api.slack.com/scopes/users:read.email).
+   */
+  readsEmail?: boolean;
   /** Channels that exist already (a name taken, a room to post in). */
   channels?: { id: string; name: string; topic?: string; members?: string[] }[];
 }
@@ -385,7 +400,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     "users.info": (args) => {
       if (typeof args.user !== "string" || !args.user) return missingField("user");
       const user = users.get(args.user);
-      return user ? ok({ ok: true, user }) : refuse("user_not_found");
+      if (!user) return refuse("user_not_found");
+      if (options.readsEmail !== false) return ok({ ok: true, user });
+      const { email: _hidden, ...profile } = (user.profile ?? {}) as Record<string, unknown>;
+      return ok({ ok: true, user: { ...user, profile } });
     },
   };
 

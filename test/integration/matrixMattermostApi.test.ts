@@ -231,12 +231,12 @@ describe("Matrix client-server API through the application service", () => {
     expect(room.members.get("@ana:example.org")).toBe("invite");
   });
 
-  it("reads display names from profiles; an unknown user is null", async () => {
+  it("reads display names from profiles, with no email; an unknown user has no name", async () => {
     fake.seedProfile("@ana:example.org", "Ana Diaz");
-    expect(await api.displayName("@ana:example.org")).toBe("Ana Diaz");
+    expect(await api.person("@ana:example.org")).toEqual({ name: "Ana Diaz", email: null });
     const [call] = fake.callsTo("profile/@ana:example.org");
     expect(call.path).toBe("/_matrix/client/v3/profile/%40ana%3Aexample.org/displayname");
-    expect(await api.displayName("@nobody:example.org")).toBeNull();
+    expect(await api.person("@nobody:example.org")).toEqual({ name: null, email: null });
   });
 
   it("waits the Retry-After of a 429 and succeeds", async () => {
@@ -400,13 +400,40 @@ describe("Mattermost REST API v4 as a bot", () => {
     });
     fake.seedUser({ username: "mrossi", first_name: "Maria", last_name: "Rossi" });
     fake.seedUser({ username: "plain" });
-    expect(await api.displayName(nick.id)).toBe("Jay");
+    const name = async (key: string) => (await api.person(key)).name;
+    expect(await name(nick.id)).toBe("Jay");
     expect(fake.callsTo(`api/v4/users/${nick.id}`)).toHaveLength(1);
-    expect(await api.displayName("mrossi")).toBe("Maria Rossi");
+    expect(await name("mrossi")).toBe("Maria Rossi");
     expect(fake.callsTo("api/v4/users/username/mrossi")).toHaveLength(1);
-    expect(await api.displayName("@plain")).toBe("plain");
-    expect(await api.displayName("nobody")).toBeNull();
-    expect(await api.displayName("zzzzzzzzzzzzzzzzzzzzzzzzzz")).toBeNull();
+    expect(await name("@plain")).toBe("plain");
+    expect(await api.person("nobody")).toEqual({ name: null, email: null });
+    expect(await api.person("zzzzzzzzzzzzzzzzzzzzzzzzzz")).toEqual({ name: null, email: null });
+  });
+
+  it("gives no email unless MATTERMOST_TRUST_EMAILS is on (the server may not verify them)", async () => {
+    const lee = fake.seedUser({ username: "lee", first_name: "Lee", email: "lee@example.com" });
+    expect(settings().trustEmails).toBe(false);
+    expect(await api.person(lee.id)).toEqual({ name: "Lee", email: null });
+    expect(await api.person("lee")).toEqual({ name: "Lee", email: null });
+    // The server shows emails here: it is hotdoc that leaves them out.
+    expect(fake.showEmailAddress).toBe(true);
+    for (const off of ["0", "false"])
+      expect(settings({ MATTERMOST_TRUST_EMAILS: off }).trustEmails).toBe(false);
+    expect(() => settings({ MATTERMOST_TRUST_EMAILS: "yes" })).toThrow();
+  });
+
+  it("with MATTERMOST_TRUST_EMAILS gives the user's email, and none when the server hides emails", async () => {
+    for (const on of ["1", "true"])
+      expect(settings({ MATTERMOST_TRUST_EMAILS: on }).trustEmails).toBe(true);
+    const trusting = new MattermostApi(settings({ MATTERMOST_TRUST_EMAILS: "1" }), deps());
+    const kim = fake.seedUser({ username: "kim", first_name: "Kim", email: "kim@example.com" });
+    expect(await trusting.person(kim.id)).toEqual({ name: "Kim", email: "kim@example.com" });
+    fake.showEmailAddress = false;
+    try {
+      expect(await trusting.person("kim")).toEqual({ name: "Kim", email: null });
+    } finally {
+      fake.showEmailAddress = true;
+    }
   });
 
   it("waits the Retry-After of a 429 and succeeds", async () => {
@@ -441,7 +468,7 @@ describe("Mattermost REST API v4 as a bot", () => {
 
   it("reports a wrong bot token as the server's session_expired error", async () => {
     const wrong = new MattermostApi(settings({ MATTERMOST_BOT_TOKEN: "wrong" }), deps());
-    const error = await failure(wrong.displayName("ana"));
+    const error = await failure(wrong.person("ana"));
     expect(error).toMatchObject({ status: 401, code: "api.context.session_expired.app_error" });
   });
 });

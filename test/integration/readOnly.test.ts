@@ -10,6 +10,7 @@ import {
   setRichTextPlain,
   setSeverity,
 } from "#shared/doc/index.ts";
+import { colorForSubject } from "#shared/presence.ts";
 import { connectProvider, whenSynced, withTimeout } from "../helpers/clients.ts";
 import { frame, header, RawSocket } from "../helpers/rawSocket.ts";
 import { startTestServer, type TestServer } from "../helpers/testServer.ts";
@@ -227,8 +228,18 @@ describe("read-only is absolute", () => {
     const users = () =>
       [...watcher.awareness!.getStates().values()].map((s) => s.user).filter(Boolean);
     await waitForAwareness(watcher, () => users().length >= 2);
-    expect(users()).toContainEqual({ name: "Alice", role: "responder", color: "#ff0000" });
-    expect(users()).toContainEqual({ name: "Stakeholder", role: "viewer", color: "#00ff00" });
+    // Colours are the subject's, whatever a client claims.
+    const aliceSubject = `link:${alice.body.id}`;
+    expect(users()).toContainEqual({
+      name: "Alice",
+      role: "responder",
+      subject: aliceSubject,
+      color: colorForSubject(aliceSubject),
+    });
+    expect(users()).toContainEqual(
+      expect.objectContaining({ name: "Stakeholder", role: "viewer" }),
+    );
+    expect(users().some((u) => u.color === "#ff0000" || u.color === "#00ff00")).toBe(false);
     expect(users().some((u) => u.name === "Alice (IM)")).toBe(false);
 
     // Now a crafted awareness update that reuses Alice's client id.
@@ -251,7 +262,8 @@ describe("read-only is absolute", () => {
     expect(watcher.awareness!.getStates().get(aliceId)?.user).toEqual({
       name: "Alice",
       role: "responder",
-      color: "#ff0000",
+      subject: aliceSubject,
+      color: colorForSubject(aliceSubject),
     });
     const serverStates = server.hotdoc.hocuspocus.documents.get(key)!.awareness.getStates();
     expect(serverStates.get(aliceId)?.user?.name).toBe("Alice");

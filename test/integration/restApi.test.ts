@@ -200,7 +200,7 @@ describe("REST API", () => {
     const { body } = await server.api("GET", `/api/incidents/${key}`);
     const texts = body.timeline.map((e: { text: string }) => e.text);
     expect(texts.slice(-2)).toEqual(["earlier", "later"]);
-    expect(body.timeline.at(-2)).toMatchObject({ pinned: true, author: "Admin", source: "api" });
+    expect(body.timeline.at(-2)).toMatchObject({ pinned: true, author: "Operator", source: "api" });
   });
 
   it("serves /healthz with the store status and /metrics as Prometheus text", async () => {

@@ -55,6 +55,17 @@ const USERS = [
   user("U0BOB", (u) => {
     u.profile.display_name = "bob";
   }),
+  user("U0UNCONFIRMED", (u) => {
+    u.is_email_confirmed = false;
+  }),
+  user("U0UNSAID", (u) => {
+    delete (u as Partial<typeof u>).is_email_confirmed;
+  }),
+  // Someone of another organisation in a Slack Connect channel: users.info marks them
+  // `is_stranger` (https://docs.slack.dev/reference/methods/users.info, "Shared channels").
+  user("U0STRANGER", (u) => {
+    u.is_stranger = true;
+  }),
 ];
 
 /** Fast retries for tests: three attempts, 10 ms first backoff. */
@@ -180,11 +191,12 @@ describe("Slack Web API client against a local Slack", () => {
   });
 
   it("names people by display name, then real name, then the user's real name, then handle", async () => {
-    expect(await api.displayName("U0CHOSEN")).toBe("spengler");
-    expect(await api.displayName("U0REALNAME")).toBe("Egon Spengler");
-    expect(await api.displayName("U0TOPLEVEL")).toBe("Egon Spengler");
-    expect(await api.displayName("U0HANDLE")).toBe("spengler");
-    expect(await api.displayName("U0NOBODY")).toBeNull();
+    const name = async (id: string) => (await api.person(id)).name;
+    expect(await name("U0CHOSEN")).toBe("spengler");
+    expect(await name("U0REALNAME")).toBe("Egon Spengler");
+    expect(await name("U0TOPLEVEL")).toBe("Egon Spengler");
+    expect(await name("U0HANDLE")).toBe("spengler");
+    expect(await api.person("U0NOBODY")).toEqual({ name: null, email: null });
     expect(fake.callsOf("users.info").map((c) => c.args.user)).toEqual([
       "U0CHOSEN",
       "U0REALNAME",
@@ -192,6 +204,36 @@ describe("Slack Web API client against a local Slack", () => {
       "U0HANDLE",
       "U0NOBODY",
     ]);
+  });
+
+  it("gives the profile's email, and none when the token lacks users:read.email", async () => {
+    expect(await api.person("U0CHOSEN")).toEqual({
+      name: "spengler",
+      email: "spengler@ghostbusters.example.com",
+    });
+    const withoutScope = await startFakeSlack({ users: USERS, readsEmail: false });
+    try {
+      const blind = new SlackApi(
+        slackEnv.parse({ SLACK_BOT_TOKEN: withoutScope.token, SLACK_API_URL: withoutScope.url }),
+        deps(),
+      );
+      expect(await blind.person("U0CHOSEN")).toEqual({ name: "spengler", email: null });
+    } finally {
+      await withoutScope.close();
+    }
+  });
+
+  it("gives no email Slack has not confirmed, nor a stranger's, and keeps their names", async () => {
+    const nameOnly = { name: "spengler", email: null };
+    expect(await api.person("U0UNCONFIRMED")).toEqual(nameOnly);
+    expect(await api.person("U0UNSAID")).toEqual(nameOnly);
+    expect(await api.person("U0STRANGER")).toEqual(nameOnly);
+    // Each of them has the address in Slack's answer: it is hotdoc that leaves it out.
+    expect(fake.callsOf("users.info")).toHaveLength(3);
+    for (const id of ["U0UNCONFIRMED", "U0UNSAID", "U0STRANGER"])
+      expect((fake.users.get(id)?.profile as { email?: string } | undefined)?.email).toBe(
+        "spengler@ghostbusters.example.com",
+      );
   });
 
   it("waits out a 429's Retry-After, then succeeds", async () => {

@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import {
   type ChatApi,
   ChatApiError,
+  type ChatPerson,
   type CreatedRoom,
   type OutboundMessage,
   type RoomRequest,
@@ -163,20 +164,20 @@ export class MatrixApi implements ChatApi {
 
   /**
    * The person's `displayname` from their profile (GET /profile/{userId}/displayname,
-   * data/api/client-server/profile.yaml), or null when they have none, the homeserver
-   * knows no such user (404) or will not say (403, "unwilling to disclose").
+   * data/api/client-server/profile.yaml), or no name when they have none, the
+   * homeserver knows no such user (404) or will not say (403, "unwilling to disclose").
+   * A Matrix profile carries no email, so there is never one.
    */
-  async displayName(userId: string): Promise<string | null> {
-    if (!/^@[^:]+:.+$/.test(userId)) return null;
+  async person(userId: string): Promise<ChatPerson> {
+    if (!/^@[^:]+:.+$/.test(userId)) return { name: null, email: null };
     const answer = await this.call(
       "GET",
       `/profile/${encodeURIComponent(userId)}/displayname`,
       undefined,
       (status) => status === 404 || status === 403,
     );
-    if (answer.status !== 200) return null;
-    const name = answer.json.displayname;
-    return typeof name === "string" && name.trim() ? name.trim() : null;
+    const name = answer.status === 200 ? answer.json.displayname : undefined;
+    return { name: typeof name === "string" && name.trim() ? name.trim() : null, email: null };
   }
 
   /**

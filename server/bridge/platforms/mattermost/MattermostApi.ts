@@ -1,6 +1,7 @@
 import {
   type ChatApi,
   ChatApiError,
+  type ChatPerson,
   type CreatedRoom,
   type OutboundMessage,
   type RoomRequest,
@@ -51,6 +52,7 @@ export class MattermostApi implements ChatApi {
   private readonly base: string;
   private readonly token: string;
   private readonly teamId: string | undefined;
+  private readonly trustEmails: boolean;
   private readonly deps: PlatformDeps;
 
   constructor(settings: MattermostSettings, deps: PlatformDeps) {
@@ -59,6 +61,7 @@ export class MattermostApi implements ChatApi {
     this.base = `${settings.url.replace(/\/+$/, "")}/api/v4`;
     this.token = settings.botToken;
     this.teamId = settings.teamId;
+    this.trustEmails = settings.trustEmails;
     this.deps = deps;
   }
 
@@ -146,21 +149,35 @@ export class MattermostApi implements ChatApi {
   }
 
   /**
-   * A person's name by user id (26 characters: GET /api/v4/users/{id}) or by username
-   * (GET /api/v4/users/username/{name}): their nickname if set, else first and last
-   * name, else the username; null when there is no such user (404).
+   * A person by user id (26 characters: GET /api/v4/users/{id}) or by username
+   * (GET /api/v4/users/username/{name}). The name: their nickname if set, else first
+   * and last name, else the username. A user that does not exist (404) has neither
+   * name nor email.
+   *
+   * The email names a signed-in person, so it is given only with MATTERMOST_TRUST_EMAILS:
+   * unless the server requires verification (`RequireEmailVerification`, off by default,
+   * server/public/model/config.go), a user may set an address they do not own, and the
+   * User's `email_verified` cannot tell: the server clears it in anyone's profile but
+   * the caller's own (`getUser` in server/channels/api4/user.go sanitizes with
+   * `User.SanitizeProfile`, whose `ClearNonProfileFields` clears it, in
+   * server/public/model/user.go). With the setting, the email is the User's `email`,
+   * which the server blanks unless its PrivacySettings.ShowEmailAddress is on or the
+   * bot may manage the system (`User.Sanitize`, same file).
    */
-  async displayName(idOrUsername: string): Promise<string | null> {
+  async person(idOrUsername: string): Promise<ChatPerson> {
     const key = idOrUsername.replace(/^@/, "");
-    if (!key) return null;
+    if (!key) return { name: null, email: null };
     const path = USER_ID.test(key)
       ? `/users/${encodeURIComponent(key)}`
       : `/users/username/${encodeURIComponent(key)}`;
     const answer = await this.call("GET", path, undefined, (status) => status === 404);
-    if (answer.status === 404) return null;
+    if (answer.status === 404) return { name: null, email: null };
     const user = answer.json;
     const full = `${text(user.first_name)} ${text(user.last_name)}`.trim();
-    return text(user.nickname) || full || text(user.username) || null;
+    return {
+      name: text(user.nickname) || full || text(user.username) || null,
+      email: (this.trustEmails && text(user.email)) || null,
+    };
   }
 
   /**

@@ -13,6 +13,12 @@ export const mattermostEnv = z
     MATTERMOST_BOT_TOKEN: z.string().min(1).optional(),
     /** The team incident channels are created in. */
     MATTERMOST_TEAM_ID: z.string().min(1).optional(),
+    /**
+     * Whether the emails the server gives name people (`1`/`true`). Off by default: a
+     * server that does not require email verification (`RequireEmailVerification`,
+     * false by default in server/public/model/config.go) lets anyone set any address.
+     */
+    MATTERMOST_TRUST_EMAILS: z.enum(["1", "0", "true", "false"]).default("0"),
   })
   .refine((e) => !e.MATTERMOST_URL === !e.MATTERMOST_BOT_TOKEN, {
     message: "MATTERMOST_URL and MATTERMOST_BOT_TOKEN go together",
@@ -24,5 +30,6 @@ export const mattermostEnv = z
     url: e.MATTERMOST_URL?.replace(/\/+$/, ""),
     botToken: e.MATTERMOST_BOT_TOKEN,
     teamId: e.MATTERMOST_TEAM_ID,
+    trustEmails: e.MATTERMOST_TRUST_EMAILS === "1" || e.MATTERMOST_TRUST_EMAILS === "true",
   }));
 export type MattermostSettings = z.infer<typeof mattermostEnv>;

@@ -16,6 +16,7 @@ import {
 import {
   type ChatApi,
   ChatApiError,
+  type ChatPerson,
   type CreatedRoom,
   type OutboundMessage,
   type RoomRequest,
@@ -186,7 +187,9 @@ function sectionTexts(escaped: string): string[] {
  * meanwhile); an `{"ok": false}` answer is Slack refusing the call and is not retried.
  *
  * Scopes the bot needs: `chat:write` (post, in rooms the bot is a member of),
- * `channels:manage` (create, topic, invite), `users:read` (displayName).
+ * `channels:manage` (create, topic, invite), `users:read` (people's names) and, to
+ * match chat users with people who signed in, `users:read.email` (without it
+ * users.info leaves out `profile.email`: https://api.slack.com/scopes/users:read.email).
  */
 export class SlackApi implements ChatApi {
   readonly platform = "slack" as const;
@@ -291,19 +294,31 @@ export class SlackApi implements ChatApi {
   }
 
   /**
-   * A person's name as Slack shows it: the profile's `display_name` (what they chose
-   * to be called), else the profile's `real_name`, else the user's `real_name`, else
-   * the `name` handle; null for a user Slack does not know. Slack asks apps to use
-   * `display_name` and not the legacy `name` (https://api.slack.com/types/user; the
-   * fields as in the users.info example of slackapi/slack-api-specs
-   * web-api/slack_web_openapi_v2.json); `display_name` is empty for whoever never set one.
+   * A person as Slack shows them. The name: the profile's `display_name` (what they
+   * chose to be called), else the profile's `real_name`, else the user's `real_name`,
+   * else the `name` handle. Slack asks apps to use `display_name` and not the legacy
+   * `name` (https://api.slack.com/types/user; the fields as in the users.info example of
+   * slackapi/slack-api-specs web-api/slack_web_openapi_v2.json); `display_name` is empty
+   * for whoever never set one. A user Slack does not know has neither name nor email.
+   *
+   * The email (`profile.email`, there only with the `users:read.email` scope) names a
+   * signed-in person, so it is given only when Slack vouches for it: the user's
+   * `is_email_confirmed` is true (a field of users.info's user in @slack/web-api's
+   * UsersInfoResponse and in the recorded users.info answers of slackapi/java-slack-sdk
+   * json-logs/samples/api/users.info.json; a missing field counts as not confirmed), and
+   * the user is no `is_stranger`, someone of another organisation met in a Slack Connect
+   * channel (docs.slack.dev/reference/methods/users.info, "Shared channels"), whose
+   * address this workspace never checked. Guests (`is_restricted`,
+   * `is_ultra_restricted`) are treated like members: Slack's docs say nothing of their
+   * addresses being unchecked, and `is_email_confirmed` covers them too.
    */
-  async displayName(userId: string): Promise<string | null> {
+  async person(userId: string): Promise<ChatPerson> {
     let user: Awaited<ReturnType<WebClient["users"]["info"]>>["user"];
     try {
       user = (await this.call("users.info", (client) => client.users.info({ user: userId }))).user;
     } catch (error) {
-      if (error instanceof ChatApiError && error.code === "user_not_found") return null;
+      if (error instanceof ChatApiError && error.code === "user_not_found")
+        return { name: null, email: null };
       throw error;
     }
     const names = [
@@ -312,7 +327,11 @@ export class SlackApi implements ChatApi {
       user?.real_name,
       user?.name,
     ];
-    return names.map((name) => name?.trim()).find((name) => !!name) ?? null;
+    const vouched = user?.is_email_confirmed === true && user.is_stranger !== true;
+    return {
+      name: names.map((name) => name?.trim()).find((name) => !!name) ?? null,
+      email: vouched ? user?.profile?.email?.trim() || null : null,
+    };
   }
 
   /**
