@@ -1,15 +1,17 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App.tsx";
-import { adoptTokenFromLocation } from "./session.ts";
+import { startSession } from "./hooks/useSession.ts";
+import { takeArrival } from "./session.ts";
 
-// Take `#token=…` out of the address bar before anything renders or is logged.
-adoptTokenFromLocation();
+// Take `#token=…` and `?signin_error=…` out of the address bar before anything renders
+// or is logged, and start signing in once (not per render).
+const starting = startSession(takeArrival());
 
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root element");
 createRoot(root).render(
   <StrictMode>
-    <App />
+    <App starting={starting} />
   </StrictMode>,
 );

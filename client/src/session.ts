@@ -1,27 +1,9 @@
 /**
- * What the browser remembers between visits: the access token (from the
- * `#token=` fragment of an access link) and the responder's display name.
+ * What the address bar brings at start: an access link's `#token=…` and a failed
+ * sign-in's `?signin_error=…`. Both are taken out of the address at once, so neither
+ * is left in history, bookmarks or a screenshot; the token is kept in memory only,
+ * just long enough to exchange it for a session.
  */
-const TOKEN_KEY = "hotdoc.token";
-const NAME_KEY = "hotdoc.name";
-export const DEFAULT_NAME = "Responder";
-
-function read(key: string): string | null {
-  try {
-    return localStorage.getItem(key);
-  } catch {
-    return null;
-  }
-}
-
-function write(key: string, value: string | null): void {
-  try {
-    if (value === null) localStorage.removeItem(key);
-    else localStorage.setItem(key, value);
-  } catch {
-    // Storage disabled (private mode, policy): the value lives for this page only.
-  }
-}
 
 /** Extracts a token from `#token=…`, a whole access link, or a bare token. */
 export function parseToken(input: string): string | null {
@@ -32,30 +14,33 @@ export function parseToken(input: string): string | null {
   return /\s/.test(text) ? null : text;
 }
 
-/** Stores a token found in the URL fragment and removes it from the address bar. */
-export function adoptTokenFromLocation(): void {
-  if (!location.hash) return;
-  const params = new URLSearchParams(location.hash.slice(1));
-  if (!params.has("token")) return;
-  const token = params.get("token")?.trim();
-  if (token) write(TOKEN_KEY, token);
-  params.delete("token");
-  const rest = params.toString();
-  history.replaceState(
-    history.state,
-    "",
-    `${location.pathname}${location.search}${rest ? `#${rest}` : ""}`,
-  );
+const SIGNIN_ERRORS: Record<string, string> = {
+  signin_failed: "Sign-in did not complete; try again.",
+  signin_expired: "The sign-in took too long; try again.",
+  signin_refused: "Your account is not allowed to use hotdoc.",
+};
+
+/** What the address carried, removed from it. */
+export interface Arrival {
+  /** The token of the access link the page was opened with. */
+  token: string | null;
+  /** Why the identity provider's sign-in did not end in a session, in words. */
+  signinError: string | null;
 }
 
-export const loadToken = (): string | null => read(TOKEN_KEY) || null;
-export const saveToken = (token: string | null): void => write(TOKEN_KEY, token);
-export const loadName = (): string | null => read(NAME_KEY)?.trim() || null;
-export const saveName = (name: string): void => write(NAME_KEY, name);
-
-/** A stable caret colour per name, so a responder keeps their colour across reloads. */
-export function colorForName(name: string): string {
-  let hash = 0;
-  for (const char of name) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) | 0;
-  return `hsl(${Math.abs(hash) % 360} 70% 45%)`;
+export function takeArrival(): Arrival {
+  const url = new URL(location.href);
+  const fragment = new URLSearchParams(url.hash.slice(1));
+  const token = fragment.get("token")?.trim() || null;
+  const code = url.searchParams.get("signin_error");
+  const signinError =
+    code === null ? null : (SIGNIN_ERRORS[code] ?? "Sign-in did not complete; try again.");
+  if (fragment.has("token") || code !== null) {
+    fragment.delete("token");
+    url.searchParams.delete("signin_error");
+    const rest = fragment.toString();
+    url.hash = rest ? `#${rest}` : "";
+    history.replaceState(history.state, "", `${url.pathname}${url.search}${url.hash}`);
+  }
+  return { token, signinError };
 }

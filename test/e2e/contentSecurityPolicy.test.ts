@@ -62,9 +62,14 @@ describe("security headers and the Content-Security-Policy", () => {
     page.on("console", (message) => {
       if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
     });
+    await page.goto(`${server.url}/`);
+    await page.getByTestId("signin-screen").waitFor({ timeout: 15_000 });
+    // The shared admin link asks who is using it, then signs in with a session cookie.
     await page.goto(`${server.url}/#token=${server.token}`);
+    await page.getByTestId("name-input").fill("Casey");
+    await page.getByTestId("name-save").click();
     await page.getByTestId("incident-link").first().waitFor({ timeout: 15_000 });
-    await page.goto(`${server.url}/${key}#token=${server.token}`);
+    await page.goto(`${server.url}/${key}`);
     await page
       .locator('[data-testid="connection-status"][data-status="online"]')
       .waitFor({ timeout: 15_000 });

@@ -89,8 +89,8 @@ describe("the postmortem and history in a real browser", () => {
       .locator('[data-testid="timeline-entry"]', { hasText: "late entry" })
       .waitFor({ timeout: 2000 });
 
-    // The export is downloaded, never opened in the app's origin (where the token is
-    // in localStorage): no page opens, and the saved file renders on its own, from disk.
+    // The export is downloaded, never opened in the app's origin (where a page acts with
+    // the signed-in session): no page opens, and the saved file renders on its own, from disk.
     let pagesOpened = 0;
     context.on("page", () => pagesOpened++);
     const downloaded = page.waitForEvent("download", { timeout: 15_000 });

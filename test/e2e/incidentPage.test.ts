@@ -1,11 +1,24 @@
 import type { Browser, Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendTimelineEntry, readIncident, recordChange } from "#shared/doc/index.ts";
+import { colorForSubject } from "#shared/presence.ts";
 import { artifactPath, launchChromium } from "../helpers/browser.ts";
 import { startTestServer, type TestServer } from "../helpers/testServer.ts";
 
 /** Within a second, as the issue asks: every cross-client wait uses this bound. */
 const LIVE_MS = 1000;
+
+/** Who the page is signed in as, asked with its own session cookie. */
+async function subjectIn(page: Page): Promise<string> {
+  const me = await page.evaluate(() => fetch("/api/me").then((r) => r.json()));
+  return (me as { subject: string }).subject;
+}
+
+/** "#rrggbb" as getComputedStyle writes it. */
+function rgb(hex: string): string {
+  const [r, g, b] = [1, 3, 5].map((at) => Number.parseInt(hex.slice(at, at + 2), 16));
+  return `rgb(${r}, ${g}, ${b})`;
+}
 
 describe("the incident page in a real browser", () => {
   let server: TestServer;
@@ -85,20 +98,43 @@ describe("the incident page in a real browser", () => {
       .locator('[data-testid="notes-editor"]', { hasText: "Bob: rollback started." })
       .waitFor({ timeout: LIVE_MS });
 
-    // Presence shows both responders to the viewer, with the names from their links.
-    await viewer
-      .locator('[data-testid="presence-user"][data-name="Alice"][data-role="responder"]')
-      .waitFor({ timeout: LIVE_MS });
-    await viewer
-      .locator('[data-testid="presence-user"][data-name="Bob"]')
-      .waitFor({ timeout: LIVE_MS });
+    // Presence shows both responders to the viewer, with the names from their links,
+    // each in the colour of their subject (the link), painted on the avatar.
+    const subjects = new Map([
+      ["Alice", await subjectIn(alice)],
+      ["Bob", await subjectIn(bob)],
+    ]);
+    for (const [name, subject] of subjects) {
+      const avatar = viewer.locator(
+        `[data-testid="presence-user"][data-name="${name}"][data-role="responder"]`,
+      );
+      await avatar.waitFor({ timeout: LIVE_MS });
+      expect(await avatar.getAttribute("data-color")).toBe(colorForSubject(subject));
+      expect(
+        await avatar.locator(".avatar").evaluate((el) => getComputedStyle(el).backgroundColor),
+      ).toBe(rgb(colorForSubject(subject)));
+    }
+    expect(colorForSubject(subjects.get("Alice") ?? "")).not.toBe(
+      colorForSubject(subjects.get("Bob") ?? ""),
+    );
+    // Everyone sees themself as "you" with their real role, on screen and for screen readers.
+    const me = alice.locator('[data-testid="presence-user"][data-self]');
+    expect(await me.getAttribute("data-role")).toBe("responder");
+    expect(await me.innerText()).toContain("(you)");
+    expect(await me.locator(".sr-only").innerText()).toBe("Alice (you) — Responder");
+    const viewerSelf = viewer.locator('[data-testid="presence-user"][data-self]');
+    expect(await viewerSelf.locator(".sr-only").innerText()).toBe(
+      "Support (you) — Viewer (read-only)",
+    );
+    expect(await alice.getByTestId("me-name").innerText()).toBe("Alice");
+    expect(await alice.getByTestId("me-role").innerText()).toBe("Responder");
 
     // The viewer: a visible read-only marker, no editable element, and typing changes nothing.
     await viewer.getByTestId("read-only-marker").waitFor();
-    // View controls (timeline filters, history, export, "change access link") change nothing in the document; everything else counts.
+    // View controls (timeline filters, history, export, "sign out") change nothing in the document; everything else counts.
     const editable = await viewer
       .locator(
-        'input:not([data-view-control]), textarea, select:not([data-view-control]), button:not([data-view-control]):not([data-testid="forget-token"]), [contenteditable="true"]',
+        'input:not([data-view-control]), textarea, select:not([data-view-control]), button:not([data-view-control]):not([data-testid="sign-out"]), [contenteditable="true"]',
       )
       .count();
     expect(editable).toBe(0);
@@ -257,10 +293,89 @@ describe("the incident page in a real browser", () => {
     await alice.context().close();
   });
 
+  it("the printed admin link asks who you are, keeps no token in the page, and gives you a personal link", async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/#token=${server.token}`);
+    await page.getByTestId("name-prompt").waitFor({ timeout: 15_000 });
+    // The token left the address bar at once, and nothing was stored for scripts to read.
+    expect(page.url()).not.toContain("token");
+    expect(await page.getByTestId("name-save").isDisabled()).toBe(true);
+    await page.getByTestId("name-input").fill("Dana Declarer");
+    await page.getByTestId("name-save").click();
+    await page.getByTestId("incident-list").waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId("me-name").innerText()).toBe("Dana Declarer");
+    expect(await page.getByTestId("me-role").innerText()).toBe("Responder");
+    const personal = await page.getByTestId("personal-link-url").inputValue();
+    expect(personal).toMatch(/#token=/);
+    expect(personal).not.toContain(server.token);
+    const stored = await page.evaluate(() => ({
+      local: JSON.stringify({ ...localStorage }),
+      session: JSON.stringify({ ...sessionStorage }),
+      cookie: document.cookie,
+    }));
+    expect(stored).toEqual({ local: "{}", session: "{}", cookie: "" });
+    await page.getByTestId("personal-link-dismiss").click();
+    await page.getByTestId("personal-link").waitFor({ state: "detached" });
+
+    // Signing out ends the session: the sign-in screen, and a reload stays signed out.
+    await page.getByTestId("sign-out").click();
+    await page.getByTestId("signin-screen").waitFor({ timeout: 5000 });
+    await page.reload();
+    await page.getByTestId("signin-screen").waitFor({ timeout: 15_000 });
+
+    // The personal link opens as the same person elsewhere, without asking again.
+    const other = await browser.newContext();
+    const elsewhere = await other.newPage();
+    await elsewhere.goto(personal);
+    await elsewhere.getByTestId("incident-list").waitFor({ timeout: 15_000 });
+    expect(await elsewhere.getByTestId("me-name").innerText()).toBe("Dana Declarer");
+    await other.close();
+
+    // A refused link is explained on the sign-in screen.
+    await page.getByTestId("link-input").fill(`${server.url}/#token=not-a-real-token`);
+    await page.getByTestId("link-submit").click();
+    await page.getByTestId("signin-error").waitFor({ timeout: 5000 });
+    expect(await page.getByTestId("signin-screen").isVisible()).toBe(true);
+
+    // An identity provider's sign-in that came back refused is explained, then leaves the address.
+    await page.goto(`${server.url}/?signin_error=signin_refused`);
+    await page
+      .locator('[data-testid="signin-error"]', {
+        hasText: "Your account is not allowed to use hotdoc.",
+      })
+      .waitFor({ timeout: 15_000 });
+    expect(new URL(page.url()).search).toBe("");
+    await context.close();
+  });
+
+  it("a tab whose session is signed out in another tab says so and stops taking edits", async () => {
+    const first = await open("responder", "Alice");
+    const second = await first.context().newPage();
+    await second.goto(`${server.url}/${key}`);
+    await second
+      .locator('[data-testid="connection-status"][data-status="online"]')
+      .waitFor({ timeout: 15_000 });
+    await second.getByTestId("quick-add-text").waitFor();
+    await first.getByTestId("sign-out").click();
+    await first.getByTestId("signin-screen").waitFor({ timeout: 5000 });
+    await second.getByTestId("signed-out").waitFor({ timeout: 5000 });
+    expect(await second.getByTestId("signed-out").innerText()).toContain(
+      "You have been signed out",
+    );
+    await second.getByTestId("quick-add-text").waitFor({ state: "detached", timeout: LIVE_MS });
+    expect(
+      await second.locator('[data-testid="notes-editor"] [contenteditable="true"]').count(),
+    ).toBe(0);
+    await first.context().close();
+  });
+
   it("the dashboard lists a newly declared incident", async () => {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const page = await context.newPage();
     await page.goto(`${server.url}/#token=${server.token}`);
+    await page.getByTestId("name-input").fill("Dana Declarer");
+    await page.getByTestId("name-save").click();
     await page.getByTestId("incident-list").waitFor();
     await page.getByTestId("declare-summary").fill("Search is slow for everyone");
     await page.getByTestId("declare-severity-3").check();

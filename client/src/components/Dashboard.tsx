@@ -1,24 +1,13 @@
-import { useEffect } from "react";
 import { can } from "#shared/access.ts";
+import type { Me } from "../api.ts";
 import { useIncidentList } from "../hooks/useIncidentList.ts";
-import { useMe } from "../hooks/useMe.ts";
 import { incidentPath, navigate } from "../navigation.ts";
 import { DeclareForm } from "./DeclareForm.tsx";
 import { IncidentList } from "./IncidentList.tsx";
 
-export function Dashboard({
-  token,
-  onTokenRefused,
-}: {
-  token: string;
-  onTokenRefused: (message: string) => void;
-}) {
-  const { incidents, error, reload } = useIncidentList(token);
-  const me = useMe(token);
-  const refusal = error?.unauthenticated ? error.message : null;
-  useEffect(() => {
-    if (refusal) onTokenRefused(refusal);
-  }, [refusal, onTokenRefused]);
+export function Dashboard({ me }: { me: Me }) {
+  // A refusal as unauthenticated ends the session (api.ts), which leaves this page.
+  const { incidents, error, reload } = useIncidentList();
   return (
     <main className="page dashboard" data-testid="dashboard">
       <section className="panel" aria-labelledby="incidents-title">
@@ -44,12 +33,12 @@ export function Dashboard({
           <IncidentList incidents={incidents} />
         )}
       </section>
-      {me && can(me, "create_incident") && (
+      {can(
+        { subject: me.subject, name: me.name, role: me.role, scope: me.scope },
+        "create_incident",
+      ) && (
         <section className="panel">
-          <DeclareForm
-            token={token}
-            onDeclared={(incident) => navigate(incidentPath(incident.key))}
-          />
+          <DeclareForm onDeclared={(incident) => navigate(incidentPath(incident.key))} />
         </section>
       )}
     </main>

@@ -10,13 +10,7 @@ import {
 import { ApiError, type DeclaredIncident, declareIncident } from "../api.ts";
 
 /** Declares an incident over REST; the handbook's meaning of each severity is shown next to it. */
-export function DeclareForm({
-  token,
-  onDeclared,
-}: {
-  token: string;
-  onDeclared: (incident: DeclaredIncident) => void;
-}) {
+export function DeclareForm({ onDeclared }: { onDeclared: (incident: DeclaredIncident) => void }) {
   const [summary, setSummary] = useState("");
   const [severity, setSeverity] = useState<Severity | null>(null);
   const [description, setDescription] = useState("");
@@ -31,7 +25,7 @@ export function DeclareForm({
     setBusy(true);
     setError(null);
     try {
-      const incident = await declareIncident(token, {
+      const incident = await declareIncident({
         summary: summary.trim(),
         severity,
         description: description.trim() || undefined,

@@ -8,19 +8,11 @@ import { apiBlob } from "../api.ts";
  * (open the HTML file in a browser to print it to PDF).
  *
  * Every format is downloaded, never opened here: an export shows what editors
- * wrote, and a page opened from this origin (a same-origin `blob:` tab) could read
- * the token in localStorage. The blob is typed as opaque bytes so that even a
+ * wrote, and a page opened from this origin (a same-origin `blob:` tab) could act
+ * with the signed-in session. The blob is typed as opaque bytes so that even a
  * navigation to its URL would not render it.
  */
-export function ExportMenu({
-  incidentKey,
-  token,
-  at,
-}: {
-  incidentKey: string;
-  token: string;
-  at?: string | null;
-}) {
+export function ExportMenu({ incidentKey, at }: { incidentKey: string; at?: string | null }) {
   const [format, setFormat] = useState<ExportFormatId>(EXPORT_FORMATS[0].id);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -31,7 +23,7 @@ export function ExportMenu({
     try {
       const query = new URLSearchParams({ format });
       if (at) query.set("at", at);
-      const blob = await apiBlob(`/api/incidents/${incidentKey}/export?${query}`, token);
+      const blob = await apiBlob(`/api/incidents/${incidentKey}/export?${query}`);
       const url = URL.createObjectURL(new Blob([blob], { type: "application/octet-stream" }));
       const link = document.createElement("a");
       link.href = url;

@@ -9,16 +9,14 @@ const STEPS = 1000;
  */
 export function HistoryBar({
   incidentKey,
-  token,
   at,
   onChange,
 }: {
   incidentKey: string;
-  token: string;
   at: string | null;
   onChange: (at: string | null) => void;
 }) {
-  const range = useHistoryRange(incidentKey, token, true);
+  const range = useHistoryRange(incidentKey, true);
   // The slider reaches up to now, not to when the page loaded.
   const now = useNow(5000).getTime();
   if (!range) return null;

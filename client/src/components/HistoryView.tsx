@@ -12,16 +12,14 @@ import { Timeline } from "./Timeline.tsx";
 /** The incident as it stood at `at`: the same sections, read-only, from a document nobody can change. */
 export function HistoryView({
   incidentKey,
-  token,
   at,
   actor,
 }: {
   incidentKey: string;
-  token: string;
   at: string;
   actor: Actor;
 }) {
-  const { doc, error } = useHistoryDoc(incidentKey, token, at);
+  const { doc, error } = useHistoryDoc(incidentKey, at);
   const incident = useIncidentState(doc);
   if (error) {
     return (

@@ -1,11 +1,13 @@
 import { useCallback, useMemo, useRef, useState } from "react";
+import { CLOSE_REASONS } from "#shared/closeReasons.ts";
 import type { Actor } from "#shared/doc/index.ts";
+import { colorForSubject } from "#shared/presence.ts";
+import { endSession, type Me } from "../api.ts";
 import { useEditingPresence } from "../hooks/useEditingPresence.ts";
 import { useIncidentDoc } from "../hooks/useIncidentDoc.ts";
 import { useIncidentState } from "../hooks/useIncidentState.ts";
 import { useShortcuts } from "../hooks/useShortcuts.ts";
 import { useStreamFilter } from "../hooks/useStreamFilter.ts";
-import { colorForName } from "../session.ts";
 import { ConnectionStatus } from "./ConnectionStatus.tsx";
 import { ChangeLogSection } from "./changes/ChangeLogSection.tsx";
 import { CommsSection } from "./comms/CommsSection.tsx";
@@ -26,19 +28,16 @@ import { Timeline } from "./Timeline.tsx";
  * One incident, live, in one scroll: header, timeline, change log, investigation,
  * comms, follow-ups, notes. One Y.Doc and one provider for as long as the page is open.
  */
-export function IncidentPage({
-  incidentKey,
-  token,
-  name,
-}: {
-  incidentKey: string;
-  token: string;
-  name: string;
-}) {
-  const { doc, provider, status, synced, error, readOnly } = useIncidentDoc(incidentKey, token);
+export function IncidentPage({ incidentKey, me }: { incidentKey: string; me: Me }) {
+  const { doc, provider, status, synced, error, readOnly } = useIncidentDoc(
+    incidentKey,
+    me.csrf ?? "",
+  );
   const incident = useIncidentState(doc);
+  const { name, subject } = me;
   const actor = useMemo<Actor>(() => ({ name, source: "editor" }), [name]);
-  const user = useMemo(() => ({ name, color: colorForName(name) }), [name]);
+  const user = useMemo(() => ({ name, color: colorForSubject(subject) }), [name, subject]);
+  const signedOut = error?.reason === CLOSE_REASONS.session_ended.reason;
   const quickAdd = useRef<HTMLInputElement>(null);
   const [help, setHelp] = useState(false);
   const [historyAt, setHistoryAt] = useState<string | null>(null);
@@ -69,9 +68,17 @@ export function IncidentPage({
             Read-only
           </span>
         )}
-        {provider && <PresenceList provider={provider} />}
+        {provider && <PresenceList provider={provider} me={me} />}
         <ConnectionStatus status={status} error={error} />
       </div>
+      {signedOut && (
+        <div className="notice" role="alert" data-testid="signed-out">
+          <strong>You have been signed out.</strong> Nothing more can be changed from this page.
+          <button type="button" className="primary" onClick={() => endSession()}>
+            Sign in again
+          </button>
+        </div>
+      )}
       {!incident || !doc || !provider ? (
         <p className="muted" data-testid="incident-loading">
           {status === "refused"
@@ -83,17 +90,10 @@ export function IncidentPage({
       ) : (
         <>
           <div className="page-tools">
-            <HistoryBar
-              incidentKey={incidentKey}
-              token={token}
-              at={historyAt}
-              onChange={setHistoryAt}
-            />
-            <ExportMenu incidentKey={incidentKey} token={token} at={historyAt} />
+            <HistoryBar incidentKey={incidentKey} at={historyAt} onChange={setHistoryAt} />
+            <ExportMenu incidentKey={incidentKey} at={historyAt} />
           </div>
-          {historyAt && (
-            <HistoryView incidentKey={incidentKey} token={token} at={historyAt} actor={actor} />
-          )}
+          {historyAt && <HistoryView incidentKey={incidentKey} at={historyAt} actor={actor} />}
           {/* The live sections stay mounted (hidden) while history is shown, so drafts and half-typed forms survive. */}
           <div hidden={historyAt !== null}>
             <StreamsProvider streams={incident.streams} filter={streamFilter}>

@@ -1,32 +1,77 @@
 import { type FormEvent, useState } from "react";
 import { ActorSchema, maxLengthOf } from "#shared/doc/index.ts";
-import { DEFAULT_NAME } from "../session.ts";
 
-/** Asks once for the name written as author on the timeline and shown on the caret. */
-export function NamePrompt({ onName }: { onName: (name: string) => void }) {
+/**
+ * A link several people hold (the printed admin link, a team's link) opens only once
+ * its holder says who they are: the name is written as author and shown to the others,
+ * and a personal link is made for it.
+ */
+export function NamePrompt({
+  problem,
+  onName,
+  onCancel,
+}: {
+  problem?: string;
+  onName: (name: string) => Promise<void>;
+  onCancel: () => void;
+}) {
   const [value, setValue] = useState("");
-  const submit = (event: FormEvent) => {
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: FormEvent) => {
     event.preventDefault();
-    onName(value);
+    const name = value.trim();
+    if (!name) return;
+    setBusy(true);
+    try {
+      await onName(name);
+    } finally {
+      setBusy(false);
+    }
   };
   return (
-    <form className="name-prompt" data-testid="name-prompt" onSubmit={submit}>
-      <label>
-        Your name, as teammates will see it:{" "}
-        <input
-          data-testid="name-input"
-          value={value}
-          placeholder={DEFAULT_NAME}
-          maxLength={maxLengthOf(ActorSchema.shape.name)}
-          onChange={(e) => setValue(e.target.value)}
-        />
-      </label>
-      <button type="submit" className="primary" data-testid="name-save">
-        Save
-      </button>
-      <button type="button" data-testid="name-skip" onClick={() => onName(DEFAULT_NAME)}>
-        Skip
-      </button>
-    </form>
+    <main className="signin-screen">
+      <form
+        className="stack"
+        data-testid="name-prompt"
+        onSubmit={submit}
+        aria-labelledby="name-title"
+      >
+        <h1 id="name-title">Who is this?</h1>
+        <p>
+          Several people may hold the link you opened. Your name tells your teammates who is
+          working; hotdoc then gives you a personal link of your own.
+        </p>
+        {problem && (
+          <p className="error" role="alert">
+            {problem}
+          </p>
+        )}
+        <label>
+          Your name, as teammates will see it
+          <input
+            data-testid="name-input"
+            value={value}
+            required
+            autoFocus
+            autoComplete="name"
+            maxLength={maxLengthOf(ActorSchema.shape.name)}
+            onChange={(e) => setValue(e.target.value)}
+          />
+        </label>
+        <div className="row">
+          <button
+            type="submit"
+            className="primary"
+            data-testid="name-save"
+            disabled={busy || !value.trim()}
+          >
+            {busy ? "Opening…" : "Continue"}
+          </button>
+          <button type="button" className="link" onClick={onCancel}>
+            Use another link
+          </button>
+        </div>
+      </form>
+    </main>
   );
 }

@@ -6,6 +6,8 @@ import { memo, useEffect } from "react";
 import type * as Y from "yjs";
 import { richTextExtensions } from "#shared/doc/editorSchema.ts";
 import { richTextField } from "#shared/doc/index.ts";
+import { textColorOn } from "#shared/presence.ts";
+import { awarenessUser } from "../hooks/usePresence.ts";
 
 interface CaretUser {
   name: string;
@@ -18,6 +20,21 @@ interface NotesEditorProps {
   user: CaretUser;
   /** A viewer's editor is bound but not editable: no keystroke reaches its local document. */
   readOnly: boolean;
+}
+
+/** Another person's caret: a bar and a name tag in their colour, the name in black or white to stay legible. */
+function renderCaret(state: Record<string, unknown>): HTMLElement {
+  const user = awarenessUser({ user: state }) ?? { name: "?", color: "#808080" };
+  const caret = document.createElement("span");
+  caret.classList.add("collaboration-carets__caret");
+  caret.style.borderColor = user.color;
+  const label = document.createElement("span");
+  label.classList.add("collaboration-carets__label");
+  label.style.backgroundColor = user.color;
+  label.style.color = textColorOn(user.color);
+  label.textContent = user.name;
+  caret.append(label);
+  return caret;
 }
 
 /** Free rich text bound to the document's `notes` field; undo/redo comes from the Yjs binding. */
@@ -33,7 +50,7 @@ export const NotesEditor = memo(function NotesEditor({
       extensions: [
         ...richTextExtensions(),
         Collaboration.configure({ document: doc, field: richTextField("notes") }),
-        CollaborationCaret.configure({ provider, user }),
+        CollaborationCaret.configure({ provider, user, render: renderCaret }),
       ],
       editorProps: {
         attributes: { class: "prose", "data-testid": "notes-content", "aria-label": "Notes" },

@@ -1,34 +1,23 @@
+import { PRINCIPAL_ROLE_LABELS } from "#shared/access.ts";
+import type { Me } from "../api.ts";
 import { linkClick } from "../navigation.ts";
 
-interface TopBarProps {
-  name: string;
-  /** Absent when the name comes from the access link and cannot be changed here. */
-  onChangeName?: () => void;
-  onForgetToken: () => void;
-}
-
-export function TopBar({ name, onChangeName, onForgetToken }: TopBarProps) {
+export function TopBar({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
   return (
     <header className="topbar" data-testid="topbar">
       <a href="/" className="brand" data-testid="nav-dashboard" onClick={linkClick("/")}>
         hotdoc
       </a>
       <span className="spacer" />
-      {onChangeName ? (
-        <button
-          type="button"
-          className="link"
-          data-testid="current-name"
-          title="Change your name"
-          onClick={onChangeName}
-        >
-          {name}
-        </button>
-      ) : (
-        <span data-testid="current-name">{name}</span>
-      )}
-      <button type="button" className="link" data-testid="forget-token" onClick={onForgetToken}>
-        Change access link
+      <span className="me" title={me.email}>
+        <span data-testid="me-name">{me.name}</span>
+        <span aria-hidden="true"> · </span>
+        <span className="muted" data-testid="me-role">
+          {PRINCIPAL_ROLE_LABELS[me.role]}
+        </span>
+      </span>
+      <button type="button" className="link" data-testid="sign-out" onClick={onSignOut}>
+        Sign out
       </button>
     </header>
   );

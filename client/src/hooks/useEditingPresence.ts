@@ -1,5 +1,7 @@
 import type { HocuspocusProvider } from "@hocuspocus/provider";
 import { type RefObject, useEffect } from "react";
+import { textColorOn } from "#shared/presence.ts";
+import { awarenessUser } from "./usePresence.ts";
 
 const FIELD = "editing";
 
@@ -43,6 +45,7 @@ export function useEditingPresence(
         if (!editors.has(id)) {
           node.removeAttribute("data-editing-by");
           (node as HTMLElement).style.removeProperty("--editing-color");
+          (node as HTMLElement).style.removeProperty("--editing-text");
         }
       });
       for (const [id, who] of editors) {
@@ -51,6 +54,7 @@ export function useEditingPresence(
           if (node.getAttribute("data-editing-by") !== label)
             node.setAttribute("data-editing-by", label);
           (node as HTMLElement).style.setProperty("--editing-color", who[0].color);
+          (node as HTMLElement).style.setProperty("--editing-text", textColorOn(who[0].color));
         });
       }
     };
@@ -59,12 +63,9 @@ export function useEditingPresence(
       awareness.getStates().forEach((state, clientId) => {
         if (clientId === awareness.clientID) return;
         const id = (state as Record<string, unknown>)[FIELD];
-        const user = (state as { user?: { name?: string; color?: string } }).user;
-        if (typeof id !== "string" || !user?.name) return;
-        next.set(id, [
-          ...(next.get(id) ?? []),
-          { name: user.name, color: user.color ?? "#888888" },
-        ]);
+        const user = awarenessUser(state);
+        if (typeof id !== "string" || !user) return;
+        next.set(id, [...(next.get(id) ?? []), { name: user.name, color: user.color }]);
       });
       editors = next;
       paint();

@@ -6,24 +6,21 @@ import { apiBlob, apiFetch } from "../api.ts";
 /** How far back the document can be rebuilt, from `GET /api/incidents/:key/history`. */
 export function useHistoryRange(
   incidentKey: string,
-  token: string,
   enabled: boolean,
 ): { start: number; now: number } | null {
   const [range, setRange] = useState<{ start: number; now: number } | null>(null);
   useEffect(() => {
     if (!enabled) return;
     const controller = new AbortController();
-    apiFetch<{ start: string | null; now: string }>(
-      `/api/incidents/${incidentKey}/history`,
-      token,
-      { signal: controller.signal },
-    )
+    apiFetch<{ start: string | null; now: string }>(`/api/incidents/${incidentKey}/history`, {
+      signal: controller.signal,
+    })
       .then((body) =>
         setRange(body.start ? { start: Date.parse(body.start), now: Date.parse(body.now) } : null),
       )
       .catch(() => setRange(null));
     return () => controller.abort();
-  }, [incidentKey, token, enabled]);
+  }, [incidentKey, enabled]);
   return range;
 }
 
@@ -35,7 +32,6 @@ export function useHistoryRange(
  */
 export function useHistoryDoc(
   incidentKey: string,
-  token: string,
   at: string | null,
 ): { doc: Y.Doc | null; error: string | null } {
   const [state, setState] = useState<{ doc: Y.Doc | null; error: string | null }>({
@@ -50,11 +46,7 @@ export function useHistoryDoc(
     const controller = new AbortController();
     let loaded: Y.Doc | null = null;
     const timer = setTimeout(() => {
-      apiBlob(
-        `/api/incidents/${incidentKey}/state?at=${encodeURIComponent(at)}`,
-        token,
-        controller.signal,
-      )
+      apiBlob(`/api/incidents/${incidentKey}/state?at=${encodeURIComponent(at)}`, controller.signal)
         .then(async (blob) => {
           const bytes = new Uint8Array(await blob.arrayBuffer());
           if (controller.signal.aborted) return;
@@ -73,6 +65,6 @@ export function useHistoryDoc(
       const done = loaded;
       if (done) setTimeout(() => done.destroy(), 0);
     };
-  }, [incidentKey, token, at]);
+  }, [incidentKey, at]);
   return state;
 }

@@ -29,9 +29,11 @@ function collabUrl(): string {
 
 /**
  * One Y.Doc and one HocuspocusProvider for an incident page, torn down when the
- * page (or the key or token) changes.
+ * page (or the key or session) changes. The websocket is authenticated by the session
+ * cookie its upgrade request carries; the token `session:<csrf>` proves the page
+ * itself, not another site, opened it.
  */
-export function useIncidentDoc(key: string, token: string): IncidentDocConnection {
+export function useIncidentDoc(key: string, csrf: string): IncidentDocConnection {
   const [pair, setPair] = useState<{ doc: Y.Doc; provider: HocuspocusProvider } | null>(null);
   const [socket, setSocket] = useState<WebSocketStatus>(WebSocketStatus.Connecting);
   const [synced, setSynced] = useState(false);
@@ -48,7 +50,7 @@ export function useIncidentDoc(key: string, token: string): IncidentDocConnectio
       url: collabUrl(),
       name: key,
       document: doc,
-      token,
+      token: `session:${csrf}`,
       onStatus: ({ status }) => {
         setSocket(status);
         if (status !== WebSocketStatus.Connected) setSynced(false);
@@ -58,27 +60,33 @@ export function useIncidentDoc(key: string, token: string): IncidentDocConnectio
         setError(null);
         setReadOnly(scope !== "read-write");
       },
-      onAuthenticationFailed: ({ reason }) => {
-        const known = closeReasonFromString(reason);
-        setError({
-          reason,
-          message: known?.message ?? (reason || "The server refused the connection."),
-        });
-        // A refused token or a missing incident will not change by retrying; a store outage may.
-        // Nothing typed now could reach the server, so nothing may be typed.
-        if (known !== CLOSE_REASONS.store_unavailable) {
-          setReadOnly(true);
-          provider.disconnect();
-        }
+      onAuthenticationFailed: ({ reason }) => refuse(reason),
+      // A live connection closed because the session or link ended (signed out, revoked,
+      // expired) is refused as surely as a new one would be: stop at once.
+      onClose: ({ event }) => {
+        if (closeReasonFromString(event.reason)?.code === 4401) refuse(event.reason);
       },
     });
+    function refuse(reason: string) {
+      const known = closeReasonFromString(reason);
+      setError({
+        reason,
+        message: known?.message ?? (reason || "The server refused the connection."),
+      });
+      // A refused session or a missing incident will not change by retrying; a store outage may.
+      // Nothing typed now could reach the server, so nothing may be typed.
+      if (known !== CLOSE_REASONS.store_unavailable) {
+        setReadOnly(true);
+        provider.disconnect();
+      }
+    }
     setPair({ doc, provider });
     return () => {
       provider.destroy();
       doc.destroy();
       setPair(null);
     };
-  }, [key, token]);
+  }, [key, csrf]);
 
   return {
     doc: pair?.doc ?? null,

@@ -11,7 +11,7 @@ export interface IncidentList {
 const REFRESH_MS = 15_000;
 
 /** The incident list, active first, refreshed every few seconds while the dashboard is open. */
-export function useIncidentList(token: string): IncidentList {
+export function useIncidentList(): IncidentList {
   const [incidents, setIncidents] = useState<IncidentListItem[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [generation, setGeneration] = useState(0);
@@ -21,7 +21,7 @@ export function useIncidentList(token: string): IncidentList {
   useEffect(() => {
     const controller = new AbortController();
     const load = () =>
-      listIncidents(token, controller.signal).then(
+      listIncidents(controller.signal).then(
         (list) => {
           setIncidents(sortActiveFirst(list));
           setError(null);
@@ -39,7 +39,7 @@ export function useIncidentList(token: string): IncidentList {
       controller.abort();
       clearInterval(timer);
     };
-  }, [token, generation]);
+  }, [generation]);
 
   return { incidents, error, reload };
 }
