@@ -30,7 +30,7 @@ import { IncidentService } from "./incidents/IncidentService.ts";
 import { categoryLogger, createLogger, type Logger } from "./logger.ts";
 import { createMetrics } from "./metrics.ts";
 import { OutboundTargets, TargetRefusedError } from "./net/outboundTarget.ts";
-import { resolveAdminToken, resolveTokenSecret } from "./secrets.ts";
+import { readTeamLink, resolveAdminToken, resolveTokenSecret, writeTeamLink } from "./secrets.ts";
 import { heldSocketOf } from "./sockets/HeldSocket.ts";
 import { hocuspocusEndpoint, upgradeRouter } from "./sockets/upgradeRouter.ts";
 import { yWebsocketEndpoint } from "./sockets/yWebsocketEndpoint.ts";
@@ -44,6 +44,8 @@ export interface RunningHotdoc {
   port: number;
   adminToken: string;
   adminTokenGenerated: boolean;
+  /** The shared team link's token people open the app with (null with an identity provider). */
+  teamLink: string | null;
   hocuspocus: Hocuspocus;
   store: DocumentStore;
   incidents: IncidentService;
@@ -70,6 +72,13 @@ export async function startHotdoc(
   const retired = await tokens.retireEarlierAdminTokens();
   if (retired > 0)
     logger.info({ retired }, "the admin token changed: links minted from the old one are revoked");
+  // Without an identity provider, the way in for people is a team link, never the admin token.
+  let teamLink: string | null = null;
+  if (!config.oidc) {
+    const team = await tokens.bootstrapLink(readTeamLink(config.dataDir));
+    if (team.minted) writeTeamLink(config.dataDir, team.token);
+    teamLink = team.token;
+  }
   const verify = (token: string) => tokens.verify(token);
   const sessions = new SessionService({ store, lifetimeMs: config.sessionHours * 3_600_000 });
   const secureCookies = config.publicUrl?.startsWith("https:") === true;
@@ -315,6 +324,7 @@ export async function startHotdoc(
     port,
     adminToken: admin.token,
     adminTokenGenerated: admin.generated,
+    teamLink,
     hocuspocus,
     store,
     incidents,

@@ -55,16 +55,18 @@ async function main(): Promise<void> {
   const banner = [`\n  hotdoc is listening on ${hotdoc.url}  (data in ${config.dataDir})`];
   if (hotdoc.adminTokenGenerated)
     banner.push(`  A new admin token was generated into ${config.dataDir}/admin-token.`);
-  if (config.oidc) {
-    banner.push(`  Sign in with ${config.oidc.providerName}: ${hotdoc.url}${openPath}`);
-    const where = config.adminToken ? "ADMIN_TOKEN" : `${config.dataDir}/admin-token`;
-    banner.push(`  The admin token (in ${where}) is for the API and the CLI.\n`);
-  } else {
-    banner.push(`  Open: ${hotdoc.url}${openPath}#token=${hotdoc.adminToken}`);
+  const where = config.adminToken ? "ADMIN_TOKEN" : `${config.dataDir}/admin-token`;
+  if (config.oidc || !hotdoc.teamLink) {
     banner.push(
-      "  Share this link with your team: each person who opens it gives their name once and gets a personal link.\n",
+      `  Sign in with ${config.oidc?.providerName ?? "your identity provider"}: ${hotdoc.url}${openPath}`,
+    );
+  } else {
+    banner.push(`  Open: ${hotdoc.url}${openPath}#token=${hotdoc.teamLink}`);
+    banner.push(
+      "  Share this link with your team: each person who opens it gives their name once and gets a personal link.",
     );
   }
+  banner.push(`  The admin token (in ${where}) is for the API and the CLI.\n`);
   process.stdout.write(`${banner.join("\n")}\n`);
 
   let stopping = false;

@@ -34,6 +34,21 @@ export function resolveAdminToken(
   return { token: value, generated };
 }
 
+/** The team link's token kept in DATA_DIR/team-link, if there is one. */
+export function readTeamLink(dataDir: string): string | null {
+  try {
+    return fs.readFileSync(path.join(dataDir, "team-link"), "utf8").trim() || null;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
+}
+
+export function writeTeamLink(dataDir: string, token: string): void {
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(path.join(dataDir, "team-link"), `${token}\n`, { mode: 0o600 });
+}
+
 /** The key that signs share links and tokens: TOKEN_SECRET if set, else DATA_DIR/token-secret. */
 export function resolveTokenSecret(dataDir: string, fromEnv?: string): Uint8Array {
   const value = fromEnv ?? fileSecret(dataDir, "token-secret", 32).value;

@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { EncryptJWT, errors as joseErrors, jwtDecrypt } from "jose";
 import * as client from "openid-client";
 import { z } from "zod";
+import { PersonName } from "#shared/access.ts";
 import type { OidcSettings } from "../config.ts";
 import { HotdocError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
@@ -155,10 +156,17 @@ export class OidcSignIn {
     const admin =
       (email !== null && adminEmails.includes(email)) ||
       groups.some((group) => typeof group === "string" && adminGroups.includes(group));
-    const name = (text(claims.name) ?? text(claims.preferred_username) ?? email ?? sub).slice(
-      0,
-      200,
-    );
+    // The first of the provider's names that reads as what it is (no control or invisible
+    // formatting characters, at most 200 characters, cut between whole characters).
+    const name =
+      [text(claims.name), text(claims.preferred_username), email, sub]
+        .map((candidate) =>
+          candidate === undefined || candidate === null
+            ? undefined
+            : [...candidate].slice(0, 200).join(""),
+        )
+        .find((candidate) => candidate !== undefined && PersonName.safeParse(candidate).success) ??
+      `oidc:${sub}`.slice(0, 200);
     return { subject: `oidc:${sub}`, name, email, role: admin ? "admin" : defaultRole };
   }
 

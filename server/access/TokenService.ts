@@ -103,7 +103,8 @@ export class TokenService {
         name: "admin bootstrap token",
         scope: "*",
         createdAt: now,
-        expiresAt: Number.MAX_SAFE_INTEGER,
+        // It lasts as long as the token is ADMIN_TOKEN; a date, so every listing can show it.
+        expiresAt: Date.UTC(9999, 11, 31),
         createdBy: "hotdoc",
         revokedAt: null,
         shared: true,
@@ -114,6 +115,10 @@ export class TokenService {
 
   async mint(options: MintOptions, now: number = Date.now()): Promise<MintedToken> {
     const id = crypto.randomUUID();
+    // Whatever the admin token mints ends with it: rotating a leaked ADMIN_TOKEN leaves no
+    // token it made behind.
+    const parent =
+      options.parent ?? (options.createdBy === ADMIN.subject ? this.adminRecordId : undefined);
     const expiresAt = now + options.expiresInSeconds * 1000;
     const subject = options.subject ?? `link:${id}`;
     const token = await new SignJWT({
@@ -139,10 +144,45 @@ export class TokenService {
       createdBy: options.createdBy,
       revokedAt: null,
       shared: options.shared === true,
-      parent: options.parent ?? null,
+      parent: parent ?? null,
     };
     await this.store.saveAccessToken(record);
     return { token, record };
+  }
+
+  /**
+   * The team link `npm start` prints (links-only mode): a shared responder link for every
+   * incident, so the admin token itself never travels in a URL. The stored one is used
+   * again while it is good for another 30 days; otherwise a new one is minted (a child of
+   * the admin token's record, so rotating the admin token revokes it and every personal
+   * link minted from it).
+   */
+  async bootstrapLink(
+    stored: string | null,
+    now: number = Date.now(),
+  ): Promise<{ token: string; minted: boolean }> {
+    if (stored) {
+      try {
+        const principal = await this.verify(stored);
+        const left = (principal.expiresAt ?? 0) - now;
+        if (principal.shared && principal.role === "responder" && left > 30 * 86_400_000)
+          return { token: stored, minted: false };
+      } catch {
+        // Revoked, expired or signed with another secret: mint a new one.
+      }
+    }
+    const { token } = await this.mint(
+      {
+        role: "responder",
+        scope: "*",
+        name: "Team",
+        expiresInSeconds: 365 * 86_400,
+        createdBy: ADMIN.subject,
+        shared: true,
+      },
+      now,
+    );
+    return { token, minted: true };
   }
 
   /**

@@ -113,9 +113,17 @@ function change(
   });
 }
 
-/** Minted links (the record standing for the admin token itself left out). */
-const personalTokens = async (server: TestServer) =>
-  (await server.hotdoc.store.listAccessTokens()).filter((t) => !t.id.startsWith("admin:"));
+/** The id (jti) a signed token carries. */
+const idOf = (token: string) =>
+  JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString()).jti as string;
+
+/** Minted links, leaving out those every server has: the admin token's record and the team link. */
+const personalTokens = async (server: TestServer) => {
+  const team = server.hotdoc.teamLink ? idOf(server.hotdoc.teamLink) : null;
+  return (await server.hotdoc.store.listAccessTokens()).filter(
+    (t) => !t.id.startsWith("admin:") && t.id !== team,
+  );
+};
 
 const me = (server: TestServer, cookie: string) => send(server, "GET", "/api/me", { cookie });
 
@@ -761,6 +769,58 @@ describe("browser sessions: link sign-in, CSRF, websocket, sign-out, revocation,
       expect((await exchange(withOidc, viewer.body.token)).status).toBe(200);
     } finally {
       await withOidc.close();
+    }
+  });
+
+  it("npm start's team link: asks each person their name, stays across restarts, ends with the admin token", async () => {
+    const dataDir = tempDataDir();
+    const first = await startTestServer({ dataDir });
+    let teamLink: string;
+    let apiToken: string;
+    let dana: Browser;
+    try {
+      teamLink = first.hotdoc.teamLink as string;
+      expect(teamLink).toMatch(/^eyJ/);
+      expect(teamLink).not.toBe(first.token);
+      expect((await exchange(first, teamLink)).body.error.code).toBe("name_required");
+      dana = await signIn(first, teamLink, "Dana");
+      expect(dana.me).toMatchObject({ name: "Dana", role: "responder", scope: "*" });
+      // The team link on its own changes nothing.
+      const incident = await first.api(
+        "POST",
+        "/api/incidents",
+        { summary: "x", severity: 3 },
+        teamLink,
+      );
+      expect(incident.status).toBe(403);
+      apiToken = (
+        await first.api("POST", "/api/tokens", { role: "admin", scope: "*", name: "ops bot" })
+      ).body.token;
+      const listed = await first.api("GET", "/api/tokens");
+      expect(listed.status).toBe(200);
+      expect(listed.body.tokens.map((t: { name: string }) => t.name)).toEqual(
+        expect.arrayContaining(["Team", "Dana", "ops bot", "admin bootstrap token"]),
+      );
+    } finally {
+      await first.close();
+    }
+    const again = await startTestServer({ dataDir });
+    try {
+      expect(again.hotdoc.teamLink).toBe(teamLink);
+    } finally {
+      await again.close();
+    }
+    const rotated = await startTestServer({
+      dataDir,
+      env: { ADMIN_TOKEN: "another-admin-token-0123456789" },
+    });
+    try {
+      expect(rotated.hotdoc.teamLink).not.toBe(teamLink);
+      for (const token of [teamLink, apiToken, tokenOf(dana.personalLink!)])
+        expect((await rotated.api("GET", "/api/me", undefined, token)).status).toBe(401);
+      expect((await me(rotated, dana.cookie)).status).toBe(401);
+    } finally {
+      await rotated.close();
     }
   });
 });
