@@ -1,22 +1,17 @@
 import crypto from "node:crypto";
-import type { Principal, TokenRole } from "#shared/access.ts";
+import type { Principal } from "#shared/access.ts";
 import { HotdocError } from "../errors.ts";
 import { secretsEqual } from "../secrets.ts";
 import type { DocumentStore, SessionRecord } from "../storage/DocumentStore.ts";
 
 /** Who a new session is for: a person the identity provider signed in, or the holder of a personal link. */
-export interface SessionSubject {
-  subject: string;
-  name: string;
-  email: string | null;
-  role: TokenRole;
-  scope: string;
-  /** The access link the session stands on; its revocation or expiry ends the session. */
-  tokenId: string | null;
-  /** When that link expires (epoch ms): a session never outlives the link it came from. */
+export type SessionSubject = Pick<
+  SessionRecord,
+  "subject" | "name" | "email" | "role" | "scope" | "tokenId" | "via"
+> & {
+  /** When the link the session stands on expires (epoch ms): a session never outlives it. */
   tokenExpiresAt?: number;
-  via: SessionRecord["via"];
-}
+};
 
 const sha256 = (value: string) => crypto.createHash("sha256").update(value).digest("hex");
 const random = () => crypto.randomBytes(32).toString("base64url");

@@ -13,7 +13,7 @@ import {
 import type { OidcSignIn } from "../access/OidcSignIn.ts";
 import type { RateLimits } from "../access/RateLimits.ts";
 import { closeConnectionsOfSession } from "../access/revokeConnections.ts";
-import type { SessionService } from "../access/SessionService.ts";
+import type { SessionService, SessionSubject } from "../access/SessionService.ts";
 import type { TokenService } from "../access/TokenService.ts";
 import { HotdocError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
@@ -89,6 +89,15 @@ export function authRoutes(options: {
     logger.info({ session: id, closedConnections: closed }, why);
   };
 
+  /** A new session for this browser, ending the one it held (no two identities in one browser). */
+  const openSession = async (c: Context<HttpEnv>, who: SessionSubject) => {
+    const previous = await currentSession(c);
+    if (previous) await endSession(previous.principal.sessionId as string, "session replaced");
+    const { cookie, record } = await sessions.create(who);
+    setSession(c, cookie, record.expiresAt);
+    return record;
+  };
+
   app.get("/config", (c) =>
     c.json({ oidc: oidc && options.providerName ? { name: options.providerName } : null }),
   );
@@ -124,10 +133,7 @@ export function authRoutes(options: {
         email: person.email,
         updatedAt: Date.now(),
       });
-    const previous = await currentSession(c);
-    if (previous)
-      await endSession(previous.principal.sessionId as string, "session replaced by a sign-in");
-    const { cookie, record } = await sessions.create({
+    const record = await openSession(c, {
       subject: person.subject,
       name: person.name,
       email: person.email,
@@ -136,7 +142,6 @@ export function authRoutes(options: {
       tokenId: null,
       via: "oidc",
     });
-    setSession(c, cookie, record.expiresAt);
     logger.info({ who: person.subject, role: person.role, session: record.id }, "signed in");
     return c.redirect(next, 302);
   });
@@ -192,10 +197,7 @@ export function authRoutes(options: {
     }
     if (holder.role !== "admin" && holder.role !== "responder" && holder.role !== "viewer")
       throw new HotdocError("forbidden", "this credential cannot open a browser session");
-    const previous = await currentSession(c);
-    if (previous)
-      await endSession(previous.principal.sessionId as string, "session replaced by a link");
-    const { cookie, record } = await sessions.create({
+    const record = await openSession(c, {
       subject: holder.subject,
       name: holder.name,
       email: null,
@@ -205,7 +207,6 @@ export function authRoutes(options: {
       tokenExpiresAt: holder.expiresAt,
       via: "link",
     });
-    setSession(c, cookie, record.expiresAt);
     const me = meOf({ ...holder, sessionId: record.id, expiresAt: record.expiresAt }, record.csrf);
     return c.json({ me, ...(personalLink ? { personalLink } : {}) });
   });

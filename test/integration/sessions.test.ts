@@ -181,6 +181,16 @@ describe("browser sessions: link sign-in, CSRF, websocket, sign-out, revocation,
     return provider;
   }
 
+  /** Our own page's connection: the session's CSRF value as token, its cookie and our origin. */
+  const sessionProvider = (browser: Browser, sockets: WebSocket[] = [], doc?: Y.Doc) =>
+    browserProvider(
+      key,
+      `session:${browser.me.csrf}`,
+      { cookie: browser.cookie, origin: server.url },
+      sockets,
+      doc,
+    );
+
   const track = <T extends { destroy(): void }>(p: T) => {
     cleanups.push(() => p.destroy());
     return p;
@@ -383,13 +393,7 @@ describe("browser sessions: link sign-in, CSRF, websocket, sign-out, revocation,
     await whenSynced(watcher);
 
     const annDoc = new Y.Doc();
-    const annProvider = browserProvider(
-      key,
-      `session:${ann.me.csrf}`,
-      { cookie: ann.cookie, origin: server.url },
-      [],
-      annDoc,
-    );
+    const annProvider = sessionProvider(ann, [], annDoc);
     await whenSynced(annProvider);
     expect(annProvider.authorizedScope).toBe("read-write");
     annProvider.setAwarenessField("cursor", { at: 1 });
@@ -475,19 +479,9 @@ describe("browser sessions: link sign-in, CSRF, websocket, sign-out, revocation,
     const ann = await signIn(server, server.token, "Ann");
     const ben = await signIn(server, server.token, "Ben");
     const annSockets: WebSocket[] = [];
-    const annProvider = browserProvider(
-      key,
-      `session:${ann.me.csrf}`,
-      { cookie: ann.cookie, origin: server.url },
-      annSockets,
-    );
+    const annProvider = sessionProvider(ann, annSockets);
     const benSockets: WebSocket[] = [];
-    const benProvider = browserProvider(
-      key,
-      `session:${ben.me.csrf}`,
-      { cookie: ben.cookie, origin: server.url },
-      benSockets,
-    );
+    const benProvider = sessionProvider(ben, benSockets);
     await Promise.all([whenSynced(annProvider), whenSynced(benProvider)]);
 
     const forged = await send(server, "POST", "/auth/logout", {
@@ -539,12 +533,7 @@ describe("browser sessions: link sign-in, CSRF, websocket, sign-out, revocation,
     expect((await send(server, "GET", "/api/sessions", { cookie: ann.cookie })).status).toBe(403);
 
     const annSockets: WebSocket[] = [];
-    const annProvider = browserProvider(
-      key,
-      `session:${ann.me.csrf}`,
-      { cookie: ann.cookie, origin: server.url },
-      annSockets,
-    );
+    const annProvider = sessionProvider(ann, annSockets);
     await whenSynced(annProvider);
     const annClosed = closedWith(annSockets[0]);
     expect((await server.api("DELETE", `/api/sessions/${annSession.id}`)).status).toBe(204);
@@ -560,12 +549,7 @@ describe("browser sessions: link sign-in, CSRF, websocket, sign-out, revocation,
     const cat = await signIn(server, team.body.token, "Cat");
     const viewerLink = await server.api("POST", `/api/incidents/${key}/links`, { role: "viewer" });
     const catSockets: WebSocket[] = [];
-    const catProvider = browserProvider(
-      key,
-      `session:${cat.me.csrf}`,
-      { cookie: cat.cookie, origin: server.url },
-      catSockets,
-    );
+    const catProvider = sessionProvider(cat, catSockets);
     const catByLink = track(connectProvider(server.wsUrl, key, tokenOf(cat.personalLink!)));
     const viewer = track(connectProvider(server.wsUrl, key, viewerLink.body.token));
     await Promise.all([whenSynced(catProvider), whenSynced(catByLink), whenSynced(viewer)]);
