@@ -1,8 +1,10 @@
 import { lazy, Suspense } from "react";
 import { Dashboard } from "./components/Dashboard.tsx";
+import { LinkChoice } from "./components/LinkChoice.tsx";
 import { NamePrompt } from "./components/NamePrompt.tsx";
 import { NotFound } from "./components/NotFound.tsx";
 import { PersonalLinkNotice } from "./components/PersonalLinkNotice.tsx";
+import { SignedInElsewhere } from "./components/SignedInElsewhere.tsx";
 import { SignInScreen } from "./components/SignInScreen.tsx";
 import { TopBar } from "./components/TopBar.tsx";
 import { useRoute } from "./hooks/useRoute.ts";
@@ -27,22 +29,63 @@ export function App({ starting }: { starting: Promise<SessionState> }) {
       <NamePrompt
         problem={state.problem}
         onName={(name) => session.openLink(token, name)}
-        onCancel={() => void session.signOut()}
+        onCancel={session.dropLink}
       />
     );
   }
+  if (state.phase === "link-offered") {
+    const { token } = state;
+    return (
+      <LinkChoice me={state.me} onStay={session.dropLink} onUse={() => session.openLink(token)} />
+    );
+  }
+  // Once the session is over only an incident page has something to keep (its unsaved
+  // changes): it stays, and is signed in again from there. Anywhere else, sign in.
+  if (state.phase === "ended" && route.page !== "incident")
+    return (
+      <SignInScreen
+        problem={state.linkProblem ?? state.problem}
+        onLink={(token) => session.openLink(token)}
+      />
+    );
 
-  const { me, personalLink } = state;
+  const signedIn = state.phase === "signed-in" ? state : null;
+  const ended =
+    state.phase === "ended"
+      ? {
+          message: state.problem,
+          linkProblem: state.linkProblem,
+          onLink: (token: string) => session.openLink(token),
+        }
+      : undefined;
+  const { me } = state;
   return (
     <div className="app">
-      <TopBar me={me} onSignOut={() => void session.signOut()} />
-      {personalLink && (
-        <PersonalLinkNotice link={personalLink} onDismiss={session.dismissPersonalLink} />
+      <TopBar me={signedIn?.me ?? null} onSignOut={() => void session.signOut()} />
+      {signedIn?.alert && (
+        <div className="notice" role="alert" data-testid="signin-alert">
+          <p>{signedIn.alert}</p>
+          <button
+            type="button"
+            className="link"
+            data-testid="signin-alert-dismiss"
+            onClick={() => session.dismiss("alert")}
+          >
+            Dismiss
+          </button>
+        </div>
+      )}
+      {signedIn?.personalLink && (
+        <PersonalLinkNotice
+          link={signedIn.personalLink}
+          onDismiss={() => session.dismiss("personalLink")}
+        />
       )}
       {route.page === "dashboard" && <Dashboard me={me} />}
+      {route.page === "signed-in" && <SignedInElsewhere me={me} />}
       {route.page === "incident" && (
         <Suspense fallback={<p className="page muted">Loading…</p>}>
-          <IncidentPage key={route.key} incidentKey={route.key} me={me} />
+          <IncidentPage key={route.key} incidentKey={route.key} me={me} ended={ended} />
         </Suspense>
       )}
       {route.page === "not-found" && <NotFound path={route.path} />}

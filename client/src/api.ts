@@ -75,9 +75,10 @@ async function send(path: string, init: RequestInit): Promise<Response> {
   }
 }
 
-async function refusal(response: Response): Promise<ApiError> {
+async function refusal(path: string, response: Response): Promise<ApiError> {
   const error = errorFrom(response, await response.json().catch(() => null));
-  if (error.unauthenticated) endSession(error.message);
+  // A link refused by /auth/link says nothing about the session this browser may already hold.
+  if (error.unauthenticated && path !== "/auth/link") endSession(error.message);
   return error;
 }
 
@@ -87,7 +88,7 @@ export async function apiFetch<T>(path: string, init: RequestInit = {}): Promise
   if (init.body !== undefined && !headers.has("content-type"))
     headers.set("content-type", "application/json");
   const response = await send(path, { ...init, headers });
-  if (!response.ok) throw await refusal(response);
+  if (!response.ok) throw await refusal(path, response);
   if (response.status === 204) return undefined as T;
   return (await response.json().catch(() => null)) as T;
 }
@@ -113,7 +114,7 @@ function errorFrom(response: Response, body: unknown): ApiError {
 /** Fetches a binary or text resource of the API with the session (for downloads and time travel). */
 export async function apiBlob(path: string, signal?: AbortSignal): Promise<Blob> {
   const response = await send(path, { signal });
-  if (!response.ok) throw await refusal(response);
+  if (!response.ok) throw await refusal(path, response);
   return response.blob();
 }
 

@@ -1,17 +1,24 @@
 import type { MouseEvent } from "react";
 import { IncidentKeySchema } from "#shared/doc/index.ts";
 
-/** Client-side routes: `/` is the dashboard, `/HOT-12` an incident page. */
+/**
+ * Client-side routes: `/` is the dashboard, `/HOT-12` an incident page, `/signed-in`
+ * where a sign-in started from a signed-out page (in a new tab) lands.
+ */
 export type Route =
   | { page: "dashboard" }
+  | { page: "signed-in" }
   | { page: "incident"; key: string }
   | { page: "not-found"; path: string };
 
 const NAVIGATE_EVENT = "hotdoc:navigate";
 
+export const SIGNED_IN_PATH = "/signed-in";
+
 export function routeFor(pathname: string): Route {
   const path = pathname.replace(/\/+$/, "") || "/";
   if (path === "/") return { page: "dashboard" };
+  if (path === SIGNED_IN_PATH) return { page: "signed-in" };
   const segment = safeDecode(path.slice(1)).toUpperCase();
   if (IncidentKeySchema.safeParse(segment).success) return { page: "incident", key: segment };
   return { page: "not-found", path: pathname };

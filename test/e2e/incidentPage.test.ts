@@ -3,6 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendTimelineEntry, readIncident, recordChange } from "#shared/doc/index.ts";
 import { colorForSubject } from "#shared/presence.ts";
 import { artifactPath, launchChromium } from "../helpers/browser.ts";
+import {
+  startOidcProvider,
+  TEST_USERS,
+  type TestOidcProvider,
+  type TestUser,
+} from "../helpers/oidcProvider.ts";
 import { startTestServer, type TestServer } from "../helpers/testServer.ts";
 
 /** Within a second, as the issue asks: every cross-client wait uses this bound. */
@@ -12,6 +18,12 @@ const LIVE_MS = 1000;
 async function subjectIn(page: Page): Promise<string> {
   const me = await page.evaluate(() => fetch("/api/me").then((r) => r.json()));
   return (me as { subject: string }).subject;
+}
+
+async function waitOnline(page: Page): Promise<void> {
+  await page
+    .locator('[data-testid="connection-status"][data-status="online"]')
+    .waitFor({ timeout: 15_000 });
 }
 
 /** "#rrggbb" as getComputedStyle writes it. */
@@ -61,6 +73,12 @@ describe("the incident page in a real browser", () => {
 
   const entry = (page: Page, text: string) =>
     page.locator('[data-testid="timeline-entry"]', { hasText: text });
+
+  /** The incident's timeline as the server has it, read over REST with the admin token. */
+  const timelineTexts = async (): Promise<string[]> =>
+    (await server.api("GET", `/api/incidents/${key}`)).body.timeline.map(
+      (e: { text: string }) => e.text,
+    );
 
   it("two responders co-edit notes and the timeline and see each other's changes within a second; a viewer watches live and cannot change anything", async () => {
     const alice = await open("responder", "Alice");
@@ -276,6 +294,14 @@ describe("the incident page in a real browser", () => {
     expect(
       await page.locator('[data-testid="notes-editor"] [contenteditable="true"]').count(),
     ).toBe(0);
+    // The page says why in the link's own words, and no longer claims anyone is signed in.
+    await page.getByTestId("signed-out").waitFor({ timeout: LIVE_MS });
+    expect(await page.getByTestId("signed-out").innerText()).toContain(
+      "The access link has been revoked.",
+    );
+    await page.getByTestId("me-signed-out").waitFor({ timeout: LIVE_MS });
+    expect(await page.getByTestId("me-name").count()).toBe(0);
+    expect(await page.getByTestId("sign-out").count()).toBe(0);
     await context.close();
   });
 
@@ -306,8 +332,17 @@ describe("the incident page in a real browser", () => {
     await page.getByTestId("incident-list").waitFor({ timeout: 15_000 });
     expect(await page.getByTestId("me-name").innerText()).toBe("Dana Declarer");
     expect(await page.getByTestId("me-role").innerText()).toBe("Responder");
+    // The personal link is announced and focused, shown cut short until asked for.
+    const notice = page.getByTestId("personal-link");
+    expect(await notice.getAttribute("role")).toBe("status");
+    expect(await notice.evaluate((el) => el === document.activeElement)).toBe(true);
+    const masked = await page.getByTestId("personal-link-url").inputValue();
+    expect(masked).toMatch(/#token=.{4}…$/);
+    await page.getByTestId("personal-link-show").click();
     const personal = await page.getByTestId("personal-link-url").inputValue();
     expect(personal).toMatch(/#token=/);
+    expect(personal.startsWith(masked.slice(0, -1))).toBe(true);
+    expect(personal.length).toBeGreaterThan(masked.length + 20);
     expect(personal).not.toContain(server.token);
     const stored = await page.evaluate(() => ({
       local: JSON.stringify({ ...localStorage }),
@@ -363,12 +398,183 @@ describe("the incident page in a real browser", () => {
     expect(await second.getByTestId("signed-out").innerText()).toContain(
       "You have been signed out",
     );
+    await second.getByTestId("me-signed-out").waitFor({ timeout: LIVE_MS });
+    expect(await second.getByTestId("me-name").count()).toBe(0);
     await second.getByTestId("quick-add-text").waitFor({ state: "detached", timeout: LIVE_MS });
     expect(
       await second.locator('[data-testid="notes-editor"] [contenteditable="true"]').count(),
     ).toBe(0);
     await first.context().close();
   });
+
+  it("an access link opened while signed in asks first, and staying keeps the session", async () => {
+    const alice = await open("responder", "Alice");
+    const aliceSubject = await subjectIn(alice);
+    const bobLink: string = (
+      await server.api("POST", `/api/incidents/${key}/links`, { role: "viewer", name: "Bob" })
+    ).body.url;
+
+    // Opened from another page (a full load): nothing changes until Alice says so.
+    await alice.getByTestId("nav-dashboard").click();
+    await alice.getByTestId("incident-list").waitFor();
+    await alice.goto(bobLink);
+    await alice.getByTestId("link-choice").waitFor({ timeout: 15_000 });
+    expect(alice.url()).not.toContain("token");
+    expect(await alice.getByTestId("link-choice-who").innerText()).toBe(
+      "You are signed in as Alice (Responder). Open this link as someone else instead?",
+    );
+    expect(await subjectIn(alice)).toBe(aliceSubject);
+    await alice.getByTestId("link-stay").click();
+    await waitOnline(alice);
+    expect(new URL(alice.url()).pathname).toBe(`/${key}`);
+    expect(alice.url()).not.toContain("token");
+    expect(await alice.getByTestId("me-name").innerText()).toBe("Alice");
+    expect(await subjectIn(alice)).toBe(aliceSubject);
+
+    // Opened on the incident page itself (only the fragment changes, no reload): asked
+    // again; using the link signs in as Bob.
+    await alice.evaluate(() => {
+      (window as unknown as { samePage: boolean }).samePage = true;
+    });
+    await alice.goto(bobLink);
+    await alice.getByTestId("link-choice").waitFor({ timeout: 5000 });
+    expect(await alice.evaluate(() => (window as unknown as { samePage?: boolean }).samePage)).toBe(
+      true,
+    );
+    await alice.getByTestId("link-use").click();
+    await alice.getByTestId("read-only-marker").waitFor({ timeout: 15_000 });
+    expect(await alice.getByTestId("me-name").innerText()).toBe("Bob");
+    expect(await subjectIn(alice)).not.toBe(aliceSubject);
+    await alice.context().close();
+  });
+
+  it("'Use another link' on the name prompt goes back to the sign-in screen without signing out; a refused name is announced each time", async () => {
+    const alice = await open("responder", "Alice");
+    const requests: string[] = [];
+    alice.on("request", (r) => requests.push(`${r.method()} ${new URL(r.url()).pathname}`));
+    await alice.goto(`${server.url}/#token=${server.token}`);
+    await alice.getByTestId("link-choice").waitFor({ timeout: 15_000 });
+    await alice.getByTestId("link-use").click();
+    await alice.getByTestId("name-prompt").waitFor({ timeout: 5000 });
+
+    // A name the server refuses (it holds a zero-width joiner): the error is tied to the
+    // field, and the same error a second time is a new alert, so it is read out again.
+    await alice.getByTestId("name-input").fill("Dana\u200dDeclarer");
+    await alice.getByTestId("name-save").click();
+    const error = alice.locator("#name-error[role=alert]");
+    await error.waitFor({ timeout: 5000 });
+    const input = alice.getByTestId("name-input");
+    expect(await input.getAttribute("aria-invalid")).toBe("true");
+    expect(await input.getAttribute("aria-describedby")).toBe("name-error");
+    const first = await error.innerText();
+    await error.evaluate((el) => el.setAttribute("data-seen", ""));
+    await alice.getByTestId("name-save").click();
+    await alice.locator("#name-error[role=alert]:not([data-seen])").waitFor({ timeout: 5000 });
+    expect(await error.innerText()).toBe(first);
+
+    await alice.getByTestId("name-cancel").click();
+    await alice.getByTestId("signin-screen").waitFor({ timeout: 5000 });
+    expect(await alice.getByTestId("signin-error").count()).toBe(0);
+    expect(requests).not.toContain("POST /auth/logout");
+    await alice.context().close();
+  });
+
+  it("a bad link pasted into the open app, or a failed sign-in, leaves a good session alone", async () => {
+    const alice = await open("responder", "Alice");
+    await alice.evaluate(() => {
+      location.hash = "token=not-a-real-token";
+    });
+    await alice.getByTestId("link-choice").waitFor({ timeout: 5000 });
+    await alice.getByTestId("link-use").click();
+    await alice.getByTestId("signin-alert").waitFor({ timeout: 5000 });
+    expect(await alice.getByTestId("signin-alert").innerText()).toContain(
+      "you are still signed in as Alice",
+    );
+    expect(await alice.getByTestId("me-name").innerText()).toBe("Alice");
+    expect(await alice.evaluate(() => fetch("/api/me").then((r) => r.status))).toBe(200);
+    await waitOnline(alice);
+    await alice.getByTestId("quick-add-text").fill("still signed in after a bad link");
+    await alice.getByTestId("quick-add-submit").click();
+    await expect
+      .poll(timelineTexts, { timeout: 5000 })
+      .toContain("still signed in after a bad link");
+    await alice.getByTestId("signin-alert-dismiss").click();
+    await alice.getByTestId("signin-alert").waitFor({ state: "detached" });
+
+    // An identity provider's refusal arriving while an older session is still good.
+    await alice.goto(`${server.url}/?signin_error=signin_refused`);
+    await alice
+      .locator('[data-testid="signin-alert"]', {
+        hasText: "Your account is not allowed to use hotdoc.",
+      })
+      .waitFor({ timeout: 15_000 });
+    expect(new URL(alice.url()).search).toBe("");
+    expect(await alice.getByTestId("me-name").innerText()).toBe("Alice");
+    await alice.getByTestId("incident-list").waitFor();
+    await alice.context().close();
+  });
+
+  it("an entry typed while the session ends is counted, kept, and saved after signing in again on the page", async () => {
+    // The websocket is cut as in the offline test above, so the sign-out in another tab
+    // happens while this page cannot hear of it.
+    let offline = false;
+    const sockets: { page: WebSocketRoute; server: WebSocketRoute }[] = [];
+    const link: string = (
+      await server.api("POST", `/api/incidents/${key}/links`, { role: "responder", name: "Alice" })
+    ).body.url;
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    await context.routeWebSocket(/\/collab$/, (ws) => {
+      if (offline) {
+        ws.close({ code: 1006 });
+        return;
+      }
+      sockets.push({ page: ws, server: ws.connectToServer() });
+    });
+    const alice = await context.newPage();
+    await alice.goto(link);
+    await waitOnline(alice);
+
+    offline = true;
+    for (const socket of sockets.splice(0)) {
+      await socket.server.close();
+      await socket.page.close({ code: 1006 });
+    }
+    await alice
+      .locator('[data-testid="connection-status"]:not([data-status="online"])')
+      .waitFor({ timeout: 5000 });
+    const text = "typed while signed out elsewhere";
+    await alice.getByTestId("quick-add-text").fill(text);
+    await alice.getByTestId("quick-add-submit").click();
+    await entry(alice, text).waitFor({ timeout: LIVE_MS });
+
+    const other = await context.newPage();
+    await other.goto(`${server.url}/`);
+    await other.getByTestId("sign-out").click();
+    await other.getByTestId("signin-screen").waitFor({ timeout: 5000 });
+    await other.close();
+
+    // Back online, the page learns its session is over and says what it could not save.
+    offline = false;
+    await alice.getByTestId("signed-out").waitFor({ timeout: 30_000 });
+    expect(await alice.getByTestId("signed-out").innerText()).toContain("You have been signed out");
+    expect(await alice.getByTestId("unsaved-changes").getAttribute("data-count")).toBe("1");
+    expect(await alice.getByTestId("unsaved-changes").innerText()).toContain("1 unsaved change:");
+    await alice.getByTestId("me-signed-out").waitFor();
+    expect(await alice.getByTestId("me-name").count()).toBe(0);
+    await alice.getByTestId("quick-add-text").waitFor({ state: "detached", timeout: LIVE_MS });
+    expect(await timelineTexts()).not.toContain(text);
+
+    // Signing in again with the link, right on the page: the entry is sent and saved.
+    await alice.getByTestId("relink-input").fill(link);
+    await alice.getByTestId("relink-submit").click();
+    await alice.getByTestId("signed-out").waitFor({ state: "detached", timeout: 5000 });
+    await waitOnline(alice);
+    await expect.poll(timelineTexts, { timeout: 5000 }).toContain(text);
+    expect((await timelineTexts()).filter((t) => t === text)).toHaveLength(1);
+    expect(await alice.getByTestId("me-name").innerText()).toBe("Alice");
+    await alice.getByTestId("quick-add-text").waitFor({ timeout: LIVE_MS });
+    await context.close();
+  }, 60_000);
 
   it("the dashboard lists a newly declared incident", async () => {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
@@ -458,5 +664,111 @@ describe("a long incident in a real browser", () => {
       await browser.close();
       await server.close();
     }
+  }, 60_000);
+});
+
+describe("signing in again with the identity provider, in a real browser", () => {
+  const PROVIDER_NAME = "Test IdP";
+  let idp: TestOidcProvider;
+  let server: TestServer;
+  let browser: Browser;
+  let key: string;
+
+  beforeAll(async () => {
+    [idp, browser] = await Promise.all([startOidcProvider(), launchChromium()]);
+    server = await startTestServer({
+      env: {
+        OIDC_ISSUER: idp.issuer,
+        OIDC_CLIENT_ID: idp.clientId,
+        OIDC_CLIENT_SECRET: idp.clientSecret,
+        OIDC_PROVIDER_NAME: PROVIDER_NAME,
+      },
+    });
+    idp.setRedirectUris([`${server.url}/auth/callback`]);
+    key = (await server.api("POST", "/api/incidents", { summary: "Search is down", severity: 2 }))
+      .body.key;
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await idp?.close();
+  });
+
+  /** Goes through the provider's development login form, when the provider asks. */
+  async function logInAtProvider(page: Page, user: TestUser): Promise<void> {
+    await page.waitForURL((url) => url.origin === idp.issuer);
+    await page.locator('input[name="login"]').fill(user.id);
+    await page.locator('input[name="password"]').fill("any password");
+    await page.locator('button[type="submit"]').click();
+  }
+
+  it("a team link does not replace the session, and a page signed out by an admin signs in again in a new tab and carries on", async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    // Only loopback is reachable (the provider's page imports a web font).
+    await context.route(
+      (url) => url.hostname !== "127.0.0.1",
+      (route) => route.abort(),
+    );
+    const alice = await context.newPage();
+    await alice.goto(`${server.url}/${key}`);
+    await alice.getByRole("link", { name: `Sign in with ${PROVIDER_NAME}` }).click();
+    await logInAtProvider(alice, TEST_USERS.alice);
+    await waitOnline(alice);
+    expect(await alice.getByTestId("me-name").innerText()).toBe(TEST_USERS.alice.name);
+    const aliceSubject = await subjectIn(alice);
+
+    // A team's link posted in the chat: Alice is asked, and stays who she is.
+    const teamLink = await server.api("POST", `/api/incidents/${key}/links`, {
+      role: "responder",
+    });
+    expect(teamLink.status).toBe(201);
+    await alice.goto(teamLink.body.url);
+    await alice.getByTestId("link-choice").waitFor({ timeout: 15_000 });
+    await alice.getByTestId("link-stay").click();
+    await waitOnline(alice);
+    expect(await subjectIn(alice)).toBe(aliceSubject);
+
+    // An admin ends her session: the page says so and offers the provider's sign-in in a new tab.
+    const sessions: { id: string; subject: string; revokedAt: string | null }[] = (
+      await server.api("GET", "/api/sessions")
+    ).body.sessions;
+    const session = sessions.find((s) => s.subject === aliceSubject && s.revokedAt === null);
+    expect((await server.api("DELETE", `/api/sessions/${session?.id}`)).status).toBe(204);
+    await alice.getByTestId("signed-out").waitFor({ timeout: 5000 });
+    expect(await alice.getByTestId("me-name").count()).toBe(0);
+    const again = alice.getByTestId("sign-in-again");
+    expect(await again.getAttribute("target")).toBe("_blank");
+    expect(await again.getAttribute("href")).toBe("/auth/login?next=%2Fsigned-in");
+    const [tab] = await Promise.all([context.waitForEvent("page"), again.click()]);
+    // The provider may still know Alice and send her straight back, or ask again.
+    const landed = tab.getByTestId("signed-in-elsewhere");
+    const login = tab.locator('input[name="login"]');
+    await landed.or(login).waitFor({ timeout: 15_000 });
+    if (await login.isVisible()) await logInAtProvider(tab, TEST_USERS.alice);
+    await landed.waitFor({ timeout: 15_000 });
+    expect(await tab.getByRole("heading").innerText()).toBe(
+      `Signed in as ${TEST_USERS.alice.name}`,
+    );
+
+    // Back in the first tab, the page carries on with the new session, editable again.
+    // Headless Chromium keeps every page focused (bringToFront sends no focus event), so
+    // the event a browser sends when the person comes back to this tab is sent here.
+    await alice.bringToFront();
+    await alice.evaluate(() => window.dispatchEvent(new FocusEvent("focus")));
+    await alice.getByTestId("signed-out").waitFor({ state: "detached", timeout: 5000 });
+    await waitOnline(alice);
+    expect(await alice.getByTestId("me-name").innerText()).toBe(TEST_USERS.alice.name);
+    await alice.getByTestId("quick-add-text").fill("back after signing in again");
+    await alice.getByTestId("quick-add-submit").click();
+    await expect
+      .poll(
+        async () =>
+          (await server.api("GET", `/api/incidents/${key}`)).body.timeline.map(
+            (e: { text: string }) => e.text,
+          ),
+        { timeout: 5000 },
+      )
+      .toContain("back after signing in again");
+    await context.close();
   }, 60_000);
 });

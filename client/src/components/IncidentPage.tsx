@@ -1,5 +1,5 @@
-import { useCallback, useMemo, useRef, useState } from "react";
-import { CLOSE_REASONS } from "#shared/closeReasons.ts";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { closeReasonFromString } from "#shared/closeReasons.ts";
 import type { Actor } from "#shared/doc/index.ts";
 import { colorForSubject } from "#shared/presence.ts";
 import { endSession, type Me } from "../api.ts";
@@ -20,24 +20,38 @@ import { InvestigationSection } from "./investigation/InvestigationSection.tsx";
 import { NotesEditor } from "./NotesEditor.tsx";
 import { PresenceList } from "./PresenceList.tsx";
 import { SectionNav } from "./SectionNav.tsx";
+import { type SessionEnd, SignedOutNotice } from "./SignedOutNotice.tsx";
 import { StreamFilter } from "./streams/StreamFilter.tsx";
 import { StreamsProvider } from "./streams/StreamsContext.tsx";
 import { Timeline } from "./Timeline.tsx";
 
 /**
  * One incident, live, in one scroll: header, timeline, change log, investigation,
- * comms, follow-ups, notes. One Y.Doc and one provider for as long as the page is open.
+ * comms, follow-ups, notes. One Y.Doc for as long as the page is open (longer, while it
+ * holds changes not yet saved), and one provider per session. `ended` is set once the
+ * session is over: the page stays, read-only, until the person signs in again.
  */
-export function IncidentPage({ incidentKey, me }: { incidentKey: string; me: Me }) {
-  const { doc, provider, status, synced, error, readOnly } = useIncidentDoc(
-    incidentKey,
-    me.csrf ?? "",
-  );
+export function IncidentPage({
+  incidentKey,
+  me,
+  ended,
+}: {
+  incidentKey: string;
+  me: Me;
+  ended?: SessionEnd;
+}) {
+  const connection = useIncidentDoc(incidentKey, me.csrf ?? "");
+  const { doc, provider, status, synced, error, unsaved } = connection;
+  const readOnly = connection.readOnly || ended !== undefined;
   const incident = useIncidentState(doc);
   const { name, subject } = me;
   const actor = useMemo<Actor>(() => ({ name, source: "editor" }), [name]);
   const user = useMemo(() => ({ name, color: colorForSubject(subject) }), [name, subject]);
-  const signedOut = error?.reason === CLOSE_REASONS.session_ended.reason;
+  // A connection refused for its session or link (signed out, expired, revoked) ends the
+  // session for the whole app, whatever the reason.
+  useEffect(() => {
+    if (error && closeReasonFromString(error.reason)?.code === 4401) endSession(error.message);
+  }, [error]);
   const quickAdd = useRef<HTMLInputElement>(null);
   const [help, setHelp] = useState(false);
   const [historyAt, setHistoryAt] = useState<string | null>(null);
@@ -71,14 +85,7 @@ export function IncidentPage({ incidentKey, me }: { incidentKey: string; me: Me 
         {provider && <PresenceList provider={provider} me={me} />}
         <ConnectionStatus status={status} error={error} />
       </div>
-      {signedOut && (
-        <div className="notice" role="alert" data-testid="signed-out">
-          <strong>You have been signed out.</strong> Nothing more can be changed from this page.
-          <button type="button" className="primary" onClick={() => endSession()}>
-            Sign in again
-          </button>
-        </div>
-      )}
+      {ended && <SignedOutNotice end={ended} me={me} unsaved={unsaved} />}
       {!incident || !doc || !provider ? (
         <p className="muted" data-testid="incident-loading">
           {status === "refused"

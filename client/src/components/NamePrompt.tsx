@@ -17,10 +17,14 @@ export function NamePrompt({
 }) {
   const [value, setValue] = useState("");
   const [busy, setBusy] = useState(false);
+  // A new key per attempt: the same refusal twice is announced twice.
+  const [attempt, setAttempt] = useState(0);
+  const shownProblem = busy ? undefined : problem;
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const name = value.trim();
     if (!name) return;
+    setAttempt((n) => n + 1);
     setBusy(true);
     try {
       await onName(name);
@@ -41,9 +45,9 @@ export function NamePrompt({
           Several people may hold the link you opened. Your name tells your teammates who is
           working; hotdoc then gives you a personal link of your own.
         </p>
-        {problem && (
-          <p className="error" role="alert">
-            {problem}
+        {shownProblem && (
+          <p className="error" role="alert" id="name-error" key={attempt}>
+            {shownProblem}
           </p>
         )}
         <label>
@@ -55,6 +59,8 @@ export function NamePrompt({
             autoFocus
             autoComplete="name"
             maxLength={maxLengthOf(ActorSchema.shape.name)}
+            aria-invalid={shownProblem ? true : undefined}
+            aria-describedby={shownProblem ? "name-error" : undefined}
             onChange={(e) => setValue(e.target.value)}
           />
         </label>
@@ -67,7 +73,7 @@ export function NamePrompt({
           >
             {busy ? "Opening…" : "Continue"}
           </button>
-          <button type="button" className="link" onClick={onCancel}>
+          <button type="button" className="link" data-testid="name-cancel" onClick={onCancel}>
             Use another link
           </button>
         </div>

@@ -20,6 +20,12 @@ export interface IncidentDocConnection {
   error: ConnectionRefusal | null;
   /** True when the server authorised this connection read-only (a viewer link): nothing may be edited. */
   readOnly: boolean;
+  /**
+   * Changes made in this tab that the server has not confirmed, as of the last refusal
+   * (counted as they are made, but told to React only when the connection is refused or
+   * all are confirmed, so typing does not re-render the page).
+   */
+  unsaved: number;
 }
 
 /** Where the collaboration websocket lives: same host as the page. */
@@ -28,24 +34,64 @@ function collabUrl(): string {
 }
 
 /**
- * One Y.Doc and one HocuspocusProvider for an incident page, torn down when the
- * page (or the key or session) changes. The websocket is authenticated by the session
- * cookie its upgrade request carries; the token `session:<csrf>` proves the page
- * itself, not another site, opened it.
+ * An incident's Y.Doc in this tab. It outlives its providers (one per session: a new
+ * session brings a new CSRF value and so a new provider) and, while it holds changes the
+ * server has not confirmed, the page too: a page left or replaced while signed out finds
+ * them again and sends them once it connects.
+ */
+interface LocalDoc {
+  doc: Y.Doc;
+  /** Changes made here since the server last confirmed it had every one. */
+  unsaved: number;
+  /** Pages that have it open. */
+  users: number;
+}
+
+const localDocs = new Map<string, LocalDoc>();
+
+function takeDoc(key: string): LocalDoc {
+  let local = localDocs.get(key);
+  if (!local) {
+    local = { doc: new Y.Doc(), unsaved: 0, users: 0 };
+    localDocs.set(key, local);
+  }
+  local.users += 1;
+  return local;
+}
+
+function releaseDoc(key: string, local: LocalDoc): void {
+  local.users -= 1;
+  if (local.users > 0 || local.unsaved > 0) return;
+  localDocs.delete(key);
+  local.doc.destroy();
+}
+
+/**
+ * The incident's Y.Doc and a HocuspocusProvider for it. The provider is rebuilt when the
+ * session changes; the doc is not, so what could not be sent under the old session is
+ * sent under the new one. The websocket is authenticated by the session cookie its
+ * upgrade request carries; the token `session:<csrf>` proves the page itself, not
+ * another site, opened it.
  */
 export function useIncidentDoc(key: string, csrf: string): IncidentDocConnection {
-  const [pair, setPair] = useState<{ doc: Y.Doc; provider: HocuspocusProvider } | null>(null);
+  const [local, setLocal] = useState<LocalDoc | null>(null);
+  const [provider, setProvider] = useState<HocuspocusProvider | null>(null);
   const [socket, setSocket] = useState<WebSocketStatus>(WebSocketStatus.Connecting);
   const [synced, setSynced] = useState(false);
   const [error, setError] = useState<ConnectionRefusal | null>(null);
   // Until the server says otherwise, nothing is editable: a viewer must never get a moment of edit affordances.
   const [readOnly, setReadOnly] = useState(true);
+  const [unsaved, setUnsaved] = useState(0);
 
+  // Declared before the doc's effect, so the provider is destroyed before its doc is released.
   useEffect(() => {
+    if (!local) return;
+    const kept = local;
+    const { doc } = kept;
     setSocket(WebSocketStatus.Connecting);
     setSynced(false);
     setError(null);
-    const doc = new Y.Doc();
+    setReadOnly(true);
     const provider = new HocuspocusProvider({
       url: collabUrl(),
       name: key,
@@ -66,13 +112,25 @@ export function useIncidentDoc(key: string, csrf: string): IncidentDocConnection
       onClose: ({ event }) => {
         if (closeReasonFromString(event.reason)?.code === 4401) refuse(event.reason);
       },
+      // The provider's own count restarts at 1 on every reconnect, so it cannot say how many
+      // changes wait; it reaching 0 does say the server has confirmed all of them.
+      onUnsyncedChanges: ({ number }) => {
+        if (number > 0) return;
+        kept.unsaved = 0;
+        setUnsaved(0);
+      },
     });
+    const onUpdate = (_update: Uint8Array, origin: unknown) => {
+      if (origin !== provider) kept.unsaved += 1;
+    };
+    doc.on("update", onUpdate);
     function refuse(reason: string) {
       const known = closeReasonFromString(reason);
       setError({
         reason,
         message: known?.message ?? (reason || "The server refused the connection."),
       });
+      setUnsaved(kept.unsaved);
       // A refused session or a missing incident will not change by retrying; a store outage may.
       // Nothing typed now could reach the server, so nothing may be typed.
       if (known !== CLOSE_REASONS.store_unavailable) {
@@ -80,21 +138,32 @@ export function useIncidentDoc(key: string, csrf: string): IncidentDocConnection
         provider.disconnect();
       }
     }
-    setPair({ doc, provider });
+    setProvider(provider);
     return () => {
+      doc.off("update", onUpdate);
       provider.destroy();
-      doc.destroy();
-      setPair(null);
+      setProvider(null);
     };
-  }, [key, csrf]);
+  }, [local, key, csrf]);
+
+  useEffect(() => {
+    const kept = takeDoc(key);
+    setLocal(kept);
+    setUnsaved(kept.unsaved);
+    return () => {
+      releaseDoc(key, kept);
+      setLocal(null);
+    };
+  }, [key]);
 
   return {
-    doc: pair?.doc ?? null,
-    provider: pair?.provider ?? null,
+    doc: local?.doc ?? null,
+    provider,
     status: connectionState(socket, synced, error),
     synced,
     error,
     readOnly,
+    unsaved,
   };
 }
 

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { describeError } from "#shared/errors.ts";
 import {
   ApiError,
@@ -11,14 +11,28 @@ import {
 } from "../api.ts";
 import { type Arrival, takeArrival } from "../session.ts";
 
-/** Where the browser stands: signing in, out, asked for a name, or in. */
+/** Where the browser stands: signing in, out, asked for a name or a choice, in, or just ended. */
 export type SessionState =
   | { phase: "starting" }
   | { phase: "signed-out"; problem?: string }
   /** A link several people hold was opened: it opens only with the holder's name. */
   | { phase: "name-required"; token: string; problem?: string }
-  /** `personalLink` is shown once, when opening a shared link minted one for this person. */
-  | { phase: "signed-in"; me: Me; personalLink?: string };
+  /**
+   * An access link was opened in a browser that is already signed in. Nothing changes
+   * until the person says so: a link posted in a chat may be anyone's.
+   */
+  | { phase: "link-offered"; me: Me; token: string }
+  /**
+   * `personalLink` is shown once, when opening a shared link minted one for this person;
+   * `alert` says why a sign-in or a link did not go through while this session stayed.
+   */
+  | { phase: "signed-in"; me: Me; personalLink?: string; alert?: string }
+  /**
+   * The session is over (signed out elsewhere, expired, its link revoked). An open
+   * incident page stays, with the changes it could not send, until the person signs in
+   * again; `me` is who was signed in, `linkProblem` why a link given to do so was refused.
+   */
+  | { phase: "ended"; me: Me; problem: string; linkProblem?: string };
 
 /** Exchanges an access link's token for a session cookie; see `POST /auth/link`. */
 async function openLink(token: string, name?: string): Promise<SessionState> {
@@ -35,15 +49,32 @@ async function openLink(token: string, name?: string): Promise<SessionState> {
   }
 }
 
+/** Who this browser's session cookie belongs to, or null when it has none that is good. */
+async function signedInAs(): Promise<Me | null> {
+  try {
+    return await fetchMe();
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The first state, decided before React renders: an access link in the address is
- * exchanged for a session; otherwise the session cookie, if any, says who this is.
- * Started once at load (not in an effect, which development mode runs twice).
+ * exchanged for a session, unless the browser is signed in already (then the person is
+ * asked); otherwise the session cookie, if any, says who this is. Started once at load
+ * (not in an effect, which development mode runs twice).
  */
 export async function startSession(arrival: Arrival): Promise<SessionState> {
-  if (arrival.token) return openLink(arrival.token);
+  if (arrival.token) {
+    const me = await signedInAs();
+    return me ? { phase: "link-offered", me, token: arrival.token } : openLink(arrival.token);
+  }
   try {
-    return { phase: "signed-in", me: await fetchMe() };
+    // A sign-in that failed leaves an older session that is still good in place: say so there.
+    const me = await fetchMe();
+    return arrival.signinError
+      ? { phase: "signed-in", me, alert: arrival.signinError }
+      : { phase: "signed-in", me };
   } catch (error) {
     const anonymous = error instanceof ApiError && error.unauthenticated;
     return {
@@ -55,54 +86,104 @@ export async function startSession(arrival: Arrival): Promise<SessionState> {
 
 export interface Session {
   state: SessionState;
-  /** Opens an access link (a pasted one, or a shared one with the holder's name). */
+  /** Opens an access link (a pasted one, an offered one, or a shared one with the holder's name). */
   openLink: (token: string, name?: string) => Promise<void>;
+  /** Declines an offered link (or gives up on a shared one): the token is dropped. */
+  dropLink: () => void;
   signOut: () => Promise<void>;
-  dismissPersonalLink: () => void;
+  dismiss: (what: "personalLink" | "alert") => void;
 }
 
 export function useSession(starting: Promise<SessionState>): Session {
   const [state, setState] = useState<SessionState>({ phase: "starting" });
+  // The state as of now, for handlers that finish after an await.
+  const current = useRef(state);
   const enter = useCallback((next: SessionState) => {
     rememberSession(next.phase === "signed-in" ? next.me : null);
+    current.current = next;
     setState(next);
   }, []);
 
   useEffect(() => {
-    let current = true;
+    let active = true;
     void starting.then((first) => {
-      if (current) enter(first);
+      if (active) enter(first);
     });
     return () => {
-      current = false;
+      active = false;
     };
   }, [starting, enter]);
 
-  // Any request refused as unauthenticated means the session is over (expired, revoked, signed out elsewhere).
+  // Any request or connection refused as unauthenticated means the session is over
+  // (expired, revoked, signed out elsewhere).
   useEffect(() => {
     onSessionEnded((message) => {
-      setState((now) =>
-        now.phase === "signed-in" ? { phase: "signed-out", problem: message } : now,
-      );
+      const now = current.current;
+      if (now.phase === "signed-in") enter({ phase: "ended", me: now.me, problem: message });
     });
     return () => onSessionEnded(undefined);
-  }, []);
+  }, [enter]);
 
   const open = useCallback(
-    async (token: string, name?: string) => enter(await openLink(token, name)),
+    async (token: string, name?: string) => {
+      const before = current.current;
+      const next = await openLink(token, name);
+      // A refused link changes nothing: a session that was good stays, an ended one keeps its page.
+      if (next.phase === "signed-out" && before.phase === "link-offered") {
+        enter({
+          phase: "signed-in",
+          me: before.me,
+          alert: `${next.problem} The link was not opened; you are still signed in as ${before.me.name}.`,
+        });
+      } else if (next.phase === "signed-out" && before.phase === "ended") {
+        enter({ ...before, linkProblem: next.problem });
+      } else {
+        enter(next);
+      }
+    },
     [enter],
   );
 
   // An access link pasted into the address bar of the open app changes only the fragment
-  // (no reload): take its token out of the address and open it all the same.
+  // (no reload): take its token out of the address and handle it as on arrival.
   useEffect(() => {
-    const onHashChange = () => {
+    const onHashChange = async () => {
       const { token } = takeArrival();
-      if (token) void open(token);
+      if (!token) return;
+      const me = await signedInAs();
+      if (me) enter({ phase: "link-offered", me, token });
+      else await open(token);
     };
-    window.addEventListener("hashchange", onHashChange);
-    return () => window.removeEventListener("hashchange", onHashChange);
-  }, [open]);
+    const listener = () => void onHashChange();
+    window.addEventListener("hashchange", listener);
+    return () => window.removeEventListener("hashchange", listener);
+  }, [enter, open]);
+
+  // Once the session is over, signing in again may happen in another tab (the identity
+  // provider's sign-in opens one): coming back to this tab looks for the new session.
+  const ended = state.phase === "ended";
+  useEffect(() => {
+    if (!ended) return;
+    const recheck = async () => {
+      if (document.visibilityState !== "visible") return;
+      const me = await signedInAs();
+      if (me && current.current.phase === "ended") enter({ phase: "signed-in", me });
+    };
+    const listener = () => void recheck();
+    window.addEventListener("focus", listener);
+    document.addEventListener("visibilitychange", listener);
+    return () => {
+      window.removeEventListener("focus", listener);
+      document.removeEventListener("visibilitychange", listener);
+    };
+  }, [ended, enter]);
+
+  const dropLink = useCallback(() => {
+    const now = current.current;
+    enter(
+      now.phase === "link-offered" ? { phase: "signed-in", me: now.me } : { phase: "signed-out" },
+    );
+  }, [enter]);
 
   const signOut = useCallback(async () => {
     try {
@@ -120,10 +201,13 @@ export function useSession(starting: Promise<SessionState>): Session {
     }
   }, [enter]);
 
-  const dismissPersonalLink = useCallback(
-    () => setState((now) => (now.phase === "signed-in" ? { phase: "signed-in", me: now.me } : now)),
-    [],
+  const dismiss = useCallback(
+    (what: "personalLink" | "alert") => {
+      const now = current.current;
+      if (now.phase === "signed-in") enter({ ...now, [what]: undefined });
+    },
+    [enter],
   );
 
-  return { state, openLink: open, signOut, dismissPersonalLink };
+  return { state, openLink: open, dropLink, signOut, dismiss };
 }
