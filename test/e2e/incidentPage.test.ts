@@ -2,7 +2,7 @@ import type { Browser, Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendTimelineEntry, readIncident, recordChange } from "#shared/doc/index.ts";
 import { colorForSubject } from "#shared/presence.ts";
-import { artifactPath, launchChromium } from "../helpers/browser.ts";
+import { artifactPath, launchChromium, rgb, subjectIn, waitOnline } from "../helpers/browser.ts";
 import {
   startOidcProvider,
   TEST_USERS,
@@ -13,24 +13,6 @@ import { startTestServer, type TestServer } from "../helpers/testServer.ts";
 
 /** Within a second, as the issue asks: every cross-client wait uses this bound. */
 const LIVE_MS = 1000;
-
-/** Who the page is signed in as, asked with its own session cookie. */
-async function subjectIn(page: Page): Promise<string> {
-  const me = await page.evaluate(() => fetch("/api/me").then((r) => r.json()));
-  return (me as { subject: string }).subject;
-}
-
-async function waitOnline(page: Page): Promise<void> {
-  await page
-    .locator('[data-testid="connection-status"][data-status="online"]')
-    .waitFor({ timeout: 15_000 });
-}
-
-/** "#rrggbb" as getComputedStyle writes it. */
-function rgb(hex: string): string {
-  const [r, g, b] = [1, 3, 5].map((at) => Number.parseInt(hex.slice(at, at + 2), 16));
-  return `rgb(${r}, ${g}, ${b})`;
-}
 
 describe("the incident page in a real browser", () => {
   let server: TestServer;

@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Cookie, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { colorForSubject } from "#shared/presence.ts";
 import type { HotdocContext } from "../../server/access/origins.ts";
-import { artifactPath, launchChromium } from "../helpers/browser.ts";
+import { artifactPath, launchChromium, rgb, subjectIn, waitOnline } from "../helpers/browser.ts";
 import {
   startOidcProvider,
   TEST_USERS,
@@ -26,26 +26,8 @@ const SIGNIN_FAILED = "Sign-in did not complete; try again.";
 const EDITABLE =
   'input:not([data-view-control]), textarea, select:not([data-view-control]), button:not([data-view-control]):not([data-testid="sign-out"]), [contenteditable="true"]';
 
-/** "#rrggbb" as getComputedStyle writes it. */
-function rgb(hex: string): string {
-  const [r, g, b] = [1, 3, 5].map((at) => Number.parseInt(hex.slice(at, at + 2), 16));
-  return `rgb(${r}, ${g}, ${b})`;
-}
-
 async function sessionCookie(context: BrowserContext): Promise<Cookie | undefined> {
   return (await context.cookies()).find((c) => c.name === SESSION_COOKIE);
-}
-
-/** Who the page is signed in as, asked with its own session cookie. */
-async function subjectIn(page: Page): Promise<string> {
-  const me = await page.evaluate(() => fetch("/api/me").then((r) => r.json()));
-  return (me as { subject: string }).subject;
-}
-
-async function waitOnline(page: Page): Promise<void> {
-  await page
-    .locator('[data-testid="connection-status"][data-status="online"]')
-    .waitFor({ timeout: 15_000 });
 }
 
 const presenceOf = (page: Page, name: string) =>

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 
 const ARTIFACTS = path.resolve(import.meta.dirname, "..", "..", "test-artifacts");
 
@@ -33,4 +33,22 @@ export async function launchChromium(): Promise<Browser> {
 export function artifactPath(name: string): string {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   return path.join(ARTIFACTS, name);
+}
+
+/** Who the page is signed in as, asked with its own session cookie. */
+export async function subjectIn(page: Page): Promise<string> {
+  const me = await page.evaluate(() => fetch("/api/me").then((r) => r.json()));
+  return (me as { subject: string }).subject;
+}
+
+export async function waitOnline(page: Page): Promise<void> {
+  await page
+    .locator('[data-testid="connection-status"][data-status="online"]')
+    .waitFor({ timeout: 15_000 });
+}
+
+/** "#rrggbb" as getComputedStyle writes it. */
+export function rgb(hex: string): string {
+  const [r, g, b] = [1, 3, 5].map((at) => Number.parseInt(hex.slice(at, at + 2), 16));
+  return `rgb(${r}, ${g}, ${b})`;
 }
