@@ -5,15 +5,6 @@
  * just long enough to exchange it for a session.
  */
 
-/** Extracts a token from `#token=…`, a whole access link, or a bare token. */
-export function parseToken(input: string): string | null {
-  const text = input.trim();
-  if (!text) return null;
-  const hash = text.indexOf("#");
-  if (hash >= 0) return new URLSearchParams(text.slice(hash + 1)).get("token")?.trim() || null;
-  return /\s/.test(text) ? null : text;
-}
-
 const SIGNIN_ERRORS: Record<string, string> = {
   signin_failed: "Sign-in did not complete; try again.",
   signin_expired: "The sign-in took too long; try again.",

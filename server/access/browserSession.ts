@@ -1,5 +1,6 @@
 import { parse } from "hono/utils/cookie";
 import { HotdocError } from "../errors.ts";
+import { secretsEqual } from "../secrets.ts";
 
 /**
  * What a browser's requests carry and how they are checked, shared by the HTTP routes
@@ -59,4 +60,23 @@ export function ownOrigins(publicUrl: string, host: string | null | undefined): 
     origins.add(`${publicUrl.startsWith("https:") ? "https" : "http"}://${host}`);
   }
   return [...origins];
+}
+
+/**
+ * The check every cookie-authenticated change passes (REST, sign-out, the websocket): it
+ * comes from one of our origins and echoes the session's CSRF value, which only our own
+ * page knows. Throws `csrf_refused`.
+ */
+export function assertFromOurPage(
+  headers: Headers,
+  publicUrl: string,
+  echoed: string | null | undefined,
+  csrf: string,
+): void {
+  assertSameOrigin(headers, ownOrigins(publicUrl, headers.get("host")));
+  if (echoed === undefined || echoed === null || !secretsEqual(echoed, csrf))
+    throw new HotdocError(
+      "csrf_refused",
+      `a change with a session must come from a hotdoc page (${CSRF_HEADER})`,
+    );
 }

@@ -7,8 +7,7 @@ import type {
 import { can, type Principal } from "#shared/access.ts";
 import { CLOSE_REASONS } from "#shared/closeReasons.ts";
 import {
-  assertSameOrigin,
-  ownOrigins,
+  assertFromOurPage,
   SESSION_TOKEN_PREFIX,
   sessionCookieFrom,
 } from "../access/browserSession.ts";
@@ -18,7 +17,6 @@ import type { SessionService } from "../access/SessionService.ts";
 import type { TokenVerifier } from "../access/TokenService.ts";
 import { closeReason, HotdocError, toHotdocError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
-import { secretsEqual } from "../secrets.ts";
 import type { DocumentStore } from "../storage/DocumentStore.ts";
 
 /**
@@ -119,13 +117,8 @@ export class AuthenticationExtension implements Extension {
     const cookie = sessionCookieFrom(headers.get("cookie"), this.secureCookies);
     if (!cookie)
       throw new HotdocError("session_invalid", "no session cookie came with the connection");
-    assertSameOrigin(headers, ownOrigins(this.publicUrl(), headers.get("host")));
     const session = await this.sessions.verify(cookie);
-    if (!secretsEqual(csrf, session.csrf))
-      throw new HotdocError(
-        "csrf_refused",
-        "the connection did not prove it comes from a hotdoc page",
-      );
+    assertFromOurPage(headers, this.publicUrl(), csrf, session.csrf);
     return session.principal;
   }
 

@@ -3,7 +3,9 @@ import { type Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { PersonName, type Principal } from "#shared/access.ts";
+import { tokenFromLink } from "#shared/accessLink.ts";
 import {
+  assertFromOurPage,
   assertSameOrigin,
   CSRF_HEADER,
   ownOrigins,
@@ -17,7 +19,6 @@ import type { SessionService, SessionSubject } from "../access/SessionService.ts
 import type { TokenService } from "../access/TokenService.ts";
 import { HotdocError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
-import { secretsEqual } from "../secrets.ts";
 import type { DocumentStore } from "../storage/DocumentStore.ts";
 import { meOf } from "./accessRoutes.ts";
 import { readJson } from "./body.ts";
@@ -153,7 +154,9 @@ export function authRoutes(options: {
     if (!/^application\/json\b/i.test(c.req.header("content-type") ?? ""))
       throw new HotdocError("invalid_payload", "send the link as application/json");
     const request = await readJson(c, LinkExchange);
-    const token = parseLinkToken(request.token);
+    const token = tokenFromLink(request.token);
+    if (!token)
+      throw new HotdocError("token_invalid", "that is neither a token nor a link with one");
     let principal: Principal;
     try {
       principal = await tokens.verify(token);
@@ -214,10 +217,7 @@ export function authRoutes(options: {
   app.post("/logout", async (c) => {
     const session = await currentSession(c);
     if (session) {
-      assertSameOrigin(c.req.raw.headers, ownOrigins(publicUrl(), c.req.header("host")));
-      const echoed = c.req.header(CSRF_HEADER);
-      if (echoed === undefined || !secretsEqual(echoed, session.csrf))
-        throw new HotdocError("csrf_refused", `signing out must carry ${CSRF_HEADER}`);
+      assertFromOurPage(c.req.raw.headers, publicUrl(), c.req.header(CSRF_HEADER), session.csrf);
       await endSession(session.principal.sessionId as string, "signed out");
     }
     clearSession(c);
@@ -225,13 +225,4 @@ export function authRoutes(options: {
   });
 
   return app;
-}
-
-/** The token in what a person pasted or the page found: a bare token, `#token=…`, or a whole link. */
-function parseLinkToken(input: string): string {
-  const hash = input.indexOf("#");
-  if (hash < 0) return input;
-  const token = new URLSearchParams(input.slice(hash + 1)).get("token")?.trim();
-  if (!token) throw new HotdocError("token_invalid", "that link carries no token");
-  return token;
 }

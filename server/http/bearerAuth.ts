@@ -1,16 +1,10 @@
 import type { MiddlewareHandler } from "hono";
 import { bearerToken } from "../access/bearerToken.ts";
-import {
-  assertSameOrigin,
-  CSRF_HEADER,
-  ownOrigins,
-  sessionCookieFrom,
-} from "../access/browserSession.ts";
+import { assertFromOurPage, CSRF_HEADER, sessionCookieFrom } from "../access/browserSession.ts";
 import type { RateLimits } from "../access/RateLimits.ts";
 import type { SessionService } from "../access/SessionService.ts";
 import type { TokenVerifier } from "../access/TokenService.ts";
 import { HotdocError } from "../errors.ts";
-import { secretsEqual } from "../secrets.ts";
 import type { HttpEnv } from "./env.ts";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -47,13 +41,12 @@ export function bearerAuth(
         const session = await browser.sessions.verify(cookie as string);
         principal = session.principal;
         if (!SAFE_METHODS.has(c.req.method)) {
-          assertSameOrigin(
+          assertFromOurPage(
             c.req.raw.headers,
-            ownOrigins(browser.publicUrl(), c.req.header("host")),
+            browser.publicUrl(),
+            c.req.header(CSRF_HEADER),
+            session.csrf,
           );
-          const echoed = c.req.header(CSRF_HEADER);
-          if (echoed === undefined || !secretsEqual(echoed, session.csrf))
-            throw new HotdocError("csrf_refused", `a signed-in change must carry ${CSRF_HEADER}`);
         }
         c.set("csrf", session.csrf);
       }

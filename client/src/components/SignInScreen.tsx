@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useState } from "react";
+import { tokenFromLink } from "#shared/accessLink.ts";
 import { fetchAuthConfig } from "../api.ts";
-import { parseToken } from "../session.ts";
 
 /**
  * Shown to a browser without a session: sign in with the identity provider (when
@@ -29,7 +29,7 @@ export function SignInScreen({
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const token = parseToken(value);
+    const token = tokenFromLink(value);
     if (!token) {
       setInvalid(true);
       return;

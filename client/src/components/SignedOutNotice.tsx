@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from "react";
+import { tokenFromLink } from "#shared/accessLink.ts";
 import type { Me } from "../api.ts";
 import { SIGNED_IN_PATH } from "../navigation.ts";
-import { parseToken } from "../session.ts";
 
 /** Why the session ended, and how to sign in again without leaving the page. */
 export interface SessionEnd {
@@ -35,7 +35,7 @@ export function SignedOutNotice({
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const token = parseToken(value);
+    const token = tokenFromLink(value);
     setInvalid(!token);
     if (!token) return;
     setAttempt((n) => n + 1);
