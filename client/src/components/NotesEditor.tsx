@@ -8,6 +8,7 @@ import { richTextExtensions } from "#shared/doc/editorSchema.ts";
 import { richTextField } from "#shared/doc/index.ts";
 import { textColorOn } from "#shared/presence.ts";
 import { awarenessUser } from "../hooks/usePresence.ts";
+import { KeepCaretInText } from "./notesCaret.ts";
 
 interface CaretUser {
   name: string;
@@ -51,6 +52,7 @@ export const NotesEditor = memo(function NotesEditor({
         ...richTextExtensions(),
         Collaboration.configure({ document: doc, field: richTextField("notes") }),
         CollaborationCaret.configure({ provider, user, render: renderCaret }),
+        KeepCaretInText,
       ],
       editorProps: {
         attributes: { class: "prose", "data-testid": "notes-content", "aria-label": "Notes" },
