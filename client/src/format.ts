@@ -1,23 +1,16 @@
-/** Display formatting for times and ages (local time zone). */
+import { formatClock } from "#shared/clock.ts";
+import { clockZone } from "./clock.ts";
+
+/** Display formatting for times and ages, in the page's one clock (see clock.ts). */
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
-function sameDay(a: Date, b: Date): boolean {
-  return (
-    a.getFullYear() === b.getFullYear() &&
-    a.getMonth() === b.getMonth() &&
-    a.getDate() === b.getDate()
-  );
-}
-
-/** "14:05:09", or "Nov 20 14:05:09" when not today. */
+/**
+ * "14:05:09", or "Nov 20 14:05:09" when not today: 24-hour, in the zone the reader chose.
+ * A component that shows it calls `useClock()`, so it redraws when the choice changes.
+ */
 export function formatTime(iso: string | null, now: Date = new Date()): string {
-  if (!iso) return "—";
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return "—";
-  const time = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
-  if (sameDay(date, now)) return time;
-  return `${date.toLocaleDateString(undefined, { month: "short", day: "numeric" })} ${time}`;
+  return formatClock(iso, { zone: clockZone(), now, seconds: true });
 }
 
 /** Coarse age for lists: "just now", "12m", "3h 05m", "2d 4h". */

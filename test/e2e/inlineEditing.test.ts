@@ -121,7 +121,8 @@ describe("editing in place in a real browser", () => {
   it("a time saves once complete (without leaving the field), Escape drops a draft, and clear empties it", async () => {
     const page = await open();
     const detected = page.getByTestId("time-detected");
-    await detected.fill("2026-03-01T10:15:30");
+    // A typed time (the field is text in the page's clock; this browser's zone is UTC).
+    await detected.fill("2026-03-01 10:15:30");
     // Still focused: the pause after a complete time saves it.
     await expect
       .poll(async () => (await stored()).times.detectedAt, { timeout: 5000 })
@@ -129,11 +130,14 @@ describe("editing in place in a real browser", () => {
     expect(await detected.evaluate((el) => el === document.activeElement)).toBe(true);
     await detected.press("Enter");
 
-    await detected.fill("2026-03-02T08:00:00");
+    await detected.fill("2026-03-02 08:00");
     await detected.press("Escape");
-    expect(await detected.inputValue()).toBe("2026-03-01T10:15:30");
+    expect(await detected.inputValue()).toBe("2026-03-01 10:15:30");
+    // Escape also stopped the pending autosave of the dropped draft.
+    await page.waitForTimeout(1500);
+    expect((await stored()).times.detectedAt).toBe("2026-03-01T10:15:30.000Z");
 
-    await detected.fill("2026-03-01T09:00:00");
+    await detected.fill("2026-03-01 09:00");
     await page.getByTestId("quick-add-text").click();
     await expect
       .poll(async () => (await stored()).times.detectedAt)

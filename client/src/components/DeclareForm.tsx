@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useId, useRef, useState } from "react";
 import {
   IncidentCreateInput,
   maxLengthOf,
@@ -8,9 +8,21 @@ import {
   UNKNOWN_SERVICE,
 } from "#shared/doc/index.ts";
 import { ApiError, type DeclaredIncident, declareIncident } from "../api.ts";
+import { useClock } from "../clock.ts";
+import "./header/times.css";
 
-/** Declares an incident over REST; the handbook's meaning of each severity is shown next to it. */
+/**
+ * Declares an incident over REST; the handbook's meaning of each severity is shown next
+ * to it. It asks when impact started, typed in the page's clock ("20 min ago", "14:05"):
+ * left empty, the start is "not known yet", the incident page keeps asking for it, and
+ * resolving asks again, so TTD and TTR are never unknown only because nobody asked.
+ */
 export function DeclareForm({ onDeclared }: { onDeclared: (incident: DeclaredIncident) => void }) {
+  const clock = useClock();
+  const ids = useId();
+  const startedInput = useRef<HTMLInputElement>(null);
+  const [started, setStarted] = useState("");
+  const [startedError, setStartedError] = useState<string | null>(null);
   const [summary, setSummary] = useState("");
   const [severity, setSeverity] = useState<Severity | null>(null);
   const [description, setDescription] = useState("");
@@ -22,12 +34,23 @@ export function DeclareForm({ onDeclared }: { onDeclared: (incident: DeclaredInc
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!summary.trim() || severity === null) return;
+    let startedAt: string | undefined;
+    if (started.trim() !== "") {
+      const parsed = clock.parse(started, "past");
+      if (!parsed.ok) {
+        setStartedError(parsed.message);
+        startedInput.current?.focus();
+        return;
+      }
+      startedAt = parsed.at.toISOString();
+    }
     setBusy(true);
     setError(null);
     try {
       const incident = await declareIncident({
         summary: summary.trim(),
         severity,
+        ...(startedAt ? { startedAt } : {}),
         description: description.trim() || undefined,
         service: service.trim() || UNKNOWN_SERVICE,
         products: products
@@ -83,6 +106,46 @@ export function DeclareForm({ onDeclared }: { onDeclared: (incident: DeclaredInc
           );
         })}
       </fieldset>
+      <div className="stack tm-declare-started">
+        <label htmlFor={`${ids}-started`}>
+          {/* One run of text: the form's labels stack their children. */}
+          <span>
+            Impact started <span className="muted">· {clock.label}</span>
+          </span>
+        </label>
+        <input
+          ref={startedInput}
+          id={`${ids}-started`}
+          type="text"
+          autoComplete="off"
+          spellCheck={false}
+          data-testid="declare-started"
+          placeholder="not known yet — e.g. 20 min ago or 14:05"
+          value={started}
+          aria-invalid={startedError ? true : undefined}
+          aria-describedby={[startedError ? `${ids}-started-error` : "", `${ids}-started-note`]
+            .filter(Boolean)
+            .join(" ")}
+          onChange={(e) => {
+            setStarted(e.target.value);
+            setStartedError(null);
+          }}
+        />
+        <span className="muted tm-hint" id={`${ids}-started-note`}>
+          When customers were first affected. Leave it empty if nobody knows yet: the page asks
+          again, and so does Resolve.
+        </span>
+        {startedError && (
+          <span
+            className="error inline-error"
+            role="alert"
+            id={`${ids}-started-error`}
+            data-testid="declare-started-error"
+          >
+            {startedError}
+          </span>
+        )}
+      </div>
       <label>
         Impact on customers
         <textarea

@@ -11,6 +11,7 @@ import {
   setChangeState,
 } from "#shared/doc/index.ts";
 import { describeError } from "#shared/errors.ts";
+import { useClock } from "../../clock.ts";
 import { formatTime } from "../../format.ts";
 import { InlineError } from "../InlineError.tsx";
 import { StreamTag } from "../streams/StreamTag.tsx";
@@ -41,6 +42,8 @@ export function ChangeRow({
   actor: Actor;
   readOnly: boolean;
 }) {
+  // Redraws when the reader switches the page between their zone and UTC.
+  useClock();
   const [error, setError] = useState<string | null>(null);
   const [editing, setEditing] = useState(false);
   const [steps, setSteps] = useState("");
@@ -88,7 +91,7 @@ export function ChangeRow({
       data-missing-revert={missing}
     >
       <td data-label="When" className="cl-when">
-        <time dateTime={change.at} title={new Date(change.at).toLocaleString()}>
+        <time dateTime={change.at} title={change.at}>
           {formatTime(change.at)}
         </time>
       </td>

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { type ChangeEntry, setChangeState } from "#shared/doc/index.ts";
 import { describeError } from "#shared/errors.ts";
+import { useClock } from "../../clock.ts";
 import { formatTime } from "../../format.ts";
 import { InlineError } from "../InlineError.tsx";
 import type { SectionProps } from "../sectionProps.ts";
@@ -21,6 +22,8 @@ function revertPlan(pending: readonly ChangeEntry[]): string {
 
 /** "What have we changed, and how do we undo it?": applied changes that are neither reverted nor superseded. */
 export function StillToRevert({ incident, doc, actor, readOnly }: SectionProps) {
+  // Redraws when the reader switches the page between their zone and UTC.
+  useClock();
   const [error, setError] = useState<string | null>(null);
   const byId = new Map(incident.changes.map((c) => [c.id, c]));
   // The shared reader lists them oldest first; undo goes the other way.

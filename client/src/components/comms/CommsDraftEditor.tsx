@@ -9,6 +9,7 @@ import {
   markCommsSent,
 } from "#shared/doc/index.ts";
 import { describeError } from "#shared/errors.ts";
+import { useClock } from "../../clock.ts";
 import { formatTime } from "../../format.ts";
 import { CommsChecklist } from "./CommsChecklist.tsx";
 import { CommsPreview } from "./CommsPreview.tsx";
@@ -57,6 +58,8 @@ export function CommsDraftEditor({
   onChange: (next: DraftState) => void;
   channelSuggestions: string[];
 }) {
+  // Redraws when the reader switches the page between their zone and UTC.
+  useClock();
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const audience = value.audience;

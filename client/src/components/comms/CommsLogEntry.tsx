@@ -2,6 +2,7 @@ import { useState } from "react";
 import type * as Y from "yjs";
 import { type Actor, type CommsUpdate, markCommsSent } from "#shared/doc/index.ts";
 import { describeError } from "#shared/errors.ts";
+import { useClock } from "../../clock.ts";
 import { formatTime } from "../../format.ts";
 import { updateText } from "./commsText.ts";
 
@@ -21,6 +22,8 @@ export function CommsLogEntry({
   onOpen: (record: CommsUpdate) => void;
   expanded?: boolean;
 }) {
+  // Redraws when the reader switches the page between their zone and UTC.
+  useClock();
   const [error, setError] = useState<string | null>(null);
   const sent = record.state === "sent";
   const time = sent ? (record.sentAt ?? record.at) : record.at;

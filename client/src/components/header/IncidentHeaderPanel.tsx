@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useRef, useState } from "react";
 import {
   IncidentFieldsInput,
   maxLengthOf,
@@ -20,6 +20,7 @@ import { StreamsPanel } from "../streams/StreamsPanel.tsx";
 import { EditableField } from "./EditableField.tsx";
 import { InlineSummary } from "./InlineSummary.tsx";
 import { LinksPanel } from "./LinksPanel.tsx";
+import { ResolveDialog } from "./ResolveDialog.tsx";
 import { RolesPanel } from "./RolesPanel.tsx";
 import { TimesPanel } from "./TimesPanel.tsx";
 import "./header.css";
@@ -38,7 +39,7 @@ function moveLabel(from: Status, to: Status): { text: string; title: string } {
       ? { text: "Reopen as resolved", title: "The postmortem is not done after all" }
       : {
           text: "Resolve",
-          title: "The business impact has ended (fills the end of impact if unknown)",
+          title: "The business impact has ended: asks when, and lists the changes still applied",
         };
   if (to === "closed") return { text: "Close", title: "The postmortem is done" };
   return { text: to, title: `Move to ${to}` };
@@ -64,12 +65,20 @@ export function IncidentHeaderPanel({
 }: SectionProps & { /** The instant shown, in the history view. */ at?: string }) {
   // A refused move is shown until the situation it was refused in changes (status or IM).
   const [statusError, setStatusError] = useState<{ message: string; context: string } | null>(null);
+  // Resolving asks first (when impact ended, what is still applied): see ResolveDialog.
+  const [resolving, setResolving] = useState(false);
+  const statusFact = useRef<HTMLDivElement>(null);
   const context = `${incident.status}|${incident.incidentManager ?? ""}`;
   const severity = SEVERITY_INFO[incident.severity];
   const moves = STATUS_TRANSITIONS[incident.status];
   const props = { incident, doc, actor, readOnly };
 
   const move = (to: Status) => {
+    if (to === "resolved") {
+      setStatusError(null);
+      setResolving(true);
+      return;
+    }
     try {
       setStatus(doc, to, actor);
       setStatusError(null);
@@ -115,7 +124,7 @@ export function IncidentHeaderPanel({
           </span>
         </div>
 
-        <div className="ih-fact ih-fact-status">
+        <div className="ih-fact ih-fact-status" ref={statusFact}>
           <StatusBadge status={incident.status} testId="header-status" />
           {!readOnly &&
             moves.map((to) => {
@@ -151,6 +160,22 @@ export function IncidentHeaderPanel({
         error={statusError?.context === context ? statusError.message : null}
         testId="status-error"
       />
+      {resolving && !readOnly && (
+        <ResolveDialog
+          incident={incident}
+          doc={doc}
+          actor={actor}
+          onClose={() => {
+            setResolving(false);
+            // After resolving, the button that opened the dialog is gone: the keyboard
+            // goes on from the status's next move rather than from the top of the page.
+            requestAnimationFrame(() => {
+              if (document.activeElement === document.body)
+                statusFact.current?.querySelector<HTMLButtonElement>("button")?.focus();
+            });
+          }}
+        />
+      )}
 
       <div className="ih-facts ih-scope">
         <div className="ih-fact ih-fact-service">
@@ -200,7 +225,7 @@ export function IncidentHeaderPanel({
       <div className="ih-panels">
         <RolesPanel {...props} />
         <LinksPanel {...props} />
-        <TimesPanel {...props} />
+        <TimesPanel {...props} at={at} />
         <StreamsPanel {...props} />
       </div>
     </section>

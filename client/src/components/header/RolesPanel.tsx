@@ -10,6 +10,7 @@ import {
   unassignRole,
 } from "#shared/doc/index.ts";
 import { describeError } from "#shared/errors.ts";
+import { useClock } from "../../clock.ts";
 import { formatTime } from "../../format.ts";
 import { InlineError } from "../InlineError.tsx";
 import type { SectionProps } from "../sectionProps.ts";
@@ -33,6 +34,8 @@ function roleLabel(role: RoleAssignment): string {
  * handed over (assigning a new IM replaces the old one), never removed.
  */
 export function RolesPanel({ incident, doc, actor, readOnly }: SectionProps) {
+  // Redraws when the reader switches the page between their zone and UTC.
+  useClock();
   const [kind, setKind] = useState<RoleKind>("tech_lead");
   const [holder, setHolder] = useState("");
   const [label, setLabel] = useState("");

@@ -1,111 +1,112 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useId, useRef } from "react";
+import { useClock } from "../../clock.ts";
 import { useInlineEdit } from "../../hooks/useInlineEdit.ts";
 import { InlineError } from "../InlineError.tsx";
 
-const pad = (n: number, width = 2) => String(n).padStart(width, "0");
-
-/** An ISO instant as a `datetime-local` value in the browser's time zone ("" when missing). */
-function isoToLocalInput(iso: string | null): string {
-  if (!iso) return "";
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return "";
-  return (
-    `${pad(date.getFullYear(), 4)}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
-    `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
-  );
-}
-
-function localDate(local: string): Date | null {
-  const m = /^(\d{4,6})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$/.exec(local);
-  if (!m) return null;
-  const date = new Date(2000, 0, 1, 0, 0, 0, 0);
-  date.setFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  date.setHours(Number(m[4]), Number(m[5]), Number(m[6] ?? 0), 0);
-  return Number.isNaN(date.getTime()) ? null : date;
-}
-
-/**
- * A `datetime-local` value as an ISO instant carrying the browser's offset at that
- * moment (DST-aware), e.g. "2025-03-30T14:05:00+02:00"; null when empty or malformed.
- */
-function localInputToIso(local: string): string | null {
-  const date = localDate(local);
-  if (!date) return null;
-  const offset = -date.getTimezoneOffset();
-  const sign = offset >= 0 ? "+" : "-";
-  const abs = Math.abs(offset);
-  return (
-    `${pad(date.getFullYear(), 4)}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
-    `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}` +
-    `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
-  );
-}
-
-function sameInstant(local: string, iso: string | null): boolean {
-  if (!local) return !iso;
-  const date = localDate(local);
-  if (!date || !iso) return false;
-  return Math.floor(date.getTime() / 1000) === Math.floor(Date.parse(iso) / 1000);
-}
-
 const AUTOSAVE_MS = 1200;
 
+/** Two instants in the same second (what a typed time can say). */
+function sameSecond(a: Date, iso: string): boolean {
+  return Math.floor(a.getTime() / 1000) === Math.floor(Date.parse(iso) / 1000);
+}
+
 /**
- * A time of the incident as a `datetime-local` input in the browser's time zone.
- * Saved on blur or Enter, and after a short pause once a complete time is entered;
- * a half-typed time is never saved, and clearing needs the Clear button or an
- * emptied field on blur.
+ * A time of the incident as one text field, written and read in the page's clock
+ * (24-hour, the reader's zone or UTC): it shows "2026-11-21 14:05" and takes whatever
+ * `useClock().parse` reads ("14:05", "14:05 UTC", "10 min ago", "yesterday 23:50"…).
+ * Saved on blur or Enter, and after a short pause once the text reads as a time; a
+ * half-typed or unreadable time is never saved, and what is wrong with it is shown
+ * under the field and tied to it. Emptying the field and leaving it, or the one button
+ * next to it, clears it (unknown); on an empty field that button sets it to now.
  */
 export function TimeField({
   value,
   onCommit,
   label,
   testId,
+  hintId,
 }: {
   value: string | null;
-  /** Writes through a shared accessor (ISO with offset, or null); may throw. */
+  /** Writes through a shared accessor (ISO instant, or null); may throw. */
   onCommit: (iso: string | null) => void;
   label: string;
   testId: string;
+  /** The id of a line saying what may be typed, read out with the field. */
+  hintId?: string;
 }) {
+  const clock = useClock();
   const input = useRef<HTMLInputElement>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const saved = useRef<string | null>(null);
   useEffect(() => () => clearTimeout(timer.current), []);
+  const errorId = useId();
 
-  // The draft is the input's local time; the document holds an ISO instant.
+  // The draft is the typed text; the document holds an ISO instant.
   const edit = useInlineEdit({
-    value: isoToLocalInput(value),
-    // A half-typed time reads as "" with bad input: keep what the document has.
-    unchanged: (local) =>
-      (local === "" && Boolean(input.current?.validity.badInput)) || sameInstant(local, value),
-    onCommit: (local) => {
-      const iso = local === "" ? null : localInputToIso(local);
-      if (local !== "" && iso === null) throw new Error(`${label}: not a valid date and time`);
-      onCommit(iso);
+    value: clock.forInput(value),
+    unchanged: (text) => {
+      if (text.trim() === "") return value === null;
+      const parsed = clock.parse(text, "past");
+      return parsed.ok && value !== null && sameSecond(parsed.at, value);
     },
+    onCommit: (text) => {
+      if (text.trim() === "") {
+        onCommit(null);
+        saved.current = null;
+        return;
+      }
+      const parsed = clock.parse(text, "past");
+      if (!parsed.ok) throw new Error(parsed.message);
+      const iso = parsed.at.toISOString();
+      onCommit(iso);
+      saved.current = iso;
+    },
+    // An unreadable time stays in the field, next to what is wrong with it, to be fixed.
+    keepDraftOnError: true,
   });
   const labels = { startedAt: label, detectedAt: label, endedAt: label };
+  const shown = edit.draft ?? clock.forInput(value);
 
-  const shown = edit.draft ?? isoToLocalInput(value);
+  /** Saves the draft while the field keeps focus, then shows what was understood. */
+  const autosave = () => {
+    if (edit.commit() !== "saved") return;
+    // "10 min ago" would mean another instant a minute later: show the time it was read as.
+    edit.setDraft(clock.forInput(saved.current));
+  };
+
+  const setTo = (iso: string | null) => {
+    clearTimeout(timer.current);
+    edit.setDraft(null);
+    edit.attempt(() => onCommit(iso));
+    // The button changes (now ↔ clear): keep the keyboard in the field it acted on.
+    input.current?.focus();
+  };
+
+  const describedBy = [edit.error ? errorId : null, hintId].filter(Boolean).join(" ");
 
   return (
     <span className="ih-field ih-time-field">
       <span className="ih-time-controls">
         <input
           ref={input}
-          type="datetime-local"
-          step={1}
+          type="text"
+          inputMode="text"
+          autoComplete="off"
+          spellCheck={false}
           aria-label={label}
+          aria-describedby={describedBy || undefined}
+          aria-invalid={edit.error ? true : undefined}
+          placeholder="unknown"
           data-testid={testId}
           value={shown}
           data-empty={shown === "" ? true : undefined}
-          aria-invalid={edit.error ? true : undefined}
           onFocus={edit.focus}
           onChange={(e) => {
-            const local = e.currentTarget.value;
-            edit.setDraft(local);
+            const text = e.currentTarget.value;
+            edit.change(text);
             clearTimeout(timer.current);
-            if (local !== "") timer.current = setTimeout(() => edit.commit(), AUTOSAVE_MS);
+            if (text.trim() !== "" && clock.parse(text, "past").ok)
+              timer.current = setTimeout(autosave, AUTOSAVE_MS);
           }}
           onKeyDown={edit.keyDown}
           onBlur={() => {
@@ -113,36 +114,37 @@ export function TimeField({
             edit.leave();
           }}
         />
-        <button
-          type="button"
-          className="link ih-mini"
-          data-testid={`${testId}-now`}
-          title={`Set ${label.toLowerCase()} to now`}
-          onClick={() => {
-            clearTimeout(timer.current);
-            edit.setDraft(null);
-            edit.attempt(() => onCommit(new Date().toISOString()));
-          }}
-        >
-          now
-        </button>
-        {value && (
+        {value ? (
           <button
             type="button"
             className="link ih-mini"
             data-testid={`${testId}-clear`}
-            title={`Clear ${label.toLowerCase()} (unknown)`}
-            onClick={() => {
-              clearTimeout(timer.current);
-              edit.setDraft(null);
-              edit.attempt(() => onCommit(null));
-            }}
+            // Out of the Tab order: typing "now" or emptying the field does the same from the
+            // keyboard (the hint under the panel says so), and the panel stays a few stops.
+            tabIndex={-1}
+            aria-label={`Clear ${label.toLowerCase()} (unknown)`}
+            onClick={() => setTo(null)}
           >
             clear
           </button>
+        ) : (
+          <button
+            type="button"
+            className="link ih-mini"
+            data-testid={`${testId}-now`}
+            // Out of the Tab order: typing "now" or emptying the field does the same from the
+            // keyboard (the hint under the panel says so), and the panel stays a few stops.
+            tabIndex={-1}
+            aria-label={`Set ${label.toLowerCase()} to now`}
+            onClick={() => setTo(new Date(Math.floor(Date.now() / 1000) * 1000).toISOString())}
+          >
+            now
+          </button>
         )}
       </span>
-      <InlineError error={edit.error} labels={labels} testId={`${testId}-error`} />
+      <span id={errorId}>
+        <InlineError error={edit.error} labels={labels} testId={`${testId}-error`} />
+      </span>
     </span>
   );
 }

@@ -1,14 +1,20 @@
+import { useId } from "react";
+import { TIME_INPUT_HINT } from "#shared/clock.ts";
 import {
   durations,
+  formatDuration,
   type IncidentDocument,
   IncidentFieldsInput,
   maxLengthOf,
   setIncidentFields,
 } from "#shared/doc/index.ts";
+import { useClock } from "../../clock.ts";
+import { useNow } from "../../hooks/useNow.ts";
 import type { SectionProps } from "../sectionProps.ts";
 import { EditableField } from "./EditableField.tsx";
 import { TimeField } from "./TimeField.tsx";
 import "./header.css";
+import "./times.css";
 
 type TimeKey = "startedAt" | "detectedAt" | "endedAt";
 type AnswerKey = keyof IncidentDocument["assessment"];
@@ -48,36 +54,39 @@ const QUESTIONS: { key: AnswerKey; label: string; placeholder: string }[] = [
   },
 ];
 
-const LONG_DATE: Intl.DateTimeFormatOptions = {
-  weekday: "short",
-  month: "short",
-  day: "numeric",
-  hour: "2-digit",
-  minute: "2-digit",
-  second: "2-digit",
-};
-
-function formatInstant(iso: string | null): string {
-  if (!iso) return "unknown";
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return "unknown";
-  const otherYear = date.getFullYear() !== new Date().getFullYear();
-  return date.toLocaleString(undefined, otherYear ? { ...LONG_DATE, year: "numeric" } : LONG_DATE);
-}
-
-function timeZoneName(): string {
-  try {
-    return Intl.DateTimeFormat().resolvedOptions().timeZone;
-  } catch {
-    return "local time";
-  }
+/** TTD and TTR as the handbook defines them, live while impact goes on. */
+function PanelDurations({ times, at }: { times: IncidentDocument["times"]; at?: string }) {
+  const now = useNow(1000);
+  // In the history view, an ongoing TTR is measured up to the instant shown, not to now.
+  const { ttdMs, ttrMs, ttrOngoing } = durations(times, at ? new Date(at) : now);
+  return (
+    <p className="tm-durations">
+      <span title="Time to detect: detection − start of impact">
+        TTD <strong data-testid="times-ttd">{formatDuration(ttdMs)}</strong>
+      </span>
+      <span title="Time to resolve: end of impact − start of impact">
+        TTR <strong data-testid="times-ttr">{formatDuration(ttrMs)}</strong>
+        {ttrOngoing && <span className="muted"> (ongoing)</span>}
+      </span>
+    </p>
+  );
 }
 
 /**
- * Start of impact, detection and end of impact (in the browser's time zone), and the
- * handbook's assessment questions. Unanswered questions read "unknown", never blank.
+ * Start of impact, detection and end of impact (24-hour, in the page's one zone: the
+ * reader's or UTC), TTD and TTR, and the handbook's assessment questions. Each time is
+ * one typed field with one button, so the keyboard crosses the panel in a few stops.
+ * Unknown times and unanswered questions read "unknown", never blank.
  */
-export function TimesPanel({ incident, doc, actor, readOnly }: SectionProps) {
+export function TimesPanel({
+  incident,
+  doc,
+  actor,
+  readOnly,
+  at,
+}: SectionProps & { /** The instant shown, in the history view. */ at?: string }) {
+  const clock = useClock();
+  const hintId = useId();
   const { times, assessment } = incident;
   const { ttdMs } = durations(times);
   const warnings: string[] = [];
@@ -85,8 +94,13 @@ export function TimesPanel({ incident, doc, actor, readOnly }: SectionProps) {
   if (times.startedAt && times.endedAt && Date.parse(times.endedAt) < Date.parse(times.startedAt))
     warnings.push("End of impact is before its start.");
   if ((incident.status === "resolved" || incident.status === "closed") && !times.endedAt)
-    warnings.push("Resolved, but the end of impact is unknown.");
-  if (!times.startedAt) warnings.push(`Start of impact unknown: TTD and TTR stay unknown.`);
+    warnings.push("Resolved, but the end of impact is unknown: TTR stays unknown.");
+  if (!times.startedAt)
+    warnings.push(
+      readOnly
+        ? "Start of impact not known yet: TTD and TTR stay unknown until it is."
+        : "When did impact start? Type it above (e.g. 40 min ago) so TTD and TTR can be measured.",
+    );
 
   const saveTime = (key: TimeKey, iso: string | null) => {
     const patch: IncidentFieldsInput = {};
@@ -102,7 +116,10 @@ export function TimesPanel({ incident, doc, actor, readOnly }: SectionProps) {
   return (
     <section className="ih-panel times-panel" data-testid="times" aria-labelledby="ih-times-title">
       <h2 id="ih-times-title" className="ih-panel-title">
-        Times <span className="muted ih-tz">{timeZoneName()}</span>
+        Times{" "}
+        <span className="muted ih-tz" data-testid="times-zone">
+          {clock.label}
+        </span>
       </h2>
       <dl className="ih-dl ih-times-dl">
         {TIMES.map(({ key, label, testId, hint }) => (
@@ -116,13 +133,14 @@ export function TimesPanel({ incident, doc, actor, readOnly }: SectionProps) {
                   title={times[key] ?? undefined}
                   className={times[key] ? "ih-num" : "ih-unknown"}
                 >
-                  {formatInstant(times[key])}
+                  {times[key] ? clock.format(times[key], { withDate: true }) : "unknown"}
                 </time>
               ) : (
                 <TimeField
                   value={times[key]}
                   label={label}
                   testId={testId}
+                  hintId={hintId}
                   onCommit={(iso) => saveTime(key, iso)}
                 />
               )}
@@ -130,6 +148,12 @@ export function TimesPanel({ incident, doc, actor, readOnly }: SectionProps) {
           </div>
         ))}
       </dl>
+      {!readOnly && (
+        <p className="tm-hint muted" id={hintId}>
+          Type {TIME_INPUT_HINT}; type now for the current time, or empty a field to clear it.
+        </p>
+      )}
+      <PanelDurations times={times} at={at} />
       {warnings.length > 0 && (
         <ul className="ih-warnings" data-testid="times-warnings">
           {warnings.map((w) => (

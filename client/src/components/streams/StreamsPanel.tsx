@@ -8,6 +8,7 @@ import {
   setStreamState,
   type WorkStream,
 } from "#shared/doc/index.ts";
+import { useClock } from "../../clock.ts";
 import { formatTime } from "../../format.ts";
 import { useWriteAttempt } from "../../hooks/useWriteAttempt.ts";
 import { EditableField } from "../header/EditableField.tsx";
@@ -117,6 +118,8 @@ function StreamRow({
   readOnly,
   namesId,
 }: SectionProps & { stream: WorkStream; namesId: string }) {
+  // Redraws when the reader switches the page between their zone and UTC.
+  useClock();
   const { error, attempt } = useWriteAttempt();
   const done = stream.state === "done";
   return (
