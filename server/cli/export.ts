@@ -2,7 +2,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import * as Y from "yjs";
-import { IncidentKeySchema, InstantSchema } from "#shared/doc/index.ts";
+import {
+  applyTimelineRemovals,
+  IncidentKeySchema,
+  InstantSchema,
+  timelineRemovals,
+} from "#shared/doc/index.ts";
 import {
   DEFAULT_EXPORT_FORMAT,
   EXPORT_FORMAT_IDS,
@@ -81,6 +86,14 @@ async function main(): Promise<number> {
       if (!state) return fail(`${key} did not exist yet at ${values.at}`);
       const doc = new Y.Doc();
       Y.applyUpdate(doc, state);
+      if (values.at) {
+        // Timeline text removed since that instant (a pasted secret) stays removed, as on the server.
+        const current = new Y.Doc();
+        const now = await store.loadState(key);
+        if (now) Y.applyUpdate(current, now);
+        applyTimelineRemovals(doc, timelineRemovals(current));
+        current.destroy();
+      }
       output = exportFormat(format).render(
         buildPostmortem(doc, { asOf: values.at ? new Date(values.at).toISOString() : undefined }),
       );

@@ -1,4 +1,5 @@
 import type * as Y from "yjs";
+import { type ChatCommand, parseChatCommand } from "#shared/chat/commands.ts";
 import {
   CHAT_SOURCES,
   durations,
@@ -15,6 +16,7 @@ import {
   type StreamState,
   streamRoleLabel,
 } from "#shared/doc/index.ts";
+import { formatInstant } from "./instants.ts";
 
 /** Bumped whenever the JSON shape below changes incompatibly. */
 const POSTMORTEM_VERSION = 1;
@@ -40,6 +42,10 @@ interface PostmortemEntry {
   deleted: boolean;
   /** The work stream the entry belongs to, by name; absent for none. */
   stream?: string;
+  /** Removed in hotdoc: who removed the text, when and why (the text itself is gone). */
+  removed?: { by: string; at: string; reason: string };
+  /** Corrections made in hotdoc, oldest first (`from`: the time before a re-timing); absent when none. */
+  corrections?: { by: string; at: string; action: string; from?: string }[];
 }
 
 /** A record tagged with a work stream, as the stream's section lists it. */
@@ -61,12 +67,23 @@ interface PostmortemStream {
   tagged: StreamItem[];
 }
 
+/** One part of the summary the author writes first, with what the document already says about it. */
+interface SummaryPart {
+  title: string;
+  /** Facts from the document, one sentence each (times in UTC); unknowns are said to be unknown. */
+  known: string[];
+  /** What the author is asked to write there. */
+  hint: string;
+}
+
 export interface Postmortem {
   version: typeof POSTMORTEM_VERSION;
   key: string;
   title: string;
   /** The instant the document was rebuilt at (time travel), or null for its latest state. */
   asOf: string | null;
+  /** What happened, impact, root cause and resolution: for the author to write, from the facts. */
+  summary: SummaryPart[];
   status: Status;
   severity: { level: Severity; label: string; meaning: string };
   impact: {
@@ -191,13 +208,26 @@ function fromIncident(
         ? "system"
         : "manual",
     kind: e.kind,
-    text: e.text,
-    keyEvent: e.pinned,
+    // A removed entry's text is already blank in the document; never trust that alone.
+    text: e.removal ? "" : e.text,
+    keyEvent: e.pinned && !e.removal,
     edited: Boolean(e.editedAt),
     deleted: Boolean(e.deleted),
     ...stream(e.streamId),
+    ...(e.removal ? { removed: { ...e.removal } } : {}),
+    ...(e.corrections?.length
+      ? {
+          corrections: e.corrections.map(({ by, at, action, from }) => ({
+            by,
+            at,
+            action,
+            ...(from ? { from } : {}),
+          })),
+        }
+      : {}),
   });
-  const timeline = incident.timeline.map(entry);
+  const echoes = commandEchoes(incident.timeline);
+  const timeline = incident.timeline.filter((e) => !echoes.has(e.id)).map(entry);
   const experimentsOf = (theoryId: string | undefined) =>
     incident.experiments
       .filter((x) => x.theoryId === theoryId)
@@ -210,6 +240,7 @@ function fromIncident(
     key: incident.key,
     title: `${incident.key} - ${incident.summary}`,
     asOf,
+    summary: summaryOf(incident, ttdMs, ttrMs),
     status: incident.status,
     severity: {
       level: incident.severity,
@@ -239,7 +270,7 @@ function fromIncident(
     roleHistory: incident.timeline
       .filter((e) => e.kind === "role")
       .map((e) => ({ at: e.at, text: e.text })),
-    streams: streamsOf(incident),
+    streams: streamsOf(incident, echoes),
     times: {
       startOfImpact: incident.times.startedAt,
       detection: incident.times.detectedAt,
@@ -320,7 +351,7 @@ function fromIncident(
  * tagged on their own (a chat message, a note, a decision, the stream's own events).
  * Entries that stand for a record are left out, the record already says it.
  */
-function streamsOf(incident: IncidentDocument): PostmortemStream[] {
+function streamsOf(incident: IncidentDocument, echoes: ReadonlySet<string>): PostmortemStream[] {
   return incident.streams.map((s) => {
     const mine = <T extends { streamId?: string }>(records: readonly T[]) =>
       records.filter((r) => r.streamId === s.id);
@@ -351,6 +382,7 @@ function streamsOf(incident: IncidentDocument): PostmortemStream[] {
         text: `${f.text} — ${f.owner || "no owner yet"}`,
       })),
       ...mine(incident.timeline)
+        .filter((e) => !echoes.has(e.id))
         .filter((e) => !e.ref || e.ref.collection === "roles" || e.ref.collection === "comms")
         .map((e) => ({ at: e.at, kind: e.kind, text: e.text })),
     ];
@@ -366,4 +398,117 @@ function streamsOf(incident: IncidentDocument): PostmortemStream[] {
       tagged,
     };
   });
+}
+
+/** The kinds of timeline entry each chat command writes when it changes the document. */
+const COMMAND_WRITES: Partial<Record<ChatCommand["type"], readonly string[]>> = {
+  observation: ["observation"],
+  theory: ["theory"],
+  experiment: ["experiment"],
+  change: ["change"],
+  severity: ["severity"],
+  status: ["status"],
+  role: ["role"],
+  stream: ["role", "note"],
+  streamState: ["note"],
+};
+
+/**
+ * The mirrored chat lines that were commands which wrote to the document themselves: `obs:
+ * …` and the observation it recorded, `sev 1` and the severity change. The postmortem
+ * keeps what the command wrote (typed, linked to its record) and leaves out the line
+ * that asked for it, so nothing is listed twice. The bridge runs a message's command in
+ * the same write, as the message's author and at the message's time (runChatCommand),
+ * so such a line is a mirrored chat message (it has a chat `external` reference) that
+ * reads as a command, with an entry of the kind that command writes, written by hotdoc
+ * (no `external`) at the same instant, by the same author, from the same platform. Both
+ * conditions, because a platform may give times to the second (Mattermost): a plain
+ * message sent in the same second as a command stays. A command that wrote nothing
+ * (refused, a no-op, `help`) keeps its line, and so do decisions and key events, which
+ * are the message itself.
+ */
+function commandEchoes(timeline: IncidentDocument["timeline"]): Set<string> {
+  const said = (e: IncidentDocument["timeline"][number], kind: string) =>
+    `${e.at}\u0000${e.source}\u0000${e.author}\u0000${kind}`;
+  const written = new Set(
+    timeline
+      .filter((e) => !e.external && (CHAT_SOURCES as readonly string[]).includes(e.source))
+      .map((e) => said(e, e.kind)),
+  );
+  const echoes = new Set<string>();
+  for (const e of timeline) {
+    if (!e.external || e.kind !== "chat") continue;
+    const parsed = parseChatCommand(e.text);
+    const kinds = "command" in parsed ? COMMAND_WRITES[parsed.command.type] : undefined;
+    if (kinds?.some((kind) => written.has(said(e, kind)))) echoes.add(e.id);
+  }
+  return echoes;
+}
+
+/**
+ * The summary the postmortem opens with, in the parts a postmortem's reader looks for
+ * first (the handbook's recap of impact and duration; root cause, what really happened).
+ * Each part says what the document already knows and asks the author for the rest.
+ */
+function summaryOf(
+  incident: IncidentDocument,
+  ttdMs: number | null,
+  ttrMs: number | null,
+): SummaryPart[] {
+  const { startedAt, detectedAt, endedAt } = incident.times;
+  const unknownIfBlank = (value: string) => (value.trim() ? value.trim() : "unknown");
+  const stillApplied = incident.changes.filter((c) => incident.stillToRevert.includes(c.id));
+  const confirmed = incident.theories.filter((t) => t.state === "confirmed");
+  const openFollowUps = incident.followUps.filter((f) => !f.done).length;
+  return [
+    {
+      title: "What happened",
+      known: [
+        `Declared as: ${incident.summary} (severity ${incident.severity}, ${SEVERITY_INFO[incident.severity].label}).`,
+        startedAt && ttdMs !== null
+          ? `Impact started ${formatInstant(startedAt)} and was detected ${formatInstant(detectedAt)}, ${formatDuration(ttdMs)} later.`
+          : `Detected ${formatInstant(detectedAt)}; the start of impact is not recorded, so the time to detect is unknown.`,
+      ],
+      hint: "In two or three sentences a reader outside the team can follow: what broke, for whom, and how it was noticed.",
+    },
+    {
+      title: "Impact",
+      known: [
+        sentence(`Impact on customers: ${unknownIfBlank(incident.description)}`),
+        sentence(`Customers affected: ${unknownIfBlank(incident.assessment.customersAffected)}`),
+        sentence(`Support cases: ${unknownIfBlank(incident.assessment.supportCases)}`),
+        ttrMs !== null
+          ? `Impact lasted ${formatDuration(ttrMs)} (time to recover, TTR), until ${formatInstant(endedAt)}.`
+          : "How long the impact lasted is unknown: its start or its end is not recorded.",
+      ],
+      hint: "Who was affected, how badly and for how long, in numbers where there are any.",
+    },
+    {
+      title: "Root cause",
+      known: confirmed.length
+        ? confirmed.map((t) => sentence(`Confirmed during the incident: ${t.text}`))
+        : ["No theory was confirmed during the incident: the root cause is unknown so far."],
+      hint: "The cause you can act on, and why it was possible; the five whys below lead to it.",
+    },
+    {
+      title: "Resolution",
+      known: [
+        endedAt
+          ? `Impact ended ${formatInstant(endedAt)}; status ${incident.status}.`
+          : `End of impact not recorded; status ${incident.status}.`,
+        stillApplied.length
+          ? sentence(
+              `${stillApplied.length} ${stillApplied.length === 1 ? "change is" : "changes are"} still applied (see Changes): ${stillApplied.map((c) => c.what).join("; ")}`,
+            )
+          : "No change is left applied: each was reverted or superseded, or none was recorded.",
+        `${incident.followUps.length} follow-up${incident.followUps.length === 1 ? "" : "s"}, ${openFollowUps} still open.`,
+      ],
+      hint: "What ended the impact, and what is left to clean up or revert.",
+    },
+  ];
+}
+
+/** Text a person wrote, ended as a sentence unless it already ends like one. */
+function sentence(text: string): string {
+  return /[.!?…:;]$/u.test(text.trimEnd()) ? text.trimEnd() : `${text.trimEnd()}.`;
 }

@@ -12,6 +12,7 @@ import { formatInstant } from "./instants.ts";
 import type { Postmortem } from "./postmortem.ts";
 import { notesToMdast } from "./richNotes.ts";
 import { sanitizeTree } from "./sanitize.ts";
+import { timelineEntryWhat } from "./timelineCorrections.ts";
 
 /**
  * The postmortem as one mdast tree, sanitized: the single description of the
@@ -53,6 +54,9 @@ const fact = (label: string, value: string): PhrasingContent[] => [
   strong(`${label}:`),
   text(` ${value}`),
 ];
+/** Where the author writes: marked the same way in every format, so none is left unfilled unnoticed. */
+const toFillIn = (hint: string): BlockContent =>
+  paragraph(strong("To fill in:"), text(" "), emphasis(hint));
 const experiment = (x: { text: string; state: string; outcome: string }) =>
   fact(`Experiment (${x.state})`, `${x.text}${x.outcome ? ` — outcome: ${x.outcome}` : ""}`);
 
@@ -75,16 +79,21 @@ function sections(pm: Postmortem): RootContent[] {
   if (pm.asOf)
     out.push(paragraph(emphasis(`The document as it stood at ${formatInstant(pm.asOf)}.`)));
   out.push(
+    heading(2, "Summary"),
     list(
       [
         fact("Severity", `${pm.severity.level} (${pm.severity.label}): ${pm.severity.meaning}`),
         fact("Status", pm.status),
         fact("Faulty service", pm.faultyService),
         fact("Affected products", pm.products.length ? pm.products.join(", ") : "none recorded"),
+        fact("Time to detect (TTD)", pm.times.ttd.text),
+        fact("Time to recover (TTR)", pm.times.ttr.text),
       ],
       "facts",
     ),
   );
+  for (const part of pm.summary)
+    out.push(heading(3, part.title), list(part.known.map((k) => [text(k)])), toFillIn(part.hint));
 
   out.push(
     heading(2, "Impact"),
@@ -144,7 +153,7 @@ function sections(pm: Postmortem): RootContent[] {
         e.origin === "chat" ? `chat (${e.source})` : e.origin,
         e.keyEvent ? `${e.kind}, key event` : e.kind,
         ...streamCell(e),
-        `${e.text}${e.deleted ? " (deleted at source)" : e.edited ? " (edited)" : ""}`,
+        timelineEntryWhat(e),
       ]),
     ),
     heading(2, "Changes"),
@@ -238,8 +247,7 @@ function sections(pm: Postmortem): RootContent[] {
       : paragraph(text("No follow-ups yet.")),
   );
   if (pm.notes.length) out.push(heading(2, "Notes"), ...notesToMdast(pm.notes));
-  for (const prompt of pm.prompts)
-    out.push(heading(2, prompt.title), paragraph(emphasis(prompt.hint)));
+  for (const prompt of pm.prompts) out.push(heading(2, prompt.title), toFillIn(prompt.hint));
   return out;
 }
 

@@ -3,6 +3,7 @@ import * as Y from "yjs";
 import { type Action, bridgePrincipal, type Principal } from "#shared/access.ts";
 import {
   type Actor,
+  applyTimelineRemovals,
   CHAT_SOURCES,
   type IncidentCreateInput,
   type IncidentDocument,
@@ -12,6 +13,7 @@ import {
   readIncident,
   readIncidentSummary,
   type Source,
+  timelineRemovals,
 } from "#shared/doc/index.ts";
 import type { IncidentListItem } from "#shared/incidentList.ts";
 import { authorize } from "../access/authorize.ts";
@@ -173,7 +175,11 @@ export class IncidentService {
         live && !live.isLoading ? readIncidentSummary(live) : incident.summary;
       if (!summary?.key) summary = await this.withDoc(incident.key, readIncidentSummary);
       if (!summary.key) continue;
-      items.push({ ...summary, active: summary.status === "new" || summary.status === "fixing" });
+      items.push({
+        ...summary,
+        active: summary.status === "new" || summary.status === "fixing",
+        lastActivityAt: new Date(incident.lastActivityAt).toISOString(),
+      });
     }
     return items.sort((a, b) => {
       if (a.active !== b.active) return a.active ? -1 : 1;
@@ -183,12 +189,14 @@ export class IncidentService {
   }
 
   /**
-   * The document exactly as it stood at `at` (epoch ms), rebuilt from the stored
-   * update log. Throws history_compacted before the kept history, and
-   * incident_not_found before the incident existed.
+   * The document as it stood at `at` (epoch ms), rebuilt from the stored update log,
+   * except that timeline text removed since (a pasted secret) stays removed: the
+   * rebuilt document says who removed it and why instead. Throws history_compacted
+   * before the kept history, and incident_not_found before the incident existed.
    */
   async withDocAt<T>(key: string, at: number, read: (doc: Y.Doc) => T): Promise<T> {
     await this.requireIncident(key);
+    const removals = await this.withDoc(key, timelineRemovals);
     let state: Uint8Array | null;
     try {
       state = await this.store.loadState(key, { at });
@@ -206,9 +214,11 @@ export class IncidentService {
         "incident_not_found",
         `${key} did not exist yet at ${new Date(at).toISOString()}`,
       );
+    // A fresh Y.Doc collects garbage: once blanked, the removed text is in no state encoded from it.
     const doc = new Y.Doc();
     try {
       Y.applyUpdate(doc, state);
+      applyTimelineRemovals(doc, removals);
       return read(doc);
     } finally {
       doc.destroy();

@@ -111,6 +111,28 @@ const RecordRefSchema = z
   })
   .strict();
 
+/**
+ * One correction a person made to a timeline entry in hotdoc: who, when, what kind,
+ * the reason for a removal, and the old time of a re-timing. Never the old text: a
+ * correction is often made because the text must go (a pasted secret).
+ */
+const TimelineCorrectionRecord = z.object({
+  by: name,
+  at: InstantSchema,
+  action: z.enum(["edited", "retimed", "deleted", "key", "unkey"]),
+  reason: text(2000).optional(),
+  from: InstantSchema.optional(),
+});
+export type TimelineCorrection = z.infer<typeof TimelineCorrectionRecord>;
+
+/** Who removed an entry's text in hotdoc, when and why (the text itself is gone). */
+const TimelineRemovalRecord = z.object({
+  by: name,
+  at: InstantSchema,
+  reason: requiredText(2000),
+});
+export type TimelineRemoval = z.infer<typeof TimelineRemovalRecord>;
+
 const TimelineEntryRecord = z.object({
   id: IdSchema,
   at: InstantSchema,
@@ -121,9 +143,27 @@ const TimelineEntryRecord = z.object({
   pinned: z.boolean(),
   ref: RecordRefSchema.optional(),
   external: ExternalRefSchema.optional(),
+  /** The last edit, made at the source (chat) or in hotdoc. */
   editedAt: InstantSchema.optional(),
+  /** Deleted at the source, or removed in hotdoc (then `removal` says by whom and why). */
   deleted: z.boolean().optional(),
   streamId: IdSchema.optional(),
+  // The two fields below came later; entries stored before them read as never corrected.
+  // A CRDT client can write anything into them: a malformed correction is skipped and a
+  // malformed removal ignored, rather than the whole entry disappearing from the timeline.
+  /** hotdoc's corrections of the entry, oldest first. */
+  corrections: z
+    .array(z.unknown())
+    .max(10_000)
+    .catch([])
+    .transform((items) =>
+      items.flatMap((item) => {
+        const parsed = TimelineCorrectionRecord.safeParse(item);
+        return parsed.success ? [parsed.data] : [];
+      }),
+    )
+    .optional(),
+  removal: TimelineRemovalRecord.optional().catch(undefined),
 });
 export type TimelineEntry = z.infer<typeof TimelineEntryRecord>;
 
@@ -142,6 +182,20 @@ export const TimelineEntryInput = z
   })
   .strict();
 export type TimelineEntryInput = z.input<typeof TimelineEntryInput>;
+
+/** A correction of an entry's text, time or key-event mark from the page; only what is given changes. */
+export const TimelineCorrectionInput = z
+  .object({
+    text: requiredText(40_000).optional(),
+    at: InstantSchema.optional(),
+    pinned: z.boolean().optional(),
+  })
+  .strict();
+export type TimelineCorrectionInput = z.input<typeof TimelineCorrectionInput>;
+
+/** Removing an entry's text from the page: a reason is required (it stays where the text was). */
+export const TimelineRemovalInput = z.object({ reason: requiredText(2000) }).strict();
+export type TimelineRemovalInput = z.input<typeof TimelineRemovalInput>;
 
 const RoleRecord = z.object({
   id: IdSchema,

@@ -1,9 +1,19 @@
-import type * as Y from "yjs";
+import * as Y from "yjs";
+import { DocumentRuleError } from "../errors.ts";
 import { collection, type RecordMap } from "./fields.ts";
 import { newId, toInstant } from "./ids.ts";
 import { compareText, inTimeOrder } from "./order.ts";
 import { insertRecord, readRecord, readRecords, updateRecord } from "./records.ts";
-import { type TimelineEntry, TimelineEntryInput } from "./schema.ts";
+import {
+  type Actor,
+  ActorSchema,
+  type TimelineCorrection,
+  TimelineCorrectionInput,
+  type TimelineEntry,
+  TimelineEntryInput,
+  type TimelineRemoval,
+  TimelineRemovalInput,
+} from "./schema.ts";
 import { assertStreamExists } from "./streamTags.ts";
 
 export interface AppendResult {
@@ -43,13 +53,18 @@ export function appendTimelineEntry(
   return { id, created };
 }
 
-/** Follows an edit made at the source (e.g. Slack `message_changed`). */
+/**
+ * Follows an edit made at the source (e.g. Slack `message_changed`). An entry whose
+ * text was removed in hotdoc keeps it removed: an edit at the source may only blank
+ * it further (a redaction), never bring text back.
+ */
 export function editTimelineEntry(
   doc: Y.Doc,
   id: string,
   text: string,
   editedAt: Date | string = new Date(),
 ): void {
+  if (text !== "" && readTimelineEntry(doc, id)?.removal) return;
   updateRecord(doc, "timeline", id, { text, editedAt: toInstant(editedAt) });
 }
 
@@ -65,6 +80,133 @@ export function markTimelineEntryDeleted(
 /** Marks or unmarks a key event. */
 export function setTimelineEntryPinned(doc: Y.Doc, id: string, pinned: boolean): void {
   updateRecord(doc, "timeline", id, { pinned });
+}
+
+/** The entry's record map and its parsed state; record_not_found when it is missing or unreadable. */
+function entryToCorrect(doc: Y.Doc, id: string): { map: RecordMap; entry: TimelineEntry } {
+  const map = collection(doc, "timeline").get(id);
+  const entry = readTimelineEntry(doc, id);
+  if (!(map instanceof Y.Map) || !entry)
+    throw new DocumentRuleError("record_not_found", `no timeline entry with id ${id}`, "id");
+  if (entry.removal)
+    throw new DocumentRuleError(
+      "invalid_transition",
+      "This entry was removed: its text is gone and it cannot be corrected any more.",
+    );
+  return { map, entry };
+}
+
+/**
+ * Appends to the entry's correction history. The list is a Y.Array inside the record,
+ * so corrections two people make at once both stay (only two *first* corrections made
+ * at the same instant race to create the list, and one list wins).
+ */
+function appendCorrections(map: RecordMap, corrections: TimelineCorrection[]): void {
+  let list = map.get("corrections");
+  if (!(list instanceof Y.Array)) {
+    list = new Y.Array<TimelineCorrection>();
+    map.set("corrections", list);
+  }
+  (list as Y.Array<TimelineCorrection>).push(corrections);
+}
+
+/**
+ * A person's correction of an entry from the page: its text, its time (re-timing) and
+ * whether it is a key event. Only what differs from the entry is written, each as one
+ * correction naming who and when (the old time for a re-timing, never the old text).
+ * Works on entries mirrored from chat too: the correction is hotdoc's, the chat message
+ * is not touched. Returns the corrections written (none when nothing changed). Bad
+ * input throws before anything is written; a removed entry is not corrected.
+ */
+export function correctTimelineEntry(
+  doc: Y.Doc,
+  id: string,
+  input: TimelineCorrectionInput,
+  actor: Actor,
+  now: Date = new Date(),
+): TimelineCorrection[] {
+  const change = TimelineCorrectionInput.parse(input);
+  const by = ActorSchema.parse(actor).name;
+  const { map, entry } = entryToCorrect(doc, id);
+  const at = toInstant(now);
+  const patch: Partial<TimelineEntry> = {};
+  const corrections: TimelineCorrection[] = [];
+  if (change.text !== undefined && change.text !== entry.text) {
+    patch.text = change.text;
+    patch.editedAt = at;
+    corrections.push({ by, at, action: "edited" });
+  }
+  if (change.at !== undefined && toInstant(change.at) !== entry.at) {
+    patch.at = toInstant(change.at);
+    corrections.push({ by, at, action: "retimed", from: entry.at });
+  }
+  if (change.pinned !== undefined && change.pinned !== entry.pinned) {
+    patch.pinned = change.pinned;
+    corrections.push({ by, at, action: change.pinned ? "key" : "unkey" });
+  }
+  if (corrections.length === 0) return [];
+  doc.transact(() => {
+    updateRecord(doc, "timeline", id, patch);
+    appendCorrections(map, corrections);
+  });
+  return corrections;
+}
+
+/**
+ * Removes an entry's text from the page, for a reason (a pasted secret, a message in
+ * the wrong incident). The text is overwritten in the document, so a document with
+ * garbage collection (the server's, every browser's) no longer holds it; the entry
+ * stays, marked deleted, with who removed it, when and why. For older states of the
+ * document (time travel) see `applyTimelineRemovals`.
+ */
+export function removeTimelineEntry(
+  doc: Y.Doc,
+  id: string,
+  input: TimelineRemovalInput,
+  actor: Actor,
+  now: Date = new Date(),
+): void {
+  const { reason } = TimelineRemovalInput.parse(input);
+  const by = ActorSchema.parse(actor).name;
+  const { map } = entryToCorrect(doc, id);
+  const at = toInstant(now);
+  const removal: TimelineRemoval = { by, at, reason };
+  doc.transact(() => {
+    updateRecord(doc, "timeline", id, { text: "", deleted: true, editedAt: at, removal });
+    appendCorrections(map, [{ by, at, action: "deleted", reason }]);
+  });
+}
+
+/** The entries whose text was removed in hotdoc, by id, with who removed each and why. */
+export function timelineRemovals(doc: Y.Doc): Map<string, TimelineRemoval> {
+  const removals = new Map<string, TimelineRemoval>();
+  collection(doc, "timeline").forEach((map, id) => {
+    // Only entries that carry a removal are parsed: the rest cost one lookup each.
+    if (!(map instanceof Y.Map) || !map.has("removal")) return;
+    const removal = readTimelineEntry(doc, id)?.removal;
+    if (removal) removals.set(id, removal);
+  });
+  return removals;
+}
+
+/**
+ * Applies today's removals to an older state of the document (time travel rebuilds it
+ * from the update log, where the text still is): each removed entry's text is blanked
+ * and it says who removed it and why, so text taken out of the incident never comes
+ * back through history or an export at an earlier instant.
+ */
+export function applyTimelineRemovals(doc: Y.Doc, removals: Map<string, TimelineRemoval>): void {
+  if (removals.size === 0) return;
+  const records = collection(doc, "timeline");
+  doc.transact(() => {
+    for (const [id, removal] of removals) {
+      const map = records.get(id);
+      if (!(map instanceof Y.Map)) continue;
+      map.set("text", "");
+      map.set("deleted", true);
+      map.set("removal", removal);
+    }
+  });
 }
 
 export function readTimelineEntry(doc: Y.Doc, id: string): TimelineEntry | undefined {

@@ -52,6 +52,9 @@ export function Timeline({ entries, doc, actor, readOnly, quickAddRef }: Timelin
       ),
     [entries, filter, streams],
   );
+  // The entry whose correction editor is open. Kept here, not in the row: a virtualised
+  // row unmounts when scrolled away, and the editor should still be open on return.
+  const [editingId, setEditingId] = useState<string | null>(null);
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const virtualizer = useVirtualizer({
@@ -62,10 +65,12 @@ export function Timeline({ entries, doc, actor, readOnly, quickAddRef }: Timelin
     getItemKey: (index) => visible[index].id,
   });
 
+  // Following new entries would pull the view away from an entry being corrected.
+  const following = editingId === null;
   useEffect(() => {
-    if (atBottom.current && visible.length > 0)
+    if (following && atBottom.current && visible.length > 0)
       virtualizer.scrollToIndex(visible.length - 1, { align: "end" });
-  }, [visible.length, virtualizer]);
+  }, [visible.length, virtualizer, following]);
 
   const kinds = useMemo(
     () => TIMELINE_KINDS.filter((k) => entries.some((e) => e.kind === k)),
@@ -128,9 +133,14 @@ export function Timeline({ entries, doc, actor, readOnly, quickAddRef }: Timelin
           </label>
         </div>
       </div>
+      {/* biome-ignore lint/a11y/useSemanticElements: the virtualiser's scroller stays a div; the role names the focusable box for screen readers */}
       <div
         className="timeline-scroll"
         ref={scroller}
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling box must take the focus so the keyboard can scroll it (WCAG 2.1.1); a viewer's entries hold no control that could
+        tabIndex={0}
+        role="region"
+        aria-label="Timeline entries"
         data-testid="timeline"
         data-count={visible.length}
         style={{ height: Math.max(90, Math.min(virtualizer.getTotalSize() + 4, 640)) }}
@@ -148,7 +158,14 @@ export function Timeline({ entries, doc, actor, readOnly, quickAddRef }: Timelin
               className="timeline-slot"
               style={{ transform: `translateY(${item.start}px)` }}
             >
-              <TimelineEntryRow entry={visible[item.index]} doc={doc} readOnly={readOnly} />
+              <TimelineEntryRow
+                entry={visible[item.index]}
+                doc={doc}
+                actor={actor}
+                readOnly={readOnly}
+                editing={editingId === visible[item.index].id}
+                onEdit={setEditingId}
+              />
             </div>
           ))}
         </div>

@@ -1,29 +1,60 @@
-import { memo } from "react";
+import { memo, useEffect, useRef } from "react";
 import type * as Y from "yjs";
-import type { TimelineEntry } from "#shared/doc/index.ts";
-import { formatTime } from "../format.ts";
+import type { Actor, TimelineEntry } from "#shared/doc/index.ts";
+import { useClock } from "../clock.ts";
 import { SourceIcon } from "./SourceIcon.tsx";
 import { StreamTag } from "./streams/StreamTag.tsx";
+import { CorrectionHistory } from "./timeline/CorrectionHistory.tsx";
+import { TimelineCorrectionEditor } from "./timeline/TimelineCorrectionEditor.tsx";
+import "./timeline/timeline.css";
 
-/** One timeline entry; key events (pinned) stand out, and its work stream shows as a badge. */
+/**
+ * One timeline entry; key events (pinned) stand out, and its work stream shows as a
+ * badge. A responder gets one "Correct" button per entry that opens the correction
+ * editor under it; an entry whose text was removed says who removed it, when and why.
+ */
 export const TimelineEntryRow = memo(function TimelineEntryRow({
   entry,
   doc,
+  actor,
   readOnly = true,
+  editing = false,
+  onEdit,
 }: {
   entry: TimelineEntry;
   /** The document to re-tag the entry in; without it the stream is only shown. */
   doc?: Y.Doc;
+  /** Who corrects; without it (or read-only) the entry cannot be corrected. */
+  actor?: Actor;
   readOnly?: boolean;
+  /** Whether the correction editor is open on this entry. */
+  editing?: boolean;
+  /** Opens the editor on an entry (its id) or closes it (null). */
+  onEdit?: (id: string | null) => void;
 }) {
+  const clock = useClock();
+  const correctButton = useRef<HTMLButtonElement>(null);
+  const wasEditing = useRef(editing);
+  // Closing the editor gives the focus back to the button that opened it.
+  useEffect(() => {
+    if (wasEditing.current && !editing) correctButton.current?.focus();
+    wasEditing.current = editing;
+  }, [editing]);
+
+  const removal = entry.removal;
   const classes = [
     "timeline-entry",
     `kind-${entry.kind}`,
-    entry.pinned && "pinned",
-    entry.deleted && "deleted",
+    entry.pinned && !removal && "pinned",
+    entry.deleted && !removal && "deleted",
+    removal && "removed",
   ]
     .filter(Boolean)
     .join(" ");
+  const corrections = entry.corrections ?? [];
+  const editedInHotdoc = corrections.some((c) => c.action === "edited");
+  const canCorrect = !readOnly && doc !== undefined && actor !== undefined && !removal;
+  const time = clock.format(entry.at, { seconds: true });
   return (
     <div
       className={classes}
@@ -31,23 +62,37 @@ export const TimelineEntryRow = memo(function TimelineEntryRow({
       data-id={entry.id}
       data-kind={entry.kind}
       data-pinned={entry.pinned}
+      data-removed={removal ? true : undefined}
       data-stream-id={entry.streamId}
     >
-      <time dateTime={entry.at} title={entry.at} className="mono">
-        {formatTime(entry.at)}
+      <time
+        dateTime={entry.at}
+        title={`${clock.forInput(entry.at)} (${clock.label})`}
+        className="mono"
+      >
+        {time}
       </time>
       <SourceIcon source={entry.source} />
       <span className="author">{entry.author}</span>
       <span className="badge kind">{entry.kind}</span>
       <span className="text">
-        {entry.pinned && (
+        {entry.pinned && !removal && (
           <span className="key-event" title="Key event">
             ★{" "}
           </span>
         )}
-        {entry.text}
-        {entry.editedAt && !entry.deleted && <span className="muted"> (edited)</span>}
-        {entry.deleted && <span className="muted"> (deleted at source)</span>}
+        {removal ? (
+          <span className="tl-removed" data-testid="timeline-removal">
+            Entry removed by {removal.by} at{" "}
+            <time dateTime={removal.at}>{clock.format(removal.at)}</time>: {removal.reason}
+          </span>
+        ) : (
+          entry.text
+        )}
+        {entry.editedAt && !entry.deleted && !editedInHotdoc && (
+          <span className="muted"> (edited at source)</span>
+        )}
+        {entry.deleted && !removal && <span className="muted"> (deleted at source)</span>}
         {doc && (
           <>
             {" "}
@@ -60,7 +105,32 @@ export const TimelineEntryRow = memo(function TimelineEntryRow({
             />
           </>
         )}
+        {canCorrect && (
+          <>
+            {" "}
+            <button
+              ref={correctButton}
+              type="button"
+              className="link tl-correct"
+              data-testid="timeline-correct"
+              aria-expanded={editing}
+              aria-label={`Correct the entry by ${entry.author} at ${time}`}
+              onClick={() => onEdit?.(editing ? null : entry.id)}
+            >
+              Correct
+            </button>
+          </>
+        )}
+        <CorrectionHistory corrections={corrections} />
       </span>
+      {editing && canCorrect && (
+        <TimelineCorrectionEditor
+          entry={entry}
+          doc={doc}
+          actor={actor}
+          onClose={() => onEdit?.(null)}
+        />
+      )}
     </div>
   );
 });
