@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     "hotdoc listening",
   );
 
-  let openPath = "/";
+  let sampleKey: string | null = null;
   if (demo) {
     const key = await createSampleIncident(hotdoc.incidents, { ...SYSTEM_PRINCIPAL, name: "Demo" });
     const channel = `C0DEMO${key.replace(/\W/g, "")}`;
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
       createdBy: "demo",
     });
     log.info({ incident: key }, "sample incident created; replaying its Slack room");
-    openPath = `/${key}`;
+    sampleKey = key;
     void replaySlackConversation({
       baseUrl: hotdoc.localUrl,
       signingSecret: config.chat.slack.signingSecret as string,
@@ -56,16 +56,20 @@ async function main(): Promise<void> {
   if (hotdoc.adminTokenGenerated)
     banner.push(`  A new admin token was generated into ${config.dataDir}/admin-token.`);
   const where = config.adminToken ? "ADMIN_TOKEN" : `${config.dataDir}/admin-token`;
+  // The link to open and share is the dashboard's: it is the team's way in for every
+  // incident, so it must not drop everyone who opens it into one of them. The demo's
+  // sample incident gets a line of its own.
   if (config.oidc || !hotdoc.teamLink) {
     banner.push(
-      `  Sign in with ${config.oidc?.providerName ?? "your identity provider"}: ${hotdoc.url}${openPath}`,
+      `  Sign in with ${config.oidc?.providerName ?? "your identity provider"}: ${hotdoc.url}/`,
     );
   } else {
-    banner.push(`  Open: ${hotdoc.url}${openPath}#token=${hotdoc.teamLink}`);
+    banner.push(`  Open: ${hotdoc.url}/#token=${hotdoc.teamLink}`);
     banner.push(
       "  Share this link with your team: each person who opens it gives their name once and gets a personal link.",
     );
   }
+  if (sampleKey) banner.push(`  The sample incident ${sampleKey} is at ${hotdoc.url}/${sampleKey}`);
   banner.push(`  The admin token (in ${where}) is for the API and the CLI.\n`);
   process.stdout.write(`${banner.join("\n")}\n`);
 

@@ -7,6 +7,7 @@ import {
   addStream,
   addTheory,
   assignRole,
+  readIncidentSummary,
   readStreams,
   recordChange,
   setSeverity,
@@ -59,9 +60,14 @@ export function runChatCommand(
     case "status":
       setStatus(doc, command.status, actor, now);
       return undefined;
-    case "role":
+    case "role": {
       assignRole(doc, { role: command.role, holder: command.holder, streamId }, actor, now);
+      // Naming the IM no longer moves the status by itself (shared/doc/incident.ts): the
+      // room is told the one step left, as the handbook has the IM take it.
+      if (command.role === "incident_manager" && readIncidentSummary(doc).status === "new")
+        return `${command.holder} is the incident manager. The status is still new: say \`status fixing\` once the response is under way.`;
       return undefined;
+    }
     case "stream":
       addStream(doc, { name: command.name, techLead: command.lead, at }, actor, now);
       return `Work stream ${command.name} started${command.lead ? `, led by ${command.lead}` : ", with no tech lead yet (`tl [name] @someone` names one)"}. Tag what belongs to it with its name in brackets, e.g. \`obs [${command.name}]: …\``;

@@ -13,6 +13,7 @@ import {
   setExperimentState,
   setIncidentFields,
   setRichTextPlain,
+  setStatus,
   setTheoryState,
 } from "#shared/doc/index.ts";
 import type { IncidentService } from "../incidents/IncidentService.ts";
@@ -51,6 +52,7 @@ export async function createSampleIncident(
       who("Priya Natarajan"),
       t(52),
     );
+    setStatus(doc, "fixing", who("Priya Natarajan"), t(52));
     assignRole(doc, { role: "tech_lead", holder: "Marco Rossi" }, who("Priya Natarajan"), t(50));
     assignRole(doc, { role: "comms_manager", holder: "Dana Kim" }, who("Priya Natarajan"), t(49));
     addLink(doc, {

@@ -42,6 +42,7 @@ export interface DocumentStore {
   /** Allocates the next incident key for a prefix (`HOT-1`, `HOT-2`…) atomically and registers it. */
   createIncident(prefix: string, createdAt?: number): Promise<string>;
   incidentExists(key: string): Promise<boolean>;
+  /** Every registered incident with its cached summary and its last activity. */
   listIncidents(): Promise<StoredIncident[]>;
   /** Caches the list view of an incident so the list does not load every document. */
   saveSummary(key: string, summary: IncidentSummary): Promise<void>;
@@ -111,6 +112,12 @@ export interface StoredIncident {
   key: string;
   createdAt: number;
   summary: IncidentSummary | null;
+  /**
+   * When the store last accepted an update to the incident's document (epoch ms): any
+   * change at all (timeline, notes, changes, any record, a field), never earlier than
+   * `createdAt`. Read from the update log itself, so keeping it costs no write.
+   */
+  lastActivityAt: number;
 }
 
 export interface AccessTokenRecord {

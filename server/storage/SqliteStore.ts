@@ -162,8 +162,16 @@ export class SqliteStore implements DocumentStore {
       ),
       insertIncident: s("INSERT INTO incidents (key, created_at) VALUES (?, ?)"),
       incidentExists: s("SELECT 1 AS found FROM incidents WHERE key = ?"),
+      // The last activity is the newest row of the update log, or of the checkpoints once
+      // pruning has folded the updates into one (a checkpoint carries the time of the last
+      // update it covers). Both are index seeks per incident: nothing is written per
+      // update to keep it, and no document is read to list them.
       listIncidents: s(
-        "SELECT key, created_at, summary FROM incidents ORDER BY created_at DESC, key DESC",
+        `SELECT key, created_at, summary, max(created_at,
+           coalesce((SELECT u.at FROM updates u WHERE u.doc = i.key ORDER BY u.id DESC LIMIT 1), 0),
+           coalesce((SELECT c.at FROM checkpoints c WHERE c.doc = i.key ORDER BY c.seq DESC LIMIT 1), 0)
+         ) AS last_activity
+         FROM incidents i ORDER BY created_at DESC, key DESC`,
       ),
       saveSummary: s("UPDATE incidents SET summary = ? WHERE key = ?"),
       saveToken: s(
@@ -315,11 +323,13 @@ export class SqliteStore implements DocumentStore {
       key: string;
       created_at: number;
       summary: string | null;
+      last_activity: number;
     }[];
     return rows.map((row) => ({
       key: row.key,
       createdAt: row.created_at,
       summary: row.summary ? (JSON.parse(row.summary) as IncidentSummary) : null,
+      lastActivityAt: Number(row.last_activity),
     }));
   }
 

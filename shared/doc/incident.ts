@@ -159,7 +159,10 @@ export function setSeverity(
 
 /**
  * Moves the status along the handbook's workflow. Moving to `fixing` needs an
- * incident manager; resolving fills the end of impact if nobody has yet.
+ * incident manager. Resolving keeps the end of impact someone gave, and only when
+ * there is none (a chat `resolve`, an API call without a time) stamps it now: to
+ * resolve with a typed end, set `endedAt` and the status in one `setIncidentFields`
+ * patch, which writes the fields before it moves the status.
  */
 export function setStatus(doc: Y.Doc, status: Status, actor: Actor, now: Date = new Date()): void {
   const next = StatusSchema.parse(status);
@@ -210,8 +213,13 @@ function assertStatusTransition(doc: Y.Doc, next: Status): void {
 /**
  * Assigns a role. The incident manager and backup IM have exactly one holder:
  * assigning one replaces the previous holder (a hand-over, recorded on the
- * timeline). Assigning the first IM to a new incident moves it to fixing. A tech
- * lead tagged with a work stream becomes that stream's lead (one per stream).
+ * timeline). A tech lead tagged with a work stream becomes that stream's lead (one
+ * per stream).
+ *
+ * Assigning the IM never moves the status: the handbook has the IM take the incident and
+ * then progress it to fixing, two acts, and a status that changes as a side effect of
+ * another action is one nobody decided. Moving to fixing stays an explicit step (the
+ * page's status control, `status fixing` in chat), which still needs an IM.
  */
 export function assignRole(
   doc: Y.Doc,
@@ -257,9 +265,6 @@ export function assignRole(
       },
       now,
     );
-    const map = incidentMap(doc);
-    if (role.role === "incident_manager" && map.get("status") === "new")
-      setStatus(doc, "fixing", actor, now);
   });
   return id;
 }

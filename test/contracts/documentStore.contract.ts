@@ -145,7 +145,7 @@ export function describeDocumentStore(
     it("lists incidents with their cached summaries", async () => {
       const key = await store.createIncident("HOT", 1_700_000_000_000);
       expect(await store.listIncidents()).toEqual([
-        { key, createdAt: 1_700_000_000_000, summary: null },
+        { key, createdAt: 1_700_000_000_000, summary: null, lastActivityAt: 1_700_000_000_000 },
       ]);
       const doc = new Y.Doc();
       initIncident(doc, {
@@ -157,6 +157,23 @@ export function describeDocumentStore(
       await store.saveSummary(key, readIncidentSummary(doc));
       const [listed] = await store.listIncidents();
       expect(listed.summary).toMatchObject({ key, summary: "Cache", severity: 2, status: "new" });
+    });
+
+    it("lists each incident's last activity: its newest accepted update, even once compacted", async () => {
+      const created = 1_700_000_000_000;
+      const key = await store.createIncident("HOT", created);
+      const other = await store.createIncident("HOT", created);
+      const writer = new Y.Doc();
+      const batch = updates(6, writer);
+      for (const [i, u] of batch.entries()) await store.appendUpdate(key, u, "test", created + i);
+      const lastOf = async (k: string) =>
+        (await store.listIncidents()).find((i) => i.key === k)?.lastActivityAt;
+      expect(await lastOf(key)).toBe(created + 5);
+      // An incident nobody has touched since it was declared: its creation.
+      expect(await lastOf(other)).toBe(created);
+      // Checkpointed and pruned down to nothing but the checkpoint, the time stays.
+      await store.compact(key, { every: 1, keepMs: 1, now: created + 60_000 });
+      expect(await lastOf(key)).toBe(created + 5);
     });
 
     if (reopen) {

@@ -128,10 +128,13 @@ describe("work streams in a real browser", () => {
     ).toBe(payments.id);
 
     // What concerns the whole incident, said in chat: a severity change, an incident
-    // manager (and the status move it causes), an untagged key event; and a key event of
-    // the other stream.
+    // manager (who is told the status is still new) and the move to fixing, an untagged
+    // key event; and a key event of the other stream.
     expect(await say("priya", "sev 2")).toEqual([]);
-    expect(await say("priya", "im @priya")).toEqual([]);
+    expect(await say("priya", "im @priya")).toEqual([
+      expect.stringContaining("The status is still new: say `status fixing`"),
+    ]);
+    expect(await say("priya", "status fixing")).toEqual([]);
     expect(await say("priya", "!key customers told to retry later")).toEqual([]);
     expect(await say("marco", "decision [payments]: retries off until the fix ships")).toEqual([]);
     // An observation tagged with a stream id the document does not hold (as a CRDT client

@@ -61,6 +61,7 @@ export function realisticIncident(): Y.Doc {
       T(minute, 30),
     );
   assignRole(doc, { role: "incident_manager", holder: "Priya Natarajan" }, priya, T(8));
+  setStatus(doc, "fixing", priya, T(8));
   assignRole(doc, { role: "tech_lead", holder: "Marco Rossi" }, priya, T(9));
   addLink(doc, { kind: "chat", label: "#hot-42", url: "https://chat.example.com/hot-42" });
   setIncidentFields(

@@ -75,6 +75,11 @@ describe("announcements back into the room", () => {
       server.url,
       slackSigned(slackMessage("C0ANN", "U0PRIYA", "im @priya", `${seconds}.000100`)),
     );
+    // Naming the IM leaves the status alone; the IM moves it to fixing.
+    await deliver(
+      server.url,
+      slackSigned(slackMessage("C0ANN", "U0PRIYA", "status fixing", `${seconds}.000150`)),
+    );
     await deliver(
       server.url,
       slackSigned(
@@ -96,10 +101,11 @@ describe("announcements back into the room", () => {
     expect(all).toContain(`${key}: Severity changed from 3 (Minor) to 2 (Major)`);
     expect(all).toContain(`${key}: Severity changed from 2 (Major) to 1 (Critical)`);
     expect(all).toContain(`${key}: priya is Incident manager`);
+    expect(all).toContain("The status is still new: say `status fixing`");
     expect(all).toContain(`${key}: Status changed from new to fixing`);
     expect(all).toContain("Change (applied): restarted the queue");
     expect(hook.posts.every((p) => p.text.startsWith("[hotdoc] "))).toBe(true);
-    // Five events, but posts are at least the interval apart, so they were batched.
+    // Seven lines, but posts are at least the interval apart, so they were batched.
     expect(hook.posts.length).toBeLessThan(5);
     for (let i = 1; i < hook.posts.length; i++)
       expect(hook.posts[i].at - hook.posts[i - 1].at).toBeGreaterThanOrEqual(350);

@@ -196,6 +196,8 @@ describe("chat bridge", () => {
         "try: roll back payments-api in EU",
         "change: rolled back payments-api to v2024.11.2 how: deployctl rollback why: testing the retry theory revert: deployctl deploy payments-api v2024.11.3",
         "im @priya",
+        // Naming the IM leaves the status alone: moving to fixing is said on its own.
+        "status fixing",
         "sev 1",
         "decision: keep the rollback until the fix ships",
         "!key error rate back to normal",

@@ -147,7 +147,10 @@ describe("hot rooms on Matrix, through the application service's API", () => {
     await eventually(() => expect(topics().at(-1)).toMatch(/· SEV1 ·/));
     expect((await say(roomId, "$im", "@ana:example.org", "im Bob")).status).toBe(200);
     await eventually(() => expect(topics().at(-1)).toMatch(/ · IM: Bob$/));
-    expect(topics().at(-1)).toMatch(/· fixing ·/);
+    // Naming the IM leaves the status as it was; moving to fixing is its own step.
+    expect(topics().at(-1)).toMatch(/· new ·/);
+    expect((await say(roomId, "$fixing", "@ana:example.org", "status fixing")).status).toBe(200);
+    await eventually(() => expect(topics().at(-1)).toMatch(/· fixing ·/));
     const patched = await server.api("PATCH", `/api/incidents/${key}`, { status: "resolved" });
     expect(patched.status).toBe(200);
     await eventually(() => expect(topics().at(-1)).toMatch(/· resolved ·/));

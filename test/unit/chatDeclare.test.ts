@@ -62,6 +62,9 @@ describe("the room topic", () => {
     assignRole(doc, { role: "tech_lead", holder: "Bo" }, actor);
     assignRole(doc, { role: "comms_manager", holder: "Cy" }, actor);
     setSeverity(doc, 1, actor);
+    // Naming the IM does not move the status; the IM does.
+    expect(roomTopic(doc)).toContain("· new ·");
+    setStatus(doc, "fixing", actor);
     expect(roomTopic(doc)).toBe(
       "HOT-42 · SEV1 · fixing · Checkout is failing · IM: Ana Diaz · TL: Bo · Comms: Cy",
     );

@@ -96,10 +96,26 @@ describe("the incident document accessors", () => {
     });
   });
 
+  it("never moves the status when the IM is named: fixing is a step of its own, which needs an IM", () => {
+    const doc = incident();
+    expect(() => setStatus(doc, "fixing", IM, T(5))).toThrow(
+      expect.objectContaining({ code: "im_required" }),
+    );
+    assignRole(doc, { role: "incident_manager", holder: "Priya" }, IM, T(6));
+    expect(readIncident(doc).status).toBe("new");
+    expect(readTimeline(doc).filter((e) => e.kind === "status")).toHaveLength(1);
+    setStatus(doc, "fixing", IM, T(7));
+    expect(readIncident(doc).status).toBe("fixing");
+    expect(readTimeline(doc).map((e) => e.text)).toEqual([
+      expect.stringMatching(/^Incident declared/),
+      "Priya is Incident manager",
+      "Status changed from new to fixing",
+    ]);
+  });
+
   it("keeps exactly one incident manager and records the hand-over", () => {
     const doc = incident();
     assignRole(doc, { role: "incident_manager", holder: "Priya" }, IM, T(6));
-    expect(readIncident(doc).status).toBe("fixing");
     assignRole(doc, { role: "incident_manager", holder: "Sam" }, IM, T(30));
     const state = readIncident(doc);
     expect(state.roles.filter((r) => r.role === "incident_manager")).toEqual([

@@ -3,6 +3,10 @@ import path from "node:path";
 import { Parser } from "commonmark";
 import { XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
+import * as Y from "yjs";
+import { parseChatCommand } from "#shared/chat/commands.ts";
+import { appendTimelineEntry, findStream, initIncident } from "#shared/doc/index.ts";
+import { runChatCommand } from "../../server/bridge/runChatCommand.ts";
 import { EXPORT_REGISTRY, render } from "../../server/export/formats.ts";
 import { buildPostmortem } from "../../server/export/postmortem.ts";
 import { realisticIncident } from "../helpers/realisticIncident.ts";
@@ -123,6 +127,7 @@ describe("the postmortem draft", () => {
     }
     expect(headings.filter((h) => h.startsWith("1 ") || h.startsWith("2 "))).toEqual([
       "1 HOT-42 - Checkout fails for EU customers",
+      "2 Summary",
       "2 Impact",
       "2 Key times",
       "2 Roles",
@@ -192,5 +197,148 @@ describe("the postmortem draft", () => {
     expect(new Set(EXPORT_REGISTRY.map((f) => f.extension)).size).toBe(EXPORT_REGISTRY.length);
     for (const format of EXPORT_REGISTRY)
       expect(render(pm, format.id), format.id).toBe(format.render(pm));
+  });
+
+  it("opens with a Summary: the document's facts, then what happened, impact, root cause and resolution for the author", () => {
+    expect(pm.summary.map((part) => part.title)).toEqual([
+      "What happened",
+      "Impact",
+      "Root cause",
+      "Resolution",
+    ]);
+    const known = pm.summary.flatMap((part) => part.known);
+    expect(known).toEqual(
+      expect.arrayContaining([
+        "Declared as: Checkout fails for EU customers (severity 1, Critical).",
+        "Impact lasted 1h 02m (time to recover, TTR), until 2026-11-20 15:02:00 UTC.",
+        "Confirmed during the incident: The new release opens a connection per retry.",
+        expect.stringContaining("2 changes are still applied"),
+      ]),
+    );
+    const markdown = render(pm, "markdown");
+    // The Summary comes first, right under the title, with TTD and TTR.
+    const summary = markdown.slice(
+      markdown.indexOf("\n## Summary"),
+      markdown.indexOf("\n## Impact"),
+    );
+    expect(markdown.split("\n")[2]).toBe("## Summary");
+    expect(summary).toContain("**Time to detect (TTD):** 7m 00s");
+    expect(summary).toContain("**Time to recover (TTR):** 1h 02m");
+    expect(summary).toContain("### Root cause");
+    // Every place the author writes is marked the same way: the four parts and the prompts.
+    expect(summary.match(/\*\*To fill in:\*\* _/g)).toHaveLength(4);
+    expect(markdown.match(/\*\*To fill in:\*\* _/g)).toHaveLength(4 + pm.prompts.length);
+    expect(render(pm, "html")).toContain("<h2>Summary</h2>");
+    expect(render(pm, "confluence").match(/<strong>To fill in:<\/strong>/g)).toHaveLength(7);
+  });
+
+  it("says in the Summary what is unknown, and escapes what people wrote in every format", () => {
+    const doc = new Y.Doc();
+    initIncident(doc, {
+      key: "HOT-7",
+      summary: "<img src=x onerror=alert(1)> *all* [down](javascript:alert(1))",
+      severity: 2,
+      actor: { name: "Ana", source: "editor" },
+      now: new Date("2026-11-20T14:00:00Z"),
+    });
+    const unknown = buildPostmortem(doc);
+    expect(unknown.summary.flatMap((part) => part.known)).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining("the start of impact is not recorded"),
+        "Impact on customers: unknown.",
+        expect.stringContaining("How long the impact lasted is unknown"),
+        "No theory was confirmed during the incident: the root cause is unknown so far.",
+        "End of impact not recorded; status new.",
+      ]),
+    );
+    const html = render(unknown, "html");
+    expect(html).not.toMatch(/<img|<a [^>]*javascript/i);
+    expect(html).toContain("&#x3C;img src=x onerror=alert(1)>");
+    expect(render(unknown, "confluence")).not.toMatch(/<img/i);
+    const markdown = render(unknown, "markdown");
+    expect(markdown).toContain("Declared as: \\<img src=x onerror=alert(1)> \\*all\\* \\[down]");
+  });
+
+  it("lists a chat command once: the record it wrote stays, the chat line that asked for it goes", () => {
+    const doc = new Y.Doc();
+    const at = (minute: number) => new Date(Date.UTC(2026, 10, 20, 14, minute)).toISOString();
+    initIncident(doc, {
+      key: "HOT-9",
+      summary: "Search is down",
+      severity: 2,
+      actor: { name: "Ana", source: "editor" },
+      now: new Date(at(0)),
+    });
+    // What the bridge does with a message (ChatMirror): mirror the line, then run its command
+    // as its author, at its time; a stream named in brackets tags both.
+    const say = (minute: number, author: string, text: string, id = `${minute}`) => {
+      const parsed = parseChatCommand(text);
+      const command = "command" in parsed ? parsed.command : undefined;
+      const streamId =
+        command && "stream" in command && command.stream
+          ? findStream(doc, command.stream).id
+          : undefined;
+      appendTimelineEntry(doc, {
+        id: `slack:C0HOT9:${id}`,
+        at: at(minute),
+        author,
+        source: "slack",
+        kind: "chat",
+        text,
+        external: { platform: "slack", channel: "C0HOT9", messageId: id },
+        streamId,
+      });
+      if (command)
+        runChatCommand(doc, command, { name: author, source: "slack" }, at(minute), streamId);
+    };
+    say(1, "ana", "looking at the search dashboards");
+    say(2, "ana", "obs: search-api returns 503 for every query");
+    say(3, "bo", "sev 1");
+    say(4, "bo", "im @ana");
+    say(5, "ana", "status fixing");
+    say(6, "ana", "help");
+    say(7, "ana", "sev 1");
+    say(8, "bo", "stream: Index rebuild lead @bo");
+    say(9, "bo", "theory [index]: the nightly reindex left the index empty");
+    // Some platforms give times to the second: a plain message, and a command that changed
+    // nothing, said in the same second as a command that wrote, are still listed.
+    say(10, "ana", "obs: the index has 0 documents", "10a");
+    say(10, "ana", "rebuilding it now", "10b");
+    say(10, "ana", "sev 1", "10c");
+    const written = buildPostmortem(doc);
+    const rows = written.timeline.map((e) => `${e.kind}: ${e.text}`);
+    for (const line of [
+      "obs: search-api returns 503 for every query",
+      "im @ana",
+      "status fixing",
+      "stream: Index rebuild lead @bo",
+      "theory [index]: the nightly reindex left the index empty",
+    ])
+      expect(rows).not.toContain(`chat: ${line}`);
+    expect(rows).not.toContain("chat: obs: the index has 0 documents");
+    expect(rows).toContain("chat: rebuilding it now");
+    // The first `sev 1` changed the severity; the later ones changed nothing: their lines stay.
+    expect(rows.filter((r) => r === "chat: sev 1")).toHaveLength(2);
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        "chat: looking at the search dashboards",
+        "observation: search-api returns 503 for every query",
+        "severity: Severity changed from 2 (Major) to 1 (Critical)",
+        "role: ana is Incident manager",
+        "status: Status changed from new to fixing",
+        "chat: help",
+        "theory: Theory: the nightly reindex left the index empty",
+      ]),
+    );
+    const [stream] = written.streams;
+    expect(stream.tagged.map((t) => `${t.kind}: ${t.text}`)).not.toContain(
+      "chat: theory [index]: the nightly reindex left the index empty",
+    );
+    expect(stream.tagged.map((t) => t.kind)).toContain("theory (open)");
+    const markdown = render(written, "markdown");
+    expect(markdown.match(/search-api returns 503 for every query/g)).toHaveLength(
+      // The timeline row and the observations list under "What was tried".
+      2,
+    );
   });
 });

@@ -20,6 +20,7 @@ import {
   renameStream,
   setRecordStream,
   setSeverity,
+  setStatus,
   setStreamLead,
   setStreamState,
   streamLeadRoleId,
@@ -475,6 +476,7 @@ describe("the stream filter", () => {
     const db = addStream(doc, { name: "DB", techLead: "Ana" }, priya, at(5));
     setSeverity(doc, 1, priya, at(6));
     assignRole(doc, { role: "incident_manager", holder: "Priya" }, priya, at(7));
+    setStatus(doc, "fixing", priya, at(7));
     assignRole(doc, { role: "comms_manager", holder: "Dana" }, priya, at(8));
     appendTimelineEntry(
       doc,

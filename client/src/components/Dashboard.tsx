@@ -4,12 +4,14 @@ import { useIncidentList } from "../hooks/useIncidentList.ts";
 import { incidentPath, navigate } from "../navigation.ts";
 import { DeclareForm } from "./DeclareForm.tsx";
 import { IncidentList } from "./IncidentList.tsx";
+import "./dashboard.css";
+import { MAIN_CONTENT_ID } from "./SkipLink.tsx";
 
 export function Dashboard({ me }: { me: Me }) {
   // A refusal as unauthenticated ends the session (api.ts), which leaves this page.
   const { incidents, error, reload } = useIncidentList();
   return (
-    <main className="page dashboard" data-testid="dashboard">
+    <main id={MAIN_CONTENT_ID} tabIndex={-1} className="page dashboard" data-testid="dashboard">
       <section className="panel" aria-labelledby="incidents-title">
         <div className="panel-head">
           <h2 id="incidents-title">Incidents</h2>

@@ -1,4 +1,5 @@
 import type { IncidentListItem } from "#shared/incidentList.ts";
+import { useClock } from "../clock.ts";
 import { formatAge } from "../format.ts";
 import { useNow } from "../hooks/useNow.ts";
 import { incidentPath, linkClick } from "../navigation.ts";
@@ -38,7 +39,13 @@ export function IncidentList({ incidents }: { incidents: IncidentListItem[] }) {
   );
 }
 
-/** In-progress incidents come first and most severe first (the server orders them); resolved ones in a table below. */
+/**
+ * In-progress incidents come first and most severe first (the server orders them); resolved
+ * ones in a table below. On a phone each row becomes a card (dashboard.css): the column
+ * headers are then out of sight, so the cells whose meaning is not obvious from their
+ * content carry a short label of their own, shown only there (hidden from screen readers,
+ * which still announce the column header).
+ */
 function IncidentTable({
   incidents,
   now,
@@ -48,18 +55,24 @@ function IncidentTable({
   now: Date;
   caption: string;
 }) {
+  const clock = useClock();
+  const label = (text: string) => (
+    <span className="cell-label" aria-hidden="true">
+      {text}{" "}
+    </span>
+  );
   return (
     <table className="grid incidents">
       <caption>{caption}</caption>
       <thead>
         <tr>
-          <th>Sev</th>
-          <th>Key</th>
-          <th>Summary</th>
-          <th>Status</th>
-          <th>Incident manager</th>
-          <th>Age</th>
-          <th>Last activity</th>
+          <th scope="col">Sev</th>
+          <th scope="col">Key</th>
+          <th scope="col">Summary</th>
+          <th scope="col">Status</th>
+          <th scope="col">Incident manager</th>
+          <th scope="col">Age</th>
+          <th scope="col">Last activity</th>
         </tr>
       </thead>
       <tbody>
@@ -71,10 +84,10 @@ function IncidentTable({
             data-key={incident.key}
             data-active={incident.active}
           >
-            <td>
+            <td className="cell-sev">
               <SeverityBadge severity={incident.severity} />
             </td>
-            <td className="mono nowrap">
+            <td className="cell-key mono nowrap">
               <a
                 href={incidentPath(incident.key)}
                 onClick={linkClick(incidentPath(incident.key))}
@@ -89,15 +102,30 @@ function IncidentTable({
                 <span className="muted"> · {incident.service}</span>
               )}
             </td>
-            <td>
+            <td className="cell-status">
               <StatusBadge status={incident.status} />
             </td>
-            <td>{incident.incidentManager ?? <span className="muted">unassigned</span>}</td>
-            <td className="mono nowrap" title={incident.createdAt ?? undefined}>
-              {formatAge(incident.createdAt, now)}
+            <td className="cell-im" data-testid="incident-im">
+              {label("IM")}
+              {incident.incidentManager ?? <span className="muted">unassigned</span>}
             </td>
-            <td className="mono nowrap" title={incident.updatedAt ?? undefined}>
-              {formatAge(incident.updatedAt, now)}
+            <td
+              className="cell-age nowrap"
+              title={
+                incident.createdAt ? `Declared ${clock.format(incident.createdAt)}` : undefined
+              }
+            >
+              {label("Declared")}
+              <span className="mono">{formatAge(incident.createdAt, now)}</span>
+            </td>
+            <td
+              className="cell-activity nowrap"
+              data-testid="incident-last-activity"
+              data-at={incident.lastActivityAt}
+              title={`Last change ${clock.format(incident.lastActivityAt)}`}
+            >
+              {label("Last activity")}
+              <span className="mono">{formatAge(incident.lastActivityAt, now)}</span>
             </td>
           </tr>
         ))}
