@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { Hocuspocus } from "@hocuspocus/server";
 import { createAdaptorServer } from "@hono/node-server";
+import { HEARTBEAT_INTERVAL_MS } from "#shared/heartbeat.ts";
 import { OidcSignIn } from "./access/OidcSignIn.ts";
 import { clientAddress, RateLimits } from "./access/RateLimits.ts";
 import { SessionService } from "./access/SessionService.ts";
@@ -31,6 +32,7 @@ import { categoryLogger, createLogger, type Logger } from "./logger.ts";
 import { createMetrics } from "./metrics.ts";
 import { OutboundTargets, TargetRefusedError } from "./net/outboundTarget.ts";
 import { readTeamLink, resolveAdminToken, resolveTokenSecret, writeTeamLink } from "./secrets.ts";
+import { Heartbeat } from "./sockets/Heartbeat.ts";
 import { heldSocketOf } from "./sockets/HeldSocket.ts";
 import { hocuspocusEndpoint, upgradeRouter } from "./sockets/upgradeRouter.ts";
 import { yWebsocketEndpoint } from "./sockets/yWebsocketEndpoint.ts";
@@ -86,6 +88,7 @@ export async function startHotdoc(
   const limits = new RateLimits(config.rateLimits);
 
   let hocuspocus: Hocuspocus | undefined;
+  const heartbeat = new Heartbeat(HEARTBEAT_INTERVAL_MS);
   const counts = () => ({
     connections: hocuspocus?.getConnectionsCount() ?? 0,
     documents: hocuspocus?.getDocumentsCount() ?? 0,
@@ -173,6 +176,8 @@ export async function startHotdoc(
         authenticated: (connection) => {
           const held = heldSocketOf(connection);
           if (held) held.isAuthenticated = true;
+          // A v4 provider says its version when it authenticates, and answers Pings.
+          if (held && connection.providerVersion !== null) heartbeat.start(held);
         },
       }),
       new PresenceExtension(),
@@ -275,7 +280,11 @@ export async function startHotdoc(
       clientAddress(request, config.trustProxy),
     authTimeoutMs: config.wsAuthTimeoutMs,
   };
-  const collab = hocuspocusEndpoint({ ...endpoint, logger: categoryLogger(logger, "collab") });
+  const collab = hocuspocusEndpoint({
+    ...endpoint,
+    heartbeat,
+    logger: categoryLogger(logger, "collab"),
+  });
   upgrades.set("/collab", collab.handle);
   const yjs = yWebsocketEndpoint({ ...endpoint, logger: categoryLogger(logger, "yjs") });
   upgrades.set("/yjs/", yjs.handle);
@@ -296,6 +305,7 @@ export async function startHotdoc(
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
+      heartbeat.stop();
       for (const ws of collab.wss.clients) ws.terminate();
       for (const ws of yjs.wss.clients) ws.terminate();
       hocuspocus.closeConnections();

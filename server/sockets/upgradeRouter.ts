@@ -4,6 +4,7 @@ import type { Hocuspocus } from "@hocuspocus/server";
 import { type RawData, type WebSocket, WebSocketServer } from "ws";
 import { CLOSE_REASONS } from "#shared/closeReasons.ts";
 import type { Logger } from "../logger.ts";
+import { type Heartbeat, isPong } from "./Heartbeat.ts";
 import { HeldSocket } from "./HeldSocket.ts";
 
 export type UpgradeHandler = (
@@ -97,8 +98,11 @@ export function toBytes(data: RawData): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
-/** The Hocuspocus protocol endpoint: a `ws` socket wrapped in HeldSocket, handed to Hocuspocus. */
-export function hocuspocusEndpoint(options: EndpointOptions): {
+/**
+ * The Hocuspocus protocol endpoint: a `ws` socket wrapped in HeldSocket, handed to
+ * Hocuspocus. The heartbeat knows every socket; their Pongs stop here.
+ */
+export function hocuspocusEndpoint(options: EndpointOptions & { heartbeat: Heartbeat }): {
   handle: UpgradeHandler;
   wss: WebSocketServer;
 } {
@@ -107,11 +111,21 @@ export function hocuspocusEndpoint(options: EndpointOptions): {
     wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
       const held = new HeldSocket(ws);
       armAuthDeadline(ws, held, options.authTimeoutMs);
+      options.heartbeat.track(held, ws);
       const client = options.hocuspocus.handleConnection(
         held,
         toWebRequest(request, options.clientIp(request)),
       );
-      ws.on("message", (data) => client.handleMessage(toBytes(data)));
+      ws.on("message", (data) => {
+        const bytes = toBytes(data);
+        // A Pong proves the client alive (a background tab may renew nothing else for a
+        // minute), so it keeps Hocuspocus' idle timeout away; it goes no further.
+        if (isPong(bytes)) {
+          client.lastMessageReceivedAt = Date.now();
+          return;
+        }
+        client.handleMessage(bytes);
+      });
       ws.on("close", (code, reason) => client.handleClose({ code, reason: reason.toString() }));
       ws.on("error", (error) => options.logger.warn({ err: error }, "websocket error"));
     });

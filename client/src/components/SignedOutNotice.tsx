@@ -1,7 +1,9 @@
 import { type FormEvent, useState } from "react";
 import { tokenFromLink } from "#shared/accessLink.ts";
 import type { Me } from "../api.ts";
+import { type UnsavedChanges, useUnsavedCount } from "../hooks/unsavedChanges.ts";
 import { SIGNED_IN_PATH } from "../navigation.ts";
+import "./connection.css";
 
 /** Why the session ended, and how to sign in again without leaving the page. */
 export interface SessionEnd {
@@ -12,20 +14,23 @@ export interface SessionEnd {
 }
 
 /**
- * Shown on an incident page whose session is over. The page and its changes not yet
- * saved stay: signing in again never reloads it. With the identity provider, the sign-in
- * runs in a new tab (this one picks the new session up when it is back in front); with
- * an access link, the link is given right here.
+ * The banner at the top of an incident page whose session is over (signed out, link
+ * revoked or expired): what happened, that nothing can be changed here any more, and how
+ * to carry on. The page and its changes not yet saved stay: signing in again never
+ * reloads it. With the identity provider, the sign-in runs in a new tab (this one picks
+ * the new session up when it is back in front); with an access link, the link is given
+ * right here. The count of unsaved changes is live (its own store).
  */
 export function SignedOutNotice({
   end,
   me,
-  unsaved,
+  unsaved: changes,
 }: {
   end: SessionEnd;
   me: Me;
-  unsaved: number;
+  unsaved: UnsavedChanges;
 }) {
+  const unsaved = useUnsavedCount(changes, false);
   const [value, setValue] = useState("");
   const [invalid, setInvalid] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -48,12 +53,11 @@ export function SignedOutNotice({
   };
 
   return (
-    <section className="notice" data-testid="signed-out" aria-label="Session ended">
+    <section className="notice session-ended" data-testid="signed-out" aria-label="Session ended">
       <p role="alert">
-        <strong>{end.message}</strong>{" "}
-        {unsaved === 0 ? (
-          "Nothing more can be changed from this page."
-        ) : (
+        <strong>{end.message}</strong> Nothing can be changed on this page until you sign in again
+        {identityProvider ? "" : " with your access link"}.{" "}
+        {unsaved > 0 && (
           <span data-testid="unsaved-changes" data-count={unsaved}>
             {unsaved} unsaved {unsaved === 1 ? "change" : "changes"}: kept in this tab and sent when
             you sign in again, so keep this tab open.

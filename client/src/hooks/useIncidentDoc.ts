@@ -1,7 +1,28 @@
-import { HocuspocusProvider, WebSocketStatus } from "@hocuspocus/provider";
+import {
+  HocuspocusProvider,
+  type HocuspocusProviderWebsocket,
+  type onMessageParameters,
+  WebSocketStatus,
+} from "@hocuspocus/provider";
 import { useEffect, useState } from "react";
 import * as Y from "yjs";
 import { CLOSE_REASONS, closeReasonFromString } from "#shared/closeReasons.ts";
+import { HEARTBEAT_SILENCE_MS } from "#shared/heartbeat.ts";
+import { acknowledgement, isSyncStep1, UnsavedChanges } from "./unsavedChanges.ts";
+
+/**
+ * How long a socket may take to open before the attempt is given up. A dead network
+ * often never completes (nor fails) the handshake; the provider itself waits forever.
+ */
+const OPEN_LIMIT_MS = 10_000;
+/**
+ * How long an open socket that has not synced yet may stay silent. Longer than the
+ * heartbeat's limit: the first sync of a big incident is one large frame, and nothing
+ * else arrives while it downloads on a slow phone link.
+ */
+const SYNC_SILENCE_MS = 20_000;
+/** How often the link is checked. */
+const WATCH_MS = 500;
 
 export type ConnectionState = "connecting" | "online" | "offline" | "refused";
 
@@ -21,11 +42,10 @@ export interface IncidentDocConnection {
   /** True when the server authorised this connection read-only (a viewer link): nothing may be edited. */
   readOnly: boolean;
   /**
-   * Changes made in this tab that the server has not confirmed, as of the last refusal
-   * (counted as they are made, but told to React only when the connection is refused or
-   * all are confirmed, so typing does not re-render the page).
+   * Changes made in this tab that the server has not acknowledged. A store, not a number:
+   * only the components that show the count re-render as it changes (`useUnsavedCount`).
    */
-  unsaved: number;
+  unsaved: UnsavedChanges;
 }
 
 /** Where the collaboration websocket lives: same host as the page. */
@@ -41,8 +61,8 @@ function collabUrl(): string {
  */
 interface LocalDoc {
   doc: Y.Doc;
-  /** Changes made here since the server last confirmed it had every one. */
-  unsaved: number;
+  /** Changes made here that the server has not acknowledged. */
+  unsaved: UnsavedChanges;
   /** Pages that have it open. */
   users: number;
 }
@@ -52,7 +72,7 @@ const localDocs = new Map<string, LocalDoc>();
 function takeDoc(key: string): LocalDoc {
   let local = localDocs.get(key);
   if (!local) {
-    local = { doc: new Y.Doc(), unsaved: 0, users: 0 };
+    local = { doc: new Y.Doc(), unsaved: new UnsavedChanges(), users: 0 };
     localDocs.set(key, local);
   }
   local.users += 1;
@@ -61,9 +81,69 @@ function takeDoc(key: string): LocalDoc {
 
 function releaseDoc(key: string, local: LocalDoc): void {
   local.users -= 1;
-  if (local.users > 0 || local.unsaved > 0) return;
+  if (local.users > 0 || local.unsaved.count() > 0) return;
   localDocs.delete(key);
+  local.unsaved.dispose();
   local.doc.destroy();
+}
+
+/**
+ * Gives up `socket` as closed, at once. The provider then reconnects, as after any close.
+ * A dead link never completes a close handshake, so waiting for the socket's own close
+ * event could take minutes; the provider's listener is told directly instead.
+ */
+function giveUp(socket: WebSocket, reason: string): void {
+  socket.dispatchEvent(new CloseEvent("close", { code: 4408, reason }));
+}
+
+/**
+ * Watches the link: gives the socket up when it takes too long to open, or goes silent
+ * for longer than the server's heartbeat allows (shared/heartbeat.ts), so a dead network
+ * shows as offline within seconds instead of when the provider's own 30-second limit
+ * runs out. Returns the function that stops watching.
+ */
+function watchLink(provider: HocuspocusProvider, link: HocuspocusProviderWebsocket): () => void {
+  let attemptAt = Date.now();
+  let openedAt = 0;
+  const onStatus = ({ status }: { status: WebSocketStatus }) => {
+    if (status === WebSocketStatus.Connecting) {
+      attemptAt = Date.now();
+      openedAt = 0;
+    } else if (status === WebSocketStatus.Connected && openedAt === 0) {
+      openedAt = Date.now();
+    }
+  };
+  link.on("status", onStatus);
+  const timer = setInterval(() => {
+    const socket = link.webSocket;
+    if (!socket || socket.readyState === socket.CLOSED) return;
+    const now = Date.now();
+    if (socket.readyState === socket.CONNECTING) {
+      if (now - attemptAt > OPEN_LIMIT_MS) giveUp(socket, "open-timeout");
+      return;
+    }
+    // Open (or closing, which on a dead link never ends): every message counts as heard.
+    const heard = Math.max(link.lastMessageReceived, openedAt);
+    const limit = provider.isSynced ? HEARTBEAT_SILENCE_MS : SYNC_SILENCE_MS;
+    if (now - heard > limit) giveUp(socket, "heartbeat-lost");
+  }, WATCH_MS);
+  // The browser knows when the machine has no network at all: no need to wait for
+  // silence; and when it is back, reconnect now rather than when the back-off says.
+  const offline = () => {
+    if (link.webSocket) giveUp(link.webSocket, "browser-offline");
+  };
+  const online = () => {
+    // Not a connection the page stopped on purpose (a refused session).
+    if (link.shouldConnect && link.status === WebSocketStatus.Disconnected) void link.connect();
+  };
+  window.addEventListener("offline", offline);
+  window.addEventListener("online", online);
+  return () => {
+    clearInterval(timer);
+    link.off("status", onStatus);
+    window.removeEventListener("offline", offline);
+    window.removeEventListener("online", online);
+  };
 }
 
 /**
@@ -81,13 +161,11 @@ export function useIncidentDoc(key: string, csrf: string): IncidentDocConnection
   const [error, setError] = useState<ConnectionRefusal | null>(null);
   // Until the server says otherwise, nothing is editable: a viewer must never get a moment of edit affordances.
   const [readOnly, setReadOnly] = useState(true);
-  const [unsaved, setUnsaved] = useState(0);
 
   // Declared before the doc's effect, so the provider is destroyed before its doc is released.
   useEffect(() => {
     if (!local) return;
-    const kept = local;
-    const { doc } = kept;
+    const { doc, unsaved } = local;
     setSocket(WebSocketStatus.Connecting);
     setSynced(false);
     setError(null);
@@ -99,7 +177,10 @@ export function useIncidentDoc(key: string, csrf: string): IncidentDocConnection
       token: `session:${csrf}`,
       onStatus: ({ status }) => {
         setSocket(status);
-        if (status !== WebSocketStatus.Connected) setSynced(false);
+        if (status !== WebSocketStatus.Connected) {
+          setSynced(false);
+          unsaved.socketClosed();
+        }
       },
       onSynced: ({ state }) => setSynced(state),
       onAuthenticated: ({ scope }) => {
@@ -112,25 +193,44 @@ export function useIncidentDoc(key: string, csrf: string): IncidentDocConnection
       onClose: ({ event }) => {
         if (closeReasonFromString(event.reason)?.code === 4401) refuse(event.reason);
       },
-      // The provider's own count restarts at 1 on every reconnect, so it cannot say how many
-      // changes wait; it reaching 0 does say the server has confirmed all of them.
-      onUnsyncedChanges: ({ number }) => {
-        if (number > 0) return;
-        kept.unsaved = 0;
-        setUnsaved(0);
-      },
     });
-    const onUpdate = (_update: Uint8Array, origin: unknown) => {
-      if (origin !== provider) kept.unsaved += 1;
+    const link = provider.configuration.websocketProvider;
+    const socketOpen = () => link.webSocket?.readyState === WebSocket.OPEN;
+    // Listened to on the provider itself: the same callbacks given in its configuration
+    // would also be handed to its websocket, which calls them with other arguments. The
+    // provider tells of a message before it handles it; it answers the server's sync step 1
+    // there and then, with the sync step 2 that carries every change held while offline.
+    provider.on("message", ({ event }: onMessageParameters) => {
+      const message = new Uint8Array(event.data as ArrayBuffer);
+      if (isSyncStep1(message)) {
+        if (socketOpen()) unsaved.syncSent();
+        return;
+      }
+      const applied = acknowledgement(message);
+      if (applied !== null) unsaved.acknowledged(applied);
+    });
+    // Local changes reach the provider only while its socket is open. What it would queue
+    // while offline is sent again anyway by the next connection's sync step 2, and those
+    // queued updates, flushed ahead of it, would each cost a message and a write on the
+    // server and make the count of unsaved changes lie (see UnsavedChanges).
+    doc.off("update", provider.boundDocumentUpdateHandler);
+    const onUpdate = (update: Uint8Array, origin: unknown) => {
+      if (origin === provider) return;
+      if (socketOpen()) {
+        provider.documentUpdateHandler(update, origin);
+        unsaved.sent();
+      } else {
+        unsaved.held();
+      }
     };
     doc.on("update", onUpdate);
+    const stopWatching = watchLink(provider, link);
     function refuse(reason: string) {
       const known = closeReasonFromString(reason);
       setError({
         reason,
         message: known?.message ?? (reason || "The server refused the connection."),
       });
-      setUnsaved(kept.unsaved);
       // A refused session or a missing incident will not change by retrying; a store outage may.
       // Nothing typed now could reach the server, so nothing may be typed.
       if (known !== CLOSE_REASONS.store_unavailable) {
@@ -140,8 +240,11 @@ export function useIncidentDoc(key: string, csrf: string): IncidentDocConnection
     }
     setProvider(provider);
     return () => {
+      stopWatching();
       doc.off("update", onUpdate);
       provider.destroy();
+      // Whatever was in flight is carried by the next provider's sync.
+      unsaved.socketClosed();
       setProvider(null);
     };
   }, [local, key, csrf]);
@@ -149,7 +252,6 @@ export function useIncidentDoc(key: string, csrf: string): IncidentDocConnection
   useEffect(() => {
     const kept = takeDoc(key);
     setLocal(kept);
-    setUnsaved(kept.unsaved);
     return () => {
       releaseDoc(key, kept);
       setLocal(null);
@@ -163,9 +265,12 @@ export function useIncidentDoc(key: string, csrf: string): IncidentDocConnection
     synced,
     error,
     readOnly,
-    unsaved,
+    unsaved: local?.unsaved ?? NO_CHANGES,
   };
 }
+
+/** What `unsaved` is before the doc is taken: never changes. */
+const NO_CHANGES = new UnsavedChanges();
 
 function connectionState(
   socket: WebSocketStatus,
