@@ -1,7 +1,9 @@
 import { Hono } from "hono";
 import * as Y from "yjs";
 import { z } from "zod";
+import { can } from "#shared/access.ts";
 import { InstantSchema } from "#shared/doc/index.ts";
+import { encodeWithoutUnsentComms } from "#shared/doc/unsentComms.ts";
 import { DEFAULT_EXPORT_FORMAT, EXPORT_FORMAT_IDS, exportFileName } from "#shared/exportFormats.ts";
 import { authorize } from "../access/authorize.ts";
 import { exportFormat } from "../export/formats.ts";
@@ -107,18 +109,19 @@ export function exportRoutes(
     const principal = c.get("principal");
     authorize(principal, "read", key);
     const { at } = query(AtQuery, c.req.url);
+    // Unsent comms drafts are for those who can send them: a viewer's copy leaves them out.
+    // (A viewer's websocket still syncs the whole document; Yjs has no partial sync.)
+    const encode = can(principal, "edit", key) ? Y.encodeStateAsUpdate : encodeWithoutUnsentComms;
     if (!at) {
       // The live document's state: no rebuild from the log, as cheap as a client's sync.
-      const state = await incidents.withDoc(key, (doc) => Y.encodeStateAsUpdate(doc));
+      const state = await incidents.withDoc(key, (doc) => encode(doc));
       return c.body(state as Uint8Array<ArrayBuffer>, 200, {
         "content-type": "application/octet-stream",
       });
     }
     const release = gate.enter(key, holder(principal));
     try {
-      const state = await incidents.withDocAt(key, Date.parse(at), (doc) =>
-        Y.encodeStateAsUpdate(doc),
-      );
+      const state = await incidents.withDocAt(key, Date.parse(at), (doc) => encode(doc));
       return c.body(sendThenRelease(state, release), 200, {
         "content-type": "application/octet-stream",
       });

@@ -10,6 +10,7 @@ import {
   setIncidentFields,
   TimelineEntryInput,
 } from "#shared/doc/index.ts";
+import { withoutUnsentComms } from "#shared/doc/unsentComms.ts";
 import { authorize } from "../access/authorize.ts";
 import { HotdocError } from "../errors.ts";
 import type { IncidentService } from "../incidents/IncidentService.ts";
@@ -47,8 +48,11 @@ export function incidentRoutes(incidents: IncidentService, publicUrl: () => stri
 
   app.get("/:key", async (c) => {
     const key = c.req.param("key");
-    authorize(c.get("principal"), "read", key);
-    return c.json(await incidents.read(key));
+    const principal = c.get("principal");
+    authorize(principal, "read", key);
+    const incident = await incidents.read(key);
+    // Unsent drafts are for those who can send them; a viewer gets what was sent.
+    return c.json(can(principal, "edit", key) ? incident : withoutUnsentComms(incident));
   });
 
   app.patch("/:key", async (c) => {

@@ -21,9 +21,12 @@ import { NotesEditor } from "./NotesEditor.tsx";
 import { PresenceList } from "./PresenceList.tsx";
 import { SectionNav } from "./SectionNav.tsx";
 import { type SessionEnd, SignedOutNotice } from "./SignedOutNotice.tsx";
+import { MAIN_CONTENT_ID } from "./SkipLink.tsx";
 import { StreamFilter } from "./streams/StreamFilter.tsx";
 import { StreamsProvider } from "./streams/StreamsContext.tsx";
 import { Timeline } from "./Timeline.tsx";
+import { StakeholderSummary } from "./viewer/StakeholderSummary.tsx";
+import { ViewerTools } from "./viewer/ViewerTools.tsx";
 
 /**
  * One incident, live, in one scroll: header, timeline, change log, investigation,
@@ -43,6 +46,9 @@ export function IncidentPage({
   const connection = useIncidentDoc(incidentKey, me.csrf ?? "");
   const { doc, provider, status, synced, error, unsaved } = connection;
   const readOnly = connection.readOnly || ended !== undefined;
+  // A viewer link's page leads with the stakeholder summary. Decided by the role, not by
+  // `readOnly`, so a responder whose session ends keeps the layout they were working in.
+  const stakeholder = me.role === "viewer";
   const incident = useIncidentState(doc);
   const { name, subject } = me;
   const actor = useMemo<Actor>(() => ({ name, source: "editor" }), [name]);
@@ -68,10 +74,14 @@ export function IncidentPage({
   return (
     <main
       ref={page}
+      id={MAIN_CONTENT_ID}
+      tabIndex={-1}
       className={`page incident${readOnly ? " read-only-view" : ""}`}
       data-testid="incident-page"
       data-key={incidentKey}
     >
+      {/* First on the page: once the session is over, nothing below can be changed. */}
+      {ended && <SignedOutNotice end={ended} me={me} unsaved={unsaved} />}
       <div className="page-status">
         {readOnly && status === "online" && (
           <span
@@ -83,9 +93,8 @@ export function IncidentPage({
           </span>
         )}
         {provider && <PresenceList provider={provider} me={me} />}
-        <ConnectionStatus status={status} error={error} />
+        <ConnectionStatus status={status} error={error} unsaved={unsaved} />
       </div>
-      {ended && <SignedOutNotice end={ended} me={me} unsaved={unsaved} />}
       {!incident || !doc || !provider ? (
         <p className="muted" data-testid="incident-loading">
           {status === "refused"
@@ -96,10 +105,15 @@ export function IncidentPage({
         </p>
       ) : (
         <>
-          <div className="page-tools">
-            <HistoryBar incidentKey={incidentKey} at={historyAt} onChange={setHistoryAt} />
-            <ExportMenu incidentKey={incidentKey} at={historyAt} />
-          </div>
+          {/* A stakeholder comes for the state and the latest word; the tools go last for them. */}
+          {stakeholder ? (
+            <StakeholderSummary incident={incident} hidden={historyAt !== null} />
+          ) : (
+            <div className="page-tools">
+              <HistoryBar incidentKey={incidentKey} at={historyAt} onChange={setHistoryAt} />
+              <ExportMenu incidentKey={incidentKey} at={historyAt} />
+            </div>
+          )}
           {historyAt && <HistoryView incidentKey={incidentKey} at={historyAt} actor={actor} />}
           {/* The live sections stay mounted (hidden) while history is shown, so drafts and half-typed forms survive. */}
           <div hidden={historyAt !== null}>
@@ -134,6 +148,9 @@ export function IncidentPage({
               </div>
             </StreamsProvider>
           </div>
+          {stakeholder && (
+            <ViewerTools incidentKey={incidentKey} at={historyAt} onChange={setHistoryAt} />
+          )}
         </>
       )}
     </main>

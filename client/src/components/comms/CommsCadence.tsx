@@ -1,9 +1,7 @@
 import { since } from "#shared/comms/drafts.ts";
+import { UPDATE_CADENCE_MS } from "#shared/comms/nextUpdate.ts";
 import type { CommsUpdate, Status } from "#shared/doc/index.ts";
 import { useNow } from "../../hooks/useNow.ts";
-
-/** The cadence the drafts propose ("In 30 minutes"): past it, an active incident's last update is flagged. */
-const DUE_MS = 30 * 60_000;
 
 /** "Last internal update sent 12m 05s ago", ticking. Its own component so only this line re-renders every second. */
 export function CommsCadence({ comms, status }: { comms: CommsUpdate[]; status: Status }) {
@@ -16,7 +14,7 @@ export function CommsCadence({ comms, status }: { comms: CommsUpdate[]; status: 
         const overdue =
           active &&
           audience === "internal" &&
-          (!sentAt || now.getTime() - Date.parse(sentAt) > DUE_MS);
+          (!sentAt || now.getTime() - Date.parse(sentAt) > UPDATE_CADENCE_MS);
         return (
           <span
             key={audience}

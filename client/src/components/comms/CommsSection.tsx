@@ -1,25 +1,23 @@
 import { useState } from "react";
 import type * as Y from "yjs";
-import { draftInternalUpdate } from "#shared/comms/drafts.ts";
 import type { Actor, CommsUpdate, IncidentDocument } from "#shared/doc/index.ts";
 import type { SectionProps } from "../sectionProps.ts";
 import "./comms.css";
 import { CommsDraftEditor } from "./CommsDraftEditor.tsx";
 import { CommsLog } from "./CommsLog.tsx";
-import { CommsPreview } from "./CommsPreview.tsx";
 import {
   type Audience,
   DEFAULT_CHANNEL,
   type DraftState,
   seedDraft,
   stateFromRecord,
-  updateText,
 } from "./commsText.ts";
 
 /**
  * Internal and external updates, drafted from the document in the handbook's
- * format with its checklist, and the log of what was sent. Viewers see the
- * sent log and the internal update as the document would put it now, as text.
+ * format with its checklist, and the log of what was sent. Viewers see only the
+ * sent log: a draft, even one drafted by the page itself, reads like an official
+ * statement that nobody made.
  */
 export function CommsSection({ incident, doc, actor, readOnly }: SectionProps) {
   return (
@@ -83,30 +81,17 @@ function CommsEditors({ incident, doc, actor }: Props) {
   );
 }
 
-/** A stakeholder's view: no controls at all, only text. */
+/** A stakeholder's view: no controls at all, only what was sent. */
 function CommsReadOnly({ incident, doc, actor }: Props) {
-  const draft = draftInternalUpdate(incident);
   return (
-    <>
-      <CommsLog
-        comms={incident.comms}
-        status={incident.status}
-        doc={doc}
-        actor={actor}
-        readOnly
-        onOpen={() => {}}
-      />
-      <div
-        className="comms-draft comms-draft-internal comms-readonly-draft"
-        data-testid="comms-draft-internal"
-      >
-        <div className="comms-draft-head">
-          <h3>Internal update</h3>
-          <span className="muted">drafted from the document as it reads now; not sent</span>
-        </div>
-        <CommsPreview text={updateText(draft)} readOnly label="Latest draft" />
-      </div>
-    </>
+    <CommsLog
+      comms={incident.comms}
+      status={incident.status}
+      doc={doc}
+      actor={actor}
+      readOnly
+      onOpen={() => {}}
+    />
   );
 }
 
