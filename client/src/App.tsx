@@ -1,4 +1,5 @@
 import { lazy, Suspense } from "react";
+import { can } from "#shared/access.ts";
 import { Dashboard } from "./components/Dashboard.tsx";
 import { LinkChoice } from "./components/LinkChoice.tsx";
 import { NamePrompt } from "./components/NamePrompt.tsx";
@@ -6,6 +7,7 @@ import { NotFound } from "./components/NotFound.tsx";
 import { PersonalLinkNotice } from "./components/PersonalLinkNotice.tsx";
 import { SignedInElsewhere } from "./components/SignedInElsewhere.tsx";
 import { SignInScreen } from "./components/SignInScreen.tsx";
+import { SkipLinks } from "./components/SkipLink.tsx";
 import { TopBar } from "./components/TopBar.tsx";
 import { useRoute } from "./hooks/useRoute.ts";
 import { type SessionState, useSession } from "./hooks/useSession.ts";
@@ -61,6 +63,23 @@ export function App({ starting }: { starting: Promise<SessionState> }) {
   const { me } = state;
   return (
     <div className="app">
+      <SkipLinks
+        toQuickAdd={
+          signedIn !== null &&
+          route.page === "incident" &&
+          can(
+            {
+              subject: signedIn.me.subject,
+              name: signedIn.me.name,
+              role: signedIn.me.role,
+              scope: signedIn.me.scope,
+              shared: signedIn.me.shared,
+            },
+            "edit",
+            route.key,
+          )
+        }
+      />
       <TopBar me={signedIn?.me ?? null} onSignOut={() => void session.signOut()} />
       {signedIn?.alert && (
         <div className="notice" role="alert" data-testid="signin-alert">
