@@ -63,8 +63,8 @@ export function SignInScreen({
       <form onSubmit={submit} className="stack" aria-labelledby="link-title">
         <h2 id="link-title">Open with an access link</h2>
         <p className="muted">
-          The server prints one when it starts (it looks like <code>http://host/HOT-1#token=…</code>
-          ); an incident manager can share one with you.
+          The server prints one when it starts (it looks like <code>http://host/#token=…</code>
+          ); an incident manager can share one for an incident with you.
         </p>
         <label>
           Access link or token
