@@ -24,6 +24,7 @@ import {
 } from "./extensions/PersistenceExtension.ts";
 import { PresenceExtension } from "./extensions/PresenceExtension.ts";
 import { RateLimitExtension } from "./extensions/RateLimitExtension.ts";
+import { RemovedTextExtension } from "./extensions/RemovedTextExtension.ts";
 import { RoomTopicExtension } from "./extensions/RoomTopicExtension.ts";
 import { UpdateOrderExtension } from "./extensions/UpdateOrderExtension.ts";
 import { createApp } from "./http/app.ts";
@@ -190,6 +191,7 @@ export async function startHotdoc(
       persistence,
       new AnnouncementExtension((incident, lines) => void announcer.announce(incident, lines)),
       new RoomTopicExtension((incident, topic) => rooms?.topicChanged(incident, topic)),
+      new RemovedTextExtension(),
     ],
   });
 

@@ -425,7 +425,9 @@ const COMMAND_WRITES: Partial<Record<ChatCommand["type"], readonly string[]>> = 
  * conditions, because a platform may give times to the second (Mattermost): a plain
  * message sent in the same second as a command stays. A command that wrote nothing
  * (refused, a no-op, `help`) keeps its line, and so do decisions and key events, which
- * are the message itself.
+ * are the message itself. So does a line edited since (`editedAt`, at the source or in
+ * hotdoc): the record holds what the command said at first, the line what its author
+ * says now, and dropping the line would lose that.
  */
 function commandEchoes(timeline: IncidentDocument["timeline"]): Set<string> {
   const said = (e: IncidentDocument["timeline"][number], kind: string) =>
@@ -437,7 +439,7 @@ function commandEchoes(timeline: IncidentDocument["timeline"]): Set<string> {
   );
   const echoes = new Set<string>();
   for (const e of timeline) {
-    if (!e.external || e.kind !== "chat") continue;
+    if (!e.external || e.kind !== "chat" || e.editedAt) continue;
     const parsed = parseChatCommand(e.text);
     const kinds = "command" in parsed ? COMMAND_WRITES[parsed.command.type] : undefined;
     if (kinds?.some((kind) => written.has(said(e, kind)))) echoes.add(e.id);

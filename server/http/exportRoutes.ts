@@ -110,7 +110,8 @@ export function exportRoutes(
     authorize(principal, "read", key);
     const { at } = query(AtQuery, c.req.url);
     // Unsent comms drafts are for those who can send them: a viewer's copy leaves them out.
-    // (A viewer's websocket still syncs the whole document; Yjs has no partial sync.)
+    // (Hidden, not secret: a viewer's websocket still syncs the whole document, drafts
+    // included; Yjs has no partial sync.)
     const encode = can(principal, "edit", key) ? Y.encodeStateAsUpdate : encodeWithoutUnsentComms;
     if (!at) {
       // The live document's state: no rebuild from the log, as cheap as a client's sync.

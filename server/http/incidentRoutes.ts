@@ -51,7 +51,8 @@ export function incidentRoutes(incidents: IncidentService, publicUrl: () => stri
     const principal = c.get("principal");
     authorize(principal, "read", key);
     const incident = await incidents.read(key);
-    // Unsent drafts are for those who can send them; a viewer gets what was sent.
+    // Unsent drafts are for those who can send them; a viewer's read gets what was sent.
+    // (Hidden, not secret: a viewer's websocket still syncs the whole document, drafts included.)
     return c.json(can(principal, "edit", key) ? incident : withoutUnsentComms(incident));
   });
 

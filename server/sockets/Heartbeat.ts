@@ -11,16 +11,22 @@ const PING = new Uint8Array([MessageType.Ping]);
  * beat and can tell a dead link within seconds.
  *
  * Pings go on the raw socket, past HeldSocket's holds: they say the link is alive, not
- * that anything was saved, so a slow write must not delay them. Pongs are taken off the
- * socket before Hocuspocus sees them (Hocuspocus 4.7 has no handler for them): they are
- * not messages about any document, so they never touch one, never reach a hook, and are
- * not counted against the per-token message budget, which a viewer link shared by many
- * stakeholders would otherwise spend on heartbeats alone.
+ * that anything was saved, so a slow write must not delay them. A Pong that answers a
+ * Ping is taken off the socket before Hocuspocus sees it (Hocuspocus 4.7 has no handler
+ * for them): it is not a message about any document, so it never touches one, never
+ * reaches a hook, and is not counted against the per-token message budget, which a
+ * viewer link shared by many stakeholders would otherwise spend on heartbeats alone.
+ * Only answers are free: each socket may send as many Pongs as it was sent Pings (the
+ * provider answers each Ping once, in order, on the socket it came on). Any other frame
+ * that looks like a Pong is not taken (`takePong`), and Hocuspocus handles it as it
+ * handles any frame a client sends.
  */
 export class Heartbeat {
   /** The raw socket under each HeldSocket the collaboration endpoint made. */
   private readonly raw = new WeakMap<object, WebSocket>();
   private readonly beating = new Set<WebSocket>();
+  /** Pings sent on each socket that no Pong has answered yet. */
+  private readonly unanswered = new WeakMap<WebSocket, number>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(intervalMs: number) {
@@ -44,6 +50,19 @@ export class Heartbeat {
     if (ws?.readyState === WebSocket.OPEN) this.beating.add(ws);
   }
 
+  /**
+   * Takes `frame` off `ws` if it is a Pong answering a Ping sent on `ws`; false for
+   * anything else, which then goes on to Hocuspocus like any message (an unrequested
+   * Pong included: it is not free).
+   */
+  takePong(ws: WebSocket, frame: Uint8Array): boolean {
+    if (!isPong(frame)) return false;
+    const unanswered = this.unanswered.get(ws) ?? 0;
+    if (unanswered === 0) return false;
+    this.unanswered.set(ws, unanswered - 1);
+    return true;
+  }
+
   stop(): void {
     clearInterval(this.timer);
     this.beating.clear();
@@ -51,8 +70,10 @@ export class Heartbeat {
 
   private beat(): void {
     for (const ws of this.beating) {
-      if (ws.readyState === WebSocket.OPEN) ws.send(PING);
-      else this.beating.delete(ws);
+      if (ws.readyState === WebSocket.OPEN) {
+        ws.send(PING);
+        this.unanswered.set(ws, (this.unanswered.get(ws) ?? 0) + 1);
+      } else this.beating.delete(ws);
     }
   }
 }
@@ -61,6 +82,6 @@ export class Heartbeat {
  * A client's answer to a Ping: exactly one byte. Never a Hocuspocus message, which always
  * starts with its document's name (a first byte of 10 would announce a ten-byte name).
  */
-export function isPong(frame: Uint8Array): boolean {
+function isPong(frame: Uint8Array): boolean {
   return frame.length === 1 && frame[0] === MessageType.Pong;
 }

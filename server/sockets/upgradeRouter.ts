@@ -4,7 +4,7 @@ import type { Hocuspocus } from "@hocuspocus/server";
 import { type RawData, type WebSocket, WebSocketServer } from "ws";
 import { CLOSE_REASONS } from "#shared/closeReasons.ts";
 import type { Logger } from "../logger.ts";
-import { type Heartbeat, isPong } from "./Heartbeat.ts";
+import type { Heartbeat } from "./Heartbeat.ts";
 import { HeldSocket } from "./HeldSocket.ts";
 
 export type UpgradeHandler = (
@@ -100,7 +100,7 @@ export function toBytes(data: RawData): Uint8Array {
 
 /**
  * The Hocuspocus protocol endpoint: a `ws` socket wrapped in HeldSocket, handed to
- * Hocuspocus. The heartbeat knows every socket; their Pongs stop here.
+ * Hocuspocus. The heartbeat knows every socket; the Pongs that answer its Pings stop here.
  */
 export function hocuspocusEndpoint(options: EndpointOptions & { heartbeat: Heartbeat }): {
   handle: UpgradeHandler;
@@ -118,9 +118,10 @@ export function hocuspocusEndpoint(options: EndpointOptions & { heartbeat: Heart
       );
       ws.on("message", (data) => {
         const bytes = toBytes(data);
-        // A Pong proves the client alive (a background tab may renew nothing else for a
-        // minute), so it keeps Hocuspocus' idle timeout away; it goes no further.
-        if (isPong(bytes)) {
+        // A Pong that answers a Ping proves the client alive (a background tab may renew
+        // nothing else for a minute), so it keeps Hocuspocus' idle timeout away; it goes
+        // no further. An unrequested one goes on, like any other frame.
+        if (options.heartbeat.takePong(ws, bytes)) {
           client.lastMessageReceivedAt = Date.now();
           return;
         }

@@ -44,12 +44,22 @@ export function nextUpdateDue(update: CommsUpdate, zone: ClockZone): NextUpdateD
   return { at: new Date(sent.getTime() + UPDATE_CADENCE_MS), basis: "cadence" };
 }
 
-/** Longest readable time phrase the text starts with (at most six words), after "at"/"by". */
+/** What may come before the time: "Next update:", "Next update at", "by", "around"… */
+const LEAD_IN = /^(?:next update\b\s*:?\s*)?(?:(?:at|by|around|before)\s+)?/i;
+/** "Tomorrow at 09:00": the clock parser reads a day word followed directly by the time. */
+const DAY_THEN_AT = /^(today|tomorrow)\s+(?:at|by|around|before)\s+/i;
+
+/**
+ * Longest readable time phrase the text starts with (at most six words), after a lead-in
+ * ("Next update:", "at", "by"). Conservative on purpose: only what the clock parser reads
+ * counts, so a line it cannot read keeps the cadence rather than a guessed time.
+ */
 function statedTime(text: string, sent: Date, zone: ClockZone): Date | null {
   if (Number.isNaN(sent.getTime())) return null;
   const words = text
     .trim()
-    .replace(/^(next update\s*:?\s*)?(at|by|around|before)\s+/i, "")
+    .replace(LEAD_IN, "")
+    .replace(DAY_THEN_AT, "$1 ")
     .split(/\s+/)
     .filter(Boolean)
     .slice(0, 6);

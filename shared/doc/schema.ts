@@ -133,38 +133,44 @@ const TimelineRemovalRecord = z.object({
 });
 export type TimelineRemoval = z.infer<typeof TimelineRemovalRecord>;
 
-const TimelineEntryRecord = z.object({
-  id: IdSchema,
-  at: InstantSchema,
-  author: name,
-  source: SourceSchema,
-  kind: TimelineKindSchema,
-  text: z.string().max(40_000),
-  pinned: z.boolean(),
-  ref: RecordRefSchema.optional(),
-  external: ExternalRefSchema.optional(),
-  /** The last edit, made at the source (chat) or in hotdoc. */
-  editedAt: InstantSchema.optional(),
-  /** Deleted at the source, or removed in hotdoc (then `removal` says by whom and why). */
-  deleted: z.boolean().optional(),
-  streamId: IdSchema.optional(),
-  // The two fields below came later; entries stored before them read as never corrected.
-  // A CRDT client can write anything into them: a malformed correction is skipped and a
-  // malformed removal ignored, rather than the whole entry disappearing from the timeline.
-  /** hotdoc's corrections of the entry, oldest first. */
-  corrections: z
-    .array(z.unknown())
-    .max(10_000)
-    .catch([])
-    .transform((items) =>
-      items.flatMap((item) => {
-        const parsed = TimelineCorrectionRecord.safeParse(item);
-        return parsed.success ? [parsed.data] : [];
-      }),
-    )
-    .optional(),
-  removal: TimelineRemovalRecord.optional().catch(undefined),
-});
+const TimelineEntryRecord = z
+  .object({
+    id: IdSchema,
+    at: InstantSchema,
+    author: name,
+    source: SourceSchema,
+    kind: TimelineKindSchema,
+    text: z.string().max(40_000),
+    pinned: z.boolean(),
+    ref: RecordRefSchema.optional(),
+    external: ExternalRefSchema.optional(),
+    /** The last edit, made at the source (chat) or in hotdoc. */
+    editedAt: InstantSchema.optional(),
+    /** Deleted at the source, or removed in hotdoc (then `removal` says by whom and why). */
+    deleted: z.boolean().optional(),
+    streamId: IdSchema.optional(),
+    // The two fields below came later; entries stored before them read as never corrected.
+    // A CRDT client can write anything into them: a malformed correction is skipped and a
+    // malformed removal ignored, rather than the whole entry disappearing from the timeline.
+    /** hotdoc's corrections of the entry, oldest first. */
+    corrections: z
+      .array(z.unknown())
+      .max(10_000)
+      .catch([])
+      .transform((items) =>
+        items.flatMap((item) => {
+          const parsed = TimelineCorrectionRecord.safeParse(item);
+          return parsed.success ? [parsed.data] : [];
+        }),
+      )
+      .optional(),
+    removal: TimelineRemovalRecord.optional().catch(undefined),
+  })
+  // A removed entry reads blank whatever its stored text says. Removal blanks the text,
+  // but an edit made concurrently (offline, before the removal reached that person)
+  // writes `text` too, and when both meet the edit may win; the server blanks it again
+  // (keepRemovedTextBlank), and until then no reader — page, REST, exports — shows it.
+  .transform((entry) => (entry.removal ? { ...entry, text: "", deleted: true } : entry));
 export type TimelineEntry = z.infer<typeof TimelineEntryRecord>;
 
 export const TimelineEntryInput = z

@@ -82,18 +82,38 @@ export function setTimelineEntryPinned(doc: Y.Doc, id: string, pinned: boolean):
   updateRecord(doc, "timeline", id, { pinned });
 }
 
-/** The entry's record map and its parsed state; record_not_found when it is missing or unreadable. */
-function entryToCorrect(doc: Y.Doc, id: string): { map: RecordMap; entry: TimelineEntry } {
+/**
+ * The entry's record map and its parsed state; record_not_found when it is missing or
+ * unreadable. A removed entry is not corrected any more, with one exception, for a
+ * removal only: one whose stored text a concurrent edit brought back (`textCameBack`)
+ * may be removed again.
+ */
+function entryToCorrect(
+  doc: Y.Doc,
+  id: string,
+  allow: "live" | "live or text came back" = "live",
+): { map: RecordMap; entry: TimelineEntry } {
   const map = collection(doc, "timeline").get(id);
   const entry = readTimelineEntry(doc, id);
   if (!(map instanceof Y.Map) || !entry)
     throw new DocumentRuleError("record_not_found", `no timeline entry with id ${id}`, "id");
-  if (entry.removal)
+  if (entry.removal && !(allow === "live or text came back" && textCameBack(map)))
     throw new DocumentRuleError(
       "invalid_transition",
       "This entry was removed: its text is gone and it cannot be corrected any more.",
     );
   return { map, entry };
+}
+
+/**
+ * Whether a record marked removed holds text again. Removal blanks `text`, but an edit
+ * made concurrently (by someone offline who had not yet seen the removal) also writes
+ * `text`, and when the two meet either write may win. Readers show a removed entry
+ * blank regardless (the record schema); this looks at what is stored.
+ */
+function textCameBack(map: RecordMap): boolean {
+  const text = map.get("text");
+  return typeof text === "string" && text !== "";
 }
 
 /**
@@ -168,13 +188,57 @@ export function removeTimelineEntry(
 ): void {
   const { reason } = TimelineRemovalInput.parse(input);
   const by = ActorSchema.parse(actor).name;
-  const { map } = entryToCorrect(doc, id);
+  const { map, entry } = entryToCorrect(doc, id, "live or text came back");
   const at = toInstant(now);
-  const removal: TimelineRemoval = { by, at, reason };
+  // Removed once already (its text came back through a concurrent edit): the first
+  // removal keeps saying who removed it and why; this one is a correction like any other.
+  const removal: TimelineRemoval = entry.removal ?? { by, at, reason };
   doc.transact(() => {
     updateRecord(doc, "timeline", id, { text: "", deleted: true, editedAt: at, removal });
     appendCorrections(map, [{ by, at, action: "deleted", reason }]);
   });
+}
+
+/**
+ * Keeps the text of removed entries out of a document others write to (the server's
+ * copy of each incident): whenever a transaction leaves a removed entry holding text
+ * again — an edit made offline before the removal was seen, merged after it — the text
+ * is blanked once more in a transaction of `origin`, which reaches every peer and the
+ * store like any other write. Entries already in that state when watching starts are
+ * blanked at once. Only records a transaction touched are looked at. Returns a
+ * function that stops watching.
+ */
+export function keepRemovedTextBlank(doc: Y.Doc, origin: unknown): () => void {
+  const records = collection(doc, "timeline");
+  const blank = (ids: Iterable<string>) => {
+    const returned: RecordMap[] = [];
+    for (const id of ids) {
+      const map = records.get(id);
+      // The cheap checks first; only a record that holds text and a removal is parsed.
+      if (!(map instanceof Y.Map) || !map.has("removal") || !textCameBack(map)) continue;
+      if (readTimelineEntry(doc, id)?.removal) returned.push(map);
+    }
+    if (returned.length === 0) return;
+    // Made from an observer, this runs as its own transaction right after the one observed.
+    doc.transact(() => {
+      for (const map of returned) map.set("text", "");
+    }, origin);
+  };
+  blank(timelineRemovals(doc).keys());
+  const handler = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
+    const touched = new Set<string>();
+    for (const event of events) {
+      if (event.target === records) {
+        for (const id of (event as Y.YMapEvent<RecordMap>).keysChanged) touched.add(id);
+      } else {
+        const id = event.path[0];
+        if (typeof id === "string") touched.add(id);
+      }
+    }
+    blank(touched);
+  };
+  records.observeDeep(handler);
+  return () => records.unobserveDeep(handler);
 }
 
 /** The entries whose text was removed in hotdoc, by id, with who removed each and why. */

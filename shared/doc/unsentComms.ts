@@ -4,9 +4,15 @@ import type { IncidentDocument } from "./read.ts";
 import { readRecord } from "./records.ts";
 
 /**
- * The incident without its unsent comms drafts, for readers who cannot send them
- * (viewers): a draft reads like an official statement that nobody made.
+ * Keeping unsent comms drafts off what viewers read: a draft reads like an official
+ * statement that nobody made. This covers what the server reads out for them (the page's
+ * plain state, REST reads, exports, time-travel states), not the live document: a
+ * viewer's websocket syncs the whole Y.Doc, drafts included (Yjs has no partial sync),
+ * and the page simply does not show them. So drafts are hidden from viewers, not kept
+ * secret from someone who reads the raw sync.
  */
+
+/** The incident without its unsent comms drafts, for readers who cannot send them (viewers). */
 export function withoutUnsentComms(incident: IncidentDocument): IncidentDocument {
   return { ...incident, comms: incident.comms.filter((c) => c.state === "sent") };
 }

@@ -13,7 +13,11 @@ import { EXPORT_FORMAT_IDS } from "#shared/exportFormats.ts";
 import { artifactPath, launchChromium, waitOnline } from "../helpers/browser.ts";
 import { callApi, startTestServer, type TestServer } from "../helpers/testServer.ts";
 
-/** Marks that exist only in the unsent draft: found anywhere a viewer can read, they leaked. */
+/**
+ * Marks that exist only in the unsent draft: found on a viewer's page, REST reads, exports
+ * or time-travel states, they leaked. (A viewer's websocket syncs the whole document,
+ * drafts included; these tests do not claim otherwise.)
+ */
 const DRAFT_TITLE = "DRAFT-TITLE-q7x";
 const DRAFT_TEXT = "DRAFT-ONLY-q7x: vendor outage suspected, not confirmed";
 const SENT_TEXT = "Payments work again for most EU customers after the rollback.";
@@ -129,7 +133,7 @@ describe("the stakeholder view leads with what stakeholders come for", () => {
     expect(y + height).toBeLessThanOrEqual(viewport?.height ?? 0);
   }
 
-  it("on a phone, the first screen shows status, severity, impact, the latest sent update and when the next is due; tools come last; no draft anywhere", async () => {
+  it("on a phone, the first screen shows status, severity, impact, the latest sent update and when the next is due; tools come last; no draft on the page", async () => {
     const page = await openAs("viewer", { viewport: PHONE, colorScheme: "light" });
     const summary = page.getByTestId("stakeholder-summary");
     await summary.waitFor({ timeout: 5000 });
@@ -210,7 +214,7 @@ describe("the stakeholder view leads with what stakeholders come for", () => {
     await desktop.context().close();
   });
 
-  it("a viewer's REST reads, exports and time-travel states hold no draft text; a responder's do", async () => {
+  it("a viewer's REST reads, exports and time-travel states hold no draft text (its websocket still syncs them); a responder's do", async () => {
     const asViewer = (route: string) => callApi(server.url, "GET", route, undefined, viewerToken);
     const responderToken = (
       await server.api("POST", `/api/incidents/${key}/links`, { role: "responder", name: "Ravi" })

@@ -5,7 +5,12 @@ import { XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { parseChatCommand } from "#shared/chat/commands.ts";
-import { appendTimelineEntry, findStream, initIncident } from "#shared/doc/index.ts";
+import {
+  appendTimelineEntry,
+  editTimelineEntry,
+  findStream,
+  initIncident,
+} from "#shared/doc/index.ts";
 import { runChatCommand } from "../../server/bridge/runChatCommand.ts";
 import { EXPORT_REGISTRY, render } from "../../server/export/formats.ts";
 import { buildPostmortem } from "../../server/export/postmortem.ts";
@@ -340,5 +345,49 @@ describe("the postmortem draft", () => {
       // The timeline row and the observations list under "What was tried".
       2,
     );
+  });
+
+  it("keeps a command's chat line that was edited at the source: the record no longer says what the line says", () => {
+    const doc = new Y.Doc();
+    const at = (minute: number) => new Date(Date.UTC(2026, 10, 20, 14, minute)).toISOString();
+    initIncident(doc, {
+      key: "HOT-9",
+      summary: "Search is down",
+      severity: 2,
+      actor: { name: "Ana", source: "editor" },
+      now: new Date(at(0)),
+    });
+    const say = (minute: number, text: string) => {
+      const id = `slack:C0HOT9:${minute}`;
+      appendTimelineEntry(doc, {
+        id,
+        at: at(minute),
+        author: "ana",
+        source: "slack",
+        kind: "chat",
+        text,
+        external: { platform: "slack", channel: "C0HOT9", messageId: `${minute}` },
+      });
+      const parsed = parseChatCommand(text);
+      if ("command" in parsed)
+        runChatCommand(
+          doc,
+          parsed.command,
+          { name: "ana", source: "slack" },
+          at(minute),
+          undefined,
+        );
+      return id;
+    };
+    const edited = say(1, "obs: search-api returns 503 for every query");
+    say(2, "obs: the index has 0 documents");
+    // Slack's message_changed, as the bridge follows it (ChatMirror): the observation stays as written.
+    editTimelineEntry(doc, edited, "obs: search-api returns 503 for EU queries only", at(3));
+    const rows = buildPostmortem(doc).timeline.map((e) => `${e.kind}: ${e.text}`);
+    expect(rows).toContain("chat: obs: search-api returns 503 for EU queries only");
+    expect(rows).toContain("observation: search-api returns 503 for every query");
+    // An unedited command line still goes.
+    expect(rows).not.toContain("chat: obs: the index has 0 documents");
+    expect(rows).toContain("observation: the index has 0 documents");
   });
 });

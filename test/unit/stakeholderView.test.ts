@@ -45,6 +45,22 @@ describe("when the next stakeholder update is due", () => {
     expect(due("at 09:00").at.toISOString()).toBe("2026-11-22T09:00:00.000Z");
   });
 
+  it("reads a line that says 'Next update' first, or names the day before 'at'", () => {
+    const due = (nextUpdate: string) => nextUpdateDue(update({ nextUpdate }), "utc");
+    const stated = (nextUpdate: string, iso: string) =>
+      expect(due(nextUpdate), nextUpdate).toEqual({ at: new Date(iso), basis: "stated" });
+    stated("Next update: 14:30 UTC", "2026-11-21T14:30:00.000Z");
+    stated("next update at 15:00", "2026-11-21T15:00:00.000Z");
+    stated("Next update by 16:00 UTC on the status page", "2026-11-21T16:00:00.000Z");
+    stated("Next update: in 45 min", "2026-11-21T14:50:00.000Z");
+    stated("Tomorrow at 09:00", "2026-11-22T09:00:00.000Z");
+    stated("Next update: tomorrow at 09:00 UTC.", "2026-11-22T09:00:00.000Z");
+    stated("today by 18:00, here", "2026-11-21T18:00:00.000Z");
+    // Still conservative: a lead-in before no readable time keeps the cadence.
+    for (const nextUpdate of ["Next update: soon", "Next update: when we know more", "tomorrow"])
+      expect(due(nextUpdate).basis, nextUpdate).toBe("cadence");
+  });
+
   it("falls back to the cadence when the line names no time it can read", () => {
     for (const nextUpdate of ["", "after the rollback finishes", "soon", "11 21 2026 02 41"]) {
       expect(nextUpdateDue(update({ nextUpdate }), "utc")).toEqual({

@@ -3,15 +3,19 @@ import * as Y from "yjs";
 import { ZodError } from "zod";
 import { collection } from "#shared/doc/fields.ts";
 import {
+  addStream,
   appendTimelineEntry,
   applyTimelineRemovals,
   correctTimelineEntry,
   editTimelineEntry,
   initIncident,
+  keepRemovedTextBlank,
   markTimelineEntryDeleted,
+  readIncident,
   readTimeline,
   readTimelineEntry,
   removeTimelineEntry,
+  type TimelineEntryInput,
   timelineRemovals,
 } from "#shared/doc/index.ts";
 import { DocumentRuleError } from "#shared/errors.ts";
@@ -296,5 +300,124 @@ describe("correcting timeline entries", () => {
     expect(readTimelineEntry(doc, "bad1")?.corrections).toEqual([
       { by: "Alice", at: T(20).toISOString(), action: "key" },
     ]);
+  });
+});
+
+describe("a removal meeting an edit made at the same time", () => {
+  /**
+   * Alice removes an entry while Bob, offline, edits its text (the secret still in it).
+   * Yjs settles two concurrent writes of one map key by client id (the higher wins), so
+   * each test runs with Bob's edit winning, the case where the text came back.
+   */
+  function concurrentEditAndRemoval(
+    setUp: (doc: Y.Doc) => Partial<TimelineEntryInput> = () => ({}),
+  ) {
+    const alice = incident();
+    alice.clientID = 1;
+    const { id } = appendTimelineEntry(alice, {
+      author: "Bob",
+      text: `oops ${SECRET}`,
+      at: T(10).toISOString(),
+      ...setUp(alice),
+    });
+    // The entry already has a correction list: two *first* corrections made at once race
+    // to create it, one list winning (see appendCorrections), which is not what is tested.
+    correctTimelineEntry(alice, id, { pinned: true }, ALICE, T(10));
+    const bob = new Y.Doc();
+    bob.clientID = 2;
+    Y.applyUpdate(bob, Y.encodeStateAsUpdate(alice));
+    correctTimelineEntry(bob, id, { text: `oops, typo ${SECRET}` }, BOB, T(11));
+    removeTimelineEntry(alice, id, { reason: "pasted a credential" }, ALICE, T(12));
+    const fromBob = Y.encodeStateAsUpdate(bob);
+    const fromAlice = Y.encodeStateAsUpdate(alice);
+    return { alice, bob, id, fromBob, fromAlice };
+  }
+  const storedText = (doc: Y.Doc, id: string) => collection(doc, "timeline").get(id)?.get("text");
+
+  it("reads the entry blank wherever the edit's text won: page state, REST reads and every export", () => {
+    // A role entry of a work stream: the postmortem lists it in the role history and under the stream.
+    const { alice, bob, id, fromBob, fromAlice } = concurrentEditAndRemoval((doc) => ({
+      kind: "role",
+      streamId: addStream(doc, { name: "Database", techLead: "Cara" }, ALICE, T(1)),
+    }));
+    Y.applyUpdate(alice, fromBob);
+    Y.applyUpdate(bob, fromAlice);
+    for (const doc of [alice, bob]) {
+      // The stored text is the edit's (this is the race being tested)…
+      expect(storedText(doc, id)).toContain(SECRET);
+      // …and no reader shows it.
+      expect(readTimelineEntry(doc, id)).toMatchObject({
+        text: "",
+        deleted: true,
+        removal: { by: "Alice", reason: "pasted a credential" },
+      });
+      expect(JSON.stringify(readIncident(doc))).not.toContain(SECRET);
+      const pm = buildPostmortem(doc);
+      expect(pm.roleHistory.length).toBeGreaterThan(0);
+      expect(pm.streams.flatMap((s) => s.tagged).length).toBeGreaterThan(0);
+      expect(JSON.stringify(pm)).not.toContain(SECRET);
+      for (const format of ["markdown", "html", "confluence", "json"] as const)
+        expect(render(pm, format)).not.toContain(SECRET);
+    }
+  });
+
+  it("blanks the stored text again where it is watched (the server), and the blanking reaches the peer", () => {
+    const { alice: server, bob, id, fromBob, fromAlice } = concurrentEditAndRemoval();
+    const origin = { source: "local" };
+    const written: unknown[] = [];
+    server.on("update", (_u: Uint8Array, o: unknown) => written.push(o));
+    const stop = keepRemovedTextBlank(server, origin);
+    Y.applyUpdate(server, fromBob);
+    expect(storedText(server, id)).toBe("");
+    expect(written).toEqual([null, origin]);
+    expect(holds(Y.encodeStateAsUpdate(server), SECRET)).toBe(false);
+    // Bob receives the server's state (the removal and the second blanking).
+    Y.applyUpdate(bob, fromAlice);
+    expect(storedText(bob, id)).toContain(SECRET);
+    Y.applyUpdate(bob, Y.encodeStateAsUpdate(server));
+    expect(storedText(bob, id)).toBe("");
+    expect(holds(Y.encodeStateAsUpdate(bob), SECRET)).toBe(false);
+    // An ordinary edit of another entry writes nothing more.
+    const other = appendTimelineEntry(server, { author: "Bob", text: "fine" }).id;
+    correctTimelineEntry(server, other, { text: "fine, really" }, BOB);
+    expect(written.filter((o) => o === origin)).toHaveLength(1);
+    stop();
+  });
+
+  it("blanks, on watching, a document stored with the text back", () => {
+    const { alice, id, fromBob } = concurrentEditAndRemoval();
+    Y.applyUpdate(alice, fromBob);
+    const loaded = new Y.Doc();
+    Y.applyUpdate(loaded, Y.encodeStateAsUpdate(alice));
+    expect(storedText(loaded, id)).toContain(SECRET);
+    keepRemovedTextBlank(loaded, "server")();
+    expect(storedText(loaded, id)).toBe("");
+  });
+
+  it("lets a removed entry whose text came back be removed again, and only then", () => {
+    const { alice, id, fromBob } = concurrentEditAndRemoval();
+    Y.applyUpdate(alice, fromBob);
+    expect(storedText(alice, id)).toContain(SECRET);
+    removeTimelineEntry(alice, id, { reason: "it came back" }, BOB, T(13));
+    expect(storedText(alice, id)).toBe("");
+    expect(holds(Y.encodeStateAsUpdate(alice), SECRET)).toBe(false);
+    const entry = readTimelineEntry(alice, id);
+    // The first removal still says who removed the text and why; the second is a correction.
+    expect(entry?.removal).toMatchObject({ by: "Alice", reason: "pasted a credential" });
+    const corrections = entry?.corrections?.map((c) => `${c.by}:${c.action}:${c.reason ?? ""}`);
+    expect(corrections?.at(-1)).toBe("Bob:deleted:it came back");
+    expect(corrections?.sort()).toEqual([
+      "Alice:deleted:pasted a credential",
+      "Alice:key:",
+      "Bob:deleted:it came back",
+      "Bob:edited:",
+    ]);
+    // Blank again, there is nothing left to remove, and it is not corrected.
+    expect(() => removeTimelineEntry(alice, id, { reason: "thrice" }, BOB)).toThrow(
+      expect.objectContaining({ code: "invalid_transition" }),
+    );
+    expect(() => correctTimelineEntry(alice, id, { text: "back" }, BOB)).toThrow(
+      expect.objectContaining({ code: "invalid_transition" }),
+    );
   });
 });
