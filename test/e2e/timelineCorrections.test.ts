@@ -1,8 +1,8 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { readTimelineEntry, type TimelineEntry } from "#shared/doc/index.ts";
-import { artifactPath, launchChromium } from "../helpers/browser.ts";
+import { readTimelineEntry, recordChange, type TimelineEntry } from "#shared/doc/index.ts";
+import { artifactPath, launchChromium, waitOnline } from "../helpers/browser.ts";
 import { startTestServer, type TestServer } from "../helpers/testServer.ts";
 
 /** What must leave the incident for good once removed. */
@@ -234,6 +234,132 @@ describe("correcting the timeline from the incident page", () => {
     // A removed entry offers no more corrections.
     expect(await row(alice, secretId).getByTestId("timeline-correct").count()).toBe(0);
   }, 60_000);
+
+  /** The data-testid of the focused element, and the entry row it is in. */
+  const focused = (page: Page) =>
+    page.evaluate(() => {
+      const active = document.activeElement;
+      return {
+        testId: active?.getAttribute("data-testid") ?? active?.tagName ?? "",
+        row: active?.closest('[data-testid="timeline-entry"]')?.getAttribute("data-id") ?? null,
+      };
+    });
+
+  it("the focus follows the editor from one entry to another, and lands on the notice after a removal", async () => {
+    const [firstId, secondId] = await Promise.all(
+      [
+        ["Rolled back the config", 12],
+        ["Config rollback done", 11],
+      ].map(
+        async ([text, minutes]) =>
+          (
+            await server.api("POST", `/api/incidents/${key}/timeline`, {
+              text,
+              author: "Ben",
+              at: new Date(Date.now() - Number(minutes) * 60_000).toISOString(),
+            })
+          ).body.entry.id as string,
+      ),
+    );
+    const alice = await open("responder", "Alice");
+    await row(alice, secondId).waitFor();
+    // The editor open on the later entry; then "Correct" on the earlier one, above it.
+    await row(alice, secondId).getByTestId("timeline-correct").click();
+    await row(alice, secondId).getByTestId("timeline-correction-editor").waitFor();
+    await row(alice, firstId).getByTestId("timeline-correct").click();
+    const editor = row(alice, firstId).getByTestId("timeline-correction-editor");
+    await editor.waitFor();
+    expect(await row(alice, secondId).getByTestId("timeline-correction-editor").count()).toBe(0);
+    // The keyboard is in the new editor's text, so typing goes there.
+    expect(await focused(alice)).toEqual({ testId: "correct-text", row: firstId });
+    await alice.keyboard.press("End");
+    await alice.keyboard.type(" (v41)");
+    expect(await editor.getByTestId("correct-text").inputValue()).toBe(
+      "Rolled back the config (v41)",
+    );
+
+    // After "Remove for everyone" the row's Correct button is gone: the focus goes to the
+    // notice that now stands in the entry's place, not to the top of the page.
+    await editor.getByTestId("correct-remove").click();
+    await editor.getByTestId("correct-reason").fill("wrong incident");
+    await editor.getByTestId("correct-remove-confirm").click();
+    await row(alice, firstId).getByTestId("timeline-removal").waitFor({ timeout: LIVE_MS });
+    await expect
+      .poll(() => focused(alice), { timeout: LIVE_MS })
+      .toEqual({ testId: "timeline-removal", row: firstId });
+
+    // An entry that stands for a record (a change written from chat): the removal says
+    // plainly what it does not reach, and promises nothing about them.
+    await server.hotdoc.incidents.write(
+      key,
+      { subject: "t", name: "Ben", role: "admin", scope: "*" },
+      (doc) => {
+        recordChange(doc, { author: "Ben", what: "Raised the pool to 400", source: "slack" });
+      },
+    );
+    const changeEntry = (await server.api("GET", `/api/incidents/${key}`)).body.timeline.find(
+      (e: TimelineEntry) => e.ref?.collection === "changes",
+    ) as TimelineEntry;
+    await row(alice, changeEntry.id).getByTestId("timeline-correct").click();
+    const changeEditor = row(alice, changeEntry.id).getByTestId("timeline-correction-editor");
+    await changeEditor.getByTestId("correct-remove").click();
+    const recordNote = await changeEditor.getByTestId("correct-remove-record-note").innerText();
+    expect(recordNote).toContain(
+      "Not removed: the change this entry stands for keeps its own text",
+    );
+    expect(recordNote).toContain("in the change log");
+    expect(recordNote).toContain("The chat message that created it is a timeline entry of its own");
+    expect(await changeEditor.getByTestId("correct-remove-chat-note").innerText()).toContain(
+      "The message in the chat room (slack) is unchanged",
+    );
+    await alice.context().close();
+  }, 30_000);
+
+  it("a session that ends closes the correction editor and the Resolve dialog: signing in again reopens neither", async () => {
+    const entryId = (
+      await server.api("POST", `/api/incidents/${key}/timeline`, {
+        text: "Paged the payments team",
+        author: "Ben",
+      })
+    ).body.entry.id as string;
+    const link: string = (
+      await server.api("POST", `/api/incidents/${key}/links`, { role: "responder", name: "Alice" })
+    ).body.url;
+    const context = await browser.newContext({
+      viewport: { width: 1400, height: 1000 },
+      timezoneId: ZONE,
+    });
+    const alice = await context.newPage();
+    await alice.goto(link);
+    await waitOnline(alice);
+    await row(alice, entryId).getByTestId("timeline-correct").click();
+    await row(alice, entryId).getByTestId("timeline-correction-editor").waitFor();
+    await alice.locator('[data-testid="status-move"][data-to="resolved"]').click();
+    await alice.getByTestId("resolve-dialog").waitFor({ timeout: LIVE_MS });
+
+    // Signed out in another tab: this page turns read-only, with neither open.
+    const other = await context.newPage();
+    await other.goto(`${server.url}/`);
+    await other.getByTestId("sign-out").click();
+    await other.getByTestId("signin-screen").waitFor({ timeout: 5000 });
+    await other.close();
+    await alice.getByTestId("signed-out").waitFor({ timeout: 5000 });
+    await alice.getByTestId("quick-add-text").waitFor({ state: "detached", timeout: LIVE_MS });
+    expect(await alice.getByTestId("resolve-dialog").count()).toBe(0);
+    expect(await alice.getByTestId("timeline-correction-editor").count()).toBe(0);
+
+    // Signing in again gives the editable page back, as the person left it: nothing open.
+    await alice.getByTestId("relink-input").fill(link);
+    await alice.getByTestId("relink-submit").click();
+    await alice.getByTestId("signed-out").waitFor({ state: "detached", timeout: 5000 });
+    await waitOnline(alice);
+    await alice.getByTestId("quick-add-text").waitFor({ timeout: LIVE_MS });
+    await row(alice, entryId).getByTestId("timeline-correct").waitFor({ timeout: LIVE_MS });
+    expect(await alice.getByTestId("resolve-dialog").count()).toBe(0);
+    expect(await alice.getByTestId("timeline-correction-editor").count()).toBe(0);
+    expect((await server.api("GET", `/api/incidents/${key}`)).body.status).toBe("new");
+    await context.close();
+  }, 30_000);
 
   it("quick-add takes the time it happened; a time that cannot be read writes nothing", async () => {
     const alice = await open("responder", "Alice");

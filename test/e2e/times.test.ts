@@ -47,7 +47,8 @@ describe("times on the incident page", () => {
       role: "responder",
       name: "Alice",
     });
-    const context = await browser.newContext({ viewport, timezoneId: ZONE });
+    // en-US writes 12-hour times wherever the browser's own formatting is used.
+    const context = await browser.newContext({ viewport, timezoneId: ZONE, locale: "en-US" });
     const page = await context.newPage();
     await page.goto(link.body.url);
     await waitOnline(page);
@@ -146,6 +147,39 @@ describe("times on the incident page", () => {
     expect(await detected.getAttribute("aria-invalid")).toBeNull();
   });
 
+  it("the pause saves a time, but never one whose offset is still being typed", async () => {
+    const key = await declare("Offsets typed slowly");
+    const page = await open(key);
+    const before = (await stored(key)).times.detectedAt;
+    const detected = page.getByTestId("time-detected");
+    // "14:05 +0" reads as 14:05 UTC and "14:05 +020" as +00:20, but both are "14:05
+    // +0200" half-typed: a pause longer than the autosave's leaves the document alone.
+    // (A bare sign or "+02:" does not read at all, so no pause could save it.)
+    for (const partial of ["14:05 +0", "14:05 +020", "14:05 UTC+1"]) {
+      await detected.fill(partial);
+      await page.waitForTimeout(1500);
+      expect((await stored(key)).times.detectedAt).toBe(before);
+    }
+    // Complete, the pause saves it: 14:05 at +02:00 is 12:05 UTC.
+    await detected.fill("14:05 +02:00");
+    await expect
+      .poll(async () => (await stored(key)).times.detectedAt, { timeout: 3000 })
+      .not.toBe(before);
+    expect(wallClock((await stored(key)).times.detectedAt, "UTC")).toBe("12:05");
+    // Enter saves whatever reads as a time, a one-digit "+3" included.
+    await detected.fill("14:05 +3");
+    await detected.press("Enter");
+    await expect
+      .poll(async () => wallClock((await stored(key)).times.detectedAt, "UTC"))
+      .toBe("11:05");
+    await detected.fill("14:05 +0");
+    await detected.press("Enter");
+    await expect
+      .poll(async () => wallClock((await stored(key)).times.detectedAt, "UTC"))
+      .toBe("14:05");
+    await page.context().close();
+  });
+
   it("the Times panel is 24-hour, shows TTD and TTR, and takes few tab stops", async () => {
     const key = await declare("An afternoon incident");
     // 15:30 and 16:45 in Berlin: a 12-hour clock would write 03:30 PM.
@@ -162,6 +196,23 @@ describe("times on the incident page", () => {
     expect(await page.getByTestId("times-ttr").innerText()).not.toBe("unknown");
     // Nothing on the page is written with AM/PM.
     expect(await page.locator("body").innerText()).not.toMatch(/\d\s?(AM|PM)\b/i);
+    // Nor in the history view: its bar and its heading are in the page's clock, to the second.
+    await page.getByTestId("history-slider").fill("0");
+    await page.getByTestId("history-view").waitFor({ timeout: 5000 });
+    const historyAt = await page.getByTestId("history-at").innerText();
+    expect(historyAt).toMatch(/^[A-Z][a-z]{2} \d{1,2}( \d{4})? \d\d:\d\d:\d\d$/);
+    expect(await page.getByTestId("history-view-at").innerText()).toBe(historyAt);
+    expect(await page.locator("body").innerText()).not.toMatch(/\d\s?(AM|PM)\b/i);
+    // The zone switch applies there too.
+    await page.getByTestId("zone-utc").check();
+    const historyUtc = await page.getByTestId("history-at").innerText();
+    // Berlin is an hour or two (summer time) ahead of UTC; minutes and seconds agree.
+    const hour = (text: string) => Number(text.slice(-8, -6));
+    expect([1, 2]).toContain((hour(historyAt) - hour(historyUtc) + 24) % 24);
+    expect(historyUtc.slice(-5)).toBe(historyAt.slice(-5));
+    await page.getByTestId("zone-local").check();
+    await page.getByTestId("history-live").click();
+    await page.getByTestId("history-view").waitFor({ state: "detached", timeout: 2000 });
 
     // One stop per time: "now" and "clear" are typed (or the field emptied), so the
     // keyboard crosses the three times in three stops; the buttons are for the mouse.
@@ -287,5 +338,13 @@ describe("times on the incident page", () => {
       MINUTE,
     );
     await expect.poll(() => page.getByTestId("header-ttr").innerText()).toMatch(/^(29|30|31)m/);
+
+    // Reopening a closed incident as resolved keeps its end: no dialog asks for it again.
+    await page.locator('[data-testid="status-move"][data-to="closed"]').click();
+    await expect.poll(async () => (await stored(key)).status).toBe("closed");
+    await page.locator('[data-testid="status-move"][data-to="resolved"]').click();
+    await expect.poll(async () => (await stored(key)).status).toBe("resolved");
+    expect(await dialog.count()).toBe(0);
+    expect((await stored(key)).times.endedAt).toBe(incident.times.endedAt);
   });
 });

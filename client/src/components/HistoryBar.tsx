@@ -1,3 +1,4 @@
+import { useClock } from "../clock.ts";
 import { useHistoryRange } from "../hooks/useHistoryDoc.ts";
 import { useNow } from "../hooks/useNow.ts";
 
@@ -17,14 +18,14 @@ export function HistoryBar({
   onChange: (at: string | null) => void;
 }) {
   const range = useHistoryRange(incidentKey, true);
+  const clock = useClock();
   // The slider reaches up to now, not to when the page loaded.
   const now = useNow(5000).getTime();
   if (!range) return null;
   const span = Math.max(1, now - range.start);
   const position = at ? Math.round(((Date.parse(at) - range.start) / span) * STEPS) : STEPS;
-  const label = at
-    ? new Date(at).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" })
-    : "live";
+  // In the page's one clock (24-hour, the zone chosen in the top bar), to the second.
+  const label = at ? clock.format(at, { withDate: true, seconds: true }) : "live";
   return (
     <div className={`history-bar${at ? " past" : ""}`} data-testid="history-bar">
       <label className="inline">
@@ -45,7 +46,7 @@ export function HistoryBar({
           }}
         />
       </label>
-      <span className="mono" data-testid="history-at">
+      <span className="mono" data-testid="history-at" title={at ? clock.label : undefined}>
         {label}
       </span>
       {at && (

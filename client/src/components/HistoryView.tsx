@@ -1,4 +1,5 @@
 import type { Actor } from "#shared/doc/index.ts";
+import { useClock } from "../clock.ts";
 import { useHistoryDoc } from "../hooks/useHistoryDoc.ts";
 import { useIncidentState } from "../hooks/useIncidentState.ts";
 import { ChangeLogSection } from "./changes/ChangeLogSection.tsx";
@@ -21,6 +22,7 @@ export function HistoryView({
 }) {
   const { doc, error } = useHistoryDoc(incidentKey, at);
   const incident = useIncidentState(doc);
+  const clock = useClock();
   if (error) {
     return (
       <p className="error" role="alert" data-testid="history-error">
@@ -34,7 +36,10 @@ export function HistoryView({
       <div className="history-view" data-testid="history-view" data-at={at}>
         <p className="history-note">
           {incidentKey} as it stood at{" "}
-          <strong className="mono">{new Date(at).toLocaleString()}</strong>, read-only.
+          <strong className="mono" data-testid="history-view-at" title={clock.label}>
+            {clock.format(at, { withDate: true, seconds: true })}
+          </strong>
+          , read-only.
         </p>
         <IncidentHeaderPanel incident={incident} doc={doc} actor={actor} readOnly at={at} />
         <Timeline entries={incident.timeline} doc={doc} actor={actor} readOnly />

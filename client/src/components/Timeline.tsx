@@ -55,6 +55,11 @@ export function Timeline({ entries, doc, actor, readOnly, quickAddRef }: Timelin
   // The entry whose correction editor is open. Kept here, not in the row: a virtualised
   // row unmounts when scrolled away, and the editor should still be open on return.
   const [editingId, setEditingId] = useState<string | null>(null);
+  // A page that turns read-only (the session ended) closes the editor for good: signing
+  // in again gives the page back as it is, not with an editor nobody just asked for.
+  useEffect(() => {
+    if (readOnly) setEditingId(null);
+  }, [readOnly]);
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const virtualizer = useVirtualizer({

@@ -5,7 +5,10 @@ import { useClock } from "../clock.ts";
 import { SourceIcon } from "./SourceIcon.tsx";
 import { StreamTag } from "./streams/StreamTag.tsx";
 import { CorrectionHistory } from "./timeline/CorrectionHistory.tsx";
-import { TimelineCorrectionEditor } from "./timeline/TimelineCorrectionEditor.tsx";
+import {
+  type CorrectionOutcome,
+  TimelineCorrectionEditor,
+} from "./timeline/TimelineCorrectionEditor.tsx";
 import "./timeline/timeline.css";
 
 /**
@@ -34,14 +37,44 @@ export const TimelineEntryRow = memo(function TimelineEntryRow({
 }) {
   const clock = useClock();
   const correctButton = useRef<HTMLButtonElement>(null);
-  const wasEditing = useRef(editing);
-  // Closing the editor gives the focus back to the button that opened it.
-  useEffect(() => {
-    if (wasEditing.current && !editing) correctButton.current?.focus();
-    wasEditing.current = editing;
-  }, [editing]);
-
+  const removalNotice = useRef<HTMLSpanElement>(null);
+  // Set when this row's editor removed the entry: the notice that replaces the text (and
+  // the Correct button, gone with it) takes the focus once the removal is drawn.
+  const focusRemoval = useRef(false);
   const removal = entry.removal;
+  useEffect(() => {
+    if (!removal) return;
+    // Removed by someone else while this editor was open: the editor goes, and a keyboard
+    // that was in it goes on from the notice rather than from the top of the page.
+    if (editing) {
+      onEdit?.(null);
+      if (document.activeElement === document.body || document.activeElement === null)
+        focusRemoval.current = true;
+    }
+    if (focusRemoval.current) {
+      focusRemoval.current = false;
+      removalNotice.current?.focus();
+    }
+  }, [removal, editing, onEdit]);
+
+  /**
+   * The editor closed itself (saved, cancelled, removed). The focus goes back here only
+   * then: when "Correct" on another entry closes this editor, that entry's editor takes
+   * the focus, and nothing here may pull it back.
+   */
+  const closeEditor = (outcome: CorrectionOutcome) => {
+    onEdit?.(null);
+    if (outcome === "removed") {
+      focusRemoval.current = true;
+      // Usually the removal is drawn after this handler, and the effect above focuses the
+      // notice then; should it be drawn already, it takes the focus now.
+      if (removalNotice.current) {
+        focusRemoval.current = false;
+        removalNotice.current.focus();
+      }
+    } else correctButton.current?.focus();
+  };
+
   const classes = [
     "timeline-entry",
     `kind-${entry.kind}`,
@@ -82,7 +115,13 @@ export const TimelineEntryRow = memo(function TimelineEntryRow({
           </span>
         )}
         {removal ? (
-          <span className="tl-removed" data-testid="timeline-removal">
+          // Focusable from script only: the focus lands here after this page removed the entry.
+          <span
+            className="tl-removed"
+            data-testid="timeline-removal"
+            ref={removalNotice}
+            tabIndex={-1}
+          >
             Entry removed by {removal.by} at{" "}
             <time dateTime={removal.at}>{clock.format(removal.at)}</time>: {removal.reason}
           </span>
@@ -124,12 +163,7 @@ export const TimelineEntryRow = memo(function TimelineEntryRow({
         <CorrectionHistory corrections={corrections} />
       </span>
       {editing && canCorrect && (
-        <TimelineCorrectionEditor
-          entry={entry}
-          doc={doc}
-          actor={actor}
-          onClose={() => onEdit?.(null)}
-        />
+        <TimelineCorrectionEditor entry={entry} doc={doc} actor={actor} onClose={closeEditor} />
       )}
     </div>
   );

@@ -1,4 +1,4 @@
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import {
   IncidentFieldsInput,
   maxLengthOf,
@@ -67,6 +67,11 @@ export function IncidentHeaderPanel({
   const [statusError, setStatusError] = useState<{ message: string; context: string } | null>(null);
   // Resolving asks first (when impact ended, what is still applied): see ResolveDialog.
   const [resolving, setResolving] = useState(false);
+  // A page that turns read-only (the session ended) drops the dialog: signing in again
+  // must not bring it back unasked.
+  useEffect(() => {
+    if (readOnly) setResolving(false);
+  }, [readOnly]);
   const statusFact = useRef<HTMLDivElement>(null);
   const context = `${incident.status}|${incident.incidentManager ?? ""}`;
   const severity = SEVERITY_INFO[incident.severity];
@@ -74,7 +79,9 @@ export function IncidentHeaderPanel({
   const props = { incident, doc, actor, readOnly };
 
   const move = (to: Status) => {
-    if (to === "resolved") {
+    // Only the end of the impact asks when it ended. Reopening a closed incident as
+    // resolved keeps the end it has, so it moves at once.
+    if (to === "resolved" && (incident.status === "new" || incident.status === "fixing")) {
       setStatusError(null);
       setResolving(true);
       return;

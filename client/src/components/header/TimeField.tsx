@@ -5,6 +5,18 @@ import { InlineError } from "../InlineError.tsx";
 
 const AUTOSAVE_MS = 1200;
 
+/**
+ * Whether the text ends in an offset still being typed: a bare sign, a sign with one
+ * hour digit, or hours with a partial minute part ("+", "+0", "+02:", "+02:0", "+023").
+ * The parser reads some of these ("+0" is UTC, "+023" is +00:23), but on the way to
+ * "+02:00" they are not what the person means, so the pause never saves them; Enter and
+ * leaving the field still save whatever reads as a time.
+ */
+function endsInPartialOffset(text: string): boolean {
+  const tail = /[+-][\d:]*$/.exec(text.trimEnd());
+  return tail !== null && !/^[+-](\d{2}|\d{2}:?\d{2})$/.test(tail[0]);
+}
+
 /** Two instants in the same second (what a typed time can say). */
 function sameSecond(a: Date, iso: string): boolean {
   return Math.floor(a.getTime() / 1000) === Math.floor(Date.parse(iso) / 1000);
@@ -14,8 +26,8 @@ function sameSecond(a: Date, iso: string): boolean {
  * A time of the incident as one text field, written and read in the page's clock
  * (24-hour, the reader's zone or UTC): it shows "2026-11-21 14:05" and takes whatever
  * `useClock().parse` reads ("14:05", "14:05 UTC", "10 min ago", "yesterday 23:50"…).
- * Saved on blur or Enter, and after a short pause once the text reads as a time; a
- * half-typed or unreadable time is never saved, and what is wrong with it is shown
+ * Saved on blur or Enter, and after a short pause once the text reads as a time and does
+ * not end in a half-typed offset; an unreadable time is never saved, and what is wrong with it is shown
  * under the field and tied to it. Emptying the field and leaving it, or the one button
  * next to it, clears it (unknown); on an empty field that button sets it to now.
  */
@@ -105,7 +117,7 @@ export function TimeField({
             const text = e.currentTarget.value;
             edit.change(text);
             clearTimeout(timer.current);
-            if (text.trim() !== "" && clock.parse(text, "past").ok)
+            if (text.trim() !== "" && !endsInPartialOffset(text) && clock.parse(text, "past").ok)
               timer.current = setTimeout(autosave, AUTOSAVE_MS);
           }}
           onKeyDown={edit.keyDown}

@@ -26,7 +26,24 @@ const RECORD_NAMES: Record<NonNullable<TimelineEntry["ref"]>["collection"], stri
   roles: "role assignment",
 };
 
+/**
+ * Where a record's own text can be changed, for the note that removing the entry leaves
+ * it; null where it cannot (a sent update stays as sent; a role holds only a name).
+ */
+const RECORD_PLACES: Record<NonNullable<TimelineEntry["ref"]>["collection"], string | null> = {
+  changes: "in the change log",
+  observations: "under Investigation",
+  theories: "under Investigation",
+  experiments: "under Investigation",
+  comms: null,
+  followUps: "under Follow-ups",
+  roles: null,
+};
+
 const LABELS = { text: "Text", at: "Time", reason: "Reason" };
+
+/** How the editor closed itself, so the row knows where the focus goes next. */
+export type CorrectionOutcome = "saved" | "cancelled" | "removed";
 
 /**
  * Correcting one timeline entry in place: its text, its time (typed as responders
@@ -43,7 +60,8 @@ export function TimelineCorrectionEditor({
   entry: TimelineEntry;
   doc: Y.Doc;
   actor: Actor;
-  onClose: () => void;
+  /** The editor is done: the row closes it and decides where the focus goes. */
+  onClose: (outcome: CorrectionOutcome) => void;
 }) {
   const clock = useClock();
   const [text, setText] = useState(entry.text);
@@ -84,11 +102,12 @@ export function TimelineCorrectionEditor({
         actor,
       ),
     );
-    if (saved) onClose();
+    if (saved) onClose("saved");
   };
 
   const remove = () => {
-    if (write.attempt(() => removeTimelineEntry(doc, entry.id, { reason }, actor))) onClose();
+    if (write.attempt(() => removeTimelineEntry(doc, entry.id, { reason }, actor)))
+      onClose("removed");
   };
 
   const keyDown = (event: KeyboardEvent<HTMLElement>) => {
@@ -97,7 +116,7 @@ export function TimelineCorrectionEditor({
       event.preventDefault();
       event.stopPropagation();
       if (removing) setRemoving(false);
-      else onClose();
+      else onClose("cancelled");
     }
   };
 
@@ -168,7 +187,7 @@ export function TimelineCorrectionEditor({
         <button type="submit" className="primary" data-testid="correct-save">
           Save
         </button>
-        <button type="button" data-testid="correct-cancel" onClick={onClose}>
+        <button type="button" data-testid="correct-cancel" onClick={() => onClose("cancelled")}>
           Cancel
         </button>
         {!removing && (
@@ -184,10 +203,26 @@ export function TimelineCorrectionEditor({
       </div>
       {removing && (
         <div className="tl-remove" data-testid="correct-remove-panel">
-          <p className="tl-note">
-            Removing blanks this entry's text for everyone, also in exports and in history. Who
-            removed it, when and why stay on the timeline.
+          <p className="tl-note" data-testid="correct-remove-note">
+            Removing blanks this entry's text for everyone, on the timeline, in exports and in
+            history. Who removed it, when and why stay on the timeline.
           </p>
+          {/* What the removal does not reach, said plainly: a record's own text and the chat. */}
+          {entry.ref && (
+            <p className="tl-note" data-testid="correct-remove-record-note">
+              Not removed: the {RECORD_NAMES[entry.ref.collection]} this entry stands for keeps its
+              own text, on the page, in exports and in history.
+              {RECORD_PLACES[entry.ref.collection] &&
+                ` Edit it ${RECORD_PLACES[entry.ref.collection]} to change what the page and exports show (history keeps its earlier text).`}
+              {fromChat &&
+                " The chat message that created it is a timeline entry of its own: remove that one too."}
+            </p>
+          )}
+          {fromChat && (
+            <p className="tl-note" data-testid="correct-remove-chat-note">
+              The message in the chat room ({entry.source}) is unchanged: delete it there.
+            </p>
+          )}
           <div className="tl-editor-actions">
             <input
               ref={reasonRef}
