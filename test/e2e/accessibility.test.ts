@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import type { AxeResults, RunOptions } from "axe-core";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_PRINCIPAL } from "#shared/access.ts";
 import {
   addComms,
@@ -12,8 +12,8 @@ import {
   setStatus,
 } from "#shared/doc/index.ts";
 import { createSampleIncident } from "../../server/demo/sampleIncident.ts";
-import { artifactPath, launchChromium, waitOnline } from "../helpers/browser.ts";
-import { startTestServer, type TestServer } from "../helpers/testServer.ts";
+import { artifactPath, waitOnline } from "../helpers/browser.ts";
+import { browserSuite, openIncident } from "../helpers/browserSuite.ts";
 
 /**
  * Issue 13, item 6: axe-core finds no serious or critical violation on the dashboard,
@@ -75,20 +75,18 @@ function describeViolations(where: string, violations: Violation[]): string {
 }
 
 describe("accessibility of the dashboard, the incident page and the viewer page", () => {
-  let server: TestServer;
-  let browser: Browser;
+  const suite = browserSuite();
   let key: string;
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer(), launchChromium()]);
     // The demo's incident: roles, links, timeline, a change still applied, theories,
     // experiments, a comms draft, follow-ups and notes. Added here: a sent update (so the
     // viewer has a latest sent update next to the draft) and a key event.
-    key = await createSampleIncident(server.hotdoc.incidents, {
+    key = await createSampleIncident(suite.server.hotdoc.incidents, {
       ...SYSTEM_PRINCIPAL,
       name: "Test",
     });
-    await server.hotdoc.incidents.write(key, { ...SYSTEM_PRINCIPAL, name: "Test" }, (doc) => {
+    await suite.server.hotdoc.incidents.write(key, { ...SYSTEM_PRINCIPAL, name: "Test" }, (doc) => {
       const now = Date.now();
       const sent = addComms(
         doc,
@@ -123,48 +121,46 @@ describe("accessibility of the dashboard, the incident page and the viewer page"
     });
     // A second, resolved incident, so the dashboard lists an inactive row too.
     const other = (
-      await server.api("POST", "/api/incidents", { summary: "Search is slow", severity: 3 })
+      await suite.server.api("POST", "/api/incidents", { summary: "Search is slow", severity: 3 })
     ).body.key;
-    await server.hotdoc.incidents.write(other, { ...SYSTEM_PRINCIPAL, name: "Test" }, (doc) => {
-      const aiko = { name: "Aiko Tanaka", source: "editor" as const };
-      assignRole(doc, { role: "incident_manager", holder: "Aiko Tanaka" }, aiko);
-      setIncidentFields(doc, { endedAt: new Date().toISOString() }, aiko);
-      setStatus(doc, "resolved", aiko);
-    });
+    await suite.server.hotdoc.incidents.write(
+      other,
+      { ...SYSTEM_PRINCIPAL, name: "Test" },
+      (doc) => {
+        const aiko = { name: "Aiko Tanaka", source: "editor" as const };
+        assignRole(doc, { role: "incident_manager", holder: "Aiko Tanaka" }, aiko);
+        setIncidentFields(doc, { endedAt: new Date().toISOString() }, aiko);
+        setStatus(doc, "resolved", aiko);
+      },
+    );
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
 
-  async function openIncident(
+  async function openAs(
     role: "responder" | "viewer",
     theme: Theme,
     viewport: { width: number; height: number },
     audit = true,
   ): Promise<Page> {
-    const link = await server.api("POST", `/api/incidents/${key}/links`, {
+    const page = await openIncident(suite, key, {
       role,
       name: role === "responder" ? "Alice Responder" : "Sam Stakeholder",
+      viewport,
+      colorScheme: theme,
+      // Only the audit contexts bypass the Content-Security-Policy, to inject axe-core.
+      bypassCSP: audit,
     });
-    expect(link.status).toBe(201);
-    // Only the audit contexts bypass the Content-Security-Policy, to inject axe-core.
-    const context = await browser.newContext({ viewport, colorScheme: theme, bypassCSP: audit });
-    const page = await context.newPage();
-    await page.goto(link.body.url);
-    await waitOnline(page);
     await page.locator('[data-testid="timeline-entry"]').first().waitFor({ timeout: 10_000 });
     return page;
   }
 
   async function openDashboard(theme: Theme): Promise<Page> {
-    const context = await browser.newContext({
+    const context = await suite.browser.newContext({
       viewport: DESKTOP,
       colorScheme: theme,
       bypassCSP: true,
     });
     const page = await context.newPage();
-    await page.goto(`${server.url}/#token=${server.token}`);
+    await page.goto(`${suite.server.url}/#token=${suite.server.token}`);
     await page.getByTestId("name-input").fill("Dana Declarer");
     await page.getByTestId("name-save").click();
     await page.getByTestId("incident-list").waitFor({ timeout: 15_000 });
@@ -180,9 +176,9 @@ describe("accessibility of the dashboard, the incident page and the viewer page"
 
   for (const theme of THEMES) {
     it(`the incident page as a responder on a desktop, ${theme} theme`, async () => {
-      const page = await openIncident("responder", theme, DESKTOP);
+      const page = await openAs("responder", theme, DESKTOP);
       // Another responder typing in the notes shows their caret and name tag on this page.
-      const bob = await openIncident("responder", theme, DESKTOP, false);
+      const bob = await openAs("responder", theme, DESKTOP, false);
       await bob.locator('[data-testid="notes-editor"] .ProseMirror').click();
       await bob.keyboard.press("Control+End");
       await page.locator(".collaboration-carets__label").first().waitFor({ timeout: 5000 });
@@ -195,7 +191,7 @@ describe("accessibility of the dashboard, the incident page and the viewer page"
     });
 
     it(`the incident page as a responder on a phone, ${theme} theme`, async () => {
-      const page = await openIncident("responder", theme, PHONE);
+      const page = await openAs("responder", theme, PHONE);
       await page.screenshot({ path: artifactPath(`incident-phone-${theme}.png`), fullPage: false });
       await expectNoSeriousViolations(page, `incident page, responder, phone, ${theme}`);
       await page.context().close();
@@ -206,7 +202,7 @@ describe("accessibility of the dashboard, the incident page and the viewer page"
         ["phone", PHONE],
         ["desktop", DESKTOP],
       ] as const) {
-        const page = await openIncident("viewer", theme, viewport);
+        const page = await openAs("viewer", theme, viewport);
         await page.getByTestId("read-only-marker").waitFor({ timeout: 5000 });
         await expectNoSeriousViolations(page, `viewer page, ${size}, ${theme}`);
         await page.context().close();
@@ -214,11 +210,11 @@ describe("accessibility of the dashboard, the incident page and the viewer page"
     });
 
     it(`a page whose link was revoked, with its banner, ${theme} theme`, async () => {
-      const link = await server.api("POST", `/api/incidents/${key}/links`, {
+      const link = await suite.server.api("POST", `/api/incidents/${key}/links`, {
         role: "responder",
         name: "Temp Responder",
       });
-      const context = await browser.newContext({
+      const context = await suite.browser.newContext({
         viewport: PHONE,
         colorScheme: theme,
         bypassCSP: true,
@@ -227,7 +223,7 @@ describe("accessibility of the dashboard, the incident page and the viewer page"
       await page.goto(link.body.url);
       await waitOnline(page);
       expect(
-        (await server.api("DELETE", `/api/incidents/${key}/links/${link.body.id}`)).status,
+        (await suite.server.api("DELETE", `/api/incidents/${key}/links/${link.body.id}`)).status,
       ).toBe(204);
       await page.getByTestId("signed-out").waitFor({ timeout: 10_000 });
       await expectNoSeriousViolations(page, `revoked page, phone, ${theme}`);
@@ -278,10 +274,10 @@ describe("accessibility of the dashboard, the incident page and the viewer page"
   it("the first Tab stop is a visible skip link to the main content; a responder's second one goes to the quick-add", async () => {
     const dashboard = await openDashboard("light");
     // Opened again, without the personal-link notice that takes the focus on first sign-in.
-    await dashboard.goto(server.url);
+    await dashboard.goto(suite.server.url);
     await dashboard.getByTestId("incident-list").waitFor({ timeout: 15_000 });
-    const responder = await openIncident("responder", "light", DESKTOP, false);
-    const viewer = await openIncident("viewer", "light", PHONE, false);
+    const responder = await openAs("responder", "light", DESKTOP, false);
+    const viewer = await openAs("viewer", "light", PHONE, false);
     for (const page of [dashboard, responder, viewer]) {
       await page.keyboard.press("Tab");
       const first = await focused(page);
@@ -313,7 +309,7 @@ describe("accessibility of the dashboard, the incident page and the viewer page"
   });
 
   it("the main actions are reachable by keyboard alone in a few stops, and the Times panel costs few", async () => {
-    const page = await openIncident("responder", "light", DESKTOP, false);
+    const page = await openAs("responder", "light", DESKTOP, false);
     const stops: Record<string, number | null> = {};
     // Severity and status: just past the page tools, once the skip link has been used.
     await page.keyboard.press("Tab");

@@ -1,7 +1,6 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, waitOnline } from "../helpers/browser.ts";
-import { startTestServer, type TestServer } from "../helpers/testServer.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { browserSuite, openIncident } from "../helpers/browserSuite.ts";
 
 /**
  * The garble the issue reported: two responders typing at one caret stored
@@ -11,29 +10,8 @@ import { startTestServer, type TestServer } from "../helpers/testServer.ts";
  * relative position win inside text.
  */
 describe("two people typing at the same caret in the notes", () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    browser = await launchChromium();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  async function open(key: string, name: string): Promise<Page> {
-    const link = await server.api("POST", `/api/incidents/${key}/links`, {
-      role: "responder",
-      name,
-    });
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    const page = await context.newPage();
-    await page.goto(link.body.url);
-    await waitOnline(page);
-    return page;
-  }
+  const suite = browserSuite();
+  const open = (key: string, name: string) => openIncident(suite, key, { role: "responder", name });
 
   const notes = (page: Page) => page.locator('[data-testid="notes-editor"] .ProseMirror');
   /** The notes as the page shows them, without the other people's caret labels. */
@@ -44,7 +22,7 @@ describe("two people typing at the same caret in the notes", () => {
       return copy.textContent ?? "";
     });
   const storedNotes = async (key: string): Promise<string> =>
-    (await server.api("GET", `/api/incidents/${key}`)).body.notes;
+    (await suite.server.api("GET", `/api/incidents/${key}`)).body.notes;
 
   /** Both type their run at once, a key every 40 ms, and each run must arrive whole. */
   async function typeTogether(alice: Page, bob: Page, key: string, expected: RegExp) {
@@ -61,7 +39,10 @@ describe("two people typing at the same caret in the notes", () => {
   it("at the end of a line: both runs stay whole and in order, three incidents in a row", async () => {
     for (let round = 0; round < 3; round++) {
       const { key } = (
-        await server.api("POST", "/api/incidents", { summary: `Co-typing ${round}`, severity: 3 })
+        await suite.server.api("POST", "/api/incidents", {
+          summary: `Co-typing ${round}`,
+          severity: 3,
+        })
       ).body;
       const alice = await open(key, "Alice");
       const bob = await open(key, "Bob");
@@ -81,8 +62,9 @@ describe("two people typing at the same caret in the notes", () => {
   }, 120_000);
 
   it("in the middle of a line: both runs land whole between the same two words", async () => {
-    const { key } = (await server.api("POST", "/api/incidents", { summary: "Mid", severity: 3 }))
-      .body;
+    const { key } = (
+      await suite.server.api("POST", "/api/incidents", { summary: "Mid", severity: 3 })
+    ).body;
     const alice = await open(key, "Alice");
     const bob = await open(key, "Bob");
     await notes(alice).click();

@@ -1,42 +1,35 @@
 import fs from "node:fs";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
 import { HEARTBEAT_SILENCE_MS } from "#shared/heartbeat.ts";
-import { artifactPath, launchChromium, waitOnline } from "../helpers/browser.ts";
-import { startTestServer, type TestServer } from "../helpers/testServer.ts";
+import { artifactPath, waitOnline } from "../helpers/browser.ts";
+import { browserSuite, openIncident } from "../helpers/browserSuite.ts";
 
 /** The issue's bound: a dead network shows within 5 s of the cut. */
 const DETECT_MS = 5000;
 
 describe("the incident page is honest about the network", () => {
-  let server: TestServer;
-  let browser: Browser;
+  const suite = browserSuite();
   let key: string;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    browser = await launchChromium();
     key = (
-      await server.api("POST", "/api/incidents", {
+      await suite.server.api("POST", "/api/incidents", {
         summary: "Checkout fails for EU customers",
         severity: 2,
         startedAt: new Date(Date.now() - 20 * 60_000).toISOString(),
       })
     ).body.key;
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
   });
 
   async function link(role: "responder" | "viewer", name: string) {
-    const response = await server.api("POST", `/api/incidents/${key}/links`, { role, name });
+    const response = await suite.server.api("POST", `/api/incidents/${key}/links`, { role, name });
     expect(response.status).toBe(201);
     return response.body as { id: string; url: string };
   }
 
   const timelineTexts = async (): Promise<string[]> =>
-    (await server.api("GET", `/api/incidents/${key}`)).body.timeline.map(
+    (await suite.server.api("GET", `/api/incidents/${key}`)).body.timeline.map(
       (e: { text: string }) => e.text,
     );
 
@@ -69,11 +62,11 @@ describe("the incident page is honest about the network", () => {
   }
 
   it("a dead network shows within 5 s, counts the changes it holds, and saves them when it is back", async () => {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const context = await suite.browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const network = await blackHoleable(context);
     const page = await context.newPage();
     await page.goto((await link("responder", "Alice")).url);
-    const viewerContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const viewerContext = await suite.browser.newContext({ viewport: { width: 390, height: 844 } });
     const viewer = await viewerContext.newPage();
     await viewer.goto((await link("viewer", "Stakeholder")).url);
     await Promise.all([waitOnline(page), waitOnline(viewer)]);
@@ -122,10 +115,8 @@ describe("the incident page is honest about the network", () => {
   }, 60_000);
 
   it("takes the browser's own word that the machine is offline, and reconnects as soon as it is back", async () => {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    const page = await context.newPage();
-    await page.goto((await link("responder", "Bob")).url);
-    await waitOnline(page);
+    const page = await openIncident(suite, key, { role: "responder", name: "Bob" });
+    const context = page.context();
     await context.setOffline(true);
     await page
       .locator('[data-testid="connection-status"][data-status="offline"]')
@@ -139,14 +130,16 @@ describe("the incident page is honest about the network", () => {
 
   it("a revoked link says so at the top of the page and leaves nothing that looks editable", async () => {
     const temp = await link("responder", "Temp");
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const context = await suite.browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const page = await context.newPage();
     await page.goto(temp.url);
     await waitOnline(page);
     await page.getByTestId("quick-add-text").waitFor();
     // Scrolled down to the notes, as someone mid-incident would be.
     await page.getByTestId("notes-editor").scrollIntoViewIfNeeded();
-    expect((await server.api("DELETE", `/api/incidents/${key}/links/${temp.id}`)).status).toBe(204);
+    expect(
+      (await suite.server.api("DELETE", `/api/incidents/${key}/links/${temp.id}`)).status,
+    ).toBe(204);
 
     const banner = page.getByTestId("signed-out");
     await banner.waitFor({ timeout: 10_000 });

@@ -1,21 +1,14 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../helpers/browser.ts";
-import { startTestServer, type TestServer } from "../helpers/testServer.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { waitOnline } from "../helpers/browser.ts";
+import { browserSuite } from "../helpers/browserSuite.ts";
 
 describe("security headers and the Content-Security-Policy", () => {
-  let server: TestServer;
-  let browser: Browser;
+  const suite = browserSuite();
   let key: string;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    browser = await launchChromium();
-    key = (await server.api("POST", "/api/incidents", { summary: "CSP", severity: 2 })).body.key;
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    key = (await suite.server.api("POST", "/api/incidents", { summary: "CSP", severity: 2 })).body
+      .key;
   });
 
   function directives(csp: string | null): Map<string, string[]> {
@@ -28,18 +21,18 @@ describe("security headers and the Content-Security-Policy", () => {
   }
 
   it("every kind of response carries them: the page, an asset, the API, an error, health", async () => {
-    const page = await fetch(`${server.url}/${key}`);
+    const page = await fetch(`${suite.server.url}/${key}`);
     const html = await page.text();
     const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
     expect(asset).toBeTruthy();
     const responses = [
       page,
-      await fetch(`${server.url}${asset}`),
-      await fetch(`${server.url}/api/incidents`, {
-        headers: { authorization: `Bearer ${server.token}` },
+      await fetch(`${suite.server.url}${asset}`),
+      await fetch(`${suite.server.url}/api/incidents`, {
+        headers: { authorization: `Bearer ${suite.server.token}` },
       }),
-      await fetch(`${server.url}/api/incidents`),
-      await fetch(`${server.url}/healthz`),
+      await fetch(`${suite.server.url}/api/incidents`),
+      await fetch(`${suite.server.url}/healthz`),
     ];
     for (const response of responses) {
       const csp = directives(response.headers.get("content-security-policy"));
@@ -56,23 +49,21 @@ describe("security headers and the Content-Security-Policy", () => {
   });
 
   it("the app runs under it without a single violation, and a script injected into the page does not run", async () => {
-    const context = await browser.newContext();
+    const context = await suite.browser.newContext();
     const page = await context.newPage();
     const violations: string[] = [];
     page.on("console", (message) => {
       if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
     });
-    await page.goto(`${server.url}/`);
+    await page.goto(`${suite.server.url}/`);
     await page.getByTestId("signin-screen").waitFor({ timeout: 15_000 });
     // The shared admin link asks who is using it, then signs in with a session cookie.
-    await page.goto(`${server.url}/#token=${server.token}`);
+    await page.goto(`${suite.server.url}/#token=${suite.server.token}`);
     await page.getByTestId("name-input").fill("Casey");
     await page.getByTestId("name-save").click();
     await page.getByTestId("incident-link").first().waitFor({ timeout: 15_000 });
-    await page.goto(`${server.url}/${key}`);
-    await page
-      .locator('[data-testid="connection-status"][data-status="online"]')
-      .waitFor({ timeout: 15_000 });
+    await page.goto(`${suite.server.url}/${key}`);
+    await waitOnline(page);
     expect(violations).toEqual([]);
 
     // What an XSS would try: an inline script and a javascript: URL. Both are refused.

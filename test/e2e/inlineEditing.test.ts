@@ -1,8 +1,6 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { addObservation } from "#shared/doc/index.ts";
-import { launchChromium } from "../helpers/browser.ts";
-import { startTestServer, type TestServer } from "../helpers/testServer.ts";
+import { browserSuite, openIncident } from "../helpers/browserSuite.ts";
 
 /**
  * The page's four in-place editors (a one-line field, a time, the summary, a record's
@@ -12,45 +10,24 @@ import { startTestServer, type TestServer } from "../helpers/testServer.ts";
  * what the server holds is read back after every step.
  */
 describe("editing in place in a real browser", () => {
-  let server: TestServer;
-  let browser: Browser;
+  const suite = browserSuite();
   let key: string;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    browser = await launchChromium();
     key = (
-      await server.api("POST", "/api/incidents", {
+      await suite.server.api("POST", "/api/incidents", {
         summary: "Checkout fails for EU customers",
         severity: 2,
         service: "payments-api",
         products: ["Web shop"],
       })
     ).body.key;
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
   });
 
-  const stored = async () => (await server.api("GET", `/api/incidents/${key}`)).body;
+  const stored = async () => (await suite.server.api("GET", `/api/incidents/${key}`)).body;
 
-  async function open(): Promise<Page> {
-    const link = await server.api("POST", `/api/incidents/${key}/links`, {
-      role: "responder",
-      name: "Alice",
-    });
-    const context = await browser.newContext({
-      viewport: { width: 1400, height: 1000 },
-      timezoneId: "UTC",
-    });
-    const page = await context.newPage();
-    await page.goto(link.body.url);
-    await page
-      .locator('[data-testid="connection-status"][data-status="online"]')
-      .waitFor({ timeout: 15_000 });
-    return page;
-  }
+  const open = () =>
+    openIncident(suite, key, { role: "responder", name: "Alice", timezoneId: "UTC" });
 
   it("a one-line field saves on Enter and on leaving, drops the draft on Escape, and shows a refusal with the document's value", async () => {
     const page = await open();
@@ -153,7 +130,7 @@ describe("editing in place in a real browser", () => {
   });
 
   it("a record's text saves on Ctrl+Enter, Escape drops the edit, and a refused save keeps the draft with the reason", async () => {
-    await server.hotdoc.incidents.write(
+    await suite.server.hotdoc.incidents.write(
       key,
       { subject: "t", name: "Marco", role: "admin", scope: "*" },
       (doc) => {

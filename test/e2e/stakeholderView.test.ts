@@ -1,5 +1,5 @@
-import type { Browser, BrowserContextOptions, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContextOptions, Locator, Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { SYSTEM_PRINCIPAL } from "#shared/access.ts";
 import {
@@ -10,8 +10,9 @@ import {
   recordChange,
 } from "#shared/doc/index.ts";
 import { EXPORT_FORMAT_IDS } from "#shared/exportFormats.ts";
-import { artifactPath, launchChromium, waitOnline } from "../helpers/browser.ts";
-import { callApi, startTestServer, type TestServer } from "../helpers/testServer.ts";
+import { artifactPath } from "../helpers/browser.ts";
+import { browserSuite, openIncident } from "../helpers/browserSuite.ts";
+import { callApi } from "../helpers/testServer.ts";
 
 /**
  * Marks that exist only in the unsent draft: found on a viewer's page, REST reads, exports
@@ -25,17 +26,15 @@ const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1400, height: 1000 };
 
 describe("the stakeholder view leads with what stakeholders come for", () => {
-  let server: TestServer;
-  let browser: Browser;
+  const suite = browserSuite();
   let key: string;
   let sentAt: number;
   let viewerToken: string;
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer(), launchChromium()]);
     const now = Date.now();
     key = (
-      await server.api("POST", "/api/incidents", {
+      await suite.server.api("POST", "/api/incidents", {
         summary: "Checkout fails for EU customers",
         severity: 2,
         description: "Customers in the EU get HTTP 502 when they pay.",
@@ -45,7 +44,7 @@ describe("the stakeholder view leads with what stakeholders come for", () => {
       })
     ).body.key;
     sentAt = now - 12 * 60_000;
-    await server.hotdoc.incidents.write(key, { ...SYSTEM_PRINCIPAL, name: "Test" }, (doc) => {
+    await suite.server.hotdoc.incidents.write(key, { ...SYSTEM_PRINCIPAL, name: "Test" }, (doc) => {
       const dana = { name: "Dana Kim", source: "editor" as const };
       // Enough of an incident that the page is several screens long.
       for (let i = 0; i < 12; i++)
@@ -97,24 +96,19 @@ describe("the stakeholder view leads with what stakeholders come for", () => {
       );
     });
     viewerToken = (
-      await server.api("POST", `/api/incidents/${key}/links`, { role: "viewer", name: "Support" })
+      await suite.server.api("POST", `/api/incidents/${key}/links`, {
+        role: "viewer",
+        name: "Support",
+      })
     ).body.token;
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
 
   async function openAs(
     role: "viewer" | "responder",
     options: BrowserContextOptions,
   ): Promise<Page> {
     const name = role === "viewer" ? "Support" : "Dana Kim";
-    const link = await server.api("POST", `/api/incidents/${key}/links`, { role, name });
-    const context = await browser.newContext(options);
-    const page = await context.newPage();
-    await page.goto(link.body.url);
-    await waitOnline(page);
+    const page = await openIncident(suite, key, { role, name, ...options });
     await page.getByTestId("incident-header").waitFor({ timeout: 10_000 });
     return page;
   }
@@ -215,9 +209,13 @@ describe("the stakeholder view leads with what stakeholders come for", () => {
   });
 
   it("a viewer's REST reads, exports and time-travel states hold no draft text (its websocket still syncs them); a responder's do", async () => {
-    const asViewer = (route: string) => callApi(server.url, "GET", route, undefined, viewerToken);
+    const asViewer = (route: string) =>
+      callApi(suite.server.url, "GET", route, undefined, viewerToken);
     const responderToken = (
-      await server.api("POST", `/api/incidents/${key}/links`, { role: "responder", name: "Ravi" })
+      await suite.server.api("POST", `/api/incidents/${key}/links`, {
+        role: "responder",
+        name: "Ravi",
+      })
     ).body.token;
 
     const read = await asViewer(`/api/incidents/${key}`);
@@ -228,7 +226,7 @@ describe("the stakeholder view leads with what stakeholders come for", () => {
     expect(JSON.stringify(list.body)).not.toContain("DRAFT-");
     // A responder (who can send it) still reads the draft.
     const full = await callApi(
-      server.url,
+      suite.server.url,
       "GET",
       `/api/incidents/${key}`,
       undefined,
@@ -237,9 +235,12 @@ describe("the stakeholder view leads with what stakeholders come for", () => {
     expect(JSON.stringify(full.body)).toContain(DRAFT_TEXT);
 
     for (const format of EXPORT_FORMAT_IDS) {
-      const exported = await fetch(`${server.url}/api/incidents/${key}/export?format=${format}`, {
-        headers: { authorization: `Bearer ${viewerToken}` },
-      });
+      const exported = await fetch(
+        `${suite.server.url}/api/incidents/${key}/export?format=${format}`,
+        {
+          headers: { authorization: `Bearer ${viewerToken}` },
+        },
+      );
       expect(exported.status).toBe(200);
       const body = await exported.text();
       expect(body).toContain("Payments work again for most EU customers");
@@ -248,7 +249,7 @@ describe("the stakeholder view leads with what stakeholders come for", () => {
 
     const at = new Date().toISOString();
     const state = async (token: string, query: string) => {
-      const response = await fetch(`${server.url}/api/incidents/${key}/state${query}`, {
+      const response = await fetch(`${suite.server.url}/api/incidents/${key}/state${query}`, {
         headers: { authorization: `Bearer ${token}` },
       });
       expect(response.status).toBe(200);
@@ -268,7 +269,7 @@ describe("the stakeholder view leads with what stakeholders come for", () => {
       expect(texts(await state(responderToken, query))).toContain(DRAFT_TEXT);
     }
     // Reading never changed the document: the draft is still there for the team.
-    expect(JSON.stringify((await server.api("GET", `/api/incidents/${key}`)).body)).toContain(
+    expect(JSON.stringify((await suite.server.api("GET", `/api/incidents/${key}`)).body)).toContain(
       DRAFT_TEXT,
     );
   });
@@ -302,7 +303,7 @@ describe("the stakeholder view leads with what stakeholders come for", () => {
     await expect
       .poll(
         async () =>
-          JSON.stringify((await server.api("GET", `/api/incidents/${key}`)).body).includes(
+          JSON.stringify((await suite.server.api("GET", `/api/incidents/${key}`)).body).includes(
             confirmed,
           ),
         { timeout: 5000 },

@@ -1,9 +1,9 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { readTimelineEntry, recordChange, type TimelineEntry } from "#shared/doc/index.ts";
-import { artifactPath, launchChromium, waitOnline } from "../helpers/browser.ts";
-import { startTestServer, type TestServer } from "../helpers/testServer.ts";
+import { artifactPath, waitOnline } from "../helpers/browser.ts";
+import { browserSuite, openIncident } from "../helpers/browserSuite.ts";
 
 /** What must leave the incident for good once removed. */
 const SECRET = "PGPASSWORD=s3cr3t-Hunter2-7731";
@@ -21,8 +21,7 @@ const wallTime = (iso: string, zone: string) =>
   }).format(new Date(iso));
 
 describe("correcting the timeline from the incident page", () => {
-  let server: TestServer;
-  let browser: Browser;
+  const suite = browserSuite();
   let key: string;
   let chatId: string;
   let secretId: string;
@@ -30,12 +29,11 @@ describe("correcting the timeline from the incident page", () => {
   let before: string;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    browser = await launchChromium();
-    key = (await server.api("POST", "/api/incidents", { summary: "Checkout 502s", severity: 2 }))
-      .body.key;
+    key = (
+      await suite.server.api("POST", "/api/incidents", { summary: "Checkout 502s", severity: 2 })
+    ).body.key;
     chatId = (
-      await server.api("POST", `/api/incidents/${key}/timeline`, {
+      await suite.server.api("POST", `/api/incidents/${key}/timeline`, {
         text: "Deploy v2 startd",
         author: "Ben",
         source: "slack",
@@ -44,7 +42,7 @@ describe("correcting the timeline from the incident page", () => {
       })
     ).body.entry.id;
     secretId = (
-      await server.api("POST", `/api/incidents/${key}/timeline`, {
+      await suite.server.api("POST", `/api/incidents/${key}/timeline`, {
         text: `Connecting with ${SECRET} to check replication`,
         author: "Ben",
         at: new Date(Date.now() - 20 * 60_000).toISOString(),
@@ -53,38 +51,23 @@ describe("correcting the timeline from the incident page", () => {
     await new Promise((resolve) => setTimeout(resolve, 30));
     before = new Date().toISOString();
     await new Promise((resolve) => setTimeout(resolve, 30));
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
   });
 
-  async function open(role: "responder" | "viewer", name: string): Promise<Page> {
-    const link = await server.api("POST", `/api/incidents/${key}/links`, { role, name });
-    const context = await browser.newContext({
-      viewport: { width: 1400, height: 1000 },
-      timezoneId: ZONE,
-    });
-    const page = await context.newPage();
-    await page.goto(link.body.url);
-    await page
-      .locator('[data-testid="connection-status"][data-status="online"]')
-      .waitFor({ timeout: 15_000 });
-    return page;
-  }
+  const open = (role: "responder" | "viewer", name: string) =>
+    openIncident(suite, key, { role, name, timezoneId: ZONE });
 
   const row = (page: Page, id: string) =>
     page.locator(`[data-testid="timeline-entry"][data-id="${id}"]`);
 
   /** The entry as the server has it, over REST. */
   const stored = async (id: string): Promise<TimelineEntry> =>
-    (await server.api("GET", `/api/incidents/${key}`)).body.timeline.find(
+    (await suite.server.api("GET", `/api/incidents/${key}`)).body.timeline.find(
       (e: TimelineEntry) => e.id === id,
     );
 
   const exported = async (format: string, at?: string): Promise<string> =>
     (
-      await server.api(
+      await suite.server.api(
         "GET",
         `/api/incidents/${key}/export?format=${format}${at ? `&at=${encodeURIComponent(at)}` : ""}`,
       )
@@ -92,8 +75,8 @@ describe("correcting the timeline from the incident page", () => {
 
   const stateBytes = async (at: string): Promise<Buffer> => {
     const response = await fetch(
-      `${server.url}/api/incidents/${key}/state?at=${encodeURIComponent(at)}`,
-      { headers: { authorization: `Bearer ${server.token}` } },
+      `${suite.server.url}/api/incidents/${key}/state?at=${encodeURIComponent(at)}`,
+      { headers: { authorization: `Bearer ${suite.server.token}` } },
     );
     expect(response.status).toBe(200);
     return Buffer.from(await response.arrayBuffer());
@@ -205,7 +188,7 @@ describe("correcting the timeline from the incident page", () => {
     });
 
     // The server's live document (garbage-collected) no longer holds the bytes.
-    const live = server.hotdoc.hocuspocus.documents.get(key);
+    const live = suite.server.hotdoc.hocuspocus.documents.get(key);
     expect(live?.gc).toBe(true);
     expect(Buffer.from(Y.encodeStateAsUpdate(live as Y.Doc)).includes(SECRET)).toBe(false);
 
@@ -253,7 +236,7 @@ describe("correcting the timeline from the incident page", () => {
       ].map(
         async ([text, minutes]) =>
           (
-            await server.api("POST", `/api/incidents/${key}/timeline`, {
+            await suite.server.api("POST", `/api/incidents/${key}/timeline`, {
               text,
               author: "Ben",
               at: new Date(Date.now() - Number(minutes) * 60_000).toISOString(),
@@ -290,14 +273,14 @@ describe("correcting the timeline from the incident page", () => {
 
     // An entry that stands for a record (a change written from chat): the removal says
     // plainly what it does not reach, and promises nothing about them.
-    await server.hotdoc.incidents.write(
+    await suite.server.hotdoc.incidents.write(
       key,
       { subject: "t", name: "Ben", role: "admin", scope: "*" },
       (doc) => {
         recordChange(doc, { author: "Ben", what: "Raised the pool to 400", source: "slack" });
       },
     );
-    const changeEntry = (await server.api("GET", `/api/incidents/${key}`)).body.timeline.find(
+    const changeEntry = (await suite.server.api("GET", `/api/incidents/${key}`)).body.timeline.find(
       (e: TimelineEntry) => e.ref?.collection === "changes",
     ) as TimelineEntry;
     await row(alice, changeEntry.id).getByTestId("timeline-correct").click();
@@ -317,15 +300,18 @@ describe("correcting the timeline from the incident page", () => {
 
   it("a session that ends closes the correction editor and the Resolve dialog: signing in again reopens neither", async () => {
     const entryId = (
-      await server.api("POST", `/api/incidents/${key}/timeline`, {
+      await suite.server.api("POST", `/api/incidents/${key}/timeline`, {
         text: "Paged the payments team",
         author: "Ben",
       })
     ).body.entry.id as string;
     const link: string = (
-      await server.api("POST", `/api/incidents/${key}/links`, { role: "responder", name: "Alice" })
+      await suite.server.api("POST", `/api/incidents/${key}/links`, {
+        role: "responder",
+        name: "Alice",
+      })
     ).body.url;
-    const context = await browser.newContext({
+    const context = await suite.browser.newContext({
       viewport: { width: 1400, height: 1000 },
       timezoneId: ZONE,
     });
@@ -339,7 +325,7 @@ describe("correcting the timeline from the incident page", () => {
 
     // Signed out in another tab: this page turns read-only, with neither open.
     const other = await context.newPage();
-    await other.goto(`${server.url}/`);
+    await other.goto(`${suite.server.url}/`);
     await other.getByTestId("sign-out").click();
     await other.getByTestId("signin-screen").waitFor({ timeout: 5000 });
     await other.close();
@@ -357,7 +343,7 @@ describe("correcting the timeline from the incident page", () => {
     await row(alice, entryId).getByTestId("timeline-correct").waitFor({ timeout: LIVE_MS });
     expect(await alice.getByTestId("resolve-dialog").count()).toBe(0);
     expect(await alice.getByTestId("timeline-correction-editor").count()).toBe(0);
-    expect((await server.api("GET", `/api/incidents/${key}`)).body.status).toBe("new");
+    expect((await suite.server.api("GET", `/api/incidents/${key}`)).body.status).toBe("new");
     await context.close();
   }, 30_000);
 
@@ -368,7 +354,7 @@ describe("correcting the timeline from the incident page", () => {
     await alice.getByTestId("quick-add-submit").click();
     await alice.getByTestId("quick-add-at-error").waitFor();
     const texts = async () =>
-      (await server.api("GET", `/api/incidents/${key}`)).body.timeline.map(
+      (await suite.server.api("GET", `/api/incidents/${key}`)).body.timeline.map(
         (e: TimelineEntry) => e.text,
       );
     expect(await texts()).not.toContain("Paged the database on-call");
@@ -384,7 +370,7 @@ describe("correcting the timeline from the incident page", () => {
     await expect
       .poll(
         async () => {
-          entry = (await server.api("GET", `/api/incidents/${key}`)).body.timeline.find(
+          entry = (await suite.server.api("GET", `/api/incidents/${key}`)).body.timeline.find(
             (e: TimelineEntry) => e.text === "Paged the database on-call",
           );
           return entry !== undefined;
@@ -404,13 +390,13 @@ describe("correcting the timeline from the incident page", () => {
     await expect
       .poll(
         async () =>
-          (await server.api("GET", `/api/incidents/${key}`)).body.timeline.find(
+          (await suite.server.api("GET", `/api/incidents/${key}`)).body.timeline.find(
             (e: TimelineEntry) => e.text === "Status page updated",
           )?.at,
         { timeout: LIVE_MS },
       )
       .toBeTruthy();
-    const statusEntry = (await server.api("GET", `/api/incidents/${key}`)).body.timeline.find(
+    const statusEntry = (await suite.server.api("GET", `/api/incidents/${key}`)).body.timeline.find(
       (e: TimelineEntry) => e.text === "Status page updated",
     );
     expect(wallTime(statusEntry.at, ZONE)).toBe("14:05");

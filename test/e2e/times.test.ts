@@ -1,8 +1,7 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { recordChange } from "#shared/doc/index.ts";
-import { artifactPath, launchChromium, waitOnline } from "../helpers/browser.ts";
-import { startTestServer, type TestServer } from "../helpers/testServer.ts";
+import { artifactPath, waitOnline } from "../helpers/browser.ts";
+import { browserSuite, openIncident } from "../helpers/browserSuite.ts";
 
 /**
  * Item 4 of the 3 a.m. review, "Times go wrong", in Chromium against a real server: a
@@ -26,34 +25,22 @@ function wallClock(iso: string, timeZone: string): string {
 }
 
 describe("times on the incident page", () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    browser = await launchChromium();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const suite = browserSuite();
 
   const declare = async (summary: string): Promise<string> =>
-    (await server.api("POST", "/api/incidents", { summary, severity: 2 })).body.key;
-  const stored = async (key: string) => (await server.api("GET", `/api/incidents/${key}`)).body;
+    (await suite.server.api("POST", "/api/incidents", { summary, severity: 2 })).body.key;
+  const stored = async (key: string) =>
+    (await suite.server.api("GET", `/api/incidents/${key}`)).body;
 
-  async function open(key: string, viewport = { width: 1400, height: 1000 }): Promise<Page> {
-    const link = await server.api("POST", `/api/incidents/${key}/links`, {
+  const open = (key: string, viewport = { width: 1400, height: 1000 }) =>
+    // en-US writes 12-hour times wherever the browser's own formatting is used.
+    openIncident(suite, key, {
       role: "responder",
       name: "Alice",
+      viewport,
+      timezoneId: ZONE,
+      locale: "en-US",
     });
-    // en-US writes 12-hour times wherever the browser's own formatting is used.
-    const context = await browser.newContext({ viewport, timezoneId: ZONE, locale: "en-US" });
-    const page = await context.newPage();
-    await page.goto(link.body.url);
-    await waitOnline(page);
-    return page;
-  }
 
   it("a typed 14:05 lands as 14:05 in the zone the page shows, Berlin or UTC", async () => {
     const key = await declare("Times typed in two zones");
@@ -183,7 +170,7 @@ describe("times on the incident page", () => {
   it("the Times panel is 24-hour, shows TTD and TTR, and takes few tab stops", async () => {
     const key = await declare("An afternoon incident");
     // 15:30 and 16:45 in Berlin: a 12-hour clock would write 03:30 PM.
-    await server.api("PATCH", `/api/incidents/${key}`, {
+    await suite.server.api("PATCH", `/api/incidents/${key}`, {
       startedAt: "2026-11-20T14:30:00.000Z",
       detectedAt: "2026-11-20T15:45:00.000Z",
     });
@@ -228,16 +215,17 @@ describe("times on the incident page", () => {
   });
 
   it("declaring asks when impact started: '20 min ago' is stored as such", async () => {
-    const context = await browser.newContext({
+    const context = await suite.browser.newContext({
       viewport: { width: 1200, height: 1000 },
       timezoneId: ZONE,
     });
     const page = await context.newPage();
-    await page.goto(`${server.url}/#token=${server.token}`);
+    await page.goto(`${suite.server.url}/#token=${suite.server.token}`);
     await page.getByTestId("name-input").fill("Dana Declarer");
     await page.getByTestId("name-save").click();
     await page.getByTestId("declare-form").waitFor();
-    const count = async () => (await server.api("GET", "/api/incidents")).body.incidents.length;
+    const count = async () =>
+      (await suite.server.api("GET", "/api/incidents")).body.incidents.length;
     const before = await count();
 
     await page.getByTestId("declare-summary").fill("Login fails on the mobile app");
@@ -264,7 +252,7 @@ describe("times on the incident page", () => {
 
   it("Resolve asks when impact ended and lists the changes still applied; Cancel changes nothing", async () => {
     const key = await declare("Checkout 502s after a deploy");
-    await server.hotdoc.incidents.write(
+    await suite.server.hotdoc.incidents.write(
       key,
       { subject: "t", name: "Marco", role: "admin", scope: "*" },
       (doc) => {
