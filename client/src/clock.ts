@@ -1,12 +1,6 @@
 import { useSyncExternalStore } from "react";
-import {
-  type ClockZone,
-  formatClock,
-  formatForInput,
-  type ParsedTime,
-  parseTimeInput,
-  zoneLabel,
-} from "#shared/clock.ts";
+import { type ClockZone, formatClock, formatForInput, zoneLabel } from "#shared/clock.ts";
+import { type ParsedTime, parseTimeInput } from "#shared/timeInput.ts";
 
 /**
  * The page's one clock: every time on every page is written 24-hour in one zone, the

@@ -1,5 +1,6 @@
-import { type ClockZone, parseTimeInput } from "../clock.ts";
+import type { ClockZone } from "../clock.ts";
 import type { CommsUpdate } from "../doc/schema.ts";
+import { parseTimeInput } from "../timeInput.ts";
 
 /**
  * The update cadence: the drafts propose "In 30 minutes", and past that an active

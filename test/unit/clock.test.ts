@@ -1,13 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import {
-  type ClockZone,
-  formatClock,
-  formatForInput,
-  parseTimeInput,
-  zoneLabel,
-} from "#shared/clock.ts";
+import { type ClockZone, formatClock, formatForInput, zoneLabel } from "#shared/clock.ts";
 import { initIncident, readIncident, setIncidentFields, setStatus } from "#shared/doc/index.ts";
+import { parseTimeInput } from "#shared/timeInput.ts";
 
 /**
  * The page's one clock: what a responder types ("14:05", "14:05 UTC", "10 min ago") and

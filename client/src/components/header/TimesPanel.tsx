@@ -1,5 +1,4 @@
 import { useId } from "react";
-import { TIME_INPUT_HINT } from "#shared/clock.ts";
 import {
   durations,
   formatDuration,
@@ -8,6 +7,7 @@ import {
   maxLengthOf,
   setIncidentFields,
 } from "#shared/doc/index.ts";
+import { TIME_INPUT_HINT } from "#shared/timeInput.ts";
 import { useClock } from "../../clock.ts";
 import { useNow } from "../../hooks/useNow.ts";
 import type { SectionProps } from "../sectionProps.ts";

@@ -1,4 +1,4 @@
-import { TIME_INPUT_HINT } from "#shared/clock.ts";
+import { TIME_INPUT_HINT } from "#shared/timeInput.ts";
 import { useClock } from "../../clock.ts";
 import { InlineError } from "../InlineError.tsx";
 
