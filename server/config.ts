@@ -1,8 +1,15 @@
+import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { describeIssues } from "#shared/errors.ts";
 import { CHAT_ENV, type ChatSettings } from "./bridge/platforms/chatEnv.ts";
 import { type AllowedTarget, parseAllowedTargets } from "./net/outboundTarget.ts";
+import {
+  buildPagingConfig,
+  PAGING_ENV,
+  type PagingConfig,
+  PagingConfigError,
+} from "./paging/pagingConfig.ts";
 
 /**
  * Configuration, parsed once at start-up from the environment. Every default is
@@ -76,6 +83,18 @@ const EnvSchema = z.object({
   OIDC_ADMIN_GROUPS: z.string().default(""),
   OIDC_GROUPS_CLAIM: z.string().min(1).default("groups"),
   OIDC_ALLOWED_DOMAINS: z.string().default(""),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: "DATABASE_URL is a postgres:// URL" })
+    .optional(),
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, "DATABASE_SCHEMA is a lower-case SQL identifier")
+    .default("public"),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: "REDIS_URL is a redis:// URL" }).optional(),
+  PROCESS_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, "PROCESS_NAME is letters, digits, dot, dash, underscore")
+    .optional(),
   SESSION_HOURS: z.coerce.number().min(0.0005).max(720).default(12),
   CHAT_IDENTITY_MAP: z
     .string()
@@ -168,8 +187,16 @@ export interface Config {
   oidc: OidcSettings | null;
   /** How long a browser session lasts. */
   sessionHours: number;
+  /** PostgreSQL (DATABASE_URL, tables in DATABASE_SCHEMA); null keeps everything in DATA_DIR's SQLite file. */
+  database: { url: string; schema: string } | null;
+  /** Redis for fan-out between processes (REDIS_URL); null runs alone. */
+  redisUrl: string | null;
+  /** This process's name in metrics, logs and Redis (PROCESS_NAME, else host and pid). */
+  processName: string;
   /** Chat identities (`platform:userId`) known to be a person with this (lower-cased) email. */
   chatIdentityMap: Map<string, string>;
+  /** Paging (PagerDuty, Opsgenie, webhook) and publishing (Statuspage, email, webhook); each off until configured. */
+  paging: PagingConfig;
 }
 
 export interface RateLimitSettings {
@@ -228,9 +255,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         input: undefined,
       });
   }
+  if (parsed.success && parsed.data.DATABASE_URL) {
+    // Processes sharing a database must sign and check links with the same keys; a
+    // secret generated into one process's DATA_DIR would make the others refuse them.
+    for (const name of ["TOKEN_SECRET", "ADMIN_TOKEN"] as const)
+      if (!parsed.data[name])
+        issues.push({
+          code: "custom",
+          path: [name],
+          message: `${name} must be set when DATABASE_URL is (every process must share it)`,
+          input: undefined,
+        });
+  }
+  const pagingEnv = PAGING_ENV.safeParse(env);
+  if (!pagingEnv.success) issues.push(...pagingEnv.error.issues);
   if (!parsed.success || issues.length > 0) {
     const { message } = describeIssues(issues, { limit: Number.POSITIVE_INFINITY });
     throw new ConfigError(`invalid configuration — ${message}`);
+  }
+  let paging: PagingConfig;
+  try {
+    paging = buildPagingConfig(pagingEnv.data as NonNullable<typeof pagingEnv.data>);
+  } catch (error) {
+    if (error instanceof PagingConfigError) throw new ConfigError(error.message);
+    throw error;
   }
   const e = parsed.data;
   return {
@@ -282,6 +330,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           }
         : null,
     sessionHours: e.SESSION_HOURS,
+    database: e.DATABASE_URL ? { url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA } : null,
+    redisUrl: e.REDIS_URL ?? null,
+    processName: e.PROCESS_NAME ?? `${os.hostname()}-${process.pid}`,
     chatIdentityMap: e.CHAT_IDENTITY_MAP,
+    paging,
   };
 }

@@ -18,6 +18,13 @@ const CLIENT_CAUSED = [
   /^Hocuspocus: closing connection/,
 ];
 
+/**
+ * What libraries print as an error about their own normal work: with several processes,
+ * the Redis extension's store lock is often held by another process, and Hocuspocus
+ * prints every hook's refusal. A debug line, not an error.
+ */
+const EXPECTED = [/^\[onStoreDocument\] Another instance is already storing this document/];
+
 // console.log and console.info stay as they are: they are what entry points and scripts
 // (the CLI, the benchmark) print for people; libraries report trouble on error and warn.
 const LEVEL_OF: Record<Method, Level> = {
@@ -68,6 +75,10 @@ function emit(level: Level, args: unknown[]): void {
       { err: errors[0] ? { type: errors[0].name, message: errors[0].message } : undefined },
       message,
     );
+    return;
+  }
+  if (EXPECTED.some((pattern) => pattern.test(message))) {
+    logger.debug(message);
     return;
   }
   logger[level]({ err: errors[0] }, message);

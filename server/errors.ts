@@ -30,11 +30,15 @@ const ERROR_STATUS = {
   incident_not_found: 404,
   record_not_found: 404,
   room_not_linked: 404,
+  paging_team_not_found: 404,
   history_compacted: 410,
   invalid_transition: 409,
   im_required: 409,
   name_taken: 409,
   name_required: 409,
+  paging_not_configured: 409,
+  publishing_not_configured: 409,
+  nothing_to_publish: 409,
   payload_too_large: 413,
   document_too_large: 413,
   rate_limited: 429,
@@ -92,7 +96,33 @@ export function toHotdocError(error: unknown): HotdocError {
   if (error instanceof ZodError) return validationError(error);
   if (error instanceof DocumentRuleError)
     return new HotdocError(error.code, error.message, error.field);
+  if (storeUnreachable(error))
+    return new HotdocError("store_unavailable", "the store cannot be reached; try again shortly");
+  // PostgreSQL refused a value (class 22, data exception: a NUL character in text, say).
+  if (sqlState(error)?.startsWith("22"))
+    return new HotdocError("validation_failed", "a value was refused by the store");
   return new HotdocError("internal", "internal error");
+}
+
+function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+/** Errors that say the database is down or unreachable (connection, shutdown, resources). */
+function storeUnreachable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const state = sqlState(error);
+  if (state && /^(08|53|57P0[1-4])/.test(state)) return true;
+  const code = (error as { code?: unknown }).code;
+  if (
+    typeof code === "string" &&
+    /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH)$/.test(code)
+  )
+    return true;
+  return /timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|Query read timeout/i.test(
+    error.message,
+  );
 }
 
 export function httpStatus(error: HotdocError): number {

@@ -1,44 +1,46 @@
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, Server } from "node:http";
 import { Hocuspocus } from "@hocuspocus/server";
 import { createAdaptorServer } from "@hono/node-server";
 import { HEARTBEAT_INTERVAL_MS } from "#shared/heartbeat.ts";
 import { OidcSignIn } from "./access/OidcSignIn.ts";
 import { clientAddress, RateLimits } from "./access/RateLimits.ts";
+import { Revocations } from "./access/revokeConnections.ts";
 import { SessionService } from "./access/SessionService.ts";
 import { TokenService } from "./access/TokenService.ts";
-import { Announcer } from "./bridge/Announcer.ts";
-import { ChatDeclarations } from "./bridge/ChatDeclarations.ts";
-import { ChatMirror } from "./bridge/ChatMirror.ts";
-import { ChatPlatforms } from "./bridge/ChatPlatforms.ts";
-import { HotRooms } from "./bridge/HotRooms.ts";
-import { People } from "./bridge/People.ts";
+import type { HotRooms } from "./bridge/HotRooms.ts";
+import { startChatPlatforms, wireBridge } from "./bridge/wireBridge.ts";
+import { type ClusterBus, LocalBus, PostgresBus } from "./cluster/ClusterBus.ts";
 import { type Config, ConfigError } from "./config.ts";
 import { routeConsole } from "./consoleRouting.ts";
 import { AnnouncementExtension } from "./extensions/AnnouncementExtension.ts";
 import { AuthenticationExtension } from "./extensions/AuthenticationExtension.ts";
 import { DocumentLimitsExtension } from "./extensions/DocumentLimitsExtension.ts";
 import { LoggingExtension } from "./extensions/LoggingExtension.ts";
+import { PagingExtension } from "./extensions/PagingExtension.ts";
 import {
   type HoldAcknowledgements,
   PersistenceExtension,
 } from "./extensions/PersistenceExtension.ts";
 import { PresenceExtension } from "./extensions/PresenceExtension.ts";
 import { RateLimitExtension } from "./extensions/RateLimitExtension.ts";
+import { RedisFanout } from "./extensions/RedisFanout.ts";
 import { RemovedTextExtension } from "./extensions/RemovedTextExtension.ts";
 import { RoomTopicExtension } from "./extensions/RoomTopicExtension.ts";
 import { UpdateOrderExtension } from "./extensions/UpdateOrderExtension.ts";
 import { createApp } from "./http/app.ts";
+import { listen } from "./http/listen.ts";
 import { IncidentService } from "./incidents/IncidentService.ts";
 import { categoryLogger, createLogger, type Logger } from "./logger.ts";
 import { createMetrics } from "./metrics.ts";
-import { OutboundTargets, TargetRefusedError } from "./net/outboundTarget.ts";
+import { OutboundTargets } from "./net/outboundTarget.ts";
+import { type PagingWiring, wirePaging } from "./paging/wirePaging.ts";
 import { readTeamLink, resolveAdminToken, resolveTokenSecret, writeTeamLink } from "./secrets.ts";
 import { Heartbeat } from "./sockets/Heartbeat.ts";
 import { heldSocketOf } from "./sockets/HeldSocket.ts";
 import { hocuspocusEndpoint, upgradeRouter } from "./sockets/upgradeRouter.ts";
 import { yWebsocketEndpoint } from "./sockets/yWebsocketEndpoint.ts";
-import type { DocumentStore } from "./storage/DocumentStore.ts";
-import { SqliteStore } from "./storage/SqliteStore.ts";
+import { createStores } from "./storage/createStores.ts";
+import type { Stores } from "./storage/stores.ts";
 
 export interface RunningHotdoc {
   url: string;
@@ -50,7 +52,7 @@ export interface RunningHotdoc {
   /** The shared team link's token people open the app with (null with an identity provider). */
   teamLink: string | null;
   hocuspocus: Hocuspocus;
-  store: DocumentStore;
+  stores: Stores;
   incidents: IncidentService;
   tokens: TokenService;
   logger: Logger;
@@ -58,32 +60,49 @@ export interface RunningHotdoc {
 }
 
 /**
- * The composition root: builds the store, the Hocuspocus extensions (their order
+ * The composition root: builds the stores, the Hocuspocus extensions (their order
  * in the list is the policy), the HTTP app and the websocket endpoints, and listens.
  */
 export async function startHotdoc(
   config: Config,
-  options: { logger?: Logger; store?: DocumentStore } = {},
+  options: { logger?: Logger; stores?: Stores } = {},
 ): Promise<RunningHotdoc> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // Opened (and migrated) before the console is routed into the log, so a refusal to
+  // start (a database newer than this code) is printed plainly.
+  const stores =
+    options.stores ?? (await createStores({ dataDir: config.dataDir, database: config.database }));
+  // Revocations reach every process sharing the database through it (LISTEN/NOTIFY).
+  const bus: ClusterBus = config.database
+    ? new PostgresBus({ ...config.database, logger: categoryLogger(logger, "cluster") })
+    : new LocalBus();
+  if (bus instanceof PostgresBus) await bus.start();
   const unrouteConsole = routeConsole(logger);
-  const store = options.store ?? new SqliteStore(config.dataDir);
   const admin = resolveAdminToken(config.dataDir, config.adminToken);
 
   const tokenSecret = resolveTokenSecret(config.dataDir, config.tokenSecret);
-  const tokens = new TokenService({ secret: tokenSecret, adminToken: admin.token, store });
+  const tokens = new TokenService({
+    secret: tokenSecret,
+    adminToken: admin.token,
+    store: stores.tokens,
+  });
   const retired = await tokens.retireEarlierAdminTokens();
   if (retired > 0)
     logger.info({ retired }, "the admin token changed: links minted from the old one are revoked");
   // Without an identity provider, the way in for people is a team link, never the admin token.
   let teamLink: string | null = null;
   if (!config.oidc) {
-    const team = await tokens.bootstrapLink(readTeamLink(config.dataDir));
-    if (team.minted) writeTeamLink(config.dataDir, team.token);
-    teamLink = team.token;
+    if (stores.kind === "sqlite") {
+      const team = await tokens.bootstrapLink(readTeamLink(config.dataDir));
+      if (team.minted) writeTeamLink(config.dataDir, team.token);
+      teamLink = team.token;
+    } else {
+      // Every process sharing the database prints (and honours) the same team link.
+      teamLink = (await tokens.clusterBootstrapLink(stores.settings)).token;
+    }
   }
   const verify = (token: string) => tokens.verify(token);
-  const sessions = new SessionService({ store, lifetimeMs: config.sessionHours * 3_600_000 });
+  const sessions = new SessionService({ stores, lifetimeMs: config.sessionHours * 3_600_000 });
   const secureCookies = config.publicUrl?.startsWith("https:") === true;
   let publicUrl = config.publicUrl ?? "";
   const limits = new RateLimits(config.rateLimits);
@@ -97,6 +116,7 @@ export async function startHotdoc(
   const metrics = createMetrics({
     connections: () => counts().connections,
     documents: () => counts().documents,
+    processName: config.processName,
   });
   // Extensions never handle a socket: the doors' HeldSocket holds a connection's frames for them.
   const holdAcknowledgements: HoldAcknowledgements = (connection, until, failure) => {
@@ -104,8 +124,9 @@ export async function startHotdoc(
     held?.holdUntil(until, failure);
     return held !== undefined;
   };
+  let fanout: RedisFanout | null = null;
   const persistence = new PersistenceExtension({
-    store,
+    stores,
     logger: categoryLogger(logger, "persistence"),
     metrics,
     checkpointEvery: config.checkpointEvery,
@@ -118,49 +139,34 @@ export async function startHotdoc(
   const outbound = new OutboundTargets(config.webhookAllowedTargets, {
     allowPrivate: config.allowPrivateWebhooks,
   });
-  const platforms = new ChatPlatforms(config.chat, {
-    outbound,
-    logger: categoryLogger(logger, "chat-api"),
-  });
-  for (const platform of platforms.all()) {
-    if (!platform.apiUrl) continue;
-    try {
-      await outbound.check(platform.apiUrl);
-    } catch (error) {
-      if (!(error instanceof TargetRefusedError)) throw error;
-      // A name that does not resolve yet (a network still coming up) is checked again at
-      // every connection; where it points is what stops the start.
-      if (error.unresolved) {
-        logger.warn(
-          { platform: platform.module.platform, reason: error.message },
-          "chat platform API not reachable yet; it is checked again at every call",
-        );
-        continue;
-      }
-      unrouteConsole();
-      throw new ConfigError(
-        `the ${platform.module.platform} API URL ${platform.apiUrl} is refused: ${error.message}`,
-      );
-    }
+  const chat = await startChatPlatforms(config, { stores, outbound, logger });
+  if ("refused" in chat) {
+    unrouteConsole();
+    throw new ConfigError(chat.refused);
   }
-  const announcer = new Announcer({
-    store,
-    logger: categoryLogger(logger, "announce"),
-    intervalMs: config.announceIntervalMs,
-    outbound,
-    platforms,
-  });
+  const { platforms, announcer } = chat;
   let rooms: HotRooms | undefined;
+  let pagingWiring: PagingWiring | undefined;
   const documentLimits = new DocumentLimitsExtension({
     maxDocumentBytes: config.maxDocumentBytes,
     maxRecords: config.maxRecords,
     documentBytes: (name) => persistence.documentBytes(name),
     logger: categoryLogger(logger, "limits"),
   });
+  // Several processes: Redis carries updates between them (stored by the one that accepted them).
+  if (config.redisUrl)
+    fanout = new RedisFanout({
+      url: config.redisUrl,
+      prefix: `hotdoc:${config.database?.schema ?? "local"}`,
+      processName: config.processName,
+      logger: categoryLogger(logger, "redis"),
+      mergeStored: (doc) => persistence.mergeStored(doc),
+    });
   hocuspocus = new Hocuspocus({
     name: "hotdoc",
     quiet: true,
     extensions: [
+      ...(fanout ? [fanout] : []),
       new RateLimitExtension({
         limits,
         connectsPerMinute: config.rateLimits.wsConnectsPerMinute,
@@ -171,7 +177,7 @@ export async function startHotdoc(
         sessions,
         secureCookies,
         publicUrl: () => publicUrl,
-        store,
+        stores,
         logger: categoryLogger(logger, "auth"),
         limits,
         authenticated: (connection) => {
@@ -192,12 +198,13 @@ export async function startHotdoc(
       new AnnouncementExtension((incident, lines) => void announcer.announce(incident, lines)),
       new RoomTopicExtension((incident, topic) => rooms?.topicChanged(incident, topic)),
       new RemovedTextExtension(),
+      new PagingExtension((incident, entry) => pagingWiring?.changed(incident, entry)),
     ],
   });
 
   const incidents = new IncidentService({
     hocuspocus,
-    store,
+    stores,
     persistence,
     documentLimits,
     keyPrefix: config.keyPrefix,
@@ -209,35 +216,32 @@ export async function startHotdoc(
     },
   });
 
-  const hotRooms = new HotRooms({
-    store,
+  pagingWiring = wirePaging(config.paging, {
+    incidents,
+    claimStore: stores.chat,
+    processName: config.processName,
+    publicUrl: () => publicUrl,
+    announce: (incident, lines) => void announcer.announce(incident, lines),
+    logger,
+  });
+  const { hotRooms, declarations, mirror, people } = wireBridge(config, {
+    stores,
     incidents,
     platforms,
-    logger: categoryLogger(logger, "rooms"),
+    metrics,
+    logger,
     publicUrl: () => publicUrl,
-    enabled: config.createRooms,
+    pageCommand: pagingWiring.pageCommand,
   });
   rooms = hotRooms;
-  const declarations = new ChatDeclarations({
-    store,
-    incidents,
-    rooms: hotRooms,
-    logger: categoryLogger(logger, "bridge"),
-    publicUrl: () => publicUrl,
-  });
-  const mirror = new ChatMirror({
-    store,
-    incidents,
-    metrics,
-    logger: categoryLogger(logger, "bridge"),
-    declarations,
-    roleGiven: (incident, platform, userId) => void hotRooms.invite(incident, platform, [userId]),
-  });
-  const people = new People(platforms, categoryLogger(logger, "bridge"), {
-    directory: store,
-    identityMap: config.chatIdentityMap,
-  });
 
+  const revocations = new Revocations({
+    hocuspocus,
+    bus,
+    stores,
+    logger: categoryLogger(logger, "auth"),
+    shared: stores.kind === "postgres",
+  });
   const app = createApp({
     platforms,
     mirror,
@@ -246,7 +250,7 @@ export async function startHotdoc(
     announcer,
     outbound,
     incidents,
-    store,
+    stores,
     metrics,
     tokens,
     sessions,
@@ -262,7 +266,9 @@ export async function startHotdoc(
         }
       : null,
     secureCookies,
-    hocuspocus,
+    revocations,
+    processName: config.processName,
+    fanout,
     logger: categoryLogger(logger, "http"),
     clientDir: config.clientDir,
     counts,
@@ -271,15 +277,17 @@ export async function startHotdoc(
     limits,
     trustProxy: config.trustProxy,
     maxExports: config.maxExports,
+    paging: pagingWiring,
+    pagerDutyWebhookSecret: config.paging.pagerduty.webhookSecret,
   });
 
-  const server = createAdaptorServer({ fetch: app.fetch });
-  const upgrades = upgradeRouter(server as import("node:http").Server);
+  // Plain HTTP/1.1: the adaptor types its result as any of node's servers.
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  const upgrades = upgradeRouter(server);
   const endpoint = {
     hocuspocus,
     maxPayload: config.maxMessageBytes,
-    clientIp: (request: import("node:http").IncomingMessage) =>
-      clientAddress(request, config.trustProxy),
+    clientIp: (request: IncomingMessage) => clientAddress(request, config.trustProxy),
     authTimeoutMs: config.wsAuthTimeoutMs,
   };
   const collab = hocuspocusEndpoint({
@@ -291,23 +299,15 @@ export async function startHotdoc(
   const yjs = yWebsocketEndpoint({ ...endpoint, logger: categoryLogger(logger, "yjs") });
   upgrades.set("/yjs/", yjs.handle);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const port = address.port;
-  const localHost =
-    address.address === "::" || address.address === "0.0.0.0" ? "127.0.0.1" : address.address;
-  const localUrl = `http://${localHost.includes(":") ? `[${localHost}]` : localHost}:${port}`;
-  const displayHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
-  const url = `http://${displayHost.includes(":") ? `[${displayHost}]` : displayHost}:${port}`;
+  const { port, localUrl, url } = await listen(server, config.host, config.port);
   if (!config.publicUrl) publicUrl = url;
+  pagingWiring.nudges.start();
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       heartbeat.stop();
+      pagingWiring?.nudges.stop();
       for (const ws of collab.wss.clients) ws.terminate();
       for (const ws of yjs.wss.clients) ws.terminate();
       hocuspocus.closeConnections();
@@ -319,12 +319,14 @@ export async function startHotdoc(
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      (server as import("node:http").Server).closeAllConnections?.();
+      server.closeAllConnections?.();
       await closed;
       await hocuspocus.hooks("onDestroy", { instance: hocuspocus });
       await hotRooms.settle();
       await announcer.flush();
-      await store.close();
+      revocations.stop();
+      await bus.close();
+      await stores.close();
       unrouteConsole();
     })();
     return closing;
@@ -338,7 +340,7 @@ export async function startHotdoc(
     adminTokenGenerated: admin.generated,
     teamLink,
     hocuspocus,
-    store,
+    stores,
     incidents,
     tokens,
     logger,

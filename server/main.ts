@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const hotdoc = await startHotdoc(config);
   const log = hotdoc.logger.child({ category: "main" });
   log.info(
-    { url: hotdoc.url, port: hotdoc.port, dataDir: config.dataDir, store: hotdoc.store.kind },
+    { url: hotdoc.url, port: hotdoc.port, dataDir: config.dataDir, store: hotdoc.stores.kind },
     "hotdoc listening",
   );
 
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   if (demo) {
     const key = await createSampleIncident(hotdoc.incidents, { ...SYSTEM_PRINCIPAL, name: "Demo" });
     const channel = `C0DEMO${key.replace(/\W/g, "")}`;
-    await hotdoc.store.linkChannel({
+    await hotdoc.stores.chat.linkChannel({
       platform: "slack",
       channel,
       incident: key,
@@ -72,6 +72,16 @@ async function main(): Promise<void> {
   if (sampleKey) banner.push(`  The sample incident ${sampleKey} is at ${hotdoc.url}/${sampleKey}`);
   banner.push(`  The admin token (in ${where}) is for the API and the CLI.\n`);
   process.stdout.write(`${banner.join("\n")}\n`);
+
+  // A stray rejection in a library (a Redis or database client between reconnects) is
+  // logged, not fatal: every acknowledged update is already durable, and dying here would
+  // drop every client of this process for nothing.
+  process.on("unhandledRejection", (reason) => {
+    log.error(
+      { err: reason instanceof Error ? reason.message : String(reason) },
+      "unhandled rejection",
+    );
+  });
 
   let stopping = false;
   const stop = async (signal: string) => {

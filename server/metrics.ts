@@ -20,8 +20,11 @@ const WINDOW_SECONDS = 10;
 export function createMetrics(sources: {
   connections: () => number;
   documents: () => number;
+  /** Every series carries `process="<name>"`, so one scrape config covers several processes. */
+  processName?: string;
 }): Metrics {
   const registry = new Registry();
+  if (sources.processName) registry.setDefaultLabels({ process: sources.processName });
   collectDefaultMetrics({ register: registry, prefix: "hotdoc_process_" });
   const stamps: number[] = [];
   const prune = (now: number) => {

@@ -53,13 +53,22 @@ if (typeof window !== "undefined") {
   });
 }
 
+/** How long the browser's zone name is trusted before asking again (a laptop may travel). */
+const ZONE_NAME_TTL_MS = 60_000;
+let zoneName: { name: string | undefined; asked: number } | null = null;
+
 /** The browser's zone name, e.g. "Europe/Berlin" (undefined where the browser does not say). */
 function localZoneName(): string | undefined {
+  const now = Date.now();
+  if (zoneName && now - zoneName.asked < ZONE_NAME_TTL_MS) return zoneName.name;
+  let name: string | undefined;
   try {
-    return Intl.DateTimeFormat().resolvedOptions().timeZone || undefined;
+    name = Intl.DateTimeFormat().resolvedOptions().timeZone || undefined;
   } catch {
-    return undefined;
+    name = undefined;
   }
+  zoneName = { name, asked: now };
+  return name;
 }
 
 export interface Clock {
@@ -80,7 +89,11 @@ export interface Clock {
 function clockFor(zone: ClockZone, now: () => Date = () => new Date()): Clock {
   return {
     zone,
-    label: zoneLabel(zone, now(), localZoneName()),
+    // Worked out when read: asking Intl for the zone costs more than a frame can spare
+    // when every row of a long timeline renders with a clock.
+    get label() {
+      return zoneLabel(zone, now(), localZoneName());
+    },
     format: (iso, options) => formatClock(iso, { zone, now: now(), ...options }),
     forInput: (iso) => formatForInput(iso, zone),
     parse: (text, direction = "past") => parseTimeInput(text, { now: now(), zone, direction }),

@@ -2,7 +2,8 @@ import crypto from "node:crypto";
 import type { Principal } from "#shared/access.ts";
 import { HotdocError } from "../errors.ts";
 import { secretsEqual } from "../secrets.ts";
-import type { DocumentStore, SessionRecord } from "../storage/DocumentStore.ts";
+import type { SessionRecord } from "../storage/records.ts";
+import type { Stores } from "../storage/stores.ts";
 
 /** Who a new session is for: a person the identity provider signed in, or the holder of a personal link. */
 export type SessionSubject = Pick<
@@ -24,11 +25,11 @@ const COOKIE_VALUE = /^([0-9a-f-]{36})\.([A-Za-z0-9_-]{43})$/;
  * which cookie-authenticated requests and websockets must echo.
  */
 export class SessionService {
-  private readonly store: DocumentStore;
+  private readonly stores: Pick<Stores, "sessions" | "tokens">;
   private readonly lifetimeMs: number;
 
-  constructor(options: { store: DocumentStore; lifetimeMs: number }) {
-    this.store = options.store;
+  constructor(options: { stores: Pick<Stores, "sessions" | "tokens">; lifetimeMs: number }) {
+    this.stores = options.stores;
     this.lifetimeMs = options.lifetimeMs;
   }
 
@@ -53,7 +54,7 @@ export class SessionService {
       expiresAt: Math.min(now + this.lifetimeMs, who.tokenExpiresAt ?? Number.POSITIVE_INFINITY),
       revokedAt: null,
     };
-    await this.store.saveSession(record);
+    await this.stores.sessions.saveSession(record);
     return { cookie: `${record.id}.${secret}`, record };
   }
 
@@ -66,7 +67,7 @@ export class SessionService {
     now: number = Date.now(),
   ): Promise<{ principal: Principal; csrf: string }> {
     const match = COOKIE_VALUE.exec(cookie);
-    const record = match ? await this.store.findSession(match[1]) : null;
+    const record = match ? await this.stores.sessions.findSession(match[1]) : null;
     if (!match || !record || !secretsEqual(sha256(match[2]), record.secretHash))
       throw new HotdocError("session_invalid", "the session is not valid; sign in again");
     if (record.revokedAt !== null)
@@ -75,7 +76,7 @@ export class SessionService {
       throw new HotdocError("session_expired", "the session has expired; sign in again");
     if (
       record.tokenId !== null &&
-      (await this.store.accessTokenStatus(record.tokenId)) !== "active"
+      (await this.stores.tokens.accessTokenStatus(record.tokenId)) !== "active"
     )
       throw new HotdocError("session_revoked", "the link this session came from has been revoked");
     const principal: Principal = {
@@ -92,10 +93,10 @@ export class SessionService {
   }
 
   async revoke(id: string): Promise<boolean> {
-    return this.store.revokeSession(id);
+    return this.stores.sessions.revokeSession(id);
   }
 
   list(now: number = Date.now()): Promise<SessionRecord[]> {
-    return this.store.listSessions(now);
+    return this.stores.sessions.listSessions(now);
   }
 }

@@ -1,10 +1,11 @@
 import crypto from "node:crypto";
-import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import { decodeJwt, errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { z } from "zod";
 import { type Principal, TOKEN_ROLES, type TokenRole } from "#shared/access.ts";
 import { HotdocError } from "../errors.ts";
 import { secretsEqual } from "../secrets.ts";
-import type { AccessTokenRecord, DocumentStore } from "../storage/DocumentStore.ts";
+import type { AccessTokenRecord } from "../storage/records.ts";
+import type { AccessTokenStore, SharedSettings } from "../storage/stores.ts";
 
 const ISSUER = "hotdoc";
 
@@ -65,7 +66,7 @@ const PERSONAL_FROM_ADMIN_SECONDS = 90 * 86_400;
 export class TokenService {
   private readonly secret: Uint8Array;
   private readonly adminToken: string;
-  private readonly store: DocumentStore;
+  private readonly store: AccessTokenStore;
 
   /**
    * The record that stands for the current admin token in the store, so that the personal
@@ -73,7 +74,7 @@ export class TokenService {
    */
   private readonly adminRecordId: string;
 
-  constructor(options: { secret: Uint8Array; adminToken: string; store: DocumentStore }) {
+  constructor(options: { secret: Uint8Array; adminToken: string; store: AccessTokenStore }) {
     this.secret = options.secret;
     this.adminToken = options.adminToken;
     this.store = options.store;
@@ -96,20 +97,27 @@ export class TokenService {
       await this.store.revokeAccessToken(record.id, now);
       retired++;
     }
-    if (!recorded.some((t) => t.id === this.adminRecordId))
-      await this.store.saveAccessToken({
-        id: this.adminRecordId,
-        role: "admin",
-        name: "admin bootstrap token",
-        scope: "*",
-        createdAt: now,
-        // It lasts as long as the token is ADMIN_TOKEN; a date, so every listing can show it.
-        expiresAt: Date.UTC(9999, 11, 31),
-        createdBy: "hotdoc",
-        revokedAt: null,
-        shared: true,
-        parent: null,
-      });
+    if (!recorded.some((t) => t.id === this.adminRecordId)) {
+      try {
+        await this.store.saveAccessToken({
+          id: this.adminRecordId,
+          role: "admin",
+          name: "admin bootstrap token",
+          scope: "*",
+          createdAt: now,
+          // It lasts as long as the token is ADMIN_TOKEN; a date, so every listing can show it.
+          expiresAt: Date.UTC(9999, 11, 31),
+          createdBy: "hotdoc",
+          revokedAt: null,
+          shared: true,
+          parent: null,
+        });
+      } catch (error) {
+        // Processes sharing a store start together: another may have recorded it first.
+        const again = await this.store.listAccessTokens("*");
+        if (!again.some((t) => t.id === this.adminRecordId)) throw error;
+      }
+    }
     return retired;
   }
 
@@ -183,6 +191,35 @@ export class TokenService {
       now,
     );
     return { token, minted: true };
+  }
+
+  /**
+   * The team link when several processes share the store: the one stored in `settings`
+   * for this period, so every process prints and accepts the same link. Each process
+   * proposes a fresh link and the first stored wins (the others' are revoked at once). A
+   * link is kept for a period of 300 days; minted for 365, it is always good for 30 more
+   * days while it is the current one. A team link an admin revoked is followed by another.
+   */
+  async clusterBootstrapLink(
+    settings: SharedSettings,
+    now: number = Date.now(),
+  ): Promise<{ token: string; minted: boolean }> {
+    let name = `team-link:${Math.floor(now / (300 * 86_400_000))}`;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const mine = await this.bootstrapLink(null, now);
+      const stored = await settings.claimSetting(name, mine.token);
+      if (stored === mine.token) return { token: stored, minted: true };
+      await this.store.revokeAccessToken(jtiOf(mine.token), now);
+      try {
+        await this.verify(stored);
+        return { token: stored, minted: false };
+      } catch {
+        name = `${name}>${jtiOf(stored)}`;
+      }
+    }
+    // A chain of revoked team links this long is someone's doing: start with a link of
+    // this process's own rather than refuse to start (the others print theirs).
+    return this.bootstrapLink(null, now);
   }
 
   /**
@@ -266,4 +303,11 @@ export class TokenService {
   async revoke(id: string): Promise<boolean> {
     return this.store.revokeAccessToken(id);
   }
+}
+
+/** A token's id (`jti`), read without checking it: for tokens this service minted or stored. */
+function jtiOf(token: string): string {
+  const jti = decodeJwt(token).jti;
+  if (!jti) throw new Error("token without an id");
+  return jti;
 }

@@ -24,3 +24,16 @@ export function describeOrigin(origin: unknown): string {
   const who = principal ? `${principal.role}:${principal.subject}` : "anonymous";
   return `${o.source ?? "unknown"}:${who}`;
 }
+
+/**
+ * Whether a transaction came from another hotdoc process through Redis: that process
+ * accepted the update and stores it, announces it and acknowledges it; this one only
+ * shows it to its own clients.
+ */
+export function fromAnotherProcess(origin: unknown): boolean {
+  return (
+    typeof origin === "object" &&
+    origin !== null &&
+    (origin as { source?: unknown }).source === "redis"
+  );
+}

@@ -9,7 +9,7 @@ import {
   retryAfterMs,
   withRetries,
 } from "../net/retrying.ts";
-import type { DocumentStore } from "../storage/DocumentStore.ts";
+import type { ChatRoomStore } from "../storage/stores.ts";
 import type { OutboundMessage } from "./ChatApi.ts";
 import type { ChatPlatforms } from "./ChatPlatforms.ts";
 
@@ -42,7 +42,7 @@ interface Room {
  * redirects followed).
  */
 export class Announcer {
-  private readonly store: DocumentStore;
+  private readonly store: ChatRoomStore;
   private readonly logger: Logger;
   private readonly intervalMs: number;
   private readonly outbound: OutboundTargets;
@@ -52,7 +52,7 @@ export class Announcer {
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(options: {
-    store: DocumentStore;
+    store: ChatRoomStore;
     logger: Logger;
     intervalMs: number;
     outbound: OutboundTargets;

@@ -4,7 +4,7 @@ import type { Severity } from "#shared/doc/index.ts";
 import { describeError } from "#shared/errors.ts";
 import type { IncidentService } from "../incidents/IncidentService.ts";
 import type { Logger } from "../logger.ts";
-import type { DocumentStore } from "../storage/DocumentStore.ts";
+import type { ChatRoomStore } from "../storage/stores.ts";
 import type { HotRooms } from "./HotRooms.ts";
 
 /** Declarations one person may make from chat in the window. */
@@ -33,7 +33,7 @@ export interface ChatDeclaration {
  * id is recorded with the incident it declared, once that incident exists.
  */
 export class ChatDeclarations {
-  private readonly store: DocumentStore;
+  private readonly store: ChatRoomStore;
   private readonly incidents: IncidentService;
   private readonly rooms: HotRooms;
   private readonly logger: Logger;
@@ -43,7 +43,7 @@ export class ChatDeclarations {
   private readonly recent = new Map<string, number[]>();
 
   constructor(options: {
-    store: DocumentStore;
+    store: ChatRoomStore;
     incidents: IncidentService;
     rooms: HotRooms;
     logger: Logger;

@@ -21,8 +21,9 @@ import { validationError } from "../errors.ts";
 import type { IncidentService } from "../incidents/IncidentService.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
-import type { DocumentStore } from "../storage/DocumentStore.ts";
+import type { Stores } from "../storage/stores.ts";
 import type { ChatDeclarations } from "./ChatDeclarations.ts";
+import type { DeliveryClaims } from "./DeliveryClaims.ts";
 import { RoomRouting } from "./RoomRouting.ts";
 import { runChatCommand } from "./runChatCommand.ts";
 
@@ -46,19 +47,27 @@ export interface MirrorOutcome {
  * their typed records in the same transaction, and only when the message is new.
  * Every write goes through the incident service, so it is durable before we answer.
  */
+/**
+ * Runs `page <team> <why>` for incident `key`: answers at once with what it does (or why
+ * it cannot), and pages in the background; the page's outcome lands in the timeline.
+ */
+export type PageCommand = (key: string, text: string, author: string) => string;
+
 export class ChatMirror {
-  private readonly store: DocumentStore;
+  private readonly stores: Pick<Stores, "chat" | "incidents">;
   private readonly incidents: IncidentService;
   private readonly metrics: Metrics;
   private readonly logger: Logger;
   private readonly routing: RoomRouting;
   private readonly declarations?: ChatDeclarations;
   private readonly roleGiven?: RoleGiven;
+  private readonly claims?: DeliveryClaims;
+  private readonly pageCommand?: PageCommand;
   /** The transaction being applied per platform transaction id, so deliveries of one id run one at a time. */
   private readonly transactions = new Map<string, Promise<void>>();
 
   constructor(options: {
-    store: DocumentStore;
+    stores: Pick<Stores, "chat" | "incidents">;
     incidents: IncidentService;
     metrics: Metrics;
     logger: Logger;
@@ -66,14 +75,20 @@ export class ChatMirror {
     declarations?: ChatDeclarations;
     /** Told when a role goes to a person the platform named by id (to invite them to the incident's room). */
     roleGiven?: RoleGiven;
+    /** With several processes: a post reaching two of them at once is applied by one. */
+    claims?: DeliveryClaims;
+    /** `page <team> <why>`: pages the team (in the background) and says what it does; without it, talk. */
+    pageCommand?: PageCommand;
   }) {
-    this.store = options.store;
+    this.stores = options.stores;
     this.incidents = options.incidents;
     this.metrics = options.metrics;
     this.logger = options.logger;
     this.declarations = options.declarations;
-    this.routing = new RoomRouting(options.store, options.logger);
+    this.routing = new RoomRouting(options.stores, options.logger);
     this.roleGiven = options.roleGiven;
+    this.claims = options.claims;
+    this.pageCommand = options.pageCommand;
   }
 
   async apply(events: ChatEvent[]): Promise<MirrorOutcome> {
@@ -106,7 +121,7 @@ export class ChatMirror {
     const key = `${platform}\u0000${transaction.id}`;
     const previous = this.transactions.get(key) ?? Promise.resolve();
     const run = previous.then(async () => {
-      const applied = await this.store.recordChatTransaction(platform, transaction.id, null);
+      const applied = await this.stores.chat.recordChatTransaction(platform, transaction.id, null);
       if (applied) {
         if (applied.digest === transaction.digest)
           this.logger.debug(
@@ -122,7 +137,7 @@ export class ChatMirror {
         return { replies: [], mirrored: 0, duplicates: events.length, unlinked: 0 };
       }
       const outcome = await this.apply(events);
-      await this.store.recordChatTransaction(
+      await this.stores.chat.recordChatTransaction(
         platform,
         transaction.id,
         transaction.digest,
@@ -142,6 +157,19 @@ export class ChatMirror {
   }
 
   private async applyOne(event: ChatEvent, outcome: MirrorOutcome): Promise<void> {
+    // Only a post creates anything (an entry, a command's effects, an incident): edits,
+    // deletions and pins set what they set, however often they arrive.
+    if (event.action !== "post" || !this.claims) return this.applyDelivery(event, outcome);
+    const result = await this.claims.once(`${event.platform}:${chatEntryId(event)}`, () =>
+      this.applyDelivery(event, outcome),
+    );
+    if (result === "duplicate") {
+      outcome.duplicates++;
+      this.metrics.chatMessages.inc({ platform: event.platform, outcome: "duplicate" });
+    }
+  }
+
+  private async applyDelivery(event: ChatEvent, outcome: MirrorOutcome): Promise<void> {
     const command =
       event.action === "post" ? parseChatCommand(event.text, event.mentions) : undefined;
     let key: string | null;
@@ -186,7 +214,7 @@ export class ChatMirror {
     // names (read afresh, not taken from `key`), and the policy decides what that may
     // write, as for every other writer: a routing bug that aimed a delivery at another
     // incident than its room's is refused, not written.
-    const room = await this.store.findChannelLink(event.platform, event.channel);
+    const room = await this.stores.chat.findChannelLink(event.platform, event.channel);
     const result = await this.incidents.write(
       key,
       bridgePrincipal(event.platform, room?.incident ?? ""),
@@ -196,6 +224,18 @@ export class ChatMirror {
     );
     this.metrics.chatMessages.inc({ platform: event.platform, outcome: result });
     if (result === "mirrored" && event.action === "post") this.tellRoleGiven(key, event, command);
+    if (
+      result === "mirrored" &&
+      event.action === "post" &&
+      command &&
+      "command" in command &&
+      command.command.type === "page"
+    )
+      outcome.replies.push(
+        this.pageCommand
+          ? this.pageCommand(key, command.command.text, event.author)
+          : "Paging is not set up in hotdoc (README › Paging and status pages).",
+      );
     if (result === "mirrored") outcome.mirrored++;
     if (result === "duplicate") outcome.duplicates++;
     this.logger.debug(
@@ -222,10 +262,10 @@ export class ChatMirror {
     if (event.action !== "post") return false;
     const id = chatEntryId(event);
     const keys = new Set<string>([target]);
-    const link = await this.store.findChannelLink(event.platform, event.channel);
+    const link = await this.stores.chat.findChannelLink(event.platform, event.channel);
     if (link) keys.add(link.incident);
     for (const key of keys) {
-      if (!(await this.store.incidentExists(key))) continue;
+      if (!(await this.stores.incidents.incidentExists(key))) continue;
       if (await this.incidents.withDoc(key, (doc) => readTimelineEntry(doc, id) !== undefined))
         return true;
     }

@@ -7,7 +7,7 @@ import { roomTopic } from "#shared/chat/roomTopic.ts";
 import { readIncidentSummary } from "#shared/doc/index.ts";
 import type { IncidentService } from "../incidents/IncidentService.ts";
 import type { Logger } from "../logger.ts";
-import type { DocumentStore } from "../storage/DocumentStore.ts";
+import type { ChatRoomStore } from "../storage/stores.ts";
 import type { ChatPlatforms } from "./ChatPlatforms.ts";
 
 /** Topic changes of one incident within this long are set once, with the last one. */
@@ -29,7 +29,7 @@ export interface OpenedRoom {
  * holds up a document write, and a platform that fails is logged and left alone.
  */
 export class HotRooms {
-  private readonly store: DocumentStore;
+  private readonly store: ChatRoomStore;
   private readonly incidents: IncidentService;
   private readonly platforms: ChatPlatforms;
   private readonly logger: Logger;
@@ -43,7 +43,7 @@ export class HotRooms {
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(options: {
-    store: DocumentStore;
+    store: ChatRoomStore;
     incidents: IncidentService;
     platforms: ChatPlatforms;
     logger: Logger;
@@ -181,7 +181,7 @@ export class HotRooms {
   }
 
   private async setTopics(key: string, topic: string): Promise<void> {
-    let links: Awaited<ReturnType<DocumentStore["listChannelLinks"]>>;
+    let links: Awaited<ReturnType<ChatRoomStore["listChannelLinks"]>>;
     try {
       links = await this.store.listChannelLinks(key);
     } catch (error) {

@@ -1,6 +1,6 @@
 import { type ChatEvent, incidentKeyInRoomName } from "#shared/chat/chatEvent.ts";
 import type { Logger } from "../logger.ts";
-import type { DocumentStore } from "../storage/DocumentStore.ts";
+import type { Stores } from "../storage/stores.ts";
 
 /**
  * Which incident a chat room belongs to: its link, the incident it is named after, or
@@ -8,11 +8,11 @@ import type { DocumentStore } from "../storage/DocumentStore.ts";
  * incident stays with it unless moved with rights on that incident.
  */
 export class RoomRouting {
-  private readonly store: DocumentStore;
+  private readonly stores: Pick<Stores, "chat" | "incidents">;
   private readonly logger: Logger;
 
-  constructor(store: DocumentStore, logger: Logger) {
-    this.store = store;
+  constructor(stores: Pick<Stores, "chat" | "incidents">, logger: Logger) {
+    this.stores = stores;
     this.logger = logger;
   }
 
@@ -28,11 +28,11 @@ export class RoomRouting {
   async incidentFor(event: ChatEvent): Promise<string | null> {
     const room = await this.roomName(event);
     const named = await this.existingIncident(room?.name);
-    const link = await this.store.findChannelLink(event.platform, event.channel);
+    const link = await this.stores.chat.findChannelLink(event.platform, event.channel);
     if (link && (!named || named === link.incident || (room && room.namedAt <= link.createdAt)))
       return link.incident;
     if (!named) return null;
-    await this.store.linkChannel({
+    await this.stores.chat.linkChannel({
       platform: event.platform,
       channel: event.channel,
       incident: named,
@@ -63,13 +63,18 @@ export class RoomRouting {
   /** Records the name the platform sent with this event, if any, and returns what is known of the room's name. */
   private async roomName(event: ChatEvent): Promise<{ name: string; namedAt: number } | null> {
     const name = event.channelName?.trim();
-    return this.store.recordRoomName(event.platform, event.channel, name ? name : null, Date.now());
+    return this.stores.chat.recordRoomName(
+      event.platform,
+      event.channel,
+      name ? name : null,
+      Date.now(),
+    );
   }
 
   /** The key of an existing incident that a room name designates. */
   private async existingIncident(name: string | undefined): Promise<string | null> {
     const key = incidentKeyInRoomName(name);
-    return key && (await this.store.incidentExists(key)) ? key : null;
+    return key && (await this.stores.incidents.incidentExists(key)) ? key : null;
   }
 
   /**
@@ -78,7 +83,7 @@ export class RoomRouting {
    * from the room: that takes the API, with rights on the incident it is named after.
    */
   async link(event: ChatEvent, key: string, replies: string[]): Promise<string | null> {
-    if (!(await this.store.incidentExists(key))) {
+    if (!(await this.stores.incidents.incidentExists(key))) {
       replies.push(`There is no incident ${key}; this room stays as it was.`);
       return this.incidentFor(event);
     }
@@ -96,7 +101,7 @@ export class RoomRouting {
       );
       return this.incidentFor(event);
     }
-    await this.store.linkChannel({
+    await this.stores.chat.linkChannel({
       platform: event.platform,
       channel: event.channel,
       incident: key,

@@ -83,12 +83,13 @@ export function runChatCommand(
       return describeStreams(readStreams(doc));
     case "help":
       return COMMAND_HELP;
-    // Handled where they are said: a decision or key event is the message itself, a link
-    // and a declaration act outside this incident's document (ChatMirror).
+    // Handled where they are said: a decision or key event is the message itself, a link,
+    // a declaration and a page act outside this incident's document (ChatMirror).
     case "decision":
     case "key":
     case "link":
     case "declare":
+    case "page":
       return undefined;
   }
 }

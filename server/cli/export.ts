@@ -15,15 +15,16 @@ import {
 } from "#shared/exportFormats.ts";
 import { exportFormat } from "../export/formats.ts";
 import { buildPostmortem } from "../export/postmortem.ts";
-import { HistoryCompactedError } from "../storage/DocumentStore.ts";
-import { SqliteStore } from "../storage/SqliteStore.ts";
+import { createStores } from "../storage/createStores.ts";
+import { HistoryCompactedError } from "../storage/records.ts";
 
 const USAGE = `Usage: npm run export -- <KEY> [--format ${EXPORT_FORMAT_IDS.join("|")}] [--at <ISO time>] [--out <file>]
                          [--server <url> --token <token>] [--data-dir <dir>]
 
 Exports an incident's postmortem draft. With --server it asks a running hotdoc; otherwise
-it reads the data directory (--data-dir, else DATA_DIR, else ./data), which is safe while
-the server runs. --at rebuilds the document as it stood at that instant.`;
+it reads the stores directly, which is safe while the server runs: the PostgreSQL database
+when DATABASE_URL is set (tables in DATABASE_SCHEMA, else public), else the data directory
+(--data-dir, else DATA_DIR, else ./data). --at rebuilds the document as it stood at that instant.`;
 
 /** The command line, parsed (throws on an unknown option). */
 function parseCommandLine() {
@@ -76,20 +77,23 @@ async function main(): Promise<number> {
     output = body;
   } else {
     const dataDir = path.resolve(values["data-dir"] ?? process.env.DATA_DIR ?? "./data");
-    if (!fs.existsSync(path.join(dataDir, "hotdoc.sqlite")))
+    const url = process.env.DATABASE_URL;
+    const database = url ? { url, schema: process.env.DATABASE_SCHEMA || "public" } : null;
+    if (!database && !fs.existsSync(path.join(dataDir, "hotdoc.sqlite")))
       return fail(`no hotdoc data in ${dataDir}`);
-    const store = new SqliteStore(dataDir);
+    const where = database ? `the database (schema ${database.schema})` : dataDir;
+    const stores = await createStores({ dataDir, database });
     try {
-      if (!(await store.incidentExists(key)))
-        return fail(`there is no incident ${key} in ${dataDir}`);
-      const state = await store.loadState(key, values.at ? { at: Date.parse(values.at) } : {});
+      if (!(await stores.incidents.incidentExists(key)))
+        return fail(`there is no incident ${key} in ${where}`);
+      const state = await stores.log.loadState(key, values.at ? { at: Date.parse(values.at) } : {});
       if (!state) return fail(`${key} did not exist yet at ${values.at}`);
       const doc = new Y.Doc();
       Y.applyUpdate(doc, state);
       if (values.at) {
         // Timeline text removed since that instant (a pasted secret) stays removed, as on the server.
         const current = new Y.Doc();
-        const now = await store.loadState(key);
+        const now = await stores.log.loadState(key);
         if (now) Y.applyUpdate(current, now);
         applyTimelineRemovals(doc, timelineRemovals(current));
         current.destroy();
@@ -101,7 +105,7 @@ async function main(): Promise<number> {
       if (error instanceof HistoryCompactedError) return fail(error.message);
       throw error;
     } finally {
-      await store.close();
+      await stores.close();
     }
   }
   if (values.out) {

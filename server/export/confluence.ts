@@ -1,6 +1,6 @@
 import type { ElementContent, Root as HastRoot } from "hast";
-import { toHtml } from "hast-util-to-html";
 import { h } from "hastscript";
+import { hastNodesToHtml } from "./hastHtml.ts";
 
 /**
  * The postmortem in Confluence storage format: XHTML that a page body accepts, with
@@ -17,5 +17,5 @@ export function hastToConfluenceStorage(body: HastRoot): string {
         ])
       : node,
   );
-  return `${toHtml(h(null, children as ElementContent[]), { space: "html", closeSelfClosing: true, tightSelfClosing: false, allowDangerousCharacters: false, characterReferences: { useNamedReferences: false } })}\n`;
+  return `${hastNodesToHtml(children, { space: "html", closeSelfClosing: true, tightSelfClosing: false, allowDangerousCharacters: false, characterReferences: { useNamedReferences: false } })}\n`;
 }

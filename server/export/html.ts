@@ -1,6 +1,7 @@
 import type { Root as HastRoot } from "hast";
 import { toHtml } from "hast-util-to-html";
 import { h } from "hastscript";
+import { hastNodesToHtml } from "./hastHtml.ts";
 
 const STYLE = `
 body { font: 14px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
@@ -39,8 +40,12 @@ export function hastToHtmlDocument(title: string, body: HastRoot): string {
         h("title", title),
         h("style", STYLE),
       ]),
-      h("body", body.children as never),
+      h("body"),
     ]),
   ]);
-  return `${toHtml(tree)}\n`;
+  // The page is written around an empty body, the body's content separately (see
+  // hastNodesToHtml); the title is escaped, so the last "</body>" is the page's.
+  const page = toHtml(tree);
+  const at = page.lastIndexOf("</body>");
+  return `${page.slice(0, at)}${hastNodesToHtml(body.children)}${page.slice(at)}\n`;
 }

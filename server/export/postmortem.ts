@@ -17,6 +17,13 @@ import {
 } from "#shared/doc/index.ts";
 import { commandEchoes } from "./commandEchoes.ts";
 import { formatInstant } from "./instants.ts";
+import {
+  commsOf,
+  type FirstUpdate,
+  type PostmortemComms,
+  type PostmortemPage,
+  pagesOf,
+} from "./postmortemComms.ts";
 
 /** Bumped whenever the JSON shape below changes incompatibly. */
 const POSTMORTEM_VERSION = 1;
@@ -144,7 +151,15 @@ export interface Postmortem {
       stream?: string;
     }[];
   };
-  comms: { sentAt: string; audience: string; title: string; summary: string; channel: string }[];
+  /**
+   * Updates that went out (drafts never), in time order per audience (internal first):
+   * where each went, the gap since the previous one and whether it came later than promised.
+   */
+  comms: PostmortemComms[];
+  /** How long after the start of impact (or the declaration) each audience heard first. */
+  firstUpdates: FirstUpdate[];
+  /** Pages sent about the incident, oldest first, with what became of each. */
+  pages: PostmortemPage[];
   followUps: {
     text: string;
     owner: string;
@@ -198,34 +213,37 @@ function fromIncident(
     const name = streamId === undefined ? undefined : streamNames.get(streamId);
     return name === undefined ? {} : { stream: name };
   };
-  const entry = (e: IncidentDocument["timeline"][number]): PostmortemEntry => ({
-    at: e.at,
-    author: e.author,
-    source: e.source,
-    origin: (CHAT_SOURCES as readonly string[]).includes(e.source)
-      ? "chat"
-      : e.source === "system"
-        ? "system"
-        : "manual",
-    kind: e.kind,
-    // A removed entry's text is already blank in the document; never trust that alone.
-    text: e.removal ? "" : e.text,
-    keyEvent: e.pinned && !e.removal,
-    edited: Boolean(e.editedAt),
-    deleted: Boolean(e.deleted),
-    ...stream(e.streamId),
-    ...(e.removal ? { removed: { ...e.removal } } : {}),
-    ...(e.corrections?.length
-      ? {
-          corrections: e.corrections.map(({ by, at, action, from }) => ({
-            by,
-            at,
-            action,
-            ...(from ? { from } : {}),
-          })),
-        }
-      : {}),
-  });
+  // Built key by key rather than with spreads: it runs once per timeline entry, and
+  // the optional keys must keep this order (the JSON export lists them so).
+  const entry = (e: IncidentDocument["timeline"][number]): PostmortemEntry => {
+    const out: PostmortemEntry = {
+      at: e.at,
+      author: e.author,
+      source: e.source,
+      origin: (CHAT_SOURCES as readonly string[]).includes(e.source)
+        ? "chat"
+        : e.source === "system"
+          ? "system"
+          : "manual",
+      kind: e.kind,
+      // A removed entry's text is already blank in the document; never trust that alone.
+      text: e.removal ? "" : e.text,
+      keyEvent: e.pinned && !e.removal,
+      edited: Boolean(e.editedAt),
+      deleted: Boolean(e.deleted),
+    };
+    const streamName = e.streamId === undefined ? undefined : streamNames.get(e.streamId);
+    if (streamName !== undefined) out.stream = streamName;
+    if (e.removal) out.removed = { ...e.removal };
+    if (e.corrections?.length)
+      out.corrections = e.corrections.map(({ by, at, action, from }) => ({
+        by,
+        at,
+        action,
+        ...(from ? { from } : {}),
+      }));
+    return out;
+  };
   const echoes = commandEchoes(incident.timeline);
   const timeline = incident.timeline.filter((e) => !echoes.has(e.id)).map(entry);
   const experimentsOf = (theoryId: string | undefined) =>
@@ -235,6 +253,7 @@ function fromIncident(
   const observationText = new Map(incident.observations.map((o) => [o.id, o.text]));
   const theoryIds = new Set(incident.theories.map((t) => t.id));
   const pending = new Set(incident.stillToRevert);
+  const { comms, firstUpdates } = commsOf(incident);
   return {
     version: POSTMORTEM_VERSION,
     key: incident.key,
@@ -323,16 +342,9 @@ function fromIncident(
         ...stream(o.streamId),
       })),
     },
-    comms: incident.comms
-      .filter((c) => c.state === "sent")
-      .map((c) => ({
-        sentAt: c.sentAt ?? c.at,
-        audience: c.audience,
-        title: c.title,
-        summary: c.summary,
-        channel: c.channel,
-      }))
-      .sort((a, b) => (a.sentAt < b.sentAt ? -1 : a.sentAt > b.sentAt ? 1 : 0)),
+    comms,
+    firstUpdates,
+    pages: pagesOf(incident),
     followUps: incident.followUps.map((f) => ({
       text: f.text,
       owner: f.owner,

@@ -224,17 +224,8 @@ function sections(pm: Postmortem): RootContent[] {
   }
 
   out.push(
-    heading(2, "Communications sent"),
-    pm.comms.length
-      ? list(
-          pm.comms.map((c) => [
-            strong(`${formatInstant(c.sentAt)} ${c.audience}`),
-            text(
-              `: ${c.title || "(untitled)"}${c.channel ? ` via ${c.channel}` : ""}${c.summary ? ` — ${c.summary}` : ""}`,
-            ),
-          ]),
-        )
-      : paragraph(text("No update was marked as sent.")),
+    ...paging(pm.pages),
+    ...communications(pm),
     heading(2, "Follow-ups"),
     pm.followUps.length
       ? list(
@@ -248,6 +239,110 @@ function sections(pm: Postmortem): RootContent[] {
   );
   if (pm.notes.length) out.push(heading(2, "Notes"), ...notesToMdast(pm.notes));
   for (const prompt of pm.prompts) out.push(heading(2, prompt.title), toFillIn(prompt.hint));
+  return out;
+}
+
+const AUDIENCE_LABELS: Record<string, string> = { internal: "Internal", external: "External" };
+const audienceLabel = (audience: string) => AUDIENCE_LABELS[audience] ?? audience;
+
+/**
+ * "Paging": each page with its team, provider and why, when it was sent, acknowledged
+ * (by whom, how fast) and resolved, or why it failed. The records hold no secret (no
+ * routing key), and nothing here adds one.
+ */
+function paging(pages: Postmortem["pages"]): RootContent[] {
+  if (!pages.length)
+    return [heading(2, "Paging"), paragraph(text("No one was paged through hotdoc."))];
+  return [
+    heading(2, "Paging"),
+    table(
+      "pages",
+      [
+        "Team",
+        "Through",
+        "Why",
+        "Sent (UTC)",
+        "Acknowledged (UTC)",
+        "By",
+        "Time to acknowledge",
+        "Resolved (UTC)",
+        "Outcome",
+      ],
+      pages.map((p) => [
+        p.team,
+        p.provider,
+        `${p.reason === "declared" ? "paged on declaration" : p.reason}${p.note ? `: ${p.note}` : ""}`,
+        p.sentAt ? formatInstant(p.sentAt) : "not sent",
+        p.acknowledgedAt ? formatInstant(p.acknowledgedAt) : "never",
+        p.acknowledgedBy || (p.acknowledgedAt ? "unknown" : "—"),
+        p.timeToAcknowledge?.text ?? "—",
+        p.resolvedAt ? formatInstant(p.resolvedAt) : "—",
+        p.error !== null
+          ? `failed: ${p.error || "no reason given"}`
+          : p.state === "sending"
+            ? "still sending"
+            : p.state,
+      ]),
+    ),
+  ];
+}
+
+/**
+ * "Communications sent": how soon each audience heard first, then each audience's updates
+ * in time order with where they went, the gap since the one before and a flag when an
+ * update came later than the one before it promised.
+ */
+function communications(pm: Postmortem): RootContent[] {
+  const out: RootContent[] = [heading(2, "Communications sent")];
+  if (!pm.comms.length) {
+    out.push(paragraph(text("No update was marked as sent.")));
+    return out;
+  }
+  out.push(
+    list(
+      pm.firstUpdates.map((f) =>
+        fact(
+          `First ${audienceLabel(f.audience).toLowerCase()} update`,
+          `${formatInstant(f.sentAt)}, ${f.after.text} after the ${f.from}${f.fromAt ? ` (${formatInstant(f.fromAt)})` : ""}`,
+        ),
+      ),
+      "facts",
+    ),
+  );
+  let audience: string | undefined;
+  let items: PhrasingContent[][] = [];
+  const flush = () => {
+    if (audience !== undefined)
+      out.push(heading(3, `${audienceLabel(audience)} updates`), list(items));
+    items = [];
+  };
+  for (const c of pm.comms) {
+    if (c.audience !== audience) {
+      flush();
+      audience = c.audience;
+    }
+    const item: PhrasingContent[] = [
+      strong(formatInstant(c.sentAt)),
+      text(` ${c.title || "(untitled)"}${c.final ? " (final update, posted on resolve)" : ""}`),
+    ];
+    if (c.destinations.length) {
+      item.push(text(" — via "));
+      c.destinations.forEach((d, i) => {
+        if (i) item.push(text(", "));
+        item.push(d.url ? { type: "link", url: d.url, children: [text(d.name)] } : text(d.name));
+      });
+    }
+    if (c.gap) item.push(text(` — ${c.gap.text} since the previous update`));
+    if (c.lateBy)
+      item.push(
+        text(" — "),
+        strong(`late by ${c.lateBy.text}`),
+        text(` (the previous update promised the next by ${formatInstant(c.dueAt)})`),
+      );
+    if (c.summary) item.push(text(`: ${c.summary}`));
+    items.push(item);
+  }
+  flush();
   return out;
 }
 

@@ -4,13 +4,15 @@ import type {
   Extension,
 } from "@hocuspocus/server";
 import { onTimelineAdded, type TimelineEntry } from "#shared/doc/index.ts";
+import { fromAnotherProcess } from "../access/origins.ts";
 
 /**
- * The document events worth saying in the room: severity, status, incident manager,
+ * The document events worth saying in the room: severity, status, pages, incident manager,
  * work streams' tech leads ("ana is Tech lead · Database failover"), and new changes.
  */
 function worthAnnouncing(entry: TimelineEntry): boolean {
-  if (entry.kind === "severity" || entry.kind === "status") return true;
+  // A page sent, failed, acknowledged or resolved: the room learns who is coming.
+  if (entry.kind === "severity" || entry.kind === "status" || entry.kind === "page") return true;
   if (entry.kind === "role") return entry.pinned || entry.streamId !== undefined;
   // A change recorded in the change log (its timeline line refers to the record), not a chat message about one.
   return entry.kind === "change" && entry.ref?.collection === "changes";
@@ -19,7 +21,10 @@ function worthAnnouncing(entry: TimelineEntry): boolean {
 /** Says lines about an incident in its chat rooms (the bridge's Announcer; it may batch them). */
 export type Announce = (incident: string, lines: string[]) => void;
 
-/** Watches loaded incident documents and announces important new timeline entries in their rooms. */
+/**
+ * Watches loaded incident documents and announces important new timeline entries in their
+ * rooms, once across processes: entries that arrive from another process are its to announce.
+ */
 export class AnnouncementExtension implements Extension {
   extensionName = "AnnouncementExtension";
   priority = 100;
@@ -35,7 +40,9 @@ export class AnnouncementExtension implements Extension {
     // Observed from load even when still empty: a new incident is filled after it loads.
     this.stops.set(
       documentName,
-      onTimelineAdded(document, (entries) => {
+      onTimelineAdded(document, (entries, origin) => {
+        // The process that accepted an entry announces it; the others only show it.
+        if (fromAnotherProcess(origin)) return;
         const lines = entries.filter(worthAnnouncing).map((e) => `${e.text} (${e.author})`);
         if (lines.length > 0) this.announce(documentName, lines);
       }),

@@ -17,7 +17,7 @@ import type { SessionService } from "../access/SessionService.ts";
 import type { TokenVerifier } from "../access/TokenService.ts";
 import { closeReason, HotdocError, toHotdocError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
-import type { DocumentStore } from "../storage/DocumentStore.ts";
+import type { Stores } from "../storage/stores.ts";
 
 /**
  * The door check for every collaboration connection (/collab and /yjs/:key): a
@@ -33,7 +33,7 @@ export class AuthenticationExtension implements Extension {
   private readonly sessions: SessionService;
   private readonly secureCookies: boolean;
   private readonly publicUrl: () => string;
-  private readonly store: DocumentStore;
+  private readonly stores: Pick<Stores, "incidents" | "sessions" | "tokens">;
   private readonly logger: Logger;
   private readonly limits: RateLimits;
   private readonly authenticated: (connection: Connection) => void;
@@ -44,7 +44,7 @@ export class AuthenticationExtension implements Extension {
     sessions: SessionService;
     secureCookies: boolean;
     publicUrl: () => string;
-    store: DocumentStore;
+    stores: Pick<Stores, "incidents" | "sessions" | "tokens">;
     logger: Logger;
     limits: RateLimits;
     /** Tells the door that this connection's socket has authenticated a document (its deadline to do so is met). */
@@ -54,7 +54,7 @@ export class AuthenticationExtension implements Extension {
     this.sessions = options.sessions;
     this.secureCookies = options.secureCookies;
     this.publicUrl = options.publicUrl;
-    this.store = options.store;
+    this.stores = options.stores;
     this.logger = options.logger;
     this.limits = options.limits;
     this.authenticated = options.authenticated;
@@ -88,7 +88,7 @@ export class AuthenticationExtension implements Extension {
           `a ${principal.role} token for ${principal.scope} cannot open ${documentName}`,
         );
       }
-      if (!(await this.store.incidentExists(documentName))) {
+      if (!(await this.stores.incidents.incidentExists(documentName))) {
         throw new HotdocError("incident_not_found", `no incident ${documentName}`);
       }
       // Hocuspocus refuses every sync update and sync step 2 with changes from a
@@ -136,7 +136,8 @@ export class AuthenticationExtension implements Extension {
     const tokenId = context.principal?.tokenId;
     const sessionId = context.principal?.sessionId;
     const sessionEnded =
-      sessionId !== undefined && (await this.store.findSession(sessionId))?.revokedAt != null;
+      sessionId !== undefined &&
+      (await this.stores.sessions.findSession(sessionId))?.revokedAt != null;
     if (sessionEnded) {
       const { code, reason } = CLOSE_REASONS.session_ended;
       this.logger.info(
@@ -147,7 +148,10 @@ export class AuthenticationExtension implements Extension {
       connection.webSocket.close(code, reason);
       return;
     }
-    if (tokenId !== undefined && (await this.store.accessTokenStatus(tokenId)) === "revoked") {
+    if (
+      tokenId !== undefined &&
+      (await this.stores.tokens.accessTokenStatus(tokenId)) === "revoked"
+    ) {
       const { code, reason } = CLOSE_REASONS.token_revoked;
       this.logger.info(
         { incident: documentName, who: context.principal?.subject },

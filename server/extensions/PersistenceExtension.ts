@@ -1,6 +1,9 @@
 import type {
+  afterHandleMessagePayload,
   afterLoadDocumentPayload,
   afterUnloadDocumentPayload,
+  beforeSyncPayload,
+  beforeUnloadDocumentPayload,
   Connection,
   Document,
   Extension,
@@ -10,14 +13,16 @@ import type {
   onLoadDocumentPayload,
   onStoreDocumentPayload,
 } from "@hocuspocus/server";
+import { messageYjsSyncStep2, messageYjsUpdate } from "y-protocols/sync";
 import * as Y from "yjs";
 import { CLOSE_REASONS, type CloseReason } from "#shared/closeReasons.ts";
 import { isIncident, migrate, readIncidentSummary } from "#shared/doc/index.ts";
-import { describeOrigin, systemOrigin } from "../access/origins.ts";
-import { HotdocError } from "../errors.ts";
+import { describeOrigin, fromAnotherProcess, systemOrigin } from "../access/origins.ts";
+import { HotdocError, toHotdocError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
-import type { DocumentStore } from "../storage/DocumentStore.ts";
+import type { Stores } from "../storage/stores.ts";
+import { RelayedUpdates } from "./RelayedUpdates.ts";
 
 /** Marks the transaction that fills a document from the store, so it is not appended again. */
 const LOADED_FROM_STORE = Symbol("loaded-from-store");
@@ -46,7 +51,8 @@ export type HoldAcknowledgements = (
 ) => boolean;
 
 interface PersistenceOptions {
-  store: DocumentStore;
+  /** The update log, and the registry whose list summaries it refreshes. */
+  stores: Pick<Stores, "log" | "incidents">;
   logger: Logger;
   metrics: Metrics;
   checkpointEvery: number;
@@ -82,9 +88,15 @@ export class PersistenceExtension implements Extension {
   private readonly sizes = new Map<string, SizeTracker>();
   private readonly compactions = new Map<string, Promise<void>>();
   private readonly compactAgain = new Set<string>();
+  /** Updates received from other processes, stored here only when this process must vouch for them. */
+  private readonly relayed: RelayedUpdates;
 
   constructor(options: PersistenceOptions) {
     this.options = options;
+    this.relayed = new RelayedUpdates(
+      (name, update) => this.track(name, options.stores.log.appendUpdate(name, update, "relay")),
+      options.holdAcknowledgements,
+    );
   }
 
   async onConfigure({ instance }: onConfigurePayload): Promise<void> {
@@ -93,7 +105,12 @@ export class PersistenceExtension implements Extension {
 
   async onLoadDocument({ document, documentName }: onLoadDocumentPayload): Promise<void> {
     const stop = this.options.metrics.storeLoadSeconds.startTimer();
-    const state = await this.options.store.loadState(documentName);
+    let state: Uint8Array | null;
+    try {
+      state = await this.options.stores.log.loadState(documentName);
+    } catch (error) {
+      throw loadFailure(error);
+    }
     stop();
     if (state) Y.applyUpdate(document, state, LOADED_FROM_STORE);
     this.sizes.set(documentName, {
@@ -101,13 +118,16 @@ export class PersistenceExtension implements Extension {
       appended: 0,
       sinceCompaction: 0,
     });
+    // Listening from here, before any afterLoadDocument: what another process sends while
+    // this one loads (Redis' initial sync) is relayed content like any other.
+    document.on("update", (update: Uint8Array, origin: unknown) => {
+      if (origin === LOADED_FROM_STORE) return;
+      if (fromAnotherProcess(origin)) this.relayed.hold(documentName, update);
+      else this.append(document, update, origin);
+    });
   }
 
   async afterLoadDocument({ document, documentName }: afterLoadDocumentPayload): Promise<void> {
-    document.on("update", (update: Uint8Array, origin: unknown) => {
-      if (origin === LOADED_FROM_STORE) return;
-      this.append(document, update, origin);
-    });
     if (isIncident(document)) {
       let result = { from: 0, to: 0 };
       document.transact(() => {
@@ -128,32 +148,47 @@ export class PersistenceExtension implements Extension {
   }
 
   /**
-   * Runs inside the Yjs transaction that applied `update`. With the embedded store
-   * the row is committed before this returns; an async store is awaited by holding
-   * the writer's acknowledgement and by `whenDurable` for HTTP writes.
+   * Runs inside the Yjs transaction that applied `update`. Both stores commit the
+   * appends of one event-loop turn together, a moment later; the commit is awaited by
+   * holding the writer's acknowledgement and by `whenDurable` for HTTP writes.
    */
   private append(document: Document, update: Uint8Array, origin: unknown): void {
     const name = document.name;
     const stop = this.options.metrics.storeAppendSeconds.startTimer();
-    const durable = this.options.store.appendUpdate(name, update, describeOrigin(origin));
+    const durable = this.options.stores.log.appendUpdate(name, update, describeOrigin(origin));
     const size = this.sizes.get(name);
     if (size) {
       size.bytes += update.byteLength;
       size.appended += update.byteLength;
-      if (++size.sinceCompaction >= this.options.checkpointEvery) void this.compactSoon(name);
+      // Asked once the append has committed: the store commits a turn's appends together, a
+      // moment later, and a compaction that ran first would find the rows missing and
+      // count this request as done.
+      if (++size.sinceCompaction >= this.options.checkpointEvery)
+        void durable.then(() => this.compactSoon(name)).catch(() => undefined);
     }
     this.options.metrics.countUpdate();
+    const tracked = this.track(
+      name,
+      durable.then(() => void stop()),
+    );
+    const connection = originConnection(origin);
+    if (!connection || !this.options.holdAcknowledgements(connection, tracked))
+      void tracked.catch(() => undefined);
+  }
+
+  /**
+   * Chains an append into `whenDurable(name)`. If it fails, the document is poisoned: its
+   * memory is ahead of the store, so nothing more may be acknowledged from it.
+   */
+  private track(name: string, durable: Promise<unknown>): Promise<void> {
     const tracked = durable.then(
-      () => {
-        stop();
-      },
+      () => undefined,
       (error: unknown) => {
         this.options.logger.error(
           { incident: name, err: error },
           "durable append failed; closing connections until the document reloads from the store",
         );
-        this.poisoned.add(name);
-        this.instance?.closeConnections(name);
+        this.poison(name);
         throw error;
       },
     );
@@ -163,13 +198,32 @@ export class PersistenceExtension implements Extension {
     void chained.then(() => {
       if (this.pending.get(name) === chained) this.pending.delete(name);
     });
-    const connection = originConnection(origin);
-    if (!connection || !this.options.holdAcknowledgements(connection, tracked))
-      void tracked.catch(() => undefined);
+    return tracked;
+  }
+
+  async beforeSync({ type, connection, documentName }: beforeSyncPayload): Promise<void> {
+    if (type !== messageYjsSyncStep2 && type !== messageYjsUpdate) return;
+    if (connection.readOnly) return;
+    // Its acknowledgement waits for the relayed updates it may duplicate to be durable.
+    this.relayed.holdUntilApplied(connection, documentName);
+  }
+
+  async afterHandleMessage({ connection }: afterHandleMessagePayload): Promise<void> {
+    this.relayed.applied(connection);
+  }
+
+  /**
+   * Marks `name` as holding what the store does not: nothing more is acknowledged from
+   * it, its connections close, and it is loaded afresh from the store once unloaded.
+   */
+  private poison(name: string): void {
+    this.poisoned.add(name);
+    this.instance?.closeConnections(name);
   }
 
   /** Resolves when every update applied to `name` so far is durable; throws store_unavailable if one was not. */
   async whenDurable(name: string): Promise<void> {
+    await this.relayed.store(name).catch(() => undefined);
     const pending = this.pending.get(name);
     if (pending) await pending;
     if (this.poisoned.has(name))
@@ -191,9 +245,27 @@ export class PersistenceExtension implements Extension {
     }
   }
 
+  async beforeUnloadDocument({ documentName }: beforeUnloadDocumentPayload): Promise<void> {
+    // What this process holds of other processes' updates is stored before it forgets it.
+    await this.relayed.store(documentName).catch(() => undefined);
+  }
+
+  /**
+   * Merges the stored state into the loaded document (not appended: it is stored). After
+   * Redis was away, a process that edited a document meanwhile may have left (or died):
+   * its edits are in the store, and this brings them to this process's clients.
+   */
+  async mergeStored(name: string): Promise<void> {
+    const document = this.instance?.documents.get(name);
+    if (!document) return;
+    const state = await this.options.stores.log.loadState(name);
+    if (state) Y.applyUpdate(document, state, LOADED_FROM_STORE);
+  }
+
   async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload): Promise<void> {
     this.poisoned.delete(documentName);
     this.sizes.delete(documentName);
+    this.relayed.forget(documentName);
   }
 
   async onStoreDocument({ document, documentName }: onStoreDocumentPayload): Promise<void> {
@@ -201,7 +273,7 @@ export class PersistenceExtension implements Extension {
     if (this.poisoned.has(documentName)) return;
     await this.compactSoon(documentName);
     if (isIncident(document))
-      await this.options.store.saveSummary(documentName, readIncidentSummary(document));
+      await this.options.stores.incidents.saveSummary(documentName, readIncidentSummary(document));
   }
 
   /**
@@ -222,9 +294,12 @@ export class PersistenceExtension implements Extension {
         const size = this.sizes.get(name);
         const appendedBefore = size?.appended ?? 0;
         if (size) size.sinceCompaction = 0;
-        const { store, checkpointEvery, historyMs } = this.options;
+        const { stores, checkpointEvery, historyMs } = this.options;
         try {
-          const result = await store.compact(name, { every: checkpointEvery, keepMs: historyMs });
+          const result = await stores.log.compact(name, {
+            every: checkpointEvery,
+            keepMs: historyMs,
+          });
           // The checkpoint covers at least every update appended before the request, so
           // its size plus what came after is again an upper bound, without the drift of
           // deleted and overwritten content.
@@ -251,6 +326,17 @@ export class PersistenceExtension implements Extension {
   async onDestroy(): Promise<void> {
     await Promise.allSettled([...this.pending.values(), ...this.compactions.values()]);
   }
+}
+
+/**
+ * A failed load as Hocuspocus passes it on: a websocket client is refused with its
+ * `reason` (store-unavailable, which clients retry, rather than an untyped refusal they
+ * take as final); a server-side caller gets the typed error (503).
+ */
+function loadFailure(error: unknown): unknown {
+  const typed = toHotdocError(error);
+  if (typed.code !== "store_unavailable") return error;
+  return Object.assign(typed, { reason: CLOSE_REASONS.store_unavailable.reason });
 }
 
 /** The websocket connection an update came from, if it came from one. */

@@ -6,6 +6,7 @@ import type {
 } from "@hocuspocus/server";
 import type * as Y from "yjs";
 import { roomTopic } from "#shared/chat/roomTopic.ts";
+import { fromAnotherProcess } from "../access/origins.ts";
 
 /** How long after a change the topic is read again (a burst of edits reads it once). */
 const READ_AFTER_MS = 200;
@@ -25,6 +26,8 @@ export class RoomTopicExtension implements Extension {
   private readonly changed: TopicChanged;
   private readonly topics = new Map<string, string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Documents changed here (not only by another process) since their topic was last read. */
+  private readonly changedHere = new Set<string>();
 
   constructor(changed: TopicChanged) {
     this.changed = changed;
@@ -34,7 +37,8 @@ export class RoomTopicExtension implements Extension {
     this.topics.set(documentName, roomTopic(document));
   }
 
-  async onChange({ document, documentName }: onChangePayload): Promise<void> {
+  async onChange({ document, documentName, transactionOrigin }: onChangePayload): Promise<void> {
+    if (!fromAnotherProcess(transactionOrigin)) this.changedHere.add(documentName);
     if (this.timers.has(documentName)) return;
     this.timers.set(
       documentName,
@@ -56,12 +60,15 @@ export class RoomTopicExtension implements Extension {
       this.check(documentName, document);
     }
     this.topics.delete(documentName);
+    this.changedHere.delete(documentName);
   }
 
   private check(name: string, document: Y.Doc): void {
     const topic = roomTopic(document);
+    // A change another process accepted is that process's to put in the topic.
+    const here = this.changedHere.delete(name);
     if (this.topics.get(name) === topic) return;
     this.topics.set(name, topic);
-    this.changed(name, topic);
+    if (here) this.changed(name, topic);
   }
 }

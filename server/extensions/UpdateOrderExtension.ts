@@ -1,11 +1,6 @@
-import type {
-  afterHandleMessagePayload,
-  beforeSyncPayload,
-  Document,
-  Extension,
-} from "@hocuspocus/server";
+import type { afterHandleMessagePayload, beforeSyncPayload, Extension } from "@hocuspocus/server";
 import { messageYjsSyncStep2, messageYjsUpdate } from "y-protocols/sync";
-import type * as Y from "yjs";
+import * as Y from "yjs";
 import { CLOSE_REASONS } from "#shared/closeReasons.ts";
 import type { Logger } from "../logger.ts";
 import type { HoldAcknowledgements } from "./PersistenceExtension.ts";
@@ -13,9 +8,11 @@ import type { HoldAcknowledgements } from "./PersistenceExtension.ts";
 interface Gate {
   resolve(): void;
   reject(): void;
+  /** The update the message carried (a SyncStep2's or an Update's). */
+  update: Uint8Array;
 }
 
-/** Updates of one document waiting for a handshake to bring their dependencies. */
+/** A connection's updates waiting for its own handshake to bring their dependencies. */
 interface Waiting {
   gates: Gate[];
   timer: NodeJS.Timeout;
@@ -34,16 +31,24 @@ const WAIT_MS = 2000;
  * order, but any Yjs client may connect through /yjs. So every write message holds
  * its connection's outgoing frames (its ack among them) until it has been applied.
  *
- * One legitimate case leaves something pending for a moment: a client reconnecting
- * with offline edits sends a keystroke made during the handshake before its SyncStep2
- * (which carries the offline edits it builds on). So while a connection has not yet
- * had its SyncStep2 applied, an update that leaves something pending waits, unacked,
- * for up to WAIT_MS; when the pending part integrates, everything waiting is
- * acknowledged. Otherwise the pending part is dropped, no ack is ever sent, and the
- * connections that waited close with `missing-dependencies`: their clients keep the
- * changes as unsynced and, on reconnecting, the handshake asks for everything the
- * server lacks. Whatever part of a message did integrate was appended durably by
- * PersistenceExtension before any of this, so nothing acknowledged is ever dropped.
+ * Each message is judged by its own update: applied once every struct and deletion it
+ * carries is in the document. Whatever is left pending is dropped (no one was acknowledged
+ * for it, and its sender resends it), including pending parts that arrive from another
+ * process through Redis (Yjs passes them on in its diffs; that process sends them again
+ * once they integrate there), so they are never blamed on this process's clients.
+ *
+ * One legitimate case leaves something pending: a client reconnecting with offline edits
+ * sends a keystroke made during the handshake before its SyncStep2 (which carries the
+ * offline edits it builds on, and, since the server's state never counted the dropped
+ * part, that part too). So an update from a connection still in its handshake that leaves
+ * something pending waits, unacked, for that connection's SyncStep2, up to WAIT_MS: if the
+ * SyncStep2 integrates whole, everything waiting is acknowledged. Otherwise no ack is ever
+ * sent and the connection closes with `missing-dependencies`: its client keeps the
+ * changes as unsynced and, on reconnecting, the handshake asks for everything the server
+ * lacks. Other connections are never held up or closed for it (several clients reconnect
+ * with offline edits at once when their process dies). Whatever part of a message did
+ * integrate was appended durably by PersistenceExtension before any of this, so nothing
+ * acknowledged is ever dropped.
  */
 export class UpdateOrderExtension implements Extension {
   extensionName = "UpdateOrderExtension";
@@ -53,7 +58,7 @@ export class UpdateOrderExtension implements Extension {
   private readonly gates = new WeakMap<object, { gate: Gate; type: number }>();
   /** Connections whose SyncStep2 has been applied: past their handshake. */
   private readonly handshaken = new WeakSet<object>();
-  private readonly waiting = new WeakMap<Document, Waiting>();
+  private readonly waiting = new WeakMap<object, Waiting>();
   private readonly logger: Logger;
   private readonly hold: HoldAcknowledgements;
 
@@ -62,12 +67,12 @@ export class UpdateOrderExtension implements Extension {
     this.hold = options.holdAcknowledgements;
   }
 
-  async beforeSync({ type, connection }: beforeSyncPayload): Promise<void> {
+  async beforeSync({ type, connection, payload }: beforeSyncPayload): Promise<void> {
     if (type !== messageYjsSyncStep2 && type !== messageYjsUpdate) return;
     if (connection.readOnly) return;
     let gate!: Gate;
     const settled = new Promise<void>((resolve, reject) => {
-      gate = { resolve, reject };
+      gate = { resolve, reject, update: payload };
     });
     settled.catch(() => undefined);
     // A direct (server-side) connection has no acknowledgement to hold.
@@ -83,76 +88,87 @@ export class UpdateOrderExtension implements Extension {
     const entry = this.gates.get(connection);
     if (!entry) return;
     this.gates.delete(connection);
+    const step2 = entry.type === messageYjsSyncStep2;
     const wasHandshaken = this.handshaken.has(connection);
-    if (entry.type === messageYjsSyncStep2) this.handshaken.add(connection);
-    const waiting = this.waiting.get(document);
-
-    if (!hasPending(document)) {
-      entry.gate.resolve();
-      if (waiting) this.settle(document, waiting, true);
-      return;
-    }
-    // Something is pending. Wait if this connection is still in its handshake, or if
-    // others are waiting (the pending part may be theirs, to be filled by their step 2).
-    if (!wasHandshaken && entry.type !== messageYjsSyncStep2) {
-      this.wait(document, documentName, entry.gate);
-      return;
-    }
-    if (waiting && entry.type !== messageYjsSyncStep2) {
-      this.wait(document, documentName, entry.gate);
-      return;
-    }
-    // A handshake completed (or a connection past it wrote) and something is still missing.
+    if (step2) this.handshaken.add(connection);
+    // Judged by its own update, not by what else is pending: other messages may have been
+    // applied since (hooks await), and Redis brings other processes' pending parts.
+    const applied = isApplied(document, entry.gate.update);
     dropPending(document);
+
+    if (applied) {
+      entry.gate.resolve();
+      // The handshake brought what its earlier updates lacked.
+      if (step2) this.settle(connection, document);
+      return;
+    }
+    if (!wasHandshaken && !step2) {
+      this.wait(connection, document, documentName, entry.gate);
+      return;
+    }
+    // Its handshake is done (or was this message) and something is still missing.
     this.logger.warn(
       { incident: documentName },
       "update with missing dependencies not acknowledged; connection closed to resync",
     );
     entry.gate.reject();
-    if (waiting) this.settle(document, waiting, false);
+    this.settle(connection, null);
   }
 
-  private wait(document: Document, documentName: string, gate: Gate): void {
-    let waiting = this.waiting.get(document);
+  private wait(connection: object, document: Y.Doc, documentName: string, gate: Gate): void {
+    let waiting = this.waiting.get(connection);
     if (!waiting) {
       const timer = setTimeout(() => {
-        const current = this.waiting.get(document);
+        const current = this.waiting.get(connection);
         if (!current) return;
-        const integrated = !hasPending(document);
-        if (!integrated) {
-          dropPending(document);
+        if (current.gates.some((g) => !isApplied(document, g.update)))
           this.logger.warn(
             { incident: documentName },
-            "dependencies never arrived; waiting updates not acknowledged, connections closed to resync",
+            "no handshake brought the missing dependencies; waiting updates not acknowledged, connection closed to resync",
           );
-        }
-        this.settle(document, current, integrated);
+        this.settle(connection, document);
       }, WAIT_MS);
       timer.unref();
       waiting = { gates: [], timer };
-      this.waiting.set(document, waiting);
+      this.waiting.set(connection, waiting);
     }
     waiting.gates.push(gate);
   }
 
-  private settle(document: Document, waiting: Waiting, integrated: boolean): void {
+  /** Ends the connection's wait: each update applied by now (in `document`) is acknowledged, the rest refused. */
+  private settle(connection: object, document: Y.Doc | null): void {
+    const waiting = this.waiting.get(connection);
+    if (!waiting) return;
     clearTimeout(waiting.timer);
-    this.waiting.delete(document);
+    this.waiting.delete(connection);
     for (const gate of waiting.gates) {
-      if (integrated) gate.resolve();
+      if (document && isApplied(document, gate.update)) gate.resolve();
       else gate.reject();
     }
   }
 }
 
-function hasPending(doc: Y.Doc): boolean {
-  return doc.store.pendingStructs !== null || doc.store.pendingDs !== null;
+/**
+ * Whether every struct and deletion of `update` is in `doc`. A client's structs are
+ * integrated in clock order with no gaps, so its state covering a struct's end means the
+ * struct is in; a deletion of items the document has is applied at once.
+ */
+function isApplied(doc: Y.Doc, update: Uint8Array): boolean {
+  const { structs, ds } = Y.decodeUpdate(update);
+  for (const struct of structs) {
+    // A Skip marks a gap in a merged update: it carries nothing.
+    if (struct instanceof Y.Skip) continue;
+    if (Y.getState(doc.store, struct.id.client) < struct.id.clock + struct.length) return false;
+  }
+  for (const [client, ranges] of ds.clients)
+    for (const range of ranges)
+      if (Y.getState(doc.store, client) < range.clock + range.len) return false;
+  return true;
 }
 
 /**
- * Forgets what Yjs holds back. Safe: every pending part came from a message that was
- * refused this way (or is waiting and refused with it), so none of it was acknowledged,
- * and its sender resends it.
+ * Forgets what Yjs holds back. Safe: no pending part was acknowledged, and its sender
+ * resends it (a client in its handshake or on reconnecting, a process once it integrates).
  */
 function dropPending(doc: Y.Doc): void {
   doc.store.pendingStructs = null;

@@ -1,19 +1,16 @@
-import type { Hocuspocus } from "@hocuspocus/server";
 import { Hono } from "hono";
 import { z } from "zod";
 import { PersonName, type Principal, TOKEN_ROLES } from "#shared/access.ts";
 import { IncidentKeySchema } from "#shared/doc/index.ts";
 import { authorize } from "../access/authorize.ts";
-import {
-  closeConnectionsOfSession,
-  closeConnectionsOfTokens,
-} from "../access/revokeConnections.ts";
+import type { Revocations } from "../access/revokeConnections.ts";
 import type { SessionService } from "../access/SessionService.ts";
 import type { TokenService } from "../access/TokenService.ts";
 import { HotdocError } from "../errors.ts";
 import type { IncidentService } from "../incidents/IncidentService.ts";
 import type { Logger } from "../logger.ts";
-import type { AccessTokenRecord, DocumentStore } from "../storage/DocumentStore.ts";
+import type { AccessTokenRecord } from "../storage/records.ts";
+import type { AccessTokenStore } from "../storage/stores.ts";
 import { readJson } from "./body.ts";
 import type { HttpEnv } from "./env.ts";
 
@@ -91,13 +88,13 @@ export function meOf(principal: Principal, csrf?: string) {
 export function accessRoutes(options: {
   tokens: TokenService;
   sessions: SessionService;
-  store: DocumentStore;
+  store: AccessTokenStore;
   incidents: IncidentService;
-  hocuspocus: Hocuspocus;
+  revocations: Revocations;
   publicUrl: () => string;
   logger: Logger;
 }): Hono<HttpEnv> {
-  const { tokens, sessions, store, incidents, hocuspocus, publicUrl, logger } = options;
+  const { tokens, sessions, store, incidents, revocations, publicUrl, logger } = options;
   const app = new Hono<HttpEnv>();
 
   app.get("/me", (c) => c.json(meOf(c.get("principal"), c.get("csrf"))));
@@ -126,7 +123,7 @@ export function accessRoutes(options: {
     authorize(principal, "manage_tokens");
     const id = c.req.param("id");
     if (!(await sessions.revoke(id))) throw new HotdocError("not_found", `no session ${id}`);
-    const closed = closeConnectionsOfSession(hocuspocus, id);
+    const closed = await revocations.sessionEnded(id);
     logger.info(
       { session: id, who: principal.subject, closedConnections: closed },
       "session revoked",
@@ -176,7 +173,7 @@ export function accessRoutes(options: {
     const record = (await store.listAccessTokens(key)).find((r) => r.id === id);
     if (!record) throw new HotdocError("not_found", `no link ${id} on ${key}`);
     await tokens.revoke(id);
-    const closed = closeConnectionsOfTokens(hocuspocus, [id, ...(await store.childTokens(id))]);
+    const closed = await revocations.tokensRevoked([id, ...(await store.childTokens(id))]);
     logger.info(
       { incident: key, link: id, who: principal.subject, closedConnections: closed },
       "share link revoked",
@@ -213,7 +210,7 @@ export function accessRoutes(options: {
     authorize(principal, "manage_tokens");
     const id = c.req.param("id");
     if (!(await tokens.revoke(id))) throw new HotdocError("not_found", `no token ${id}`);
-    closeConnectionsOfTokens(hocuspocus, [id, ...(await store.childTokens(id))]);
+    await revocations.tokensRevoked([id, ...(await store.childTokens(id))]);
     logger.info({ token: id, who: principal.subject }, "token revoked");
     return c.body(null, 204);
   });

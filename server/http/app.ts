@@ -1,7 +1,7 @@
-import type { Hocuspocus } from "@hocuspocus/server";
 import { Hono } from "hono";
 import type { OidcSignIn } from "../access/OidcSignIn.ts";
 import { clientAddress, type RateLimits } from "../access/RateLimits.ts";
+import type { Revocations } from "../access/revokeConnections.ts";
 import type { SessionService } from "../access/SessionService.ts";
 import type { TokenService } from "../access/TokenService.ts";
 import type { Announcer } from "../bridge/Announcer.ts";
@@ -14,7 +14,8 @@ import type { IncidentService } from "../incidents/IncidentService.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import type { OutboundTargets } from "../net/outboundTarget.ts";
-import type { DocumentStore } from "../storage/DocumentStore.ts";
+import type { PagingWiring } from "../paging/wirePaging.ts";
+import type { Stores } from "../storage/stores.ts";
 import { accessRoutes } from "./accessRoutes.ts";
 import { authRoutes } from "./authRoutes.ts";
 import { bearerAuth } from "./bearerAuth.ts";
@@ -24,6 +25,7 @@ import { exportRoutes } from "./exportRoutes.ts";
 import { healthRoutes } from "./healthRoutes.ts";
 import { hookRoutes } from "./hookRoutes.ts";
 import { incidentRoutes } from "./incidentRoutes.ts";
+import { pagerDutyHookRoutes, pagingApiRoutes } from "./pagingRoutes.ts";
 import { securityHeaders } from "./securityHeaders.ts";
 import { staticRoutes } from "./staticRoutes.ts";
 
@@ -36,7 +38,7 @@ export interface AppOptions {
   /** The policy for URLs the server will send requests to (room webhooks). */
   outbound: OutboundTargets;
   incidents: IncidentService;
-  store: DocumentStore;
+  stores: Pick<Stores, "kind" | "ping" | "chat" | "tokens" | "people">;
   metrics: Metrics;
   tokens: TokenService;
   sessions: SessionService;
@@ -44,17 +46,26 @@ export interface AppOptions {
   oidc: { signIn: OidcSignIn; providerName: string } | null;
   /** Session cookies are Secure (and `__Host-`): the public URL is https. */
   secureCookies: boolean;
-  hocuspocus: Hocuspocus;
+  /** Ends revoked links' and sessions' live connections on every process. */
+  revocations: Revocations;
   logger: Logger;
   clientDir: string;
   counts: () => { connections: number; documents: number };
   publicUrl: () => string;
   startedAt: number;
+  /** This process's name (PROCESS_NAME), shown by /healthz. */
+  processName: string;
+  /** Fan-out between processes (Redis), when configured: /healthz reports it. */
+  fanout: { readonly up: boolean } | null;
   /** Exports and time-travel reads running at once, per incident and per token. */
   maxExports: { perIncident: number; perToken: number };
   limits: RateLimits;
   /** Take the client address from X-Forwarded-For (a proxy is in front). */
   trustProxy: boolean;
+  /** Paging and publishing (each provider off until configured). */
+  paging: Pick<PagingWiring, "paging" | "publishing" | "providers">;
+  /** PAGERDUTY_WEBHOOK_SECRET: without it POST /hooks/pagerduty is off. */
+  pagerDutyWebhookSecret: string | null;
 }
 
 /** Chat platforms' deliveries: their own, larger budget per address. */
@@ -91,8 +102,8 @@ export function createApp(options: AppOptions): Hono<HttpEnv> {
       providerName: options.oidc?.providerName ?? null,
       sessions: options.sessions,
       tokens: options.tokens,
-      store: options.store,
-      hocuspocus: options.hocuspocus,
+      store: options.stores.people,
+      revocations: options.revocations,
       limits: options.limits,
       publicUrl: options.publicUrl,
       secureCookies: options.secureCookies,
@@ -113,7 +124,7 @@ export function createApp(options: AppOptions): Hono<HttpEnv> {
   api.route(
     "/incidents",
     channelRoutes({
-      store: options.store,
+      store: options.stores.chat,
       incidents: options.incidents,
       outbound: options.outbound,
     }),
@@ -124,12 +135,16 @@ export function createApp(options: AppOptions): Hono<HttpEnv> {
     accessRoutes({
       tokens: options.tokens,
       sessions: options.sessions,
-      store: options.store,
+      store: options.stores.tokens,
       incidents: options.incidents,
-      hocuspocus: options.hocuspocus,
+      revocations: options.revocations,
       publicUrl: options.publicUrl,
       logger,
     }),
+  );
+  api.route(
+    "/",
+    pagingApiRoutes({ paging: options.paging.paging, publishing: options.paging.publishing }),
   );
   api.all("*", () => {
     throw new HotdocError("not_found", "no such API route");
@@ -146,6 +161,15 @@ export function createApp(options: AppOptions): Hono<HttpEnv> {
       announcer: options.announcer,
       logger,
       metrics,
+    }),
+  );
+
+  app.route(
+    "/",
+    pagerDutyHookRoutes({
+      paging: options.paging.paging,
+      secret: options.pagerDutyWebhookSecret,
+      logger,
     }),
   );
 

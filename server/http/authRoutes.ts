@@ -1,4 +1,3 @@
-import type { Hocuspocus } from "@hocuspocus/server";
 import { type Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
@@ -14,12 +13,12 @@ import {
 } from "../access/browserSession.ts";
 import type { OidcSignIn } from "../access/OidcSignIn.ts";
 import type { RateLimits } from "../access/RateLimits.ts";
-import { closeConnectionsOfSession } from "../access/revokeConnections.ts";
+import type { Revocations } from "../access/revokeConnections.ts";
 import type { SessionService, SessionSubject } from "../access/SessionService.ts";
 import type { TokenService } from "../access/TokenService.ts";
 import { HotdocError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
-import type { DocumentStore } from "../storage/DocumentStore.ts";
+import type { PeopleDirectory } from "../storage/stores.ts";
 import { meOf } from "./accessRoutes.ts";
 import { readJson } from "./body.ts";
 import type { HttpEnv } from "./env.ts";
@@ -50,14 +49,14 @@ export function authRoutes(options: {
   providerName: string | null;
   sessions: SessionService;
   tokens: TokenService;
-  store: DocumentStore;
-  hocuspocus: Hocuspocus;
+  store: PeopleDirectory;
+  revocations: Revocations;
   limits: RateLimits;
   publicUrl: () => string;
   secureCookies: boolean;
   logger: Logger;
 }): Hono<HttpEnv> {
-  const { oidc, sessions, tokens, store, hocuspocus, limits, publicUrl, secureCookies, logger } =
+  const { oidc, sessions, tokens, store, revocations, limits, publicUrl, secureCookies, logger } =
     options;
   const cookieName = sessionCookieName(secureCookies);
   const app = new Hono<HttpEnv>();
@@ -86,7 +85,7 @@ export function authRoutes(options: {
   };
   const endSession = async (id: string, why: string) => {
     await sessions.revoke(id);
-    const closed = closeConnectionsOfSession(hocuspocus, id);
+    const closed = await revocations.sessionEnded(id);
     logger.info({ session: id, closedConnections: closed }, why);
   };
 

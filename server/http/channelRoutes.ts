@@ -7,7 +7,7 @@ import { authorize } from "../access/authorize.ts";
 import { HotdocError } from "../errors.ts";
 import type { IncidentService } from "../incidents/IncidentService.ts";
 import { type OutboundTargets, TargetRefusedError } from "../net/outboundTarget.ts";
-import type { DocumentStore } from "../storage/DocumentStore.ts";
+import type { ChatRoomStore } from "../storage/stores.ts";
 import { readJson } from "./body.ts";
 import type { HttpEnv } from "./env.ts";
 
@@ -22,7 +22,7 @@ const ChannelRequest = z
 
 /** `POST/GET /api/incidents/:key/channels`: which chat rooms feed an incident's timeline. */
 export function channelRoutes(options: {
-  store: DocumentStore;
+  store: ChatRoomStore;
   incidents: IncidentService;
   outbound: OutboundTargets;
 }): Hono<HttpEnv> {

@@ -20,7 +20,8 @@ import { authorize } from "../access/authorize.ts";
 import type { HotdocContext } from "../access/origins.ts";
 import { HotdocError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
-import { type DocumentStore, HistoryCompactedError } from "../storage/DocumentStore.ts";
+import { HistoryCompactedError } from "../storage/records.ts";
+import type { Stores } from "../storage/stores.ts";
 
 /** What the persistence layer tells a server-side write (the composition root passes PersistenceExtension). */
 export interface WriteDurability {
@@ -43,7 +44,7 @@ export interface WriteLimits {
  */
 export class IncidentService {
   private readonly hocuspocus: Hocuspocus;
-  private readonly store: DocumentStore;
+  private readonly stores: Pick<Stores, "log" | "incidents">;
   private readonly persistence: WriteDurability;
   private readonly documentLimits?: WriteLimits;
   private readonly keyPrefix: string;
@@ -52,7 +53,7 @@ export class IncidentService {
 
   constructor(options: {
     hocuspocus: Hocuspocus;
-    store: DocumentStore;
+    stores: Pick<Stores, "log" | "incidents">;
     persistence: WriteDurability;
     /** Refuses writes to a document at its size or record limit (413 document_too_large). */
     documentLimits?: WriteLimits;
@@ -62,7 +63,7 @@ export class IncidentService {
     declared?: (key: string, principal: Principal) => void;
   }) {
     this.hocuspocus = options.hocuspocus;
-    this.store = options.store;
+    this.stores = options.stores;
     this.persistence = options.persistence;
     this.documentLimits = options.documentLimits;
     this.keyPrefix = options.keyPrefix;
@@ -77,7 +78,7 @@ export class IncidentService {
     now: Date = new Date(),
   ): Promise<IncidentDocument> {
     authorize(principal, "create_incident");
-    const key = await this.store.createIncident(this.keyPrefix, now.getTime());
+    const key = await this.stores.incidents.createIncident(this.keyPrefix, now.getTime());
     // A chat declaration writes the new incident as that incident's bridge, in the declarer's name.
     const writer =
       principal.role === "bridge"
@@ -157,7 +158,7 @@ export class IncidentService {
     if (live && !live.isLoading) return read(live);
     const doc = new Y.Doc();
     try {
-      const state = await this.store.loadState(key);
+      const state = await this.stores.log.loadState(key);
       if (state) Y.applyUpdate(doc, state);
       return read(doc);
     } finally {
@@ -167,7 +168,7 @@ export class IncidentService {
 
   /** Incidents in progress first (by severity, newest first), then resolved and closed ones. */
   async list(): Promise<IncidentListItem[]> {
-    const stored = await this.store.listIncidents();
+    const stored = await this.stores.incidents.listIncidents();
     const items: IncidentListItem[] = [];
     for (const incident of stored) {
       const live = this.hocuspocus.documents.get(incident.key);
@@ -199,7 +200,7 @@ export class IncidentService {
     const removals = await this.withDoc(key, timelineRemovals);
     let state: Uint8Array | null;
     try {
-      state = await this.store.loadState(key, { at });
+      state = await this.stores.log.loadState(key, { at });
     } catch (error) {
       if (error instanceof HistoryCompactedError) {
         throw new HotdocError(
@@ -228,11 +229,14 @@ export class IncidentService {
   /** From when the document can be rebuilt exactly (epoch ms). */
   async historyStart(key: string): Promise<number | null> {
     await this.requireIncident(key);
-    return this.store.historyStart(key);
+    return this.stores.log.historyStart(key);
   }
 
   async requireIncident(key: string): Promise<void> {
-    if (!IncidentKeySchema.safeParse(key).success || !(await this.store.incidentExists(key))) {
+    if (
+      !IncidentKeySchema.safeParse(key).success ||
+      !(await this.stores.incidents.incidentExists(key))
+    ) {
       throw new HotdocError("incident_not_found", `no incident ${key}`);
     }
   }

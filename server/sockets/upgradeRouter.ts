@@ -1,11 +1,13 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
-import type { Hocuspocus } from "@hocuspocus/server";
+import { AuthMessageType } from "@hocuspocus/common";
+import { type Hocuspocus, MessageType } from "@hocuspocus/server";
+import * as decoding from "lib0/decoding";
 import { type RawData, type WebSocket, WebSocketServer } from "ws";
-import { CLOSE_REASONS } from "#shared/closeReasons.ts";
+import { CLOSE_REASONS, closeReasonFromString } from "#shared/closeReasons.ts";
 import type { Logger } from "../logger.ts";
 import type { Heartbeat } from "./Heartbeat.ts";
-import { HeldSocket } from "./HeldSocket.ts";
+import { HeldSocket, type RawSocket } from "./HeldSocket.ts";
 
 export type UpgradeHandler = (
   request: IncomingMessage,
@@ -99,6 +101,51 @@ export function toBytes(data: RawData): Uint8Array {
 }
 
 /**
+ * The socket itself, closed when Hocuspocus ends the document's connection on it: a
+ * close message (the store refused a write, a token was revoked), or a refusal because
+ * the store is unreachable. Hocuspocus leaves the socket open then, and a provider waits
+ * on it for ever (answered by Pings, it never reconnects); closed, it reconnects after
+ * its delay and finds the store again. Other refusals stay as they are: retrying a bad
+ * token would change nothing. (The y-websocket door closes on both already.)
+ */
+function closingWhenEnded(ws: WebSocket): RawSocket {
+  return {
+    get readyState() {
+      return ws.readyState;
+    },
+    send(data) {
+      ws.send(data);
+      const end = connectionEnd(data);
+      if (end) ws.close(end.code, end.reason);
+    },
+    close: (code, reason) => ws.close(code, reason),
+  };
+}
+
+/** The close a frame calls for (see closingWhenEnded), or null. */
+function connectionEnd(frame: Uint8Array): { code: number; reason: string } | null {
+  try {
+    const decoder = decoding.createDecoder(frame);
+    decoding.readVarString(decoder);
+    const type = decoding.readVarUint(decoder);
+    if (type === MessageType.CLOSE) {
+      const reason = decoding.readVarString(decoder);
+      // The answer to a client that let the document go: its socket may carry others.
+      if (reason === "provider_initiated") return null;
+      return closeReasonFromString(reason) ?? { code: 1000, reason: "closed by server" };
+    }
+    if (type !== MessageType.Auth) return null;
+    if (decoding.readVarUint(decoder) !== AuthMessageType.PermissionDenied) return null;
+    const reason = decoding.readVarString(decoder);
+    return reason === CLOSE_REASONS.store_unavailable.reason
+      ? CLOSE_REASONS.store_unavailable
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * The Hocuspocus protocol endpoint: a `ws` socket wrapped in HeldSocket, handed to
  * Hocuspocus. The heartbeat knows every socket; the Pongs that answer its Pings stop here.
  */
@@ -109,7 +156,7 @@ export function hocuspocusEndpoint(options: EndpointOptions & { heartbeat: Heart
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
   const handle: UpgradeHandler = (request, socket, head) => {
     wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
-      const held = new HeldSocket(ws);
+      const held = new HeldSocket(closingWhenEnded(ws));
       armAuthDeadline(ws, held, options.authTimeoutMs);
       options.heartbeat.track(held, ws);
       const client = options.hocuspocus.handleConnection(

@@ -27,6 +27,7 @@ import {
  *   stream [name] done|reopen       end a work stream, or take it up again
  *   tl [name] @name                 give a work stream a new tech lead
  *   streams                         list the work streams
+ *   page <team> <why>               page another team's on-call (a configured team; the why goes on the page)
  *   hotdoc declare sev2 <summary>   declare a new incident (opens its room where the platform's API is set up); only when addressed
  *   help                            list the commands
  *
@@ -66,6 +67,7 @@ export type ChatCommand =
   | { type: "streamState"; stream: string; state: StreamState }
   | { type: "streams" }
   | { type: "declare"; severity: Severity; summary: string }
+  | { type: "page"; text: string }
   | { type: "help" };
 
 export type ParsedChat = { command: ChatCommand } | { malformed: string } | { plain: true };
@@ -82,7 +84,7 @@ export const COMMAND_HELP = [
   "obs: <text> · theory: <text> · try: <text> · decision: <text>",
   "change: <what> revert: <how to undo>  (how: and why: are optional)",
   "sev 1|2|3 · status fixing|resolved|closed · im|tl|comms|backup @name",
-  "link HOT-12 · !key <text> marks a key event · help",
+  "link HOT-12 · !key <text> marks a key event · page <team> <why> pages a team's on-call · help",
   "hotdoc declare sev2 <summary> (or /hotdoc declare …) declares a new incident",
   "stream: <name> lead @name starts a work stream · stream [name] done|reopen · tl [name] @name · streams",
   "[name] after a keyword tags it with a work stream: obs [db]: replica lag 40s",
@@ -274,6 +276,11 @@ export function parseChatCommand(text: string, mentions: readonly string[] = [])
       return rest
         ? { command: { type: "key", text: rest, ...stream } }
         : { malformed: "!key needs the text of the key event" };
+    case "page":
+      // "page <team> <why>": the team is matched against the configured ones when it runs.
+      return rest
+        ? { command: { type: "page", text: rest } }
+        : { malformed: "page needs a team and why, e.g. `page Database on-call replica lag 40s`" };
     case "help":
       return rest ? { plain: true } : { command: { type: "help" } };
     default:

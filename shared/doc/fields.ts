@@ -28,6 +28,8 @@ export const COLLECTIONS = [
   "comms",
   "followUps",
   "streams",
+  "pages",
+  "publications",
 ] as const;
 export type CollectionName = (typeof COLLECTIONS)[number];
 

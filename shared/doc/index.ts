@@ -13,9 +13,9 @@ export * from "./investigation.ts";
 export { type RecordCount, recordsAddedBy, trackRecordCount } from "./limits.ts";
 export { maxLengthOf, type TextSchema } from "./maxLength.ts";
 export * from "./migrations.ts";
+export * from "./paging.ts";
 export * from "./quickAdd.ts";
 export * from "./read.ts";
-
 export * from "./richText.ts";
 export * from "./schema.ts";
 export * from "./streams.ts";

@@ -12,6 +12,8 @@ import type {
   FollowUp,
   IncidentLink,
   Observation,
+  PageRecord,
+  PublicationRecord,
   RoleAssignment,
   Theory,
   TimelineEntry,
@@ -60,6 +62,10 @@ export interface IncidentDocument {
   followUps: FollowUp[];
   /** Oldest first, done ones included. */
   streams: WorkStream[];
+  /** Pages sent about the incident, oldest first. */
+  pages: PageRecord[];
+  /** Comms updates published (or failed to), oldest first. */
+  publications: PublicationRecord[];
   notes: string;
   createdAt: string | null;
   updatedAt: string | null;
@@ -77,7 +83,71 @@ export interface IncidentSummary {
   updatedAt: string | null;
 }
 
+/** The header of the incident: its scalar fields, meta and the incident manager. */
+export type IncidentHead = Pick<
+  IncidentDocument,
+  | "schemaVersion"
+  | "key"
+  | "summary"
+  | "severity"
+  | "status"
+  | "service"
+  | "products"
+  | "times"
+  | "assessment"
+  | "incidentManager"
+  | "createdAt"
+  | "updatedAt"
+>;
+
 export function readIncident(doc: Y.Doc): IncidentDocument {
+  const head = readIncidentHead(doc);
+  const changes = readRecords(doc, "changes").sort(byAt);
+  const observations = readRecords(doc, "observations").sort(byAt);
+  const theories = readRecords(doc, "theories").sort(byAt);
+  const experiments = readRecords(doc, "experiments").sort(byAt);
+  const timeline = withRecordStreams(readTimeline(doc), {
+    observations: streamsById(observations),
+    theories: streamsById(theories),
+    experiments: streamsById(experiments),
+    changes: streamsById(changes),
+  });
+  return {
+    schemaVersion: head.schemaVersion,
+    key: head.key,
+    summary: head.summary,
+    description: readRichTextPlain(doc, "description"),
+    severity: head.severity,
+    status: head.status,
+    service: head.service,
+    products: head.products,
+    times: head.times,
+    assessment: head.assessment,
+    incidentManager: head.incidentManager,
+    roles: readRoles(doc).sort((a, b) => compareText(a.since, b.since)),
+    links: readRecords(doc, "links"),
+    timeline,
+    changes,
+    stillToRevert: stillToRevert(changes).map((c) => c.id),
+    observations,
+    theories,
+    experiments,
+    comms: readRecords(doc, "comms").sort(byAt),
+    followUps: readRecords(doc, "followUps").sort(byAt),
+    streams: readStreams(doc),
+    pages: readRecords(doc, "pages").sort(byAt),
+    publications: readRecords(doc, "publications").sort(byAt),
+    notes: readRichTextPlain(doc, "notes"),
+    createdAt: head.createdAt,
+    updatedAt: head.updatedAt,
+  };
+}
+
+/**
+ * The header's fields alone, without the collections or rich text: what `readIncident`
+ * and the client's incremental reader both need when only the header changed.
+ */
+export function readIncidentHead(doc: Y.Doc): IncidentHead {
   const summary = readIncidentSummary(doc);
   const fields = incidentMap(doc);
   const time = (field: "startedAt" | "detectedAt" | "endedAt") => {
@@ -94,22 +164,11 @@ export function readIncident(doc: Y.Doc): IncidentDocument {
     const value = fields.get(field);
     return typeof value === "string" ? value : "";
   };
-  const changes = readRecords(doc, "changes").sort(byAt);
-  const observations = readRecords(doc, "observations").sort(byAt);
-  const theories = readRecords(doc, "theories").sort(byAt);
-  const experiments = readRecords(doc, "experiments").sort(byAt);
-  const timeline = withRecordStreams(readTimeline(doc), {
-    observations: streamsById(observations),
-    theories: streamsById(theories),
-    experiments: streamsById(experiments),
-    changes: streamsById(changes),
-  });
   const products = fields.get("products");
   return {
     schemaVersion: Number(metaMap(doc).get("schemaVersion") ?? 0),
     key: summary.key,
     summary: summary.summary,
-    description: readRichTextPlain(doc, "description"),
     severity: summary.severity,
     status: summary.status,
     service: summary.service,
@@ -124,18 +183,6 @@ export function readIncident(doc: Y.Doc): IncidentDocument {
       otherFactors: str("otherFactors"),
     },
     incidentManager: summary.incidentManager,
-    roles: readRoles(doc).sort((a, b) => compareText(a.since, b.since)),
-    links: readRecords(doc, "links"),
-    timeline,
-    changes,
-    stillToRevert: stillToRevert(changes).map((c) => c.id),
-    observations,
-    theories,
-    experiments,
-    comms: readRecords(doc, "comms").sort(byAt),
-    followUps: readRecords(doc, "followUps").sort(byAt),
-    streams: readStreams(doc),
-    notes: readRichTextPlain(doc, "notes"),
     createdAt: summary.createdAt,
     updatedAt: summary.updatedAt,
   };

@@ -7,6 +7,11 @@ import {
   EXPERIMENT_STATES,
   FOLLOW_UP_KINDS,
   LINK_KINDS,
+  PAGE_PROVIDERS,
+  PAGE_REASONS,
+  PAGE_STATES,
+  PUBLISH_DESTINATIONS,
+  PUBLISH_STATES,
   ROLE_KINDS,
   SOURCES,
   STATUSES,
@@ -106,6 +111,8 @@ const RecordRefSchema = z
       "comms",
       "followUps",
       "roles",
+      "pages",
+      "publications",
     ]),
     id: IdSchema,
   })
@@ -441,6 +448,69 @@ export const StreamInput = z
   .strict();
 export type StreamInput = z.input<typeof StreamInput>;
 
+/**
+ * One page hotdoc sent (or is sending) about the incident through one provider to one
+ * team's on-call: why, what became of it, and the provider's own error when it failed.
+ * The server writes these (paging is server-side); the header shows them. The id is
+ * `<team slug>.<provider>`, so one team is paged once per incident through each provider
+ * (`dedupKey` makes the provider side idempotent too).
+ */
+export const PageRecord = z.object({
+  id: IdSchema,
+  /** When it was first asked for. */
+  at: InstantSchema,
+  /** Who asked: the declarer, the escalating responder, or hotdoc itself. */
+  author: name,
+  team: requiredText(200),
+  provider: z.enum(PAGE_PROVIDERS),
+  reason: z.enum(PAGE_REASONS),
+  /** What the page said on top of the key and summary: the escalation's why, or "declared SEV1". */
+  note: text(1000),
+  dedupKey: requiredText(255),
+  state: z.enum(PAGE_STATES),
+  attempts: z.number().int().min(0),
+  sentAt: InstantSchema.optional(),
+  acknowledgedAt: InstantSchema.optional(),
+  acknowledgedBy: text(200).optional(),
+  resolvedAt: InstantSchema.optional(),
+  /** Why the last attempt failed, in the provider's own words. */
+  error: text(2000).optional(),
+  /** The provider's page for it, once known. */
+  url: UrlSchema.optional(),
+});
+export type PageRecord = z.infer<typeof PageRecord>;
+
+/**
+ * One comms update published to one destination (or being published, or failed): the
+ * exact text that went out, where, when, by whom, and the provider's id and URL. The id
+ * is `<comms id>.<destination>` (`final-<audience>.<destination>` for the update hotdoc
+ * posts itself when the incident is resolved): a draft is published to each destination
+ * once, and a retry reuses the record.
+ */
+export const PublicationRecord = z.object({
+  id: IdSchema,
+  /** The comms update published; absent for the final update posted on resolve. */
+  commsId: IdSchema.optional(),
+  audience: z.enum(COMMS_AUDIENCES),
+  destination: z.enum(PUBLISH_DESTINATIONS),
+  state: z.enum(PUBLISH_STATES),
+  /** When it was first asked for. */
+  at: InstantSchema,
+  author: name,
+  attempts: z.number().int().min(0),
+  /** Exactly what went out (the subject or incident name is the title). */
+  title: text(400),
+  text: text(30_000),
+  sentAt: InstantSchema.optional(),
+  /** The provider's id for this update (a Statuspage incident update, an email's Message-ID). */
+  providerId: text(500).optional(),
+  /** The provider's incident this update belongs to (a Statuspage incident: later updates PATCH it). */
+  providerIncidentId: text(500).optional(),
+  url: UrlSchema.optional(),
+  error: text(2000).optional(),
+});
+export type PublicationRecord = z.infer<typeof PublicationRecord>;
+
 /** Stored record schema of each collection, used when reading a document back. */
 export const RECORD_SCHEMAS = {
   roles: RoleRecord,
@@ -453,4 +523,6 @@ export const RECORD_SCHEMAS = {
   comms: CommsRecord,
   followUps: FollowUpRecord,
   streams: StreamRecord,
+  pages: PageRecord,
+  publications: PublicationRecord,
 } as const;

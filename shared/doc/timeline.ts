@@ -294,7 +294,7 @@ const compareEntries = inTimeOrder<TimelineEntry>((a, b) => compareText(a.text, 
  */
 export function onTimelineAdded(
   doc: Y.Doc,
-  listener: (entries: TimelineEntry[]) => void,
+  listener: (entries: TimelineEntry[], origin: unknown) => void,
 ): () => void {
   const records = collection(doc, "timeline");
   const handler = (event: Y.YMapEvent<RecordMap>) => {
@@ -304,7 +304,7 @@ export function onTimelineAdded(
       const entry = readTimelineEntry(doc, id);
       if (entry) added.push(entry);
     });
-    if (added.length > 0) listener(added.sort(compareEntries));
+    if (added.length > 0) listener(added.sort(compareEntries), event.transaction.origin);
   };
   records.observe(handler);
   return () => records.unobserve(handler);

@@ -99,6 +99,7 @@ export const TIMELINE_KINDS = [
   "role",
   "alert",
   "followup",
+  "page",
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
@@ -113,6 +114,25 @@ export type ExperimentState = (typeof EXPERIMENT_STATES)[number];
 
 export const COMMS_AUDIENCES = ["internal", "external"] as const;
 export const COMMS_STATES = ["draft", "sent"] as const;
+
+/** Who hotdoc pages through: PagerDuty's Events API v2, Opsgenie's Alert API, or a signed webhook. */
+export const PAGE_PROVIDERS = ["pagerduty", "opsgenie", "webhook"] as const;
+export type PageProvider = (typeof PAGE_PROVIDERS)[number];
+/**
+ * A page's life: `sending` while hotdoc talks to the provider, `triggered` once the provider
+ * took it, `acknowledged` once someone answered it (reported back by the provider),
+ * `resolved` once the incident was, `failed` when the provider refused it or was down
+ * (with its reason; it can be sent again).
+ */
+export const PAGE_STATES = ["sending", "triggered", "acknowledged", "resolved", "failed"] as const;
+/** Why a page went out: the declaration (or a raise to a paging severity), or an escalation to another team. */
+export const PAGE_REASONS = ["declared", "escalated"] as const;
+
+/** Where a comms update is published: Statuspage (one page per audience), email, a generic webhook. */
+export const PUBLISH_DESTINATIONS = ["statuspage", "email", "webhook"] as const;
+export type PublishDestination = (typeof PUBLISH_DESTINATIONS)[number];
+/** A publication's life: `sending`, `sent` (with the provider's id and URL), `failed` (with the reason; it can be retried). */
+export const PUBLISH_STATES = ["sending", "sent", "failed"] as const;
 
 export const FOLLOW_UP_KINDS = ["cleanup", "action_item"] as const;
 

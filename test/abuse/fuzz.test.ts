@@ -201,7 +201,7 @@ describe(`fuzzing (seed ${SEED})`, () => {
     const texts = new Set(readTimeline(served).map((e) => e.text));
     for (const text of sentWrites) expect(texts.has(text), text).toBe(true);
     const stored = new Y.Doc();
-    const storedState = await server.hotdoc.store.loadState(key);
+    const storedState = await server.hotdoc.stores.log.loadState(key);
     expect(storedState).not.toBeNull();
     Y.applyUpdate(stored, storedState as Uint8Array);
     expect(Y.encodeStateVector(stored)).toEqual(Y.encodeStateVector(served));

@@ -1,8 +1,9 @@
 import type { Browser, Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appendTimelineEntry, readIncident, recordChange } from "#shared/doc/index.ts";
+import { readIncident, recordChange } from "#shared/doc/index.ts";
 import { colorForSubject } from "#shared/presence.ts";
 import { artifactPath, launchChromium, rgb, subjectIn, waitOnline } from "../helpers/browser.ts";
+import { seedLongIncident } from "../helpers/longIncident.ts";
 import {
   startOidcProvider,
   TEST_USERS,
@@ -51,6 +52,45 @@ describe("the incident page in a real browser", () => {
       .locator('[data-testid="connection-status"][data-status="online"]')
       .waitFor({ timeout: 15_000 });
     return page;
+  }
+
+  /**
+   * Alice's page on `url`, with a network that can be cut. Chromium's offline emulation
+   * leaves open websockets alone, so the cut is at the websocket itself: while cut, her
+   * sockets are closed and refused.
+   */
+  async function openCuttable(url: string) {
+    let offline = false;
+    const sockets: { page: WebSocketRoute; server: WebSocketRoute }[] = [];
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    await context.routeWebSocket(/\/collab$/, (ws) => {
+      if (offline) {
+        ws.close({ code: 1006 });
+        return;
+      }
+      sockets.push({ page: ws, server: ws.connectToServer() });
+    });
+    const page = await context.newPage();
+    await page.goto(url);
+    await waitOnline(page);
+    return {
+      context,
+      page,
+      /** Closes the open sockets, refuses new ones, and waits for the page to notice. */
+      async cut() {
+        offline = true;
+        for (const socket of sockets.splice(0)) {
+          await socket.server.close();
+          await socket.page.close({ code: 1006 });
+        }
+        await page
+          .locator('[data-testid="connection-status"]:not([data-status="online"])')
+          .waitFor({ timeout: 5000 });
+      },
+      reconnect() {
+        offline = false;
+      },
+    };
   }
 
   const entry = (page: Page, text: string) =>
@@ -181,43 +221,20 @@ describe("the incident page in a real browser", () => {
   });
 
   it("edits made offline are kept and reach the others on reconnect", async () => {
-    // Chromium's offline emulation leaves open websockets alone, so the network is cut
-    // at the websocket itself: while "offline", Alice's sockets are closed and refused.
-    let offline = false;
-    const sockets: { page: WebSocketRoute; server: WebSocketRoute }[] = [];
     const link = await server.api("POST", `/api/incidents/${key}/links`, {
       role: "responder",
       name: "Alice",
     });
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    await context.routeWebSocket(/\/collab$/, (ws) => {
-      if (offline) {
-        ws.close({ code: 1006 });
-        return;
-      }
-      sockets.push({ page: ws, server: ws.connectToServer() });
-    });
-    const alice = await context.newPage();
-    await alice.goto(link.body.url);
-    await alice
-      .locator('[data-testid="connection-status"][data-status="online"]')
-      .waitFor({ timeout: 15_000 });
+    const { page: alice, cut, reconnect } = await openCuttable(link.body.url);
     const bob = await open("responder", "Bob");
 
-    offline = true;
-    for (const socket of sockets.splice(0)) {
-      await socket.server.close();
-      await socket.page.close({ code: 1006 });
-    }
-    await alice
-      .locator('[data-testid="connection-status"]:not([data-status="online"])')
-      .waitFor({ timeout: 5000 });
+    await cut();
     await alice.getByTestId("quick-add-text").fill("written while offline");
     await alice.getByTestId("quick-add-submit").click();
     await entry(alice, "written while offline").waitFor({ timeout: LIVE_MS });
     expect(await entry(bob, "written while offline").count()).toBe(0);
 
-    offline = false;
+    reconnect();
     await alice
       .locator('[data-testid="connection-status"][data-status="online"]')
       .waitFor({ timeout: 30_000 });
@@ -497,33 +514,13 @@ describe("the incident page in a real browser", () => {
   });
 
   it("an entry typed while the session ends is counted, kept, and saved after signing in again on the page", async () => {
-    // The websocket is cut as in the offline test above, so the sign-out in another tab
-    // happens while this page cannot hear of it.
-    let offline = false;
-    const sockets: { page: WebSocketRoute; server: WebSocketRoute }[] = [];
+    // The websocket is cut, so the sign-out in another tab happens while this page cannot
+    // hear of it.
     const link: string = (
       await server.api("POST", `/api/incidents/${key}/links`, { role: "responder", name: "Alice" })
     ).body.url;
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    await context.routeWebSocket(/\/collab$/, (ws) => {
-      if (offline) {
-        ws.close({ code: 1006 });
-        return;
-      }
-      sockets.push({ page: ws, server: ws.connectToServer() });
-    });
-    const alice = await context.newPage();
-    await alice.goto(link);
-    await waitOnline(alice);
-
-    offline = true;
-    for (const socket of sockets.splice(0)) {
-      await socket.server.close();
-      await socket.page.close({ code: 1006 });
-    }
-    await alice
-      .locator('[data-testid="connection-status"]:not([data-status="online"])')
-      .waitFor({ timeout: 5000 });
+    const { context, page: alice, cut, reconnect } = await openCuttable(link);
+    await cut();
     const text = "typed while signed out elsewhere";
     await alice.getByTestId("quick-add-text").fill(text);
     await alice.getByTestId("quick-add-submit").click();
@@ -536,7 +533,7 @@ describe("the incident page in a real browser", () => {
     await other.close();
 
     // Back online, the page learns its session is over and says what it could not save.
-    offline = false;
+    reconnect();
     await alice.getByTestId("signed-out").waitFor({ timeout: 30_000 });
     expect(await alice.getByTestId("signed-out").innerText()).toContain("You have been signed out");
     expect(await alice.getByTestId("unsaved-changes").getAttribute("data-count")).toBe("1");
@@ -589,32 +586,16 @@ describe("a long incident in a real browser", () => {
     const server = await startTestServer();
     const browser = await launchChromium();
     try {
-      const key = (await server.api("POST", "/api/incidents", { summary: "Long one", severity: 2 }))
-        .body.key;
-      await server.hotdoc.incidents.write(
-        key,
-        { subject: "load", name: "Load", role: "admin", scope: "*" },
-        (doc) => {
-          for (let i = 0; i < 5000; i++) {
-            appendTimelineEntry(doc, {
-              author: `user${i % 17}`,
-              source: "slack",
-              kind: "chat",
-              text: `chat message ${i}`,
-              at: new Date(Date.UTC(2026, 10, 20, 10) + i * 1000).toISOString(),
-            });
-          }
-        },
-      );
-      const link = await server.api("POST", `/api/incidents/${key}/links`, {
-        role: "responder",
-        name: "Ana",
+      const { url } = await seedLongIncident(server, {
+        summary: "Long one",
+        severity: 2,
+        entries: 5000,
       });
       const page = await (
         await browser.newContext({ viewport: { width: 1400, height: 1000 } })
       ).newPage();
       const started = Date.now();
-      await page.goto(link.body.url);
+      await page.goto(url);
       await page
         .locator('[data-testid="timeline"][data-count="5001"]')
         .waitFor({ timeout: 15_000 });

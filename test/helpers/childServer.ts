@@ -58,7 +58,11 @@ export async function spawnServer(
         logs.push(entry);
         if (entry.msg === "hotdoc listening" && entry.port) resolve(entry.port);
       });
-      void exited.then(({ code }) => reject(new Error(`server exited early (${code}): ${stderr}`)));
+      // 'close' comes after the output is drained: why it stopped is often in its last log lines.
+      child.once("close", (code) => {
+        const last = logs.slice(-3).map((entry) => `\n${JSON.stringify(entry)}`);
+        reject(new Error(`server exited early (${code}): ${stderr}${last.join("")}`));
+      });
     }),
     20_000,
     "child server to listen",

@@ -10,8 +10,14 @@ import {
   appendTimelineEntry,
   assignRole,
   initIncident,
+  logPageEvent,
   markCommsSent,
+  type PublicationRecord,
+  pageId,
+  publicationId,
   recordChange,
+  savePage,
+  savePublication,
   setChangeState,
   setExperimentState,
   setIncidentFields,
@@ -60,6 +66,31 @@ export function realisticIncident(): Y.Doc {
       },
       T(minute, 30),
     );
+  // Pages as paging writes them (shared/doc/paging.ts): the record and its pinned timeline line.
+  const payments = pageId("Payments on-call", "pagerduty");
+  savePage(doc, {
+    id: payments,
+    at: T(7).toISOString(),
+    author: "Priya Natarajan",
+    team: "Payments on-call",
+    provider: "pagerduty",
+    reason: "declared",
+    note: "declared SEV2",
+    dedupKey: "hotdoc/HOT-42/payments-on-call",
+    state: "resolved",
+    attempts: 1,
+    sentAt: T(7, 5).toISOString(),
+    acknowledgedAt: T(9, 35).toISOString(),
+    acknowledgedBy: "Marco Rossi",
+    resolvedAt: T(64, 5).toISOString(),
+    url: "https://hotdoc-example.pagerduty.com/incidents/Q1HOT42",
+  });
+  logPageEvent(
+    doc,
+    { id: payments },
+    "Paged Payments on-call through PagerDuty: declared SEV2",
+    T(7, 5),
+  );
   assignRole(doc, { role: "incident_manager", holder: "Priya Natarajan" }, priya, T(8));
   setStatus(doc, "fixing", priya, T(8));
   assignRole(doc, { role: "tech_lead", holder: "Marco Rossi" }, priya, T(9));
@@ -144,6 +175,21 @@ export function realisticIncident(): Y.Doc {
   );
   setStreamState(doc, database, "done", priya, T(17, 45));
   setSeverity(doc, 1, priya, T(18));
+  const dbPage = pageId("Database on-call", "opsgenie");
+  savePage(doc, {
+    id: dbPage,
+    at: T(11, 20).toISOString(),
+    author: "Marco Rossi",
+    team: "Database on-call",
+    provider: "opsgenie",
+    reason: "escalated",
+    note: "connection pool exhausted",
+    dedupKey: "hotdoc/HOT-42/database-on-call",
+    state: "failed",
+    attempts: 3,
+    error: "request timed out after 10 s",
+  });
+  logPageEvent(doc, { id: dbPage }, "Paging Database on-call through Opsgenie failed", T(11, 25));
   const rollbackTest = addExperiment(
     doc,
     {
@@ -208,8 +254,76 @@ export function realisticIncident(): Y.Doc {
     T(27),
   );
   markCommsSent(doc, update, { name: "Dana Kim", source: "editor" }, "status page", T(28));
+  const dana = { name: "Dana Kim", source: "editor" as const };
+  // What publishing writes (shared/doc/paging.ts): one record per destination, sent or failed.
+  const publish = (
+    commsId: string | undefined,
+    audience: PublicationRecord["audience"],
+    destination: PublicationRecord["destination"],
+    title: string,
+    minute: number,
+    outcome: { url?: string; error?: string } = {},
+    id = publicationId(commsId ?? `final-${audience}`, destination),
+  ) =>
+    savePublication(doc, {
+      id,
+      ...(commsId ? { commsId } : {}),
+      audience,
+      destination,
+      state: outcome.error ? "failed" : "sent",
+      at: T(minute).toISOString(),
+      author: "Dana Kim",
+      attempts: 1,
+      title,
+      text: title,
+      ...(outcome.error ? { error: outcome.error } : { sentAt: T(minute, 5).toISOString() }),
+      ...(outcome.url ? { url: outcome.url } : {}),
+    });
+  const external = addComms(
+    doc,
+    {
+      author: "Dana Kim",
+      audience: "external",
+      title: "Checkout errors in the EU",
+      summary: "Some EU customers cannot pay; a fix is being applied.",
+      nextUpdate: "In 45 minutes",
+    },
+    T(29),
+  );
+  publish(external, "external", "statuspage", "Checkout errors in the EU", 30, {
+    url: "https://status.example.com/incidents/hot42",
+  });
+  publish(external, "external", "email", "Checkout errors in the EU", 30);
+  markCommsSent(doc, external, dana, undefined, T(30, 10));
+  // A draft nobody sent: never in the postmortem.
+  addComms(
+    doc,
+    { author: "Dana Kim", audience: "external", title: "Draft: root cause found" },
+    T(31),
+  );
+  const second = addComms(
+    doc,
+    {
+      author: "Dana Kim",
+      audience: "internal",
+      title: "HOT-42 - Sev 1 - Checkout recovering",
+      summary: "Error rate back to normal; watching.",
+      nextUpdate: "15:30 UTC",
+    },
+    T(60),
+  );
+  publish(second, "internal", "statuspage", "HOT-42 - Sev 1 - Checkout recovering", 61, {
+    url: "https://status.example.com/internal/hot42",
+  });
+  publish(second, "internal", "email", "HOT-42 - Sev 1 - Checkout recovering", 61, {
+    error: "mail relay refused the connection",
+  });
+  markCommsSent(doc, second, dana, undefined, T(62));
   setIncidentFields(doc, { endedAt: T(62).toISOString() }, priya, T(63));
   setStatus(doc, "resolved", priya, T(64));
+  publish(undefined, "external", "statuspage", "Resolved: checkout errors in the EU", 64, {
+    url: "https://status.example.com/incidents/hot42",
+  });
   addFollowUp(
     doc,
     {

@@ -5,7 +5,7 @@ import { Writable } from "node:stream";
 import { loadConfig } from "../../server/config.ts";
 import { type RunningHotdoc, startHotdoc } from "../../server/hotdoc.ts";
 import { createLogger } from "../../server/logger.ts";
-import type { DocumentStore } from "../../server/storage/DocumentStore.ts";
+import type { Stores } from "../../server/storage/stores.ts";
 
 export const TEST_TOKEN = "test-admin-token-0123456789";
 
@@ -46,7 +46,7 @@ export async function startTestServer(
     dataDir?: string;
     env?: Record<string, string>;
     captureLogs?: boolean;
-    store?: DocumentStore;
+    stores?: Stores;
   } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDataDir();
@@ -72,7 +72,7 @@ export async function startTestServer(
     },
   });
   const hotdoc = await startHotdoc(config, {
-    store: options.store,
+    stores: options.stores,
     ...(options.captureLogs ? { logger: createLogger("info", sink) } : {}),
   });
   const url = `http://127.0.0.1:${hotdoc.port}`;

@@ -1,50 +1,11 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliver, SECRETS, slackMessage, slackSigned } from "../helpers/chatPayloads.ts";
-import { withTimeout } from "../helpers/clients.ts";
+import { fakeRoomWebhook } from "../helpers/roomWebhook.ts";
 import { startTestServer, type TestServer } from "../helpers/testServer.ts";
-
-/** A stand-in for a room's incoming webhook, on loopback, recording what it is sent. */
-function fakeWebhook() {
-  const posts: { text: string; at: number }[] = [];
-  const waiters: (() => void)[] = [];
-  const server = http.createServer((request, response) => {
-    let body = "";
-    request.on("data", (chunk) => (body += chunk));
-    request.on("end", () => {
-      posts.push({ text: JSON.parse(body).text, at: Date.now() });
-      response.end("ok");
-      waiters.forEach((w) => {
-        w();
-      });
-    });
-  });
-  return {
-    posts,
-    listen: () =>
-      new Promise<string>((resolve) =>
-        server.listen(0, "127.0.0.1", () =>
-          resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`),
-        ),
-      ),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-    until: (predicate: () => boolean) =>
-      withTimeout(
-        new Promise<void>((resolve) => {
-          const check = () => predicate() && resolve();
-          waiters.push(check);
-          check();
-        }),
-        10_000,
-        "webhook posts",
-      ),
-  };
-}
 
 describe("announcements back into the room", () => {
   let server: TestServer;
-  const hook = fakeWebhook();
+  const hook = fakeRoomWebhook();
   let key: string;
 
   beforeAll(async () => {

@@ -24,7 +24,11 @@ const MAX_PROBE_MS = 1000;
 /** Reads one sample from the server's Prometheus text (`name` includes any labels). */
 async function gauge(url: string, name: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith(`${name} `));
+  // Every series carries the process label; the name is matched without it.
+  const line = text
+    .split("\n")
+    .map((l) => l.replace(/,?process="[^"]*"/, "").replace("{}", ""))
+    .find((l) => l.startsWith(`${name} `));
   if (!line) throw new Error(`no ${name} in /metrics`);
   return Number(line.split(" ")[1]);
 }

@@ -121,7 +121,7 @@ describe("webhook URLs cannot reach the server's own network (SSRF)", () => {
     // A row written straight to the store, as one written before link-time checks would be.
     // It comes first and its host is a literal (no DNS), so its post is tried and refused
     // before the control's; names resolving to loopback are covered in outboundTarget.test.ts.
-    await server.hotdoc.store.linkChannel({
+    await server.hotdoc.stores.chat.linkChannel({
       platform: "slack",
       channel: "C0OLD",
       incident: key,
@@ -201,7 +201,7 @@ describe("a room named after an incident cannot be captured by another incident'
     expect((await say("B's war room: payments are down")).status).toBe(200);
     expect(await timeline(b)).toContain("B's war room: payments are down");
     expect(await timeline(a)).not.toContain("B's war room: payments are down");
-    expect((await server.hotdoc.store.findChannelLink("mattermost", room))?.incident).toBe(b);
+    expect((await server.hotdoc.stores.chat.findChannelLink("mattermost", room))?.incident).toBe(b);
   });
 
   it("once the room's name is known, A's responder cannot move it, by the API or by `link` in the room", async () => {
@@ -219,7 +219,7 @@ describe("a room named after an incident cannot be captured by another incident'
     const command = await say(`link ${a}`);
     expect(command.status).toBe(200);
     expect(command.body.text).toContain(`named after ${b}`);
-    expect((await server.hotdoc.store.findChannelLink("mattermost", room))?.incident).toBe(b);
+    expect((await server.hotdoc.stores.chat.findChannelLink("mattermost", room))?.incident).toBe(b);
     expect((await say("still B's")).status).toBe(200);
     expect(await timeline(b)).toContain("still B's");
   });
@@ -232,7 +232,7 @@ describe("a room named after an incident cannot be captured by another incident'
       responderA,
     );
     expect(answer.status).toBe(403);
-    expect(await server.hotdoc.store.findChannelLink("webhook", b.toLowerCase())).toBeNull();
+    expect(await server.hotdoc.stores.chat.findChannelLink("webhook", b.toLowerCase())).toBeNull();
   });
 
   it("someone with rights on B can still move B's room, and that link stands", async () => {

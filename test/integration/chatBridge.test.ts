@@ -254,7 +254,9 @@ describe("chat bridge", () => {
       await send(slackSigned(first));
       await send(slackSigned(slackMessage("C0MOVING", "U0IM", `link ${b}`, ts(41))));
       await send(slackSigned(first, { retry: 1 }));
-      expect((await server.hotdoc.store.findChannelLink("slack", "C0MOVING"))?.incident).toBe(b);
+      expect((await server.hotdoc.stores.chat.findChannelLink("slack", "C0MOVING"))?.incident).toBe(
+        b,
+      );
     });
 
     it("never mirrors hotdoc's own announcements back", async () => {
@@ -753,7 +755,7 @@ describe("chat bridge", () => {
       expect(unknownRoom.status).toBe(200);
       const metrics = await (await fetch(`${server.url}/metrics`)).text();
       expect(metrics).toMatch(
-        /hotdoc_chat_events_total\{platform="slack",outcome="unlinked"\} [1-9]/,
+        /hotdoc_chat_events_total\{platform="slack",outcome="unlinked",process="[^"]+"\} [1-9]/,
       );
       expect(Y.encodeStateVector(server.hotdoc.hocuspocus.documents.get(key)!)).toEqual(before);
       expect(JSON.stringify(await stored())).not.toContain("should never appear");
@@ -804,13 +806,15 @@ describe("chat bridge", () => {
     const line = metrics
       .split("\n")
       .find((l) =>
-        l.startsWith(`hotdoc_chat_events_total{platform="${platform}",outcome="${outcome}"} `),
+        l.startsWith(
+          `hotdoc_chat_events_total{platform="${platform}",outcome="${outcome}",process=`,
+        ),
       );
     return line ? Number(line.slice(line.lastIndexOf(" ") + 1)) : 0;
   }
 
   async function docFromServer(): Promise<Y.Doc> {
-    const state = await server.hotdoc.store.loadState(key);
+    const state = await server.hotdoc.stores.log.loadState(key);
     const doc = new Y.Doc();
     if (state) Y.applyUpdate(doc, state);
     return doc;

@@ -101,7 +101,7 @@ describe("collaboration over /collab", () => {
   it("an unknown incident is refused with a typed reason and never created", async () => {
     const reason = await whenRefused(open("HOT-999"));
     expect(reason).toBe(CLOSE_REASONS.incident_not_found.reason);
-    expect(await server.hotdoc.store.incidentExists("HOT-999")).toBe(false);
-    expect(await server.hotdoc.store.loadState("HOT-999")).toBeNull();
+    expect(await server.hotdoc.stores.incidents.incidentExists("HOT-999")).toBe(false);
+    expect(await server.hotdoc.stores.log.loadState("HOT-999")).toBeNull();
   });
 });

@@ -2,7 +2,7 @@ import type { HocuspocusProvider } from "@hocuspocus/provider";
 import { afterEach, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { appendTimelineEntry, initIncident, readTimeline } from "#shared/doc/index.ts";
-import { SqliteStore } from "../../server/storage/SqliteStore.ts";
+import { openSqliteStores } from "../../server/storage/sqlite/openSqliteStores.ts";
 import { type ChildServer, killAll, spawnServer } from "../helpers/childServer.ts";
 import { connectProvider, whenAcknowledged, whenSynced } from "../helpers/clients.ts";
 import { callApi, TEST_TOKEN, tempDataDir } from "../helpers/testServer.ts";
@@ -27,9 +27,9 @@ const MAX_ALL_ACK_RATIO = 4;
  * compacting leaves it: the creation and then one stored update per timeline entry.
  */
 async function incidentWithLongTail(dataDir: string): Promise<string> {
-  const store = new SqliteStore(dataDir);
+  const stores = await openSqliteStores(dataDir);
   try {
-    const key = await store.createIncident("HOT");
+    const key = await stores.incidents.createIncident("HOT");
     const doc = new Y.Doc();
     const updates: Uint8Array[] = [];
     doc.on("update", (u: Uint8Array) => updates.push(u));
@@ -44,10 +44,10 @@ async function incidentWithLongTail(dataDir: string): Promise<string> {
       // and a small document keeps the eight in-process clients' own sync out of the figure.
       appendTimelineEntry(doc, { author: "chat", text: `message ${i}: error rate climbing` });
     }
-    for (const update of updates) await store.appendUpdate(key, update, "test");
+    for (const update of updates) await stores.log.appendUpdate(key, update, "test");
     return key;
   } finally {
-    await store.close();
+    await stores.close();
   }
 }
 
@@ -95,12 +95,12 @@ describe("fast start after a crash", () => {
     server.child.kill("SIGKILL");
     await server.exited;
     for (const p of providers.splice(0)) p.destroy();
-    const store = new SqliteStore(dataDir);
+    const stores = await openSqliteStores(dataDir);
     let tail: number;
     try {
-      tail = store.looseUpdates(key);
+      tail = stores.log.looseUpdates(key);
     } finally {
-      await store.close();
+      await stores.close();
     }
     const again = await spawnServer(dataDir);
     children.push(again);

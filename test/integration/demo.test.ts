@@ -31,7 +31,7 @@ describe("the demo", () => {
       "disproved",
     ]);
 
-    await server.hotdoc.store.linkChannel({
+    await server.hotdoc.stores.chat.linkChannel({
       platform: "slack",
       channel: "C0DEMO",
       incident: key,

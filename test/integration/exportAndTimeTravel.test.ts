@@ -10,7 +10,7 @@ import {
   readIncident,
   setRichTextPlain,
 } from "#shared/doc/index.ts";
-import { SqliteStore } from "../../server/storage/SqliteStore.ts";
+import { openSqliteStores } from "../../server/storage/sqlite/openSqliteStores.ts";
 import { connectProvider, whenAcknowledged, whenSynced } from "../helpers/clients.ts";
 import {
   confluenceXml,
@@ -418,8 +418,8 @@ describe("history older than HISTORY_DAYS", () => {
     const dataDir = tempDataDir();
     const minute = 60_000;
     const old = Date.now() - 3 * 86_400_000;
-    const store = new SqliteStore(dataDir);
-    const key = await store.createIncident("HOT", old);
+    const stores = await openSqliteStores(dataDir);
+    const key = await stores.incidents.createIncident("HOT", old);
     const doc = new Y.Doc();
     const updates: Uint8Array[] = [];
     doc.on("update", (update: Uint8Array) => updates.push(update));
@@ -438,9 +438,9 @@ describe("history older than HISTORY_DAYS", () => {
       });
     for (let i = 0; i < 12; i++) oldEntry(i);
     for (const [i, update] of updates.entries())
-      await store.appendUpdate(key, update, "seed", old + i * minute);
+      await stores.log.appendUpdate(key, update, "seed", old + i * minute);
     const seeded = updates.length;
-    const checkpoint = await store.compact(key, {
+    const checkpoint = await stores.log.compact(key, {
       every: 10,
       keepMs: 0,
       now: old + seeded * minute,
@@ -450,9 +450,9 @@ describe("history older than HISTORY_DAYS", () => {
     // Two more old updates after the checkpoint: kept, and time travel over them stays exact.
     oldEntry(12);
     oldEntry(13);
-    await store.appendUpdate(key, updates[seeded], "seed", base + 2 * minute);
-    await store.appendUpdate(key, updates[seeded + 1], "seed", base + 4 * minute);
-    await store.close();
+    await stores.log.appendUpdate(key, updates[seeded], "seed", base + 2 * minute);
+    await stores.log.appendUpdate(key, updates[seeded + 1], "seed", base + 4 * minute);
+    await stores.close();
 
     server = await startTestServer({ dataDir, env: { HISTORY_DAYS: "1", CHECKPOINT_EVERY: "10" } });
     // Loading the document (here for a write) runs the server's compaction, which prunes.

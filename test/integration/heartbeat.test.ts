@@ -66,7 +66,7 @@ describe("the link heartbeat", () => {
     if (!document) throw new Error("the document is not loaded");
     const before = {
       state: Y.encodeStateAsUpdate(document),
-      stored: await server.hotdoc.store.loadState(key),
+      stored: await server.hotdoc.stores.log.loadState(key),
     };
     let documentUpdates = 0;
     document.on("update", () => {
@@ -98,7 +98,7 @@ describe("the link heartbeat", () => {
     // Nothing reached the document or its log.
     expect(documentUpdates).toBe(0);
     expect(Y.encodeStateAsUpdate(document)).toEqual(before.state);
-    expect(await server.hotdoc.store.loadState(key)).toEqual(before.stored);
+    expect(await server.hotdoc.stores.log.loadState(key)).toEqual(before.stored);
   }, 20_000);
 
   it("takes only Pongs that answer a Ping: an unrequested one goes to Hocuspocus like any frame", async () => {

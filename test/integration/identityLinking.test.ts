@@ -115,7 +115,7 @@ describe("chat identities linked to the people who signed in", () => {
           "matrix:@carol:example.org=carol@example.com,slack:U0DEE=Dee@Example.com",
       },
     });
-    const people = server.hotdoc.store;
+    const people = server.hotdoc.stores.people;
     const updatedAt = Date.now();
     await people.savePerson({
       subject: "oidc:bob",
@@ -240,7 +240,7 @@ describe("chat identities linked to the people who signed in", () => {
   it("uses the signed-in name from the next message on once someone signs in mid-incident", async () => {
     await sayOnSlack("U0EVE", "joining from the payments team");
     expect(await entry("joining from the payments team")).toMatchObject({ author: "eve" });
-    await server.hotdoc.store.savePerson({
+    await server.hotdoc.stores.people.savePerson({
       subject: "oidc:eve",
       name: "Eve Evans",
       email: "eve@example.com",
@@ -274,7 +274,7 @@ describe("Mattermost emails name people only with MATTERMOST_TRUST_EMAILS", () =
         ...env,
       },
     });
-    await server.hotdoc.store.savePerson({
+    await server.hotdoc.stores.people.savePerson({
       subject: "oidc:bob",
       name: "Bob Baker",
       email: "bob@example.com",

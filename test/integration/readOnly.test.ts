@@ -79,7 +79,7 @@ describe("read-only is absolute", () => {
       watcherSawChange = true;
     });
     const before = serverState();
-    const storedBefore = await server.hotdoc.store.loadState(key);
+    const storedBefore = await server.hotdoc.stores.log.loadState(key);
 
     // 1. The official Hocuspocus provider, editing its local copy.
     const hp = connectProvider(server.wsUrl, key, viewerToken);
@@ -165,7 +165,7 @@ describe("read-only is absolute", () => {
     expect(after.vector).toEqual(before.vector);
     expect(after.update).toEqual(before.update);
     expect(after.json).toEqual(before.json);
-    expect(await server.hotdoc.store.loadState(key)).toEqual(storedBefore);
+    expect(await server.hotdoc.stores.log.loadState(key)).toEqual(storedBefore);
     expect(watcherSawChange).toBe(false);
     expect(readIncident(watcher.document).timeline.map((e) => e.text)).not.toContain(
       "viewer wrote this",

@@ -13,7 +13,7 @@ describe("REST API", () => {
 
   /** The stored document's state vector and content, to prove a refused write changed nothing. */
   async function snapshot(key: string): Promise<{ vector: Uint8Array; json: unknown }> {
-    const state = await server.hotdoc.store.loadState(key);
+    const state = await server.hotdoc.stores.log.loadState(key);
     const doc = new Y.Doc();
     if (state) Y.applyUpdate(doc, state);
     const vector = Y.encodeStateVector(doc);
@@ -170,7 +170,7 @@ describe("REST API", () => {
       expect(response.status, `${method} ${route}`).toBe(404);
       expect(response.body.error.code).toBe("incident_not_found");
     }
-    expect(await server.hotdoc.store.loadState("HOT-424242")).toBeNull();
+    expect(await server.hotdoc.stores.log.loadState("HOT-424242")).toBeNull();
   });
 
   it("every API route needs the bearer token", async () => {
@@ -219,7 +219,7 @@ describe("REST API", () => {
     ]) {
       expect(text).toContain(name);
     }
-    const updates = Number(/^hotdoc_updates_total (\d+)/m.exec(text)?.[1]);
+    const updates = Number(/^hotdoc_updates_total\{process="[^"]+"\} (\d+)/m.exec(text)?.[1]);
     expect(updates).toBeGreaterThan(0);
   });
 });

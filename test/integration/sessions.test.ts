@@ -120,7 +120,7 @@ const idOf = (token: string) =>
 /** Minted links, leaving out those every server has: the admin token's record and the team link. */
 const personalTokens = async (server: TestServer) => {
   const team = server.hotdoc.teamLink ? idOf(server.hotdoc.teamLink) : null;
-  return (await server.hotdoc.store.listAccessTokens()).filter(
+  return (await server.hotdoc.stores.tokens.listAccessTokens()).filter(
     (t) => !t.id.startsWith("admin:") && t.id !== team,
   );
 };
@@ -368,7 +368,7 @@ describe("browser sessions: link sign-in, CSRF, websocket, sign-out, revocation,
     expect(JSON.stringify(incident)).not.toMatch(/"(Operator|Admin)"/);
 
     // A form on another site cannot exchange a link for a session.
-    const tokensBefore = (await server.hotdoc.store.listAccessTokens()).length;
+    const tokensBefore = (await server.hotdoc.stores.tokens.listAccessTokens()).length;
     for (const contentType of ["application/x-www-form-urlencoded", "text/plain"]) {
       const form = await send(server, "POST", "/auth/link", {
         headers: { "content-type": contentType },
@@ -384,7 +384,7 @@ describe("browser sessions: link sign-in, CSRF, websocket, sign-out, revocation,
     });
     expect(crossOrigin.status).toBe(403);
     expect(crossOrigin.setCookies).toEqual([]);
-    expect(await server.hotdoc.store.listAccessTokens()).toHaveLength(tokensBefore);
+    expect(await server.hotdoc.stores.tokens.listAccessTokens()).toHaveLength(tokensBefore);
   });
 
   it("opens the websocket on the session cookie and its CSRF value, and refuses it without either or from another origin", async () => {
@@ -574,7 +574,7 @@ describe("browser sessions: link sign-in, CSRF, websocket, sign-out, revocation,
     const personal = await server.api("GET", "/api/me", undefined, tokenOf(cat.personalLink!));
     expect(personal.status).toBe(401);
     expect(personal.body.error.code).toBe("token_revoked");
-    const records = await server.hotdoc.store.listAccessTokens(key);
+    const records = await server.hotdoc.stores.tokens.listAccessTokens(key);
     expect(records.find((t) => t.name === "Cat")?.revokedAt).toEqual(expect.any(Number));
     // What did not stand on the team link is untouched.
     expect((await me(server, ben.cookie)).status).toBe(200);
@@ -678,7 +678,7 @@ describe("browser sessions: link sign-in, CSRF, websocket, sign-out, revocation,
     // Stands in for a mint that lands after the revocation's update: the child row is written
     // once the parent is already revoked.
     await server.api("DELETE", `/api/incidents/${key}/links/${team.body.id}`);
-    await server.hotdoc.store.saveAccessToken({
+    await server.hotdoc.stores.tokens.saveAccessToken({
       id: "late-child",
       role: "responder",
       name: "Late",
@@ -690,7 +690,7 @@ describe("browser sessions: link sign-in, CSRF, websocket, sign-out, revocation,
       shared: false,
       parent: team.body.id,
     });
-    expect(await server.hotdoc.store.accessTokenStatus("late-child")).toBe("revoked");
+    expect(await server.hotdoc.stores.tokens.accessTokenStatus("late-child")).toBe("revoked");
   });
 
   it("a team link used directly only reads; the admin token names entries, a person cannot", async () => {

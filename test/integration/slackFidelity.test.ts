@@ -32,7 +32,9 @@ describe("Slack fidelity", () => {
     const text = await (await fetch(`${server.url}/metrics`)).text();
     const line = text
       .split("\n")
-      .find((l) => l.startsWith(`hotdoc_chat_events_total{platform="slack",outcome="${outcome}"}`));
+      .find((l) =>
+        l.startsWith(`hotdoc_chat_events_total{platform="slack",outcome="${outcome}",process=`),
+      );
     return line ? Number(line.split(" ").at(-1)) : 0;
   };
 

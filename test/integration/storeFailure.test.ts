@@ -1,33 +1,51 @@
 import type { HocuspocusProvider } from "@hocuspocus/provider";
 import { afterEach, describe, expect, it } from "vitest";
 import { appendTimelineEntry, readTimeline } from "#shared/doc/index.ts";
-import { SqliteStore } from "../../server/storage/SqliteStore.ts";
+import { openSqliteStores } from "../../server/storage/sqlite/openSqliteStores.ts";
+import type { Stores, UpdateLogStore } from "../../server/storage/stores.ts";
 import { connectProvider, whenAcknowledged, whenSynced } from "../helpers/clients.ts";
 import { startTestServer, type TestServer, tempDataDir } from "../helpers/testServer.ts";
 
-/**
- * The real SQLite store with faults we can switch on: the next appends fail, as a full
- * disk would; pings fail, as a store that no longer answers would.
- */
-class FaultyStore extends SqliteStore {
-  failNextAppends = 0;
-  down = false;
-  override async ping(): Promise<void> {
-    if (this.down) throw new Error("SQLITE_IOERR: disk I/O error");
-    return super.ping();
-  }
-  override async appendUpdate(
-    doc: string,
-    update: Uint8Array,
-    origin: string,
-    at?: number,
-  ): Promise<number> {
-    if (this.failNextAppends > 0) {
-      this.failNextAppends--;
-      throw new Error("SQLITE_FULL: database or disk is full");
-    }
-    return super.appendUpdate(doc, update, origin, at);
-  }
+/** Faults to switch on: the next appends fail, as a full disk would; pings fail, as a store that no longer answers would. */
+interface Faults {
+  failNextAppends: number;
+  down: boolean;
+}
+
+/** The real SQLite stores, with the update log and the ping wrapped so that `faults` can break them. */
+async function openFaultyStores(dataDir: string): Promise<{ stores: Stores; faults: Faults }> {
+  const real = await openSqliteStores(dataDir);
+  const faults: Faults = { failNextAppends: 0, down: false };
+  const log: UpdateLogStore = {
+    async appendUpdate(doc, update, origin, at) {
+      if (faults.failNextAppends > 0) {
+        faults.failNextAppends--;
+        throw new Error("SQLITE_FULL: database or disk is full");
+      }
+      return real.log.appendUpdate(doc, update, origin, at);
+    },
+    loadState: (doc, options) => real.log.loadState(doc, options),
+    compact: (doc, options) => real.log.compact(doc, options),
+    historyStart: (doc) => real.log.historyStart(doc),
+    listDocuments: () => real.log.listDocuments(),
+  };
+  const stores: Stores = {
+    kind: real.kind,
+    log,
+    incidents: real.incidents,
+    tokens: real.tokens,
+    sessions: real.sessions,
+    people: real.people,
+    chat: real.chat,
+    settings: real.settings,
+    schemaVersion: () => real.schemaVersion(),
+    async ping() {
+      if (faults.down) throw new Error("SQLITE_IOERR: disk I/O error");
+      return real.ping();
+    },
+    close: () => real.close(),
+  };
+  return { stores, faults };
 }
 
 describe("a write the store refuses is never acknowledged", () => {
@@ -50,11 +68,11 @@ describe("a write the store refuses is never acknowledged", () => {
 
   it("over REST: the failed write answers 503, and its retry is stored for real", async () => {
     const dataDir = tempDataDir();
-    const store = new FaultyStore(dataDir);
-    const server = await startTestServer({ dataDir, store });
+    const { stores, faults } = await openFaultyStores(dataDir);
+    const server = await startTestServer({ dataDir, stores });
     const key = (await server.api("POST", "/api/incidents", { summary: "Disk full", severity: 2 }))
       .body.key;
-    store.failNextAppends = 1;
+    faults.failNextAppends = 1;
     const failed = await server.api("POST", `/api/incidents/${key}/timeline`, {
       id: "e1",
       text: "must not be lost",
@@ -74,15 +92,15 @@ describe("a write the store refuses is never acknowledged", () => {
 
   it("over the websocket: no ack, the connection closes, and the client's resend after reconnecting is stored", async () => {
     const dataDir = tempDataDir();
-    const store = new FaultyStore(dataDir);
-    const server = await startTestServer({ dataDir, store });
+    const { stores, faults } = await openFaultyStores(dataDir);
+    const server = await startTestServer({ dataDir, stores });
     const key = (
       await server.api("POST", "/api/incidents", { summary: "Disk full again", severity: 2 })
     ).body.key;
     const provider = connectProvider(server.wsUrl, key, server.token);
     providers.push(provider);
     await whenSynced(provider);
-    store.failNextAppends = 1;
+    faults.failNextAppends = 1;
     appendTimelineEntry(provider.document, {
       author: "Ana",
       text: "written while the disk was full",
@@ -100,14 +118,14 @@ describe("a write the store refuses is never acknowledged", () => {
 describe("/healthz says when the store is down", () => {
   it("answers 503 with the store's error while it does not answer, and 200 again once it does", async () => {
     const dataDir = tempDataDir();
-    const store = new FaultyStore(dataDir);
-    const server = await startTestServer({ dataDir, store });
+    const { stores, faults } = await openFaultyStores(dataDir);
+    const server = await startTestServer({ dataDir, stores });
     try {
       const healthy = await server.api("GET", "/healthz", undefined, null);
       expect(healthy.status).toBe(200);
       expect(healthy.body).toMatchObject({ status: "ok", store: { kind: "sqlite", ok: true } });
 
-      store.down = true;
+      faults.down = true;
       const down = await server.api("GET", "/healthz", undefined, null);
       expect(down.status).toBe(503);
       expect(down.body).toMatchObject({
@@ -115,7 +133,7 @@ describe("/healthz says when the store is down", () => {
         store: { kind: "sqlite", ok: false, error: expect.stringContaining("SQLITE_IOERR") },
       });
 
-      store.down = false;
+      faults.down = false;
       expect((await server.api("GET", "/healthz", undefined, null)).status).toBe(200);
     } finally {
       await server.close();

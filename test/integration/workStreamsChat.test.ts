@@ -1,5 +1,3 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IncidentDocument } from "#shared/doc/index.ts";
 import {
@@ -9,39 +7,16 @@ import {
   slackMessage,
   slackSigned,
 } from "../helpers/chatPayloads.ts";
-import { withTimeout } from "../helpers/clients.ts";
+import { fakeRoomWebhook } from "../helpers/roomWebhook.ts";
 import { startTestServer, type TestServer } from "../helpers/testServer.ts";
 
 const t0 = Math.floor(Date.now() / 1000) - 300;
 const ts = (offset: number) => `${t0 + offset}.000100`;
 
-/** The room's incoming webhook, on loopback: what hotdoc announces there. */
-function roomWebhook() {
-  const posts: string[] = [];
-  const server = http.createServer((request, response) => {
-    let body = "";
-    request.on("data", (chunk) => (body += chunk));
-    request.on("end", () => {
-      posts.push(JSON.parse(body).text);
-      response.end("ok");
-    });
-  });
-  return {
-    posts,
-    listen: () =>
-      new Promise<string>((resolve) =>
-        server.listen(0, "127.0.0.1", () =>
-          resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`),
-        ),
-      ),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 describe("work streams from chat", () => {
   let server: TestServer;
   let key: string;
-  const room = roomWebhook();
+  const room = fakeRoomWebhook();
   let counter = 0;
   const generic = async (text: string) =>
     (
@@ -95,15 +70,11 @@ describe("work streams from chat", () => {
     expect(doc.roles).toContainEqual(
       expect.objectContaining({ role: "tech_lead", holder: "ana", streamId: stream.id }),
     );
-    await withTimeout(
-      (async () => {
-        while (!room.posts.some((p) => p.includes("ana is Tech lead · Database failover")))
-          await new Promise((resolve) => setTimeout(resolve, 20));
-      })(),
-      10_000,
+    await room.until(
+      () => room.texts().some((p) => p.includes("ana is Tech lead · Database failover")),
       "the announcement of the new stream's lead",
     );
-    expect(room.posts.join("\n")).toContain(
+    expect(room.texts().join("\n")).toContain(
       `${key}: ana is Tech lead · Database failover (new work stream) (Priya)`,
     );
   });

@@ -61,7 +61,8 @@ describe("the postmortem draft", () => {
     expect(pm.tried.theories.find((t) => t.state === "disproved")?.experiments).toEqual([
       { text: "Check the primary's health", state: "done", outcome: "Primary healthy" },
     ]);
-    expect(pm.comms).toHaveLength(1);
+    // Two internal updates, an external one and the final one on resolve; the draft is left out.
+    expect(pm.comms).toHaveLength(4);
     expect(pm.followUps.map((f) => f.owner)).toEqual(["Marco Rossi", "Aiko Tanaka"]);
     expect(pm.prompts.map((p) => p.title)).toEqual([
       "Root cause: five whys",
@@ -142,6 +143,7 @@ describe("the postmortem draft", () => {
       "2 Timeline",
       "2 Changes",
       "2 What was tried",
+      "2 Paging",
       "2 Communications sent",
       "2 Follow-ups",
       "2 Notes",

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { closeReasonFromString } from "#shared/closeReasons.ts";
 import type { Actor } from "#shared/doc/index.ts";
 import { colorForSubject } from "#shared/presence.ts";
@@ -22,11 +22,19 @@ import { PresenceList } from "./PresenceList.tsx";
 import { SectionNav } from "./SectionNav.tsx";
 import { type SessionEnd, SignedOutNotice } from "./SignedOutNotice.tsx";
 import { MAIN_CONTENT_ID } from "./SkipLink.tsx";
+import { sameBesidesTimeline } from "./sectionProps.ts";
 import { StreamFilter } from "./streams/StreamFilter.tsx";
 import { StreamsProvider } from "./streams/StreamsContext.tsx";
 import { Timeline } from "./Timeline.tsx";
 import { StakeholderSummary } from "./viewer/StakeholderSummary.tsx";
 import { ViewerTools } from "./viewer/ViewerTools.tsx";
+
+// The sections below the timeline re-render only when what they show changed, not for
+// every chat message that lands on a long timeline.
+const ChangeLog = memo(ChangeLogSection, sameBesidesTimeline);
+const Investigation = memo(InvestigationSection, sameBesidesTimeline);
+const Comms = memo(CommsSection, sameBesidesTimeline);
+const FollowUps = memo(FollowUpsSection, sameBesidesTimeline);
 
 /**
  * One incident, live, in one scroll: header, timeline, change log, investigation,
@@ -134,16 +142,11 @@ export function IncidentPage({
                 readOnly={readOnly}
                 quickAddRef={quickAdd}
               />
-              <ChangeLogSection incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
-              <InvestigationSection
-                incident={incident}
-                doc={doc}
-                actor={actor}
-                readOnly={readOnly}
-              />
-              <CommsSection incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
+              <ChangeLog incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
+              <Investigation incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
+              <Comms incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
               <div className="incident-grid">
-                <FollowUpsSection incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
+                <FollowUps incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
                 <NotesEditor doc={doc} provider={provider} user={user} readOnly={readOnly} />
               </div>
             </StreamsProvider>

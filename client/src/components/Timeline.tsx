@@ -77,14 +77,20 @@ export function Timeline({ entries, doc, actor, readOnly, quickAddRef }: Timelin
       virtualizer.scrollToIndex(visible.length - 1, { align: "end" });
   }, [visible.length, virtualizer, following]);
 
-  const kinds = useMemo(
-    () => TIMELINE_KINDS.filter((k) => entries.some((e) => e.kind === k)),
-    [entries],
-  );
-  const sources = useMemo(
-    () => SOURCES.filter((s) => entries.some((e) => e.source === s)),
-    [entries],
-  );
+  // One pass over the entries for both lists: a kind no entry has would otherwise cost a
+  // scan of the whole timeline on every update.
+  const { kinds, sources } = useMemo(() => {
+    const seenKinds = new Set<string>();
+    const seenSources = new Set<string>();
+    for (const e of entries) {
+      seenKinds.add(e.kind);
+      seenSources.add(e.source);
+    }
+    return {
+      kinds: TIMELINE_KINDS.filter((k) => seenKinds.has(k)),
+      sources: SOURCES.filter((s) => seenSources.has(s)),
+    };
+  }, [entries]);
 
   return (
     <section className="panel timeline-panel" id="timeline" aria-labelledby="timeline-title">

@@ -8,3 +8,16 @@ export interface SectionProps {
   actor: Actor;
   readOnly: boolean;
 }
+
+/**
+ * For `memo` on a section that does not show the timeline: a read of the incident that
+ * differs from the last only in its timeline (a chat message came in) leaves the section
+ * as it is. Every field a change did not reach keeps its identity between reads (see
+ * IncidentReader), so comparing them is cheap.
+ */
+export function sameBesidesTimeline(a: SectionProps, b: SectionProps): boolean {
+  if (a.doc !== b.doc || a.actor !== b.actor || a.readOnly !== b.readOnly) return false;
+  for (const key of Object.keys(b.incident) as (keyof IncidentDocument)[])
+    if (key !== "timeline" && a.incident[key] !== b.incident[key]) return false;
+  return true;
+}

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import type * as Y from "yjs";
 import { commsChecklist } from "#shared/comms/drafts.ts";
+import { updateText } from "#shared/comms/updateText.ts";
 import {
   type Actor,
   addComms,
@@ -24,8 +25,8 @@ import {
   SENTENCE_LIMIT,
   seedDraft,
   toFields,
-  updateText,
 } from "./commsText.ts";
+import { PublishControls } from "./PublishControls.tsx";
 
 const COPY = {
   internal: {
@@ -259,6 +260,24 @@ export function CommsDraftEditor({
         >
           Mark as sent
         </button>
+        <PublishControls
+          incident={incident}
+          audience={audience}
+          draftId={editing?.id}
+          canPublish={canSend}
+          draftKey={draftKey}
+          save={() => {
+            const id = write("draft");
+            if (id) onChange({ ...value, editingId: id });
+            return id;
+          }}
+          onPublished={(publishedKey) => {
+            // Published is sent: the same text is neither marked sent again nor saved into that update.
+            setSentText(publishedKey);
+            onChange({ ...value, editingId: null });
+            setNotice(`Published at ${formatTime(new Date().toISOString())}.`);
+          }}
+        />
         <span className="comms-feedback" role="status" aria-live="polite">
           {error ? (
             <span className="error" data-testid="comms-error">

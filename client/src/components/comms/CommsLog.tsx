@@ -1,11 +1,13 @@
 import type * as Y from "yjs";
-import type { Actor, CommsUpdate, Status } from "#shared/doc/index.ts";
+import type { Actor, CommsUpdate, PublicationRecord, Status } from "#shared/doc/index.ts";
 import { CommsCadence } from "./CommsCadence.tsx";
 import { CommsLogEntry } from "./CommsLogEntry.tsx";
 
 /** Updates in the document, newest first. Viewers see only what was sent. */
 export function CommsLog({
   comms,
+  publications = [],
+  incidentKey,
   status,
   doc,
   actor,
@@ -13,6 +15,10 @@ export function CommsLog({
   onOpen,
 }: {
   comms: CommsUpdate[];
+  /** Where the updates were published (Statuspage, email, webhook). */
+  publications?: PublicationRecord[];
+  /** For retrying a failed publication; absent, none is offered. */
+  incidentKey?: string;
   status: Status;
   doc: Y.Doc;
   actor: Actor;
@@ -47,6 +53,8 @@ export function CommsLog({
             <CommsLogEntry
               key={record.id}
               record={record}
+              publications={publications.filter((p) => p.commsId === record.id)}
+              incidentKey={incidentKey}
               doc={doc}
               actor={actor}
               readOnly={readOnly}

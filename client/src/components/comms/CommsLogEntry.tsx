@@ -1,14 +1,23 @@
 import { useState } from "react";
 import type * as Y from "yjs";
-import { type Actor, type CommsUpdate, markCommsSent } from "#shared/doc/index.ts";
+import { publishedBody } from "#shared/comms/updateText.ts";
+import {
+  type Actor,
+  type CommsUpdate,
+  markCommsSent,
+  type PublicationRecord,
+} from "#shared/doc/index.ts";
 import { describeError } from "#shared/errors.ts";
 import { useClock } from "../../clock.ts";
 import { formatTime } from "../../format.ts";
-import { updateText } from "./commsText.ts";
+import { InlineError } from "../InlineError.tsx";
+import { PublicationList, usePublish } from "./PublishControls.tsx";
 
 /** One update in the log: a sent one with when and where, or a saved draft to open or mark sent. */
 export function CommsLogEntry({
   record,
+  publications = [],
+  incidentKey,
   doc,
   actor,
   readOnly,
@@ -16,6 +25,10 @@ export function CommsLogEntry({
   expanded = false,
 }: {
   record: CommsUpdate;
+  /** This update's publications. */
+  publications?: PublicationRecord[];
+  /** For retrying a failed publication; absent, none is offered. */
+  incidentKey?: string;
   doc: Y.Doc;
   actor: Actor;
   readOnly: boolean;
@@ -60,9 +73,13 @@ export function CommsLogEntry({
             </span>
           </summary>
           {/* The title is already the summary line above. */}
-          <pre className="comms-log-text">{updateText({ ...record, title: "" })}</pre>
+          <pre className="comms-log-text">{publishedBody(record)}</pre>
         </details>
         {error && <p className="error">{error}</p>}
+        <EntryPublications
+          publications={publications}
+          incidentKey={readOnly ? undefined : incidentKey}
+        />
       </div>
       {!sent && !readOnly && (
         <span className="comms-log-actions">
@@ -85,5 +102,41 @@ export function CommsLogEntry({
         </span>
       )}
     </li>
+  );
+}
+
+/**
+ * Where a sent update went, when, by whom, with the provider's link. A viewer sees only
+ * where it arrived (a provider's error is for the responders, who can retry it).
+ */
+function EntryPublications({
+  publications,
+  incidentKey,
+}: {
+  publications: PublicationRecord[];
+  incidentKey?: string;
+}) {
+  const publish = usePublish(incidentKey ?? "");
+  const shown = incidentKey
+    ? [
+        ...publications,
+        ...publish.answered.filter(
+          (a) =>
+            publications.some((p) => p.commsId === a.commsId) &&
+            !publications.some((p) => p.id === a.id),
+        ),
+      ]
+    : publications.filter((p) => p.state === "sent");
+  if (shown.length === 0) return null;
+  return (
+    <>
+      <PublicationList
+        publications={shown}
+        withAuthor
+        busy={publish.busy}
+        onRetry={incidentKey ? (p) => p.commsId && void publish.run(p.commsId) : undefined}
+      />
+      <InlineError error={publish.error} testId="publish-error" />
+    </>
   );
 }

@@ -71,6 +71,8 @@ function CommsEditors({ incident, doc, actor }: Props) {
       </div>
       <CommsLog
         comms={incident.comms}
+        publications={incident.publications}
+        incidentKey={incident.key}
         status={incident.status}
         doc={doc}
         actor={actor}
@@ -86,6 +88,7 @@ function CommsReadOnly({ incident, doc, actor }: Props) {
   return (
     <CommsLog
       comms={incident.comms}
+      publications={incident.publications}
       status={incident.status}
       doc={doc}
       actor={actor}

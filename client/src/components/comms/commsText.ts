@@ -140,16 +140,3 @@ export function countSentences(text: string): number {
     .map((s) => s.trim())
     .filter(Boolean).length;
 }
-
-/** The update as plain text in the handbook's order, ready to paste into Statuspage or an email. */
-export function updateText(update: Omit<UpdateFields, "channel">): string {
-  const parts: string[] = [];
-  if (update.title) parts.push(update.title);
-  if (update.summary) parts.push(update.summary);
-  if (update.currentStatus.length)
-    parts.push(["Current status", ...update.currentStatus.map((b) => `- ${b}`)].join("\n"));
-  if (update.nextSteps.length)
-    parts.push(["Next steps", ...update.nextSteps.map((b) => `- ${b}`)].join("\n"));
-  if (update.nextUpdate) parts.push(`Next update: ${update.nextUpdate}`);
-  return parts.join("\n\n");
-}

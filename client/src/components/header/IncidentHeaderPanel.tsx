@@ -20,9 +20,11 @@ import { StreamsPanel } from "../streams/StreamsPanel.tsx";
 import { EditableField } from "./EditableField.tsx";
 import { InlineSummary } from "./InlineSummary.tsx";
 import { LinksPanel } from "./LinksPanel.tsx";
+import { PagingPanel } from "./PagingPanel.tsx";
 import { ResolveDialog } from "./ResolveDialog.tsx";
 import { RolesPanel } from "./RolesPanel.tsx";
 import { TimesPanel } from "./TimesPanel.tsx";
+import { UpdateCountdown } from "./UpdateCountdown.tsx";
 import "./header.css";
 
 /** What each allowed status move is called on its button, and what it means. */
@@ -162,6 +164,8 @@ export function IncidentHeaderPanel({
         <div className="ih-fact ih-clocks">
           <IncidentTimes times={incident.times} at={at} />
         </div>
+        {/* Counts down from now: not shown for a past instant (the history view). */}
+        {!at && <UpdateCountdown comms={incident.comms} status={incident.status} />}
       </div>
       <InlineError
         error={statusError?.context === context ? statusError.message : null}
@@ -231,6 +235,7 @@ export function IncidentHeaderPanel({
 
       <div className="ih-panels">
         <RolesPanel {...props} />
+        <PagingPanel {...props} />
         <LinksPanel {...props} />
         <TimesPanel {...props} at={at} />
         <StreamsPanel {...props} />

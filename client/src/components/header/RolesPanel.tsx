@@ -1,4 +1,4 @@
-import { type FormEvent, useId, useRef, useState } from "react";
+import { type FormEvent, useId, useMemo, useRef, useState } from "react";
 import {
   assignRole,
   maxLengthOf,
@@ -46,15 +46,20 @@ export function RolesPanel({ incident, doc, actor, readOnly }: SectionProps) {
   const roles = [...incident.roles].sort((a, b) => ORDER.indexOf(a.role) - ORDER.indexOf(b.role));
   const im = incident.incidentManager;
   const streams = new Map(incident.streams.map((s) => [s.id, s.name]));
-  const knownNames = [
-    ...new Set([
-      ...incident.roles.map((r) => r.holder),
-      ...incident.timeline.map((e) => e.author),
-      actor.name,
-    ]),
-  ]
-    .filter((name) => name && name !== "system")
-    .sort((a, b) => a.localeCompare(b));
+  // Walks the whole timeline: only when it or the roles changed.
+  const knownNames = useMemo(
+    () =>
+      [
+        ...new Set([
+          ...incident.roles.map((r) => r.holder),
+          ...incident.timeline.map((e) => e.author),
+          actor.name,
+        ]),
+      ]
+        .filter((name) => name && name !== "system")
+        .sort((a, b) => a.localeCompare(b)),
+    [incident.roles, incident.timeline, actor.name],
+  );
 
   const run = (action: () => void): boolean => {
     try {

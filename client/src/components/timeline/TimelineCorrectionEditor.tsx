@@ -24,6 +24,8 @@ const RECORD_NAMES: Record<NonNullable<TimelineEntry["ref"]>["collection"], stri
   comms: "comms update",
   followUps: "follow-up",
   roles: "role assignment",
+  pages: "page",
+  publications: "publication",
 };
 
 /**
@@ -38,6 +40,8 @@ const RECORD_PLACES: Record<NonNullable<TimelineEntry["ref"]>["collection"], str
   comms: null,
   followUps: "under Follow-ups",
   roles: null,
+  pages: null,
+  publications: null,
 };
 
 const LABELS = { text: "Text", at: "Time", reason: "Reason" };

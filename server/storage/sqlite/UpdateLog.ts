@@ -1,5 +1,8 @@
+import { randomUUID } from "node:crypto";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import * as Y from "yjs";
+import { checkpointDue } from "../logWorker.ts";
+import { prepareAll } from "./prepare.ts";
+import { transaction } from "./transaction.ts";
 
 /**
  * A checkpoint larger than this is written in parts, each in its own short transaction:
@@ -13,24 +16,11 @@ const CHECKPOINT_PART_BYTES = 1024 * 1024;
 const PRUNE_BATCH = 2000;
 
 /**
- * A new checkpoint is written once `every` updates have accumulated and they amount to
- * a quarter of the last checkpoint's size, or once 32 × `every` have, however small.
- * So the bytes written for checkpoints stay proportional to the bytes users write (a
- * 60 MB document is not rewritten after every 500 updates), and a load never applies
- * more than a bounded tail.
+ * How long a process may hold the right to write a document's checkpoint parts before
+ * another may take it over (it is renewed with every part, so only a writer that stopped
+ * loses it).
  */
-const FORCE_AFTER_EVERY = 32;
-const TAIL_SHARE = 4;
-
-export const UPDATE_LOG_SCHEMA = `
-CREATE TABLE IF NOT EXISTS checkpoint_parts (
-  doc TEXT NOT NULL,
-  seq INTEGER NOT NULL,
-  part INTEGER NOT NULL,
-  data BLOB NOT NULL,
-  PRIMARY KEY (doc, seq, part)
-);
-`;
+const WRITER_LEASE_MS = 60_000;
 
 export interface CheckpointMeta {
   seq: number;
@@ -62,64 +52,58 @@ export interface Tail {
 export class UpdateLog {
   private readonly db: DatabaseSync;
   private readonly s: Record<string, StatementSync>;
+  /** Who this connection is when it holds a document's checkpoint-writer lease. */
+  private readonly writer = randomUUID();
 
   constructor(db: DatabaseSync) {
     this.db = db;
     const meta = `SELECT seq, at, length(data) AS inline,
       (SELECT coalesce(sum(length(p.data)), 0) FROM checkpoint_parts p WHERE p.doc = c.doc AND p.seq = c.seq) AS parted
       FROM checkpoints c`;
-    const s = (sql: string) => db.prepare(sql);
-    this.s = {
-      latest: s(`${meta} WHERE doc = ? ORDER BY seq DESC LIMIT 1`),
-      atOrBefore: s(`${meta} WHERE doc = ? AND at <= ? ORDER BY seq DESC LIMIT 1`),
-      inline: s("SELECT data FROM checkpoints WHERE doc = ? AND seq = ?"),
-      parts: s("SELECT data FROM checkpoint_parts WHERE doc = ? AND seq = ? ORDER BY part"),
-      count: s("SELECT count(*) AS n, max(id) AS last FROM updates WHERE doc = ? AND id > ?"),
-      countUntil: s(
+    this.s = prepareAll(db, {
+      latest: `${meta} WHERE doc = ? ORDER BY seq DESC LIMIT 1`,
+      atOrBefore: `${meta} WHERE doc = ? AND at <= ? ORDER BY seq DESC LIMIT 1`,
+      inline: "SELECT data FROM checkpoints WHERE doc = ? AND seq = ?",
+      parts: "SELECT data FROM checkpoint_parts WHERE doc = ? AND seq = ? ORDER BY part",
+      count: "SELECT count(*) AS n, max(id) AS last FROM updates WHERE doc = ? AND id > ?",
+      countUntil:
         "SELECT count(*) AS n, max(id) AS last FROM updates WHERE doc = ? AND id > ? AND at <= ?",
-      ),
-      tail: s(
-        "SELECT count(*) AS n, max(id) AS last, coalesce(sum(length(data)), 0) AS bytes FROM updates WHERE doc = ? AND id > ?",
-      ),
-      rows: s("SELECT id, at, data FROM updates WHERE doc = ? AND id > ? AND id <= ? ORDER BY id"),
-      rowsUntil: s(
+      tail: "SELECT count(*) AS n, max(id) AS last, coalesce(sum(length(data)), 0) AS bytes FROM updates WHERE doc = ? AND id > ?",
+      rows: "SELECT id, at, data FROM updates WHERE doc = ? AND id > ? AND id <= ? ORDER BY id",
+      rowsUntil:
         "SELECT id, at, data FROM updates WHERE doc = ? AND id > ? AND at <= ? ORDER BY id",
-      ),
-      updateAt: s("SELECT at FROM updates WHERE id = ?"),
-      clearParts: s("DELETE FROM checkpoint_parts WHERE doc = ? AND seq = ?"),
-      orphanParts: s(
+      updateAt: "SELECT at FROM updates WHERE id = ?",
+      clearParts: "DELETE FROM checkpoint_parts WHERE doc = ? AND seq = ?",
+      orphanParts:
         "DELETE FROM checkpoint_parts WHERE doc = ? AND seq NOT IN (SELECT seq FROM checkpoints WHERE doc = ?)",
-      ),
-      insertPart: s(
+      insertPart:
         "INSERT OR REPLACE INTO checkpoint_parts (doc, seq, part, data) VALUES (?, ?, ?, ?)",
-      ),
-      insertCheckpoint: s(
+      insertCheckpoint:
         "INSERT OR REPLACE INTO checkpoints (doc, seq, at, data) VALUES (?, ?, ?, ?)",
-      ),
-      pruneUpdates: s(
-        `DELETE FROM updates WHERE id IN (SELECT id FROM updates WHERE doc = ? AND id <= ? LIMIT ${PRUNE_BATCH})`,
-      ),
-      pruneCheckpoints: s("DELETE FROM checkpoints WHERE doc = ? AND seq < ?"),
-      prunePartsBefore: s("DELETE FROM checkpoint_parts WHERE doc = ? AND seq < ?"),
-      setHistoryStart: s(
+      pruneUpdates: `DELETE FROM updates WHERE id IN (SELECT id FROM updates WHERE doc = ? AND id <= ? LIMIT ${PRUNE_BATCH})`,
+      pruneCheckpoints: "DELETE FROM checkpoints WHERE doc = ? AND seq < ?",
+      prunePartsBefore: "DELETE FROM checkpoint_parts WHERE doc = ? AND seq < ?",
+      setHistoryStart:
         "INSERT INTO history (doc, start_at) VALUES (?, ?) ON CONFLICT (doc) DO UPDATE SET start_at = excluded.start_at",
-      ),
-      historyStart: s("SELECT start_at FROM history WHERE doc = ?"),
-      firstUpdate: s("SELECT min(at) AS at FROM updates WHERE doc = ?"),
-      prunable: s(
+      historyStart: "SELECT start_at FROM history WHERE doc = ?",
+      firstUpdate: "SELECT min(at) AS at FROM updates WHERE doc = ?",
+      // Taken when free, expired, or already ours; RETURNING is empty when another holds it.
+      claimWriter: `INSERT INTO checkpoint_writers (doc, holder, until) VALUES (?, ?, ?)
+         ON CONFLICT (doc) DO UPDATE SET holder = excluded.holder, until = excluded.until
+         WHERE checkpoint_writers.holder = excluded.holder OR checkpoint_writers.until <= ?
+         RETURNING holder`,
+      releaseWriter: "DELETE FROM checkpoint_writers WHERE doc = ? AND holder = ?",
+      prunable:
         "SELECT EXISTS (SELECT 1 FROM updates WHERE doc = ? AND id <= ?) OR EXISTS (SELECT 1 FROM checkpoints WHERE doc = ? AND seq < ?) AS yes",
-      ),
-    };
+    });
   }
 
-  /** The tail a new checkpoint would cover, when one is due (see FORCE_AFTER_EVERY); else null. */
+  /** The tail a new checkpoint would cover, when one is due (logWorker.ts's checkpointDue); else null. */
   checkpointDue(doc: string, every: number): (Tail & { last: number }) | null {
     const latest = this.checkpoint(doc);
     const tail = this.tail(doc, latest?.seq ?? 0);
-    if (tail.last === null || tail.n < every) return null;
-    const due =
-      !latest || tail.n >= every * FORCE_AFTER_EVERY || tail.bytes * TAIL_SHARE >= latest.bytes;
-    return due ? { ...tail, last: tail.last } : null;
+    if (tail.last === null || !checkpointDue(tail, latest, every)) return null;
+    return { ...tail, last: tail.last };
   }
 
   /** Whether `prune(doc, before)` would delete anything. */
@@ -188,15 +172,32 @@ export class UpdateLog {
   /**
    * Stores a checkpoint: large states part by part (each part its own transaction),
    * then the row that makes it visible. Returns false, writing nothing, when a checkpoint
-   * at or after `seq` appeared meanwhile.
+   * at or after `seq` appeared meanwhile, or when another process is writing parts for
+   * this document (one writer at a time: two would delete or mix each other's parts).
    */
   writeCheckpoint(doc: string, seq: number, at: number, state: Uint8Array): boolean {
-    const parted = state.byteLength > CHECKPOINT_PART_BYTES;
-    if (parted) {
-      this.transaction(() => {
-        this.s.orphanParts.run(doc, doc);
-        this.s.clearParts.run(doc, seq);
+    if (state.byteLength <= CHECKPOINT_PART_BYTES)
+      return this.transaction(() => {
+        const newest = this.checkpoint(doc);
+        if (newest && newest.seq >= seq) return false;
+        this.s.insertCheckpoint.run(doc, seq, at, state);
+        return true;
       });
+    // Every write below first renews the lease, so once another process has taken it over
+    // (and cleared the parts) nothing more of this one lands.
+    const holding = () =>
+      this.s.claimWriter.get(doc, this.writer, Date.now() + WRITER_LEASE_MS, Date.now()) !==
+      undefined;
+    const started = this.transaction(() => {
+      const newest = this.checkpoint(doc);
+      // Written meanwhile (its parts are not to be touched), or being written by another.
+      if ((newest && newest.seq >= seq) || !holding()) return false;
+      this.s.orphanParts.run(doc, doc);
+      this.s.clearParts.run(doc, seq);
+      return true;
+    });
+    if (!started) return false;
+    try {
       for (
         let offset = 0, part = 0;
         offset < state.byteLength;
@@ -206,18 +207,27 @@ export class UpdateLog {
           offset,
           Math.min(offset + CHECKPOINT_PART_BYTES, state.byteLength),
         );
-        this.transaction(() => this.s.insertPart.run(doc, seq, part, chunk));
+        const written = this.transaction(() => {
+          if (!holding()) return false;
+          this.s.insertPart.run(doc, seq, part, chunk);
+          return true;
+        });
+        if (!written) return false;
       }
+      return this.transaction(() => {
+        if (!holding()) return false;
+        const newest = this.checkpoint(doc);
+        if (newest && newest.seq >= seq) {
+          // Only an inline checkpoint can have appeared while this holds the lease: the parts are ours.
+          this.s.clearParts.run(doc, seq);
+          return false;
+        }
+        this.s.insertCheckpoint.run(doc, seq, at, new Uint8Array(0));
+        return true;
+      });
+    } finally {
+      this.transaction(() => this.s.releaseWriter.run(doc, this.writer));
     }
-    return this.transaction(() => {
-      const newest = this.checkpoint(doc);
-      if (newest && newest.seq >= seq) {
-        if (parted) this.s.clearParts.run(doc, seq);
-        return false;
-      }
-      this.s.insertCheckpoint.run(doc, seq, at, parted ? new Uint8Array(0) : state);
-      return true;
-    });
   }
 
   /**
@@ -252,31 +262,15 @@ export class UpdateLog {
     return { at: first?.at ?? null, pruned: false };
   }
 
-  private transaction<T>(work: () => T): T {
-    this.db.exec("BEGIN IMMEDIATE");
-    try {
-      const result = work();
-      this.db.exec("COMMIT");
-      return result;
-    } catch (error) {
-      this.db.exec("ROLLBACK");
-      throw error;
-    }
+  /**
+   * Runs reads as of one instant: another process's checkpoint or pruning that commits
+   * meanwhile is not seen halfway (a checkpoint found, then its rows or parts gone).
+   */
+  snapshot<T>(work: () => T): T {
+    return transaction(this.db, work, "DEFERRED");
   }
-}
 
-/**
- * Applies a checkpoint and the updates after it to `doc`, one update at a time in one
- * transaction. Linear in their size: `Y.mergeUpdates` over thousands of small updates
- * is quadratic (it re-sorts its decoders per struct) and took 1.5 s for 10,000.
- */
-export function applyLog(
-  doc: Y.Doc,
-  base: Uint8Array | null,
-  rows: readonly { data: Uint8Array }[],
-): void {
-  Y.transact(doc, () => {
-    if (base) Y.applyUpdate(doc, base);
-    for (const row of rows) Y.applyUpdate(doc, row.data);
-  });
+  private transaction<T>(work: () => T): T {
+    return transaction(this.db, work);
+  }
 }
