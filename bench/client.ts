@@ -1,0 +1,123 @@
+/**
+ * The client scenario's browser half: headless Chromium on a big incident while entries
+ * stream in. The probes (CDP TaskDuration, the keydown → animation frame → task probe)
+ * are test/helpers/pagePerf.ts, which test/e2e/bigIncidentPerf.test.ts also uses to
+ * assert loose bounds on the same figures; here they are recorded against the issue's targets.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import { launchChromium } from "../test/helpers/browser.ts";
+import { measurePage, p95, TYPED_NOTES, typeSlowly } from "../test/helpers/pagePerf.ts";
+import { median } from "./load.ts";
+
+export interface ClientFigures {
+  openMs: number;
+  updates: number;
+  idleMsPerS: number;
+  /** Median over 100 ms windows (one update each) of main-thread task time less idle. */
+  perUpdateMedianMs: number;
+  perUpdateMeanMs: number;
+  handlerMedianMs: number;
+  keystrokes: number;
+  keyToPaintMedianMs: number;
+  keyToPaintP95Ms: number;
+  longTasks: number;
+  longestTaskMs: number;
+}
+
+/** gzip bytes of every JS asset the build ships (dist/client), summed. */
+export function shippedJsGzipBytes(root: string): { bytes: number; files: number } {
+  const dir = path.join(root, "dist", "client");
+  let bytes = 0;
+  let files = 0;
+  for (const file of fs.readdirSync(dir, { recursive: true }) as string[]) {
+    if (!/\.m?js$/.test(file)) continue;
+    bytes += gzipSync(fs.readFileSync(path.join(dir, file)), { level: 9 }).byteLength;
+    files++;
+  }
+  return { bytes, files };
+}
+
+/**
+ * Opens `pageUrl`, waits for the timeline to show `count` entries, then streams `rate`
+ * entries a second through `appendOne` for `streamMs` (alone, then again while typing).
+ */
+export async function measureClient(options: {
+  pageUrl: string;
+  count: number;
+  appendOne: (label: string) => void;
+  rate: number;
+  streamMs: number;
+}): Promise<ClientFigures> {
+  const { pageUrl, appendOne, rate, streamMs } = options;
+  const browser = await launchChromium();
+  try {
+    const page = await (
+      await browser.newContext({ viewport: { width: 1400, height: 1000 } })
+    ).newPage();
+    const perf = await measurePage(page);
+    const { taskMs } = perf;
+    const shown = (n: number, timeout: number) =>
+      page.locator(`[data-testid="timeline"][data-count="${n}"]`).waitFor({ timeout });
+
+    const opened = performance.now();
+    await page.goto(pageUrl);
+    await shown(options.count, 30_000);
+    const openMs = performance.now() - opened;
+    const notes = page.getByTestId("notes-content");
+    await notes.waitFor({ timeout: 5000 });
+
+    let count = options.count;
+    /** `rate` updates a second; returns the main-thread task time of each 1/rate window. */
+    const stream = async (label: string) => {
+      const n = Math.round((streamMs / 1000) * rate);
+      const windows: number[] = [];
+      const start = performance.now();
+      let last = await taskMs();
+      for (let i = 0; i < n; i++) {
+        const due = start + (i * 1000) / rate;
+        await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
+        const now = await taskMs();
+        if (i > 0) windows.push(now - last);
+        last = now;
+        appendOne(`${label} ${i}`);
+        count++;
+      }
+      await shown(count, 10_000);
+      return { n, windows, elapsedS: (performance.now() - start) / 1000 };
+    };
+
+    const idlePerS = await perf.idleMsPerS();
+
+    const marks0 = await perf.updateMarks();
+    const before = await taskMs();
+    const streamed = await stream("streamed");
+    const streamTaskMs = (await taskMs()) - before;
+    const perUpdateMeanMs = Math.max(0, streamTaskMs - idlePerS * streamed.elapsedS) / streamed.n;
+    const idlePerWindow = idlePerS / rate;
+    const perUpdateMedianMs = Math.max(0, median(streamed.windows) - idlePerWindow);
+    const handlerMs = await perf.updateMarkMs(marks0);
+
+    await notes.click();
+    await perf.probeKeyToPaint();
+    await Promise.all([stream("while typing"), typeSlowly(page, TYPED_NOTES)]);
+    const keyToPaint = await perf.keyToPaintMs();
+    const longTasks = await perf.longTaskMs();
+    return {
+      openMs,
+      updates: streamed.n,
+      idleMsPerS: idlePerS,
+      perUpdateMedianMs,
+      perUpdateMeanMs,
+      handlerMedianMs: median(handlerMs),
+      keystrokes: keyToPaint.length,
+      keyToPaintMedianMs: median(keyToPaint),
+      keyToPaintP95Ms: p95(keyToPaint),
+      longTasks: longTasks.length,
+      longestTaskMs: Math.max(0, ...longTasks),
+    };
+  } finally {
+    await browser.close();
+  }
+}
