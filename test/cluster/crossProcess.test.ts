@@ -139,11 +139,24 @@ describe("one cluster: what must happen once, or everywhere", () => {
       }
     }
 
-    const incident = (await callApi(url(0), "GET", `/api/incidents/${key}`)).body;
     // The entries mirroring a message name it; a command's effects (severity…) are entries of their own.
-    const chat = (incident.timeline as { external?: { platform: string; messageId: string } }[])
-      .filter((e) => e.external?.platform === "slack")
-      .map((e) => e.external?.messageId);
+    const slackIds = (body: {
+      timeline: { external?: { platform: string; messageId: string } }[];
+    }) =>
+      body.timeline
+        .filter((e) => e.external?.platform === "slack")
+        .map((e) => e.external?.messageId);
+    // Process 1 reads the document as it holds it: the last message may have been
+    // applied by another process a moment ago and still be on its way through Redis
+    // (edits converge everywhere within a second), so read until every message is
+    // there or two seconds have passed, then check what was read.
+    let incident = (await callApi(url(0), "GET", `/api/incidents/${key}`)).body;
+    const readUntil = Date.now() + 2000;
+    while (slackIds(incident).length < messages.length && Date.now() < readUntil) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      incident = (await callApi(url(0), "GET", `/api/incidents/${key}`)).body;
+    }
+    const chat = slackIds(incident);
     const byMessage = new Map<string, number>();
     for (const id of chat) byMessage.set(id as string, (byMessage.get(id as string) ?? 0) + 1);
     // Each message is one timeline entry.
