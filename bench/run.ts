@@ -599,6 +599,14 @@ async function chatIngestScenario(): Promise<ScenarioResult> {
 
 const MANY = Number(process.env.BENCH_MANY ?? 2000);
 
+/** hotdoc's count of incident documents loaded in memory (its /metrics); null for bare. */
+async function loadedDocuments(target: Target): Promise<number | null> {
+  if (target.kind !== "hotdoc") return null;
+  const text = await (await fetch(`${target.url}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith("hotdoc_documents_open "));
+  return line ? Number(line.split(" ")[1]) : null;
+}
+
 async function manyScenario(): Promise<ScenarioResult> {
   const dataDir = tempDir("many");
   const keys: string[] = [];
@@ -622,10 +630,12 @@ async function manyScenario(): Promise<ScenarioResult> {
     );
     await sleep(1000);
     const open = rssKb(target.pid);
+    const loadedOpen = await loadedDocuments(target);
     closeViewers(viewers);
     await sleep(5000);
     const after = rssKb(target.pid);
-    return { perIncidentKb: (open - before) / MANY, before, open, after };
+    const loadedAfter = await loadedDocuments(target);
+    return { perIncidentKb: (open - before) / MANY, before, open, after, loadedOpen, loadedAfter };
   };
   type ManyRound = Awaited<ReturnType<typeof round>>;
   const runs = { hotdoc: [] as ManyRound[], bare: [] as ManyRound[] };
@@ -653,6 +663,14 @@ async function manyScenario(): Promise<ScenarioResult> {
         met: h <= 200,
       },
       {
+        measure: "documents still loaded 5 s after close (of those open)",
+        hotdoc: m(runs.hotdoc, (r) => r.loadedAfter ?? Number.NaN),
+        bare: null,
+        unit: "documents",
+        target: "memory returns: 0",
+        met: runs.hotdoc.every((r) => r.loadedAfter === 0),
+      },
+      {
         measure: "growth still resident 5 s after close",
         hotdoc: m(runs.hotdoc, retained),
         bare: m(runs.bare, retained),
@@ -661,7 +679,7 @@ async function manyScenario(): Promise<ScenarioResult> {
         met: null,
       },
     ],
-    notes: `RSS (MB) before / open / after, hotdoc: ${runs.hotdoc.map((r) => `${Math.round(r.before / 1024)}/${Math.round(r.open / 1024)}/${Math.round(r.after / 1024)}`).join(", ")}; bare: ${runs.bare.map((r) => `${Math.round(r.before / 1024)}/${Math.round(r.open / 1024)}/${Math.round(r.after / 1024)}`).join(", ")}. RSS after close includes heap V8 keeps for reuse, so it is an upper bound on what is still held.`,
+    notes: `RSS (MB) before / open / after, hotdoc: ${runs.hotdoc.map((r) => `${Math.round(r.before / 1024)}/${Math.round(r.open / 1024)}/${Math.round(r.after / 1024)}`).join(", ")}; bare: ${runs.bare.map((r) => `${Math.round(r.before / 1024)}/${Math.round(r.open / 1024)}/${Math.round(r.after / 1024)}`).join(", ")}. RSS after close includes heap V8 keeps for reuse, so it is an upper bound on what is still held; whether the documents themselves were let go is hotdoc's own count of loaded documents (hotdoc_documents_open in /metrics), with all open: ${runs.hotdoc.map((r) => r.loadedOpen).join(", ")}; 5 s after close: ${runs.hotdoc.map((r) => r.loadedAfter).join(", ")}.`,
   };
 }
 

@@ -77,6 +77,25 @@ describe("SQLite update log: group commit", () => {
     expect(readTimeline(restoreDoc(await s.log.loadState("HOT-1")))).toHaveLength(150);
   });
 
+  it("gathers the appends of the turns that pass while a batch is committed into the next batch", async () => {
+    const s = await stores();
+    const list = timelineUpdates(11);
+    const before = s.log.appendStats();
+    const pending = [s.log.appendUpdate("HOT-1", list[0], "test")];
+    // Ten more turns, one append each, all while the first batch is in the append worker:
+    // committed one transaction per turn, they would take eleven.
+    for (const u of list.slice(1)) {
+      await new Promise((resolve) => setImmediate(resolve));
+      pending.push(s.log.appendUpdate("HOT-1", u, "test"));
+    }
+    const ids = await Promise.all(pending);
+    const after = s.log.appendStats();
+    expect(after.appends - before.appends).toBe(11);
+    expect(after.transactions - before.transactions).toBeLessThanOrEqual(3);
+    expect(increasing(ids)).toBe(true);
+    expect(readTimeline(restoreDoc(await s.log.loadState("HOT-1")))).toHaveLength(11);
+  });
+
   it("rejects every append of a batch that fails, stores none of them, and goes on", async () => {
     const s = await stores();
     // Another connection makes the database refuse one row of the batch (as a full disk would).

@@ -2,8 +2,8 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import * as Y from "yjs";
 import { type CompactionResult, HistoryCompactedError } from "../records.ts";
 import type { UpdateLogStore } from "../stores.ts";
+import type { AppendWorker } from "./AppendWorker.ts";
 import type { CheckpointWorker } from "./CheckpointWorker.ts";
-import { transaction } from "./transaction.ts";
 import { UpdateLog } from "./UpdateLog.ts";
 
 /**
@@ -35,31 +35,33 @@ interface AppendStats {
 
 /**
  * The update log in SQLite. Appends group-commit: those requested in one event-loop turn
- * are written in one transaction (WAL, synchronous=FULL: one fsync for all of them) on
- * the next `setImmediate`, and each `appendUpdate` resolves only after that COMMIT. The
- * transaction is begun and committed in one synchronous step, so nothing else on the
- * shared connection runs inside it and readers only ever see committed rows.
+ * go to the append worker (its own connection) as one batch, written in one transaction
+ * (WAL, synchronous=FULL: one fsync for all of them), and each `appendUpdate` resolves
+ * only after that COMMIT. While a batch is being committed, new appends queue and form
+ * the next batch when it is done: under load, batches grow instead of commits queueing,
+ * and the wait for the disk never blocks the event loop. One batch is in flight at a
+ * time, so ids increase in request order. Readers only ever see committed rows.
  * Everything proportional to a document's size happens in the checkpoint worker (its own
  * connection to the same database): writing checkpoints, pruning, building a state from a
- * long tail, and copying the WAL into the database file. This thread only appends, reads
- * rows, and merges short tails.
+ * long tail, and copying the WAL into the database file. This thread only reads rows and
+ * merges short tails.
  */
 export class SqliteUpdateLog implements UpdateLogStore {
   private readonly log: UpdateLog;
   private readonly worker: CheckpointWorker;
-  private readonly append: StatementSync;
+  private readonly writer: AppendWorker;
   private readonly documents: StatementSync;
-  private readonly db: DatabaseSync;
   private appendsSinceWalCheckpoint = 0;
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
+  /** The batch being committed, settled (either way) when its answer is handled. */
+  private inFlight: Promise<void> | null = null;
   private readonly counters: AppendStats = { transactions: 0, appends: 0, largestBatch: 0 };
 
-  constructor(db: DatabaseSync, worker: CheckpointWorker) {
-    this.db = db;
+  constructor(db: DatabaseSync, worker: CheckpointWorker, writer: AppendWorker) {
     this.log = new UpdateLog(db);
     this.worker = worker;
-    this.append = db.prepare("INSERT INTO updates (doc, at, origin, data) VALUES (?, ?, ?, ?)");
+    this.writer = writer;
     this.documents = db.prepare(
       "SELECT doc FROM updates UNION SELECT doc FROM checkpoints ORDER BY doc",
     );
@@ -75,7 +77,8 @@ export class SqliteUpdateLog implements UpdateLogStore {
     if (!Number.isFinite(at)) return Promise.reject(new Error(`append time ${at} is not a time`));
     return new Promise((resolve, reject) => {
       this.queue.push({ doc, at, origin, data: update, resolve, reject });
-      if (this.flushScheduled) return;
+      // A batch in flight sends the queue when it is done.
+      if (this.flushScheduled || this.inFlight) return;
       this.flushScheduled = true;
       // setImmediate, not a microtask: every append of this turn (all the socket reads of
       // one poll phase) joins the batch.
@@ -84,32 +87,44 @@ export class SqliteUpdateLog implements UpdateLogStore {
   }
 
   /**
-   * Writes every queued append in one transaction, in request order (so ids increase in
-   * that order), then settles their promises. A failed batch is rolled back and every
-   * caller in it rejects; the next batch starts afresh. Also called on close.
+   * Sends every queued append as one batch, unless one is in flight (its end sends the
+   * queue). A failed batch is rolled back and every caller in it rejects; the next batch
+   * starts afresh.
    */
-  flush(): void {
+  private flush(): void {
     this.flushScheduled = false;
+    if (this.inFlight) return;
     const batch = this.queue;
     if (batch.length === 0) return;
     this.queue = [];
     this.counters.transactions++;
     this.counters.appends += batch.length;
     this.counters.largestBatch = Math.max(this.counters.largestBatch, batch.length);
-    let ids: number[];
-    try {
-      ids = transaction(this.db, () =>
-        batch.map((p) => Number(this.append.run(p.doc, p.at, p.origin, p.data).lastInsertRowid)),
-      );
-    } catch (error) {
-      for (const p of batch) p.reject(error);
-      return;
-    }
-    for (const [i, p] of batch.entries()) p.resolve(ids[i]);
-    this.appendsSinceWalCheckpoint += batch.length;
-    if (this.appendsSinceWalCheckpoint >= WAL_CHECKPOINT_EVERY) {
-      this.appendsSinceWalCheckpoint = 0;
-      void this.worker.walCheckpoint().catch(() => undefined);
+    const items = batch.map(({ doc, at, origin, data }) => ({ doc, at, origin, data }));
+    this.inFlight = this.writer.append(items).then(
+      (ids) => {
+        this.inFlight = null;
+        for (const [i, p] of batch.entries()) p.resolve(ids[i]);
+        this.appendsSinceWalCheckpoint += batch.length;
+        if (this.appendsSinceWalCheckpoint >= WAL_CHECKPOINT_EVERY) {
+          this.appendsSinceWalCheckpoint = 0;
+          void this.worker.walCheckpoint().catch(() => undefined);
+        }
+        this.flush();
+      },
+      (error: unknown) => {
+        this.inFlight = null;
+        for (const p of batch) p.reject(error);
+        this.flush();
+      },
+    );
+  }
+
+  /** Commits (and settles) every append requested so far; the store closes after it. */
+  async drain(): Promise<void> {
+    while (this.inFlight || this.queue.length > 0) {
+      this.flush();
+      await this.inFlight;
     }
   }
 

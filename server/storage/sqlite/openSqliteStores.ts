@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { Stores } from "../stores.ts";
+import { AppendWorker } from "./AppendWorker.ts";
 import { CheckpointWorker } from "./CheckpointWorker.ts";
 import { migrate } from "./migrations.ts";
 import { SqliteChatRooms } from "./SqliteChatRooms.ts";
@@ -16,8 +17,9 @@ import { SqliteUpdateLog } from "./SqliteUpdateLog.ts";
  * The embedded stores: one SQLite file (`hotdoc.sqlite` in the data directory) through
  * `node:sqlite` (no native addon), one connection shared by every store. WAL with
  * synchronous=FULL, so a committed write survives a crash of the process and of the
- * machine; the calls are synchronous underneath. The checkpoint worker has its own
- * connection to the same file (see SqliteUpdateLog).
+ * machine; the calls are synchronous underneath. The update log's appends and its
+ * checkpoints each have a worker thread with its own connection to the same file (see
+ * SqliteUpdateLog).
  */
 export class SqliteStores implements Stores {
   readonly kind = "sqlite";
@@ -32,6 +34,7 @@ export class SqliteStores implements Stores {
   readonly settings: SqliteSettings;
   private readonly db: DatabaseSync;
   private readonly worker: CheckpointWorker;
+  private readonly writer: AppendWorker;
   private readonly version: number;
   private readonly pingStatement: StatementSync;
 
@@ -51,7 +54,8 @@ export class SqliteStores implements Stores {
       throw error;
     }
     this.worker = new CheckpointWorker(this.file);
-    this.log = new SqliteUpdateLog(this.db, this.worker);
+    this.writer = new AppendWorker(this.file);
+    this.log = new SqliteUpdateLog(this.db, this.worker, this.writer);
     this.incidents = new SqliteIncidents(this.db);
     this.tokens = new SqliteTokens(this.db);
     this.sessions = new SqliteSessions(this.db);
@@ -70,8 +74,9 @@ export class SqliteStores implements Stores {
   }
 
   async close(): Promise<void> {
-    // Appends requested this turn are committed (and settled) before the connection goes.
-    this.log.flush();
+    // Appends requested so far are committed (and settled) before the connections go.
+    await this.log.drain();
+    await this.writer.close();
     await this.worker.close();
     if (this.db.isOpen) this.db.close();
   }
