@@ -91,8 +91,19 @@ export async function measureClient(options: {
     const idlePerS = await perf.idleMsPerS();
 
     const marks0 = await perf.updateMarks();
+    // BENCH_CLIENT_PROFILE=file.cpuprofile: Chromium's own CPU profile of the page over the stream.
+    const profileTo = process.env.BENCH_CLIENT_PROFILE;
+    const profiler = profileTo ? await page.context().newCDPSession(page) : null;
+    if (profiler) {
+      await profiler.send("Profiler.enable");
+      await profiler.send("Profiler.start");
+    }
     const before = await taskMs();
     const streamed = await stream("streamed");
+    if (profiler && profileTo) {
+      const { profile } = await profiler.send("Profiler.stop");
+      fs.writeFileSync(profileTo, JSON.stringify(profile));
+    }
     const streamTaskMs = (await taskMs()) - before;
     const perUpdateMeanMs = Math.max(0, streamTaskMs - idlePerS * streamed.elapsedS) / streamed.n;
     const idlePerWindow = idlePerS / rate;
