@@ -296,7 +296,9 @@ describe("the stakeholder view leads with what stakeholders come for", () => {
     await draft.getByTestId("comms-open-draft").click();
     const editor = responder.getByTestId("comms-draft-internal");
     const summaryField = responder.locator("#comms-internal-summary");
-    expect(await summaryField.inputValue()).toBe(DRAFT_TEXT);
+    // The editor fills in the draft's own text once it has read the draft (a loaded
+    // machine shows the field for a moment before that).
+    await expect.poll(() => summaryField.inputValue(), { timeout: 5000 }).toBe(DRAFT_TEXT);
     const confirmed = "Root cause found: a bad payments-api release; the fix ships at 15:00.";
     await summaryField.fill(confirmed);
     await editor.getByTestId("comms-save-draft").click();
