@@ -1,13 +1,12 @@
-import { RetryableError, type RetryPolicy, retryAfterMs, withRetries } from "../net/retrying.ts";
+import { RetryableError, type RetryPolicy, retryAfterMs } from "../net/retrying.ts";
 import { truncateChars } from "./pagerDuty.ts";
-import { describeFailure, parseObject } from "./providerHttp.ts";
+import { parseObject, postToProvider, withProviderRetries } from "./providerHttp.ts";
 import {
   type PageAccepted,
   type PageRequest,
   type PageRoute,
   type Pager,
   PROVIDER_RETRY,
-  PROVIDER_TIMEOUT_MS,
   ProviderError,
 } from "./types.ts";
 
@@ -100,46 +99,28 @@ export class OpsgeniePager implements Pager {
   async #post(path: string, payload: object): Promise<Record<string, unknown>> {
     const body = JSON.stringify(payload);
     const url = `${this.#apiUrl}${path}`;
-    let lastStatus: number | null = null;
-    try {
-      return await withRetries(async () => {
-        let response: Response;
-        try {
-          response = await this.#fetch(url, {
-            method: "POST",
-            headers: {
-              authorization: `GenieKey ${this.#apiKey}`,
-              "content-type": "application/json",
-              "user-agent": "hotdoc",
-            },
-            body,
-            signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS),
-          });
-        } catch (error) {
-          lastStatus = null;
-          throw new RetryableError(`Opsgenie is not reachable: ${describeFailure(error)}`);
-        }
-        const text = await response.text().catch(() => "");
-        const json = parseObject(text);
-        lastStatus = response.status;
-        if (response.status === 202) return json;
-        const said = opsgenieWords(json, text);
-        const message = `Opsgenie answered ${response.status}${said ? `: ${said}` : ""}`;
-        if (response.status === 429 || (response.status >= 500 && response.status !== 501))
-          throw new RetryableError(message, retryAfterMs(response.headers.get("retry-after")));
-        throw new ProviderError("opsgenie", message, {
-          status: response.status,
-          credentialsRejected: response.status === 401 || response.status === 403,
-        });
-      }, this.#retry);
-    } catch (error) {
-      if (error instanceof RetryableError)
-        throw new ProviderError("opsgenie", `gave up: ${error.message}`, {
-          status: lastStatus,
-          retryable: true,
-        });
-      throw error;
-    }
+    return await withProviderRetries("opsgenie", "gave up", this.#retry, async (seen) => {
+      seen.status = null;
+      const response = await postToProvider(
+        this.#fetch,
+        "Opsgenie",
+        url,
+        { authorization: `GenieKey ${this.#apiKey}` },
+        body,
+      );
+      const text = response.text;
+      const json = parseObject(text);
+      seen.status = response.status;
+      if (response.status === 202) return json;
+      const said = opsgenieWords(json, text);
+      const message = `Opsgenie answered ${response.status}${said ? `: ${said}` : ""}`;
+      if (response.status === 429 || (response.status >= 500 && response.status !== 501))
+        throw new RetryableError(message, retryAfterMs(response.headers.get("retry-after")));
+      throw new ProviderError("opsgenie", message, {
+        status: response.status,
+        credentialsRejected: response.status === 401 || response.status === 403,
+      });
+    });
   }
 }
 

@@ -3,16 +3,14 @@ import {
   RetryableError,
   type RetryPolicy,
   retryAfterMs,
-  withRetries,
 } from "../net/retrying.ts";
-import { describeFailure, parseObject } from "./providerHttp.ts";
+import { parseObject, postToProvider, withProviderRetries } from "./providerHttp.ts";
 import {
   type PageAccepted,
   type PageRequest,
   type PageRoute,
   type Pager,
   PROVIDER_RETRY,
-  PROVIDER_TIMEOUT_MS,
   ProviderError,
 } from "./types.ts";
 
@@ -107,47 +105,27 @@ export class PagerDutyPager implements Pager {
 
   async #send(event: object): Promise<Record<string, unknown>> {
     const body = JSON.stringify(event);
-    let lastStatus: number | null = null;
-    try {
-      return await withRetries(async () => {
-        let response: Response;
-        try {
-          response = await this.#fetch(this.#url, {
-            method: "POST",
-            headers: { "content-type": "application/json", "user-agent": "hotdoc" },
-            body,
-            signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS),
-          });
-        } catch (error) {
-          lastStatus = null;
-          throw new RetryableError(`PagerDuty is not reachable: ${describeFailure(error)}`);
-        }
-        const text = await response.text().catch(() => "");
-        const json = parseObject(text);
-        lastStatus = response.status;
-        if (response.status === 202) return json;
-        const said = pagerDutyWords(json, text);
-        const message = `PagerDuty answered ${response.status}${said ? `: ${said}` : ""}`;
-        if (isRetryableStatus(response.status))
-          throw new RetryableError(message, retryAfterMs(response.headers.get("retry-after")));
-        const keyRejected =
-          response.status === 401 ||
-          response.status === 403 ||
-          response.status === 404 ||
-          (response.status === 400 && /routing[ _]?key/i.test(said));
-        throw new ProviderError("pagerduty", message, {
-          status: response.status,
-          credentialsRejected: keyRejected,
-        });
-      }, this.#retry);
-    } catch (error) {
-      if (error instanceof RetryableError)
-        throw new ProviderError("pagerduty", `gave up: ${error.message}`, {
-          status: lastStatus,
-          retryable: true,
-        });
-      throw error;
-    }
+    return await withProviderRetries("pagerduty", "gave up", this.#retry, async (seen) => {
+      seen.status = null;
+      const response = await postToProvider(this.#fetch, "PagerDuty", this.#url, {}, body);
+      const text = response.text;
+      const json = parseObject(text);
+      seen.status = response.status;
+      if (response.status === 202) return json;
+      const said = pagerDutyWords(json, text);
+      const message = `PagerDuty answered ${response.status}${said ? `: ${said}` : ""}`;
+      if (isRetryableStatus(response.status))
+        throw new RetryableError(message, retryAfterMs(response.headers.get("retry-after")));
+      const keyRejected =
+        response.status === 401 ||
+        response.status === 403 ||
+        response.status === 404 ||
+        (response.status === 400 && /routing[ _]?key/i.test(said));
+      throw new ProviderError("pagerduty", message, {
+        status: response.status,
+        credentialsRejected: keyRejected,
+      });
+    });
   }
 }
 

@@ -3,17 +3,15 @@ import {
   RetryableError,
   type RetryPolicy,
   retryAfterMs,
-  withRetries,
 } from "../net/retrying.ts";
 import { signedHeaders } from "./hotdocSignature.ts";
-import { describeFailure } from "./providerHttp.ts";
+import { postToProvider, withProviderRetries } from "./providerHttp.ts";
 import {
   type PageAccepted,
   type PageRequest,
   type PageRoute,
   type Pager,
   PROVIDER_RETRY,
-  PROVIDER_TIMEOUT_MS,
   ProviderError,
 } from "./types.ts";
 
@@ -88,45 +86,27 @@ export class WebhookPager implements Pager {
   async #post(url: string, payload: WebhookPage): Promise<void> {
     const body = JSON.stringify(payload);
     const host = safeHost(url);
-    let lastStatus: number | null = null;
-    try {
-      await withRetries(async () => {
-        let response: Response;
-        try {
-          response = await this.#fetch(url, {
-            method: "POST",
-            headers: {
-              "content-type": "application/json",
-              "user-agent": "hotdoc",
-              ...signedHeaders(this.#secret, body),
-            },
-            body,
-            signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS),
-          });
-        } catch (error) {
-          lastStatus = null;
-          throw new RetryableError(`${host} is not reachable: ${describeFailure(error)}`);
-        }
-        const text = await response.text().catch(() => "");
-        lastStatus = response.status;
-        if (response.status >= 200 && response.status < 300) return;
-        const said = text.trim().slice(0, 300);
-        const message = `${host} answered ${response.status}${said ? `: ${said}` : ""}`;
-        if (isRetryableStatus(response.status))
-          throw new RetryableError(message, retryAfterMs(response.headers.get("retry-after")));
-        throw new ProviderError("webhook", message, {
-          status: response.status,
-          credentialsRejected: response.status === 401 || response.status === 403,
-        });
-      }, this.#retry);
-    } catch (error) {
-      if (error instanceof RetryableError)
-        throw new ProviderError("webhook", `gave up: ${error.message}`, {
-          status: lastStatus,
-          retryable: true,
-        });
-      throw error;
-    }
+    await withProviderRetries("webhook", "gave up", this.#retry, async (seen) => {
+      seen.status = null;
+      const response = await postToProvider(
+        this.#fetch,
+        host,
+        url,
+        signedHeaders(this.#secret, body),
+        body,
+      );
+      const text = response.text;
+      seen.status = response.status;
+      if (response.status >= 200 && response.status < 300) return;
+      const said = text.trim().slice(0, 300);
+      const message = `${host} answered ${response.status}${said ? `: ${said}` : ""}`;
+      if (isRetryableStatus(response.status))
+        throw new RetryableError(message, retryAfterMs(response.headers.get("retry-after")));
+      throw new ProviderError("webhook", message, {
+        status: response.status,
+        credentialsRejected: response.status === 401 || response.status === 403,
+      });
+    });
   }
 }
 

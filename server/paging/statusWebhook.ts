@@ -3,9 +3,9 @@ import {
   RetryableError,
   type RetryPolicy,
   retryAfterMs,
-  withRetries,
 } from "../net/retrying.ts";
 import { signedHeaders } from "./hotdocSignature.ts";
+import { withProviderRetries } from "./providerHttp.ts";
 import { httpAttempt } from "./statuspage.ts";
 import {
   type Audience,
@@ -69,9 +69,11 @@ export class WebhookPublisher implements Publisher {
       products: request.products,
     };
     const raw = JSON.stringify(payload);
-    let lastStatus: number | null = null;
-    try {
-      await withRetries(async () => {
+    await withProviderRetries(
+      "webhook",
+      "the status webhook did not take the update",
+      this.options.retry ?? PROVIDER_RETRY,
+      async (seen) => {
         // Signed per attempt: the timestamp is the attempt's, so a late retry is not refused as stale.
         const answer = await httpAttempt(this.fetch, this.options.url, {
           method: "POST",
@@ -82,7 +84,7 @@ export class WebhookPublisher implements Publisher {
           body: raw,
           timeoutMs: this.options.timeoutMs ?? PROVIDER_TIMEOUT_MS,
         });
-        lastStatus = answer.status;
+        seen.status = answer.status;
         if (answer.status >= 200 && answer.status < 300) return;
         const said = answer.text.slice(0, 200).trim();
         const message = `the status webhook answered ${answer.status}${said ? `: ${said}` : ""}`;
@@ -92,19 +94,8 @@ export class WebhookPublisher implements Publisher {
           status: answer.status,
           credentialsRejected: answer.status === 401 || answer.status === 403,
         });
-      }, this.options.retry ?? PROVIDER_RETRY);
-    } catch (error) {
-      if (error instanceof RetryableError)
-        throw new ProviderError(
-          "webhook",
-          `the status webhook did not take the update: ${error.message}`,
-          {
-            retryable: true,
-            status: lastStatus,
-          },
-        );
-      throw error;
-    }
+      },
+    );
     return { providerId: request.publicationId };
   }
 }

@@ -3,8 +3,8 @@ import {
   RetryableError,
   type RetryPolicy,
   retryAfterMs,
-  withRetries,
 } from "../net/retrying.ts";
+import { withProviderRetries } from "./providerHttp.ts";
 import {
   type Audience,
   PROVIDER_RETRY,
@@ -170,62 +170,57 @@ export class StatuspagePublisher implements Publisher {
     const components = Object.fromEntries(componentIds.map((id) => [id, status]));
     const base = `${this.apiUrl}/v1/pages/${encodeURIComponent(pageId)}/incidents`;
 
-    try {
-      if (request.providerIncidentId) {
-        const url = `${base}/${encodeURIComponent(request.providerIncidentId)}`;
-        const body = {
-          incident: {
-            status: request.status,
-            body: request.body,
-            components,
-            component_ids: componentIds,
-          },
-        };
-        return await withRetries(async () => {
-          const answer = await this.call("PATCH", url, body);
-          return this.published(answer, "PATCH");
-        }, this.retry);
-      }
-
+    const retrying = <T>(attempt: () => Promise<T>) =>
+      withProviderRetries("statuspage", "Statuspage did not answer", this.retry, attempt, (error) =>
+        statusOf(error.message),
+      );
+    if (request.providerIncidentId) {
+      const url = `${base}/${encodeURIComponent(request.providerIncidentId)}`;
       const body = {
         incident: {
-          name: statuspageIncidentName(request),
           status: request.status,
           body: request.body,
-          component_ids: componentIds,
           components,
-          deliver_notifications: true,
-          metadata: {
-            hotdoc: { incident: request.incidentKey, publication: request.publicationId },
-          },
+          component_ids: componentIds,
         },
       };
-      // Set once a create may have reached Statuspage without its answer reaching us.
-      let uncertain = false;
-      return await withRetries(async () => {
-        if (uncertain) {
-          const adopted = await this.findCreated(base, request.publicationId);
-          if (adopted) return adopted;
-        }
-        try {
-          const answer = await this.call("POST", base, body);
-          return this.published(answer, "POST");
-        } catch (error) {
-          // A dropped connection or a 5xx may come after the incident was made; 420/429
-          // (rate limited) are refusals before any work.
-          if (error instanceof RetryableError && !/ answered 42[09]\b/.test(error.message))
-            uncertain = true;
-          throw error;
-        }
-      }, this.retry);
-    } catch (error) {
-      if (error instanceof RetryableError)
-        throw new ProviderError("statuspage", `Statuspage did not answer: ${error.message}`, {
-          retryable: true,
-          status: statusOf(error.message),
-        });
-      throw error;
+      return await retrying(async () => {
+        const answer = await this.call("PATCH", url, body);
+        return this.published(answer, "PATCH");
+      });
     }
+
+    const body = {
+      incident: {
+        name: statuspageIncidentName(request),
+        status: request.status,
+        body: request.body,
+        component_ids: componentIds,
+        components,
+        deliver_notifications: true,
+        metadata: {
+          hotdoc: { incident: request.incidentKey, publication: request.publicationId },
+        },
+      },
+    };
+    // Set once a create may have reached Statuspage without its answer reaching us.
+    let uncertain = false;
+    return await retrying(async () => {
+      if (uncertain) {
+        const adopted = await this.findCreated(base, request.publicationId);
+        if (adopted) return adopted;
+      }
+      try {
+        const answer = await this.call("POST", base, body);
+        return this.published(answer, "POST");
+      } catch (error) {
+        // A dropped connection or a 5xx may come after the incident was made; 420/429
+        // (rate limited) are refusals before any work.
+        if (error instanceof RetryableError && !/ answered 42[09]\b/.test(error.message))
+          uncertain = true;
+        throw error;
+      }
+    });
   }
 
   /**

@@ -103,6 +103,11 @@ export interface PeopleDirectory {
   findPersonByEmail(email: string): Promise<PersonRecord | null>;
 }
 
+/** Finished chat deliveries are remembered this long (platforms retry within minutes, not days). */
+export const KEEP_DELIVERIES_MS = 7 * 86_400_000;
+/** Forgetting old deliveries runs at most this often per store, on a claim. */
+export const PRUNE_DELIVERIES_EVERY_MS = 3_600_000;
+
 /** Chat rooms: which incident each belongs to, their names, and deliveries applied. */
 export interface ChatRoomStore {
   /** Links a chat room to an incident (a room belongs to one incident; linking again moves it). */

@@ -8,13 +8,13 @@ import {
   type RoomNameRow,
   roomNameFromRow,
 } from "../rows.ts";
-import type { ChatRoomStore, SharedSettings } from "../stores.ts";
+import {
+  type ChatRoomStore,
+  KEEP_DELIVERIES_MS,
+  PRUNE_DELIVERIES_EVERY_MS,
+  type SharedSettings,
+} from "../stores.ts";
 import { PoolStore } from "./pgPool.ts";
-
-/** Finished deliveries are remembered this long (platforms retry within minutes, not days). */
-const KEEP_DELIVERIES_MS = 7 * 86_400_000;
-/** Forgetting old deliveries runs at most this often per process, on a claim. */
-const PRUNE_DELIVERIES_EVERY_MS = 3_600_000;
 
 /**
  * Chat rooms on PostgreSQL. Where a value is "first writer wins" across processes, the

@@ -9,14 +9,9 @@ import {
   type RoomNameRow,
   roomNameFromRow,
 } from "../rows.ts";
-import type { ChatRoomStore } from "../stores.ts";
+import { type ChatRoomStore, KEEP_DELIVERIES_MS, PRUNE_DELIVERIES_EVERY_MS } from "../stores.ts";
 import { prepareAll } from "./prepare.ts";
 import { transaction } from "./transaction.ts";
-
-/** Finished deliveries are remembered this long (platforms retry within minutes, not days). */
-const KEEP_DELIVERIES_MS = 7 * 86_400_000;
-/** Forgetting old deliveries runs at most this often per connection, on a claim. */
-const PRUNE_DELIVERIES_EVERY_MS = 3_600_000;
 
 type Statement =
   | "link"
