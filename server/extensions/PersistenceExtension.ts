@@ -22,6 +22,7 @@ import { HotdocError, toHotdocError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Stores } from "../storage/stores.ts";
+import { applyStored } from "./applyStored.ts";
 import { RelayedUpdates } from "./RelayedUpdates.ts";
 
 /** Marks the transaction that fills a document from the store, so it is not appended again. */
@@ -105,16 +106,16 @@ export class PersistenceExtension implements Extension {
 
   async onLoadDocument({ document, documentName }: onLoadDocumentPayload): Promise<void> {
     const stop = this.options.metrics.storeLoadSeconds.startTimer();
-    let state: Uint8Array | null;
+    let parts: Uint8Array[] | null;
     try {
-      state = await this.options.stores.log.loadState(documentName);
+      parts = await this.options.stores.log.loadParts(documentName);
     } catch (error) {
       throw loadFailure(error);
     }
     stop();
-    if (state) Y.applyUpdate(document, state, LOADED_FROM_STORE);
+    if (parts) applyStored(document, parts, LOADED_FROM_STORE);
     this.sizes.set(documentName, {
-      bytes: state?.byteLength ?? 0,
+      bytes: parts?.reduce((sum, part) => sum + part.byteLength, 0) ?? 0,
       appended: 0,
       sinceCompaction: 0,
     });

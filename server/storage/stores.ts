@@ -36,6 +36,13 @@ export interface UpdateLogStore {
   loadState(doc: string, options?: { at?: number }): Promise<Uint8Array | null>;
 
   /**
+   * The same state unmerged: Yjs updates to apply in order (a checkpoint, then the updates
+   * after it). Loading a document applies these one by one, which costs less than merging
+   * them first and applying the merge.
+   */
+  loadParts(doc: string, options?: { at?: number }): Promise<Uint8Array[] | null>;
+
+  /**
    * Writes a checkpoint when at least `every` updates have accumulated since the
    * last one, then prunes single updates (and superseded checkpoints) older than
    * `keepMs` that a checkpoint covers. `keepMs` 0 keeps every update forever.

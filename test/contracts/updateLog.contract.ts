@@ -66,6 +66,26 @@ export function describeUpdateLog(h: StoresHarness): void {
       expect(Y.encodeStateVector(doc)).toEqual(Y.encodeStateVector(writer));
     });
 
+    it("gives the same state unmerged: a checkpoint and the updates after it, applied in order", async () => {
+      const log = h.stores.log;
+      expect(await log.loadParts("HOT-1")).toBeNull();
+      const writer = new Y.Doc();
+      for (const u of timelineUpdates(30, writer)) await log.appendUpdate("HOT-1", u, "test");
+      expect((await log.compact("HOT-1", { every: 20, keepMs: 0 })).checkpointSeq).not.toBeNull();
+      for (const u of timelineUpdates(4, writer, "after"))
+        await log.appendUpdate("HOT-1", u, "test");
+      const parts = (await log.loadParts("HOT-1")) as Uint8Array[];
+      // The checkpoint, then each of the four updates appended after it, not merged.
+      expect(parts).toHaveLength(5);
+      const doc = new Y.Doc();
+      for (const part of parts) Y.applyUpdate(doc, part);
+      expect(Y.encodeStateVector(doc)).toEqual(Y.encodeStateVector(writer));
+      expect(readTimeline(doc).map((e) => e.text)).toEqual(readTimeline(writer).map((e) => e.text));
+      expect(Y.encodeStateAsUpdate(doc)).toEqual(
+        Y.encodeStateAsUpdate(restoreDoc(await log.loadState("HOT-1"))),
+      );
+    });
+
     it("rebuilds the document as it stood at an instant", async () => {
       const log = h.stores.log;
       const writer = new Y.Doc();

@@ -25,6 +25,7 @@ async function openFaultyStores(dataDir: string): Promise<{ stores: Stores; faul
       return real.log.appendUpdate(doc, update, origin, at);
     },
     loadState: (doc, options) => real.log.loadState(doc, options),
+    loadParts: (doc, options) => real.log.loadParts(doc, options),
     compact: (doc, options) => real.log.compact(doc, options),
     historyStart: (doc) => real.log.historyStart(doc),
     listDocuments: () => real.log.listDocuments(),

@@ -43,6 +43,11 @@ export class PgUpdateLog implements UpdateLogStore {
   }
 
   async loadState(doc: string, options: { at?: number } = {}): Promise<Uint8Array | null> {
+    const parts = await this.loadParts(doc, options);
+    return parts && (parts.length === 1 ? (parts[0] as Uint8Array) : Y.mergeUpdates(parts));
+  }
+
+  async loadParts(doc: string, options: { at?: number } = {}): Promise<Uint8Array[] | null> {
     const { at } = options;
     const read = await readLog(this.pool, doc, {
       ...(at === undefined ? {} : { at }),
@@ -53,12 +58,13 @@ export class PgUpdateLog implements UpdateLogStore {
     const { checkpoint, rows } = read;
     if (!checkpoint && rows.length === 0) return null;
     if ((!checkpoint || checkpoint.data) && rows.length <= INLINE_TAIL) {
-      const parts = [...(checkpoint?.data ? [checkpoint.data] : []), ...rows.map((r) => r.data)];
-      return plain(parts.length === 1 ? parts[0] : Y.mergeUpdates(parts));
+      return [...(checkpoint?.data ? [checkpoint.data] : []), ...rows.map((r) => r.data)].map(
+        plain,
+      );
     }
     const built = await this.worker.build(doc, at);
     refuseCompacted(doc, at, built.historyStart);
-    return built.state && plain(built.state);
+    return built.state && [plain(built.state)];
   }
 
   compact(

@@ -134,9 +134,14 @@ export class SqliteUpdateLog implements UpdateLogStore {
   }
 
   async loadState(doc: string, options: { at?: number } = {}): Promise<Uint8Array | null> {
+    const parts = await this.loadParts(doc, options);
+    return parts && (parts.length === 1 ? (parts[0] as Uint8Array) : Y.mergeUpdates(parts));
+  }
+
+  async loadParts(doc: string, options: { at?: number } = {}): Promise<Uint8Array[] | null> {
     const { at } = options;
     // One snapshot: a checkpoint another process writes (and the pruning after it) is seen whole or not at all.
-    const inline = this.log.snapshot((): { state: Uint8Array | null } | null => {
+    const inline = this.log.snapshot((): { parts: Uint8Array[] | null } | null => {
       if (at !== undefined) {
         const start = this.log.historyStart(doc);
         if (start.pruned && start.at !== null && at < start.at)
@@ -144,22 +149,24 @@ export class SqliteUpdateLog implements UpdateLogStore {
       }
       const checkpoint = this.log.checkpoint(doc, at);
       const tail = this.log.count(doc, checkpoint?.seq ?? 0, at);
-      if (!checkpoint && tail.n === 0) return { state: null };
-      if (checkpoint && tail.n === 0) return { state: this.log.read(doc, checkpoint) };
+      if (!checkpoint && tail.n === 0) return { parts: null };
+      if (checkpoint && tail.n === 0) return { parts: [this.log.read(doc, checkpoint)] };
       if (tail.n > INLINE_TAIL || (checkpoint?.bytes ?? 0) > INLINE_CHECKPOINT_BYTES) return null;
       const rows = this.log.rows(
         doc,
         checkpoint?.seq ?? 0,
         at === undefined ? { lastSeq: tail.last ?? 0 } : { at },
       );
-      const parts = [
-        ...(checkpoint ? [this.log.read(doc, checkpoint)] : []),
-        ...rows.map((row) => row.data),
-      ];
-      return { state: parts.length === 1 ? parts[0] : Y.mergeUpdates(parts) };
+      return {
+        parts: [
+          ...(checkpoint ? [this.log.read(doc, checkpoint)] : []),
+          ...rows.map((row) => row.data),
+        ],
+      };
     });
-    if (inline) return inline.state;
-    return (await this.worker.build(doc, at)).state;
+    if (inline) return inline.parts;
+    const { state } = await this.worker.build(doc, at);
+    return state && [state];
   }
 
   compact(
