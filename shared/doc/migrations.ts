@@ -3,7 +3,7 @@ import { type IncidentField, incidentMap, metaMap } from "./fields.ts";
 import { UNKNOWN_SERVICE } from "./vocabulary.ts";
 
 /** The document schema version this code writes. Bump it with a migration below. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /**
  * One step per version: MIGRATIONS[n] takes a version n−1 document to version n.
@@ -30,6 +30,12 @@ const MIGRATIONS: Record<number, (doc: Y.Doc) => void> = {
       if (!fields.has(field)) fields.set(field, value);
     }
   },
+  // v2 writes new records packed (records.ts). Readers read both shapes, so the records
+  // already there stay as they are: rewriting them would drop any edit that a tab
+  // offline across the upgrade still holds for them (it would land in a deleted map).
+  // The step only raises the version, which tells a page loaded from an older hotdoc to
+  // reload before it shows an incident with records it cannot read.
+  2: () => {},
 };
 
 export function schemaVersion(doc: Y.Doc): number {

@@ -3,7 +3,14 @@ import { DocumentRuleError } from "../errors.ts";
 import { collection, type RecordMap } from "./fields.ts";
 import { newId, toInstant } from "./ids.ts";
 import { compareText, inTimeOrder } from "./order.ts";
-import { insertRecord, readRecord, readRecords, updateRecord } from "./records.ts";
+import {
+  insertRecord,
+  readRecord,
+  readRecords,
+  recordField,
+  recordHas,
+  updateRecord,
+} from "./records.ts";
 import {
   type Actor,
   ActorSchema,
@@ -112,7 +119,7 @@ function entryToCorrect(
  * blank regardless (the record schema); this looks at what is stored.
  */
 function textCameBack(map: RecordMap): boolean {
-  const text = map.get("text");
+  const text = recordField(map, "text");
   return typeof text === "string" && text !== "";
 }
 
@@ -215,7 +222,7 @@ export function keepRemovedTextBlank(doc: Y.Doc, origin: unknown): () => void {
     for (const id of ids) {
       const map = records.get(id);
       // The cheap checks first; only a record that holds text and a removal is parsed.
-      if (!(map instanceof Y.Map) || !map.has("removal") || !textCameBack(map)) continue;
+      if (!(map instanceof Y.Map) || !recordHas(map, "removal") || !textCameBack(map)) continue;
       if (readTimelineEntry(doc, id)?.removal) returned.push(map);
     }
     if (returned.length === 0) return;
@@ -246,7 +253,7 @@ export function timelineRemovals(doc: Y.Doc): Map<string, TimelineRemoval> {
   const removals = new Map<string, TimelineRemoval>();
   collection(doc, "timeline").forEach((map, id) => {
     // Only entries that carry a removal are parsed: the rest cost one lookup each.
-    if (!(map instanceof Y.Map) || !map.has("removal")) return;
+    if (!(map instanceof Y.Map) || !recordHas(map, "removal")) return;
     const removal = readTimelineEntry(doc, id)?.removal;
     if (removal) removals.set(id, removal);
   });

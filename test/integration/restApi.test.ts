@@ -62,7 +62,7 @@ describe("REST API", () => {
         ttrMs: null,
       },
       incidentManager: null,
-      schemaVersion: 1,
+      schemaVersion: 2,
     });
     expect(body.timeline).toHaveLength(1);
     expect(body.timeline[0]).toMatchObject({ kind: "status", source: "api", pinned: true });

@@ -17,6 +17,7 @@ import { HistoryView } from "./HistoryView.tsx";
 import { IncidentHeaderPanel } from "./header/IncidentHeaderPanel.tsx";
 import { FollowUpsSection } from "./investigation/FollowUpsSection.tsx";
 import { InvestigationSection } from "./investigation/InvestigationSection.tsx";
+import { NewerVersionNotice } from "./NewerVersionNotice.tsx";
 import { NotesEditor } from "./NotesEditor.tsx";
 import { PresenceList } from "./PresenceList.tsx";
 import { SectionNav } from "./SectionNav.tsx";
@@ -103,6 +104,7 @@ export function IncidentPage({
         {provider && <PresenceList provider={provider} me={me} />}
         <ConnectionStatus status={status} error={error} unsaved={unsaved} />
       </div>
+      {incident && <NewerVersionNotice schemaVersion={incident.schemaVersion} />}
       {!incident || !doc || !provider ? (
         <p className="muted" data-testid="incident-loading">
           {status === "refused"

@@ -21,7 +21,7 @@ import {
   withRecordStreams,
 } from "#shared/doc/index.ts";
 import { byAt, compareText, inTimeOrder } from "#shared/doc/order.ts";
-import type { Stored } from "#shared/doc/records.ts";
+import { recordJSON, type Stored } from "#shared/doc/records.ts";
 
 type Root = CollectionName | "incident" | "meta" | "description" | "notes";
 const ROOTS: readonly Root[] = [...COLLECTIONS, "incident", "meta", "description", "notes"];
@@ -239,7 +239,7 @@ export class IncidentReader {
   ): Stored<C> | undefined {
     if (!(value instanceof Y.Map)) return undefined;
     if (this.parsed.has(value)) return (this.parsed.get(value) as Stored<C> | null) ?? undefined;
-    const result = RECORD_SCHEMAS[name].safeParse(value.toJSON());
+    const result = RECORD_SCHEMAS[name].safeParse(recordJSON(value));
     const record = result.success && result.data.id === key ? (result.data as Stored<C>) : null;
     this.parsed.set(value, record);
     return record ?? undefined;
