@@ -449,22 +449,47 @@ async function coldLoadScenario(): Promise<ScenarioResult> {
     viewer.ws.terminate();
     return viewer.syncedMs;
   };
+  // The same document again from the same process once it has let the document go: the
+  // server has run this code before (as one that has been up for days has), but the
+  // incident is not in memory and comes from the store again.
+  const reload = async (target: Target, name: string) => {
+    const deadline = performance.now() + 10_000;
+    if (target.kind === "hotdoc") {
+      while ((await loadedDocuments(target)) !== 0) {
+        if (performance.now() > deadline) throw new Error("hotdoc kept the document loaded");
+        await sleep(100);
+      }
+    } else await sleep(1000);
+    return load(target, name);
+  };
   const times = { hotdoc: [] as number[], bare: [] as number[] };
+  const warm = { hotdoc: [] as number[], bare: [] as number[] };
   for (let i = 0; i < ROUNDS; i++) {
     hotdoc = await startHotdoc(dataDir);
     times.hotdoc.push(await load(hotdoc, key));
+    warm.hotdoc.push(await reload(hotdoc, key));
     await hotdoc.stop();
     const bare = await startBare({ BARE_STATE_FILE: stateFile });
     times.bare.push(await load(bare, "cold"));
+    warm.bare.push(await reload(bare, "cold"));
     await bare.stop();
   }
   const h = median(times.hotdoc);
+  const w = median(warm.hotdoc);
   return {
     scenario: "cold-load",
-    workload: `the big incident (${ENTRIES} timeline entries, ${CHANGES} changes, ${NOTES_BYTES / 1000} KB notes; ${(state.byteLength / 1e6).toFixed(2)} MB of Yjs state) written through hotdoc in ${r1(writeMs / 1000)} s; each round restarts the server so nothing is in memory, then times a new raw client from connect to its SyncStep2. Bare loads the same state from a file in onLoadDocument; ${ROUNDS} rounds each`,
+    workload: `the big incident (${ENTRIES} timeline entries, ${CHANGES} changes, ${NOTES_BYTES / 1000} KB notes; ${(state.byteLength / 1e6).toFixed(2)} MB of Yjs state) written through hotdoc in ${r1(writeMs / 1000)} s; each round restarts the server so nothing is in memory and times a new raw client from connect to its SyncStep2 (the process's first document), then waits until the server has unloaded the document (hotdoc: its loaded-document count is 0) and times a second new client the same way. Bare loads the same state from a file in onLoadDocument; ${ROUNDS} rounds each`,
     rows: [
       {
-        measure: "first full sync",
+        measure: "first full sync, process up (document unloaded, then opened again)",
+        hotdoc: w,
+        bare: median(warm.bare),
+        unit: "ms",
+        target: "≤ 150 ms",
+        met: w <= 150,
+      },
+      {
+        measure: "first full sync, process just started (its first document)",
         hotdoc: h,
         bare: median(times.bare),
         unit: "ms",
