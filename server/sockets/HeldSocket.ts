@@ -1,4 +1,5 @@
-import type { WebSocketLike } from "@hocuspocus/server";
+import { MessageType, type WebSocketLike } from "@hocuspocus/server";
+import * as decoding from "lib0/decoding";
 import { WebSocket } from "ws";
 import { CLOSE_REASONS, type CloseReason } from "#shared/closeReasons.ts";
 
@@ -11,12 +12,14 @@ export interface RawSocket {
 
 /**
  * The websocket handed to Hocuspocus. Hocuspocus acknowledges an update (SyncStatus)
- * right after applying it in memory; `holdUntil` delays everything this socket sends
+ * right after applying it in memory; `holdUntil` delays this socket's acknowledgements
  * until the update's durable append has resolved, so a client never sees an ack for
- * an update the store does not have. Order is kept: later frames queue behind the hold.
- * If the append fails, queued frames are dropped and the socket closes, so the client
- * keeps its changes as unsynced and resends them after reconnecting. Any other gate
- * (an update that could not be fully integrated) holds and fails the same way.
+ * an update the store does not have. Acknowledgements keep their order: each waits for
+ * every hold before it. Every other frame (other people's edits, presence) is sent at
+ * once, so a responder's live view never waits on the disk for their own last keystroke.
+ * If an append fails, the held acknowledgements are dropped and the socket closes, so the
+ * client keeps its changes as unsynced and resends them after reconnecting. Any other
+ * gate (an update that could not be fully integrated) holds and fails the same way.
  */
 export class HeldSocket implements WebSocketLike {
   private tail: Promise<void> | null = null;
@@ -36,7 +39,7 @@ export class HeldSocket implements WebSocketLike {
 
   send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
     if (this.failed) return;
-    if (this.tail === null) {
+    if (this.tail === null || !isAcknowledgement(data as Uint8Array)) {
       this.ws.send(data as Uint8Array);
       return;
     }
@@ -69,6 +72,18 @@ export class HeldSocket implements WebSocketLike {
     void next.then(() => {
       if (this.tail === next) this.tail = null;
     });
+  }
+}
+
+/** Whether a Hocuspocus frame (its address, then its type) is a SyncStatus acknowledgement. */
+function isAcknowledgement(frame: Uint8Array): boolean {
+  try {
+    const decoder = decoding.createDecoder(frame);
+    decoding.readVarString(decoder);
+    return decoding.readVarUint(decoder) === MessageType.SyncStatus;
+  } catch {
+    // Not a frame Hocuspocus builds; keep it in order with the acknowledgements.
+    return true;
   }
 }
 

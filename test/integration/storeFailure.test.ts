@@ -3,21 +3,27 @@ import { afterEach, describe, expect, it } from "vitest";
 import { appendTimelineEntry, readTimeline } from "#shared/doc/index.ts";
 import { openSqliteStores } from "../../server/storage/sqlite/openSqliteStores.ts";
 import type { Stores, UpdateLogStore } from "../../server/storage/stores.ts";
-import { connectProvider, whenAcknowledged, whenSynced } from "../helpers/clients.ts";
+import { connectProvider, whenAcknowledged, whenDoc, whenSynced } from "../helpers/clients.ts";
 import { startTestServer, type TestServer, tempDataDir } from "../helpers/testServer.ts";
 
-/** Faults to switch on: the next appends fail, as a full disk would; pings fail, as a store that no longer answers would. */
+/**
+ * Faults to switch on: the next appends fail, as a full disk would; appends wait for
+ * `stall` to settle, as a disk whose flush hangs would; pings fail, as a store that no
+ * longer answers would.
+ */
 interface Faults {
   failNextAppends: number;
+  stall: Promise<void> | null;
   down: boolean;
 }
 
 /** The real SQLite stores, with the update log and the ping wrapped so that `faults` can break them. */
 async function openFaultyStores(dataDir: string): Promise<{ stores: Stores; faults: Faults }> {
   const real = await openSqliteStores(dataDir);
-  const faults: Faults = { failNextAppends: 0, down: false };
+  const faults: Faults = { failNextAppends: 0, stall: null, down: false };
   const log: UpdateLogStore = {
     async appendUpdate(doc, update, origin, at) {
+      if (faults.stall) await faults.stall;
       if (faults.failNextAppends > 0) {
         faults.failNextAppends--;
         throw new Error("SQLITE_FULL: database or disk is full");
@@ -113,6 +119,57 @@ describe("a write the store refuses is never acknowledged", () => {
     provider.destroy();
     await server.close();
     expect(await restartAndRead(dataDir, key)).toContain("written while the disk was full");
+  }, 40_000);
+});
+
+describe("a writer whose own write is not yet durable", () => {
+  it("sees the others' edits at once, while its acknowledgement waits for the store", async () => {
+    const dataDir = tempDataDir();
+    const { stores, faults } = await openFaultyStores(dataDir);
+    const server = await startTestServer({ dataDir, stores });
+    const key = (await server.api("POST", "/api/incidents", { summary: "Slow disk", severity: 2 }))
+      .body.key;
+    const alice = connectProvider(server.wsUrl, key, server.token);
+    const bob = connectProvider(server.wsUrl, key, server.token);
+    let flush = () => {};
+    try {
+      await Promise.all([whenSynced(alice), whenSynced(bob)]);
+      faults.stall = new Promise<void>((resolve) => {
+        flush = resolve;
+      });
+      appendTimelineEntry(alice.document, { author: "Alice", text: "written as the disk hung" });
+      appendTimelineEntry(bob.document, { author: "Bob", text: "Bob's line, meanwhile" });
+      // Bob's edit reaches Alice although neither write is durable yet...
+      await whenDoc(
+        alice.document,
+        (doc) => readTimeline(doc).some((e) => e.text === "Bob's line, meanwhile"),
+        5000,
+      );
+      // ...and nobody has been told their write is stored.
+      expect(alice.hasUnsyncedChanges).toBe(true);
+      expect(bob.hasUnsyncedChanges).toBe(true);
+      faults.stall = null;
+      flush();
+      await Promise.all([whenAcknowledged(alice), whenAcknowledged(bob)]);
+    } finally {
+      // Unblocks the store whatever happened, so the server can close.
+      faults.stall = null;
+      flush();
+      alice.destroy();
+      bob.destroy();
+      await server.close();
+    }
+    const again = await startTestServer({ dataDir });
+    try {
+      const texts = (await again.api("GET", `/api/incidents/${key}`)).body.timeline.map(
+        (e: { text: string }) => e.text,
+      );
+      expect(texts).toEqual(
+        expect.arrayContaining(["written as the disk hung", "Bob's line, meanwhile"]),
+      );
+    } finally {
+      await again.close();
+    }
   }, 40_000);
 });
 
