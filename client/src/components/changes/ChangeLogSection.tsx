@@ -1,3 +1,4 @@
+import { useState } from "react";
 import type { ChangeEntry, IncidentDocument } from "#shared/doc/index.ts";
 import type { SectionProps } from "../sectionProps.ts";
 import { inStreamFilter, useStreams } from "../streams/StreamsContext.tsx";
@@ -20,16 +21,29 @@ function linkedReason(change: ChangeEntry, incident: IncidentDocument): string |
 }
 
 /**
+ * How many of the newest changes the table shows at first, and how many more each "show
+ * earlier" adds. A long incident's change log (a thousand rows of editable cells) is
+ * most of the page's elements; rendering all of them cost seconds before the page could
+ * be used, for rows few people scroll to.
+ */
+export const CHANGE_ROWS_PAGE = 100;
+
+/**
  * The change log: "what have we changed, and how do we undo it?" answered at the
- * top by the still-to-revert list, then every change with its revert steps and state.
+ * top by the still-to-revert list, then every change with its revert steps and state,
+ * the newest CHANGE_ROWS_PAGE at first and earlier ones on request.
  * The page's stream filter narrows the table; the still-to-revert list always shows
  * every stream's changes, since undoing one may depend on another.
  */
 export function ChangeLogSection({ incident, doc, actor, readOnly }: SectionProps) {
+  const [limit, setLimit] = useState(CHANGE_ROWS_PAGE);
   const pending = new Set(incident.stillToRevert);
   const streams = useStreams();
   const changes = incident.changes.filter((c) => inStreamFilter(c, streams));
   const missing = changes.filter((c) => !c.revertSteps).length;
+  // Oldest first, so the rows left out are the earliest.
+  const hidden = Math.max(0, changes.length - limit);
+  const rows = hidden > 0 ? changes.slice(hidden) : changes;
 
   return (
     <section
@@ -54,6 +68,29 @@ export function ChangeLogSection({ incident, doc, actor, readOnly }: SectionProp
 
       {changes.length > 0 && (
         <div className="cl-table-wrap">
+          {hidden > 0 && (
+            <p className="cl-earlier" data-testid="changes-earlier" data-hidden={hidden}>
+              <span>
+                {hidden} earlier {hidden === 1 ? "change" : "changes"} not shown
+              </span>
+              <button
+                type="button"
+                data-testid="changes-show-earlier"
+                onClick={() => setLimit((l) => l + CHANGE_ROWS_PAGE)}
+              >
+                Show {Math.min(hidden, CHANGE_ROWS_PAGE)} earlier
+              </button>
+              {hidden > CHANGE_ROWS_PAGE && (
+                <button
+                  type="button"
+                  data-testid="changes-show-all"
+                  onClick={() => setLimit(Number.POSITIVE_INFINITY)}
+                >
+                  Show all {changes.length}
+                </button>
+              )}
+            </p>
+          )}
           <table className="grid changes cl-table">
             <thead>
               <tr>
@@ -67,7 +104,7 @@ export function ChangeLogSection({ incident, doc, actor, readOnly }: SectionProp
               </tr>
             </thead>
             <tbody>
-              {changes.map((change) => (
+              {rows.map((change) => (
                 <ChangeRow
                   key={change.id}
                   change={change}

@@ -20,11 +20,19 @@ function revertPlan(pending: readonly ChangeEntry[]): string {
     .join("\n");
 }
 
+/**
+ * How many of the changes still to revert the list shows until asked for all (the newest,
+ * which are undone first); the count, the missing-steps flag and the copied revert plan
+ * always cover every one.
+ */
+export const PENDING_SHOWN = 20;
+
 /** "What have we changed, and how do we undo it?": applied changes that are neither reverted nor superseded. */
 export function StillToRevert({ incident, doc, actor, readOnly }: SectionProps) {
   // Redraws when the reader switches the page between their zone and UTC.
   useClock();
   const [error, setError] = useState<string | null>(null);
+  const [showAll, setShowAll] = useState(false);
   const byId = new Map(incident.changes.map((c) => [c.id, c]));
   // The shared reader lists them oldest first; undo goes the other way.
   const pending = incident.stillToRevert
@@ -33,6 +41,7 @@ export function StillToRevert({ incident, doc, actor, readOnly }: SectionProps) 
     .reverse();
   const count = pending.length;
   const missing = pending.filter((c) => !c.revertSteps).length;
+  const listed = showAll ? pending : pending.slice(0, PENDING_SHOWN);
 
   const markReverted = (id: string) => {
     try {
@@ -79,7 +88,7 @@ export function StillToRevert({ incident, doc, actor, readOnly }: SectionProps) 
       ) : (
         <>
           <ol className="cl-pending-list">
-            {pending.map((change) => (
+            {listed.map((change) => (
               <li key={change.id} data-testid="still-to-revert-item" data-id={change.id}>
                 <div className="cl-pending-what">
                   <strong>{change.what}</strong>{" "}
@@ -108,6 +117,17 @@ export function StillToRevert({ incident, doc, actor, readOnly }: SectionProps) 
               </li>
             ))}
           </ol>
+          {listed.length < count && (
+            <p className="cl-pending-more">
+              <button
+                type="button"
+                data-testid="still-to-revert-show-all"
+                onClick={() => setShowAll(true)}
+              >
+                Show all {count} ({count - listed.length} older not shown)
+              </button>
+            </p>
+          )}
           {count > 1 && (
             <p className="cl-pending-hint">Newest first — the usual order to undo them in.</p>
           )}
