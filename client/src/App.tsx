@@ -1,4 +1,3 @@
-import { lazy, Suspense } from "react";
 import { can } from "#shared/access.ts";
 import { Dashboard } from "./components/Dashboard.tsx";
 import { LinkChoice } from "./components/LinkChoice.tsx";
@@ -11,15 +10,13 @@ import { SkipLinks } from "./components/SkipLink.tsx";
 import { TopBar } from "./components/TopBar.tsx";
 import { useRoute } from "./hooks/useRoute.ts";
 import { type SessionState, useSession } from "./hooks/useSession.ts";
-
-// The editor and the collaboration provider load only when an incident is opened.
-const IncidentPage = lazy(() =>
-  import("./components/IncidentPage.tsx").then((m) => ({ default: m.IncidentPage })),
-);
+import { useIncidentPageCode } from "./incidentPageCode.ts";
 
 export function App({ starting }: { starting: Promise<SessionState> }) {
   const route = useRoute();
   const session = useSession(starting);
+  // The editor and the collaboration provider load only when an incident is opened.
+  const IncidentPage = useIncidentPageCode(route.page === "incident");
   const { state } = session;
 
   if (state.phase === "starting") return <p className="page muted">Opening hotdoc…</p>;
@@ -102,11 +99,19 @@ export function App({ starting }: { starting: Promise<SessionState> }) {
       )}
       {route.page === "dashboard" && <Dashboard me={me} />}
       {route.page === "signed-in" && <SignedInElsewhere me={me} />}
-      {route.page === "incident" && (
-        <Suspense fallback={<p className="page muted">Loading…</p>}>
+      {route.page === "incident" &&
+        (IncidentPage === "failed" ? (
+          <p className="page" role="alert" data-testid="page-code-failed">
+            This page could not be loaded.{" "}
+            <button type="button" className="link" onClick={() => location.reload()}>
+              Reload
+            </button>
+          </p>
+        ) : IncidentPage === null ? (
+          <p className="page muted">Loading…</p>
+        ) : (
           <IncidentPage key={route.key} incidentKey={route.key} me={me} ended={ended} />
-        </Suspense>
-      )}
+        ))}
       {route.page === "not-found" && <NotFound path={route.path} />}
     </div>
   );
