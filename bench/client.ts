@@ -61,10 +61,30 @@ export async function measureClient(options: {
     const shown = (n: number, timeout: number) =>
       page.locator(`[data-testid="timeline"][data-count="${n}"]`).waitFor({ timeout });
 
+    // BENCH_CLIENT_LOAD_PROFILE=file.cpuprofile: Chromium's own CPU profile of the page
+    // from navigation until the timeline is shown.
+    const loadProfileTo = process.env.BENCH_CLIENT_LOAD_PROFILE;
+    const loadProfiler = loadProfileTo ? await page.context().newCDPSession(page) : null;
+    if (loadProfiler) {
+      await loadProfiler.send("Profiler.enable");
+      await loadProfiler.send("Profiler.start");
+    }
+    // BENCH_CLIENT_LOAD_TRACE=file.json: a Chromium trace (timeline categories) of the same span.
+    const loadTraceTo = process.env.BENCH_CLIENT_LOAD_TRACE;
+    if (loadTraceTo)
+      await browser.startTracing(page, {
+        path: loadTraceTo,
+        categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8"],
+      });
     const opened = performance.now();
     await page.goto(pageUrl);
     await shown(options.count, 30_000);
     const openMs = performance.now() - opened;
+    if (loadTraceTo) await browser.stopTracing();
+    if (loadProfiler && loadProfileTo) {
+      const { profile } = await loadProfiler.send("Profiler.stop");
+      fs.writeFileSync(loadProfileTo, JSON.stringify(profile));
+    }
     const notes = page.getByTestId("notes-content");
     await notes.waitFor({ timeout: 5000 });
 
