@@ -26,7 +26,7 @@ function linkedReason(change: ChangeEntry, incident: IncidentDocument): string |
  * most of the page's elements; rendering all of them cost seconds before the page could
  * be used, for rows few people scroll to.
  */
-export const CHANGE_ROWS_PAGE = 100;
+const CHANGE_ROWS_PAGE = 100;
 
 /**
  * The change log: "what have we changed, and how do we undo it?" answered at the

@@ -25,7 +25,7 @@ function revertPlan(pending: readonly ChangeEntry[]): string {
  * which are undone first); the count, the missing-steps flag and the copied revert plan
  * always cover every one.
  */
-export const PENDING_SHOWN = 20;
+const PENDING_SHOWN = 20;
 
 /** "What have we changed, and how do we undo it?": applied changes that are neither reverted nor superseded. */
 export function StillToRevert({ incident, doc, actor, readOnly }: SectionProps) {
