@@ -78,8 +78,11 @@ export class HeldSocket implements WebSocketLike {
 /** Whether a Hocuspocus frame (its address, then its type) is a SyncStatus acknowledgement. */
 function isAcknowledgement(frame: Uint8Array): boolean {
   try {
+    // The address is skipped, not decoded: this runs on every frame while a write is held.
     const decoder = decoding.createDecoder(frame);
-    decoding.readVarString(decoder);
+    const addressLength = decoding.readVarUint(decoder);
+    decoder.pos += addressLength;
+    if (decoder.pos >= frame.length) return true;
     return decoding.readVarUint(decoder) === MessageType.SyncStatus;
   } catch {
     // Not a frame Hocuspocus builds; keep it in order with the acknowledgements.
