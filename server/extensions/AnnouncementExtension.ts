@@ -10,6 +10,15 @@ import { fromAnotherProcess } from "../access/origins.ts";
  * The document events worth saying in the room: severity, status, pages, incident manager,
  * work streams' tech leads ("ana is Tech lead · Database failover"), and new changes.
  */
+/** The kinds worthAnnouncing may accept; the rest (chat messages, notes) are not even read. */
+const ANNOUNCED_KINDS: ReadonlySet<TimelineEntry["kind"]> = new Set([
+  "severity",
+  "status",
+  "page",
+  "role",
+  "change",
+]);
+
 function worthAnnouncing(entry: TimelineEntry): boolean {
   // A page sent, failed, acknowledged or resolved: the room learns who is coming.
   if (entry.kind === "severity" || entry.kind === "status" || entry.kind === "page") return true;
@@ -40,12 +49,16 @@ export class AnnouncementExtension implements Extension {
     // Observed from load even when still empty: a new incident is filled after it loads.
     this.stops.set(
       documentName,
-      onTimelineAdded(document, (entries, origin) => {
-        // The process that accepted an entry announces it; the others only show it.
-        if (fromAnotherProcess(origin)) return;
-        const lines = entries.filter(worthAnnouncing).map((e) => `${e.text} (${e.author})`);
-        if (lines.length > 0) this.announce(documentName, lines);
-      }),
+      onTimelineAdded(
+        document,
+        (entries, origin) => {
+          // The process that accepted an entry announces it; the others only show it.
+          if (fromAnotherProcess(origin)) return;
+          const lines = entries.filter(worthAnnouncing).map((e) => `${e.text} (${e.author})`);
+          if (lines.length > 0) this.announce(documentName, lines);
+        },
+        ANNOUNCED_KINDS,
+      ),
     );
   }
 

@@ -9,6 +9,9 @@ import { fromAnotherProcess } from "../access/origins.ts";
 /** What paging does about a change: a severity or status moved (by anyone, anywhere in hotdoc). */
 export type PagingTrigger = (incident: string, entry: TimelineEntry) => void;
 
+/** The timeline entries that can page or update a status page: a severity or status move. */
+const PAGING_KINDS: ReadonlySet<TimelineEntry["kind"]> = new Set(["severity", "status"]);
+
 /**
  * Tells paging when an incident's severity or status moved, once across processes (the
  * process that accepted the change tells it): a raise to a paging severity pages the
@@ -29,13 +32,17 @@ export class PagingExtension implements Extension {
   async afterLoadDocument({ document, documentName }: afterLoadDocumentPayload): Promise<void> {
     this.stops.set(
       documentName,
-      onTimelineAdded(document, (entries, origin) => {
-        if (fromAnotherProcess(origin)) return;
-        for (const entry of entries) {
-          if (entry.kind !== "severity" && entry.kind !== "status") continue;
-          setImmediate(() => this.trigger(documentName, entry));
-        }
-      }),
+      onTimelineAdded(
+        document,
+        (entries, origin) => {
+          if (fromAnotherProcess(origin)) return;
+          for (const entry of entries) {
+            if (entry.kind !== "severity" && entry.kind !== "status") continue;
+            setImmediate(() => this.trigger(documentName, entry));
+          }
+        },
+        PAGING_KINDS,
+      ),
     );
   }
 

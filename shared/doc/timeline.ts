@@ -297,17 +297,25 @@ const compareEntries = inTimeOrder<TimelineEntry>((a, b) => compareText(a.text, 
 
 /**
  * Calls `listener` with the entries added to the timeline by each transaction
- * (not those already there when it started observing, nor edits).
+ * (not those already there when it started observing, nor edits). With `kinds`, only
+ * entries of those kinds are read and passed: the others are skipped by their stored
+ * kind before any validation, which a server does for every chat message and edit.
  */
 export function onTimelineAdded(
   doc: Y.Doc,
   listener: (entries: TimelineEntry[], origin: unknown) => void,
+  kinds?: ReadonlySet<TimelineEntry["kind"]>,
 ): () => void {
   const records = collection(doc, "timeline");
   const handler = (event: Y.YMapEvent<RecordMap>) => {
     const added: TimelineEntry[] = [];
     event.changes.keys.forEach((change, id) => {
       if (change.action !== "add") return;
+      if (kinds) {
+        const map = records.get(id);
+        const kind = map instanceof Y.Map ? recordField(map, "kind") : undefined;
+        if (!kinds.has(kind as TimelineEntry["kind"])) return;
+      }
       const entry = readTimelineEntry(doc, id);
       if (entry) added.push(entry);
     });

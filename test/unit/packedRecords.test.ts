@@ -7,6 +7,7 @@ import {
   initIncident,
   keepRemovedTextBlank,
   migrate,
+  onTimelineAdded,
   readIncident,
   readStreams,
   readTimelineEntry,
@@ -198,5 +199,26 @@ describe("packed records (schema version 2)", () => {
       expect(JSON.stringify(doc.getMap("timeline").toJSON())).not.toContain("hunter2");
     }
     stop();
+  });
+
+  it("passes only the asked kinds of new entries to a filtered listener, packed or written before version 2", () => {
+    const doc = incident();
+    const seen: string[] = [];
+    const all: string[] = [];
+    const stopSome = onTimelineAdded(
+      doc,
+      (entries) => seen.push(...entries.map((e) => e.text)),
+      new Set(["severity", "chat"]),
+    );
+    const stopAll = onTimelineAdded(doc, (entries) => all.push(...entries.map((e) => e.text)));
+    doc.transact(() => {
+      appendTimelineEntry(doc, { author: "Dana", text: "a note", kind: "note" }, at);
+      appendTimelineEntry(doc, { author: "Dana", text: "SEV1 now", kind: "severity" }, at);
+    });
+    writeLooseEntry(doc, "old-1", "an old chat line");
+    expect(seen).toEqual(["SEV1 now", "an old chat line"]);
+    expect(all.sort()).toEqual(["SEV1 now", "a note", "an old chat line"]);
+    stopSome();
+    stopAll();
   });
 });
