@@ -1,4 +1,9 @@
-import type { afterHandleMessagePayload, beforeSyncPayload, Extension } from "@hocuspocus/server";
+import type {
+  afterHandleMessagePayload,
+  afterLoadDocumentPayload,
+  beforeSyncPayload,
+  Extension,
+} from "@hocuspocus/server";
 import { messageYjsSyncStep2, messageYjsUpdate } from "y-protocols/sync";
 import * as Y from "yjs";
 import { CLOSE_REASONS } from "#shared/closeReasons.ts";
@@ -10,6 +15,17 @@ interface Gate {
   reject(): void;
   /** The update the message carried (a SyncStep2's or an Update's). */
   update: Uint8Array;
+}
+
+interface GateEntry {
+  gate: Gate;
+  type: number;
+  /**
+   * Set when the transaction that applied the message left nothing pending in the
+   * document: then every struct and deletion it carried was integrated, and the message
+   * need not be decoded to judge it (as isApplied does) on the way to its acknowledgement.
+   */
+  integratedWhole?: true;
 }
 
 /** A connection's updates waiting for its own handshake to bring their dependencies. */
@@ -55,7 +71,7 @@ export class UpdateOrderExtension implements Extension {
   // After authentication and presence, before persistence.
   priority = 600;
 
-  private readonly gates = new WeakMap<object, { gate: Gate; type: number }>();
+  private readonly gates = new WeakMap<object, GateEntry>();
   /** Connections whose SyncStep2 has been applied: past their handshake. */
   private readonly handshaken = new WeakSet<object>();
   private readonly waiting = new WeakMap<object, Waiting>();
@@ -65,6 +81,18 @@ export class UpdateOrderExtension implements Extension {
   constructor(options: { logger: Logger; holdAcknowledgements: HoldAcknowledgements }) {
     this.logger = options.logger;
     this.hold = options.holdAcknowledgements;
+  }
+
+  async afterLoadDocument({ document }: afterLoadDocumentPayload): Promise<void> {
+    document.on("afterTransaction", (transaction: Y.Transaction) => {
+      const origin = transaction.origin as { source?: unknown; connection?: object } | null;
+      if (origin?.source !== "connection" || !origin.connection) return;
+      const entry = this.gates.get(origin.connection);
+      // Judged at the end of the message's own transaction: a later message's dropPending
+      // cannot have cleared this one's pending part yet.
+      if (entry && document.store.pendingStructs === null && document.store.pendingDs === null)
+        entry.integratedWhole = true;
+    });
   }
 
   async beforeSync({ type, connection, payload }: beforeSyncPayload): Promise<void> {
@@ -93,7 +121,7 @@ export class UpdateOrderExtension implements Extension {
     if (step2) this.handshaken.add(connection);
     // Judged by its own update, not by what else is pending: other messages may have been
     // applied since (hooks await), and Redis brings other processes' pending parts.
-    const applied = isApplied(document, entry.gate.update);
+    const applied = entry.integratedWhole === true || isApplied(document, entry.gate.update);
     dropPending(document);
 
     if (applied) {
