@@ -34,3 +34,5 @@ wss.on("connection", (ws, request) => {
 server.listen(0, "127.0.0.1", () => {
   console.log(JSON.stringify({ port: (server.address() as AddressInfo).port }));
 });
+// Exit normally on SIGTERM so that `--cpu-prof` (BENCH_BARE_NODE_ARGS) writes its profile.
+process.once("SIGTERM", () => process.exit(0));

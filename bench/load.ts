@@ -99,9 +99,11 @@ export async function startHotdoc(
 
 let bareDocs = 0;
 export async function startBare(env: Record<string, string> = {}): Promise<Target> {
+  // BENCH_BARE_NODE_ARGS: the same for the bare server, to profile both sides of a ratio.
+  const nodeArgs = (process.env.BENCH_BARE_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const child: ChildProcess = spawn(
     process.execPath,
-    [new URL("./bareServer.ts", import.meta.url).pathname],
+    [...nodeArgs, new URL("./bareServer.ts", import.meta.url).pathname],
     { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] },
   );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
