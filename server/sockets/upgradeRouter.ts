@@ -123,10 +123,13 @@ function closingWhenEnded(ws: WebSocket): RawSocket {
 }
 
 /** The close a frame calls for (see closingWhenEnded), or null. */
-function connectionEnd(frame: Uint8Array): { code: number; reason: string } | null {
+export function connectionEnd(frame: Uint8Array): { code: number; reason: string } | null {
   try {
     const decoder = decoding.createDecoder(frame);
-    decoding.readVarString(decoder);
+    // The address is skipped, not decoded: this runs on every frame to every socket (a
+    // broadcast to 500 viewers is 500 calls), and only a Close or an Auth frame matters.
+    const addressLength = decoding.readVarUint(decoder);
+    decoder.pos += addressLength;
     const type = decoding.readVarUint(decoder);
     if (type === MessageType.CLOSE) {
       const reason = decoding.readVarString(decoder);
