@@ -1,5 +1,13 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { type RefObject, useEffect, useMemo, useRef, useState } from "react";
+import {
+  type RefObject,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
 import type * as Y from "yjs";
 import {
   type Actor,
@@ -69,13 +77,22 @@ export function Timeline({ entries, doc, actor, readOnly, quickAddRef }: Timelin
     overscan: 15,
     getItemKey: (index) => visible[index].id,
   });
+  const totalSize = virtualizer.getTotalSize();
 
   // Following new entries would pull the view away from an entry being corrected.
   const following = editingId === null;
-  useEffect(() => {
-    if (following && atBottom.current && visible.length > 0)
-      virtualizer.scrollToIndex(visible.length - 1, { align: "end" });
-  }, [visible.length, virtualizer, following]);
+  // Set before paint, straight on the scroller: the virtualiser's scrollToIndex settles
+  // over several animation frames, each measuring again (a remote entry cost four frames
+  // and two scroll events). A row measured at another height than estimated changes the
+  // total height, which runs this again.
+  const followEnd = useCallback(() => {
+    const el = scroller.current;
+    if (!el || !following || !atBottom.current) return;
+    const end = el.scrollHeight - el.clientHeight;
+    if (el.scrollTop < end) el.scrollTop = end;
+  }, [following]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the number of rows or the total height changes
+  useLayoutEffect(followEnd, [visible.length, totalSize, followEnd]);
 
   // One pass over the entries for both lists: a kind no entry has would otherwise cost a
   // scan of the whole timeline on every update.
@@ -154,13 +171,13 @@ export function Timeline({ entries, doc, actor, readOnly, quickAddRef }: Timelin
         aria-label="Timeline entries"
         data-testid="timeline"
         data-count={visible.length}
-        style={{ height: Math.max(90, Math.min(virtualizer.getTotalSize() + 4, 640)) }}
+        style={{ height: Math.max(90, Math.min(totalSize + 4, 640)) }}
         onScroll={(e) => {
           const el = e.currentTarget;
           atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
         }}
       >
-        <div className="timeline-inner" style={{ height: virtualizer.getTotalSize() }}>
+        <div className="timeline-inner" style={{ height: totalSize }}>
           {virtualizer.getVirtualItems().map((item) => (
             <div
               key={item.key}

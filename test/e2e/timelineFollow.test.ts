@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appendTimelineEntry } from "#shared/doc/index.ts";
+import { launchChromium, waitOnline } from "../helpers/browser.ts";
+import { LOADER } from "../helpers/longIncident.ts";
+import { startTestServer, type TestServer } from "../helpers/testServer.ts";
+
+/**
+ * The timeline follows new entries while the reader is at its end and stays put once
+ * they scrolled up, in a real browser, over a timeline far longer than its box.
+ */
+
+const ENTRIES = 400;
+
+describe("the timeline following new entries", () => {
+  let server: TestServer;
+  let key: string;
+  let url: string;
+  let added = 0;
+
+  const addEntry = (text: string) =>
+    server.hotdoc.incidents.write(key, LOADER, (doc) => {
+      appendTimelineEntry(doc, { author: "alertbot", text, kind: "note" });
+    });
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    key = (await server.api("POST", "/api/incidents", { summary: "Long timeline", severity: 2 }))
+      .body.key;
+    await server.hotdoc.incidents.write(key, LOADER, (doc) => {
+      for (let i = 0; i < ENTRIES; i++)
+        appendTimelineEntry(
+          doc,
+          // Some entries wrap to several lines, so rows are not all the estimated height.
+          {
+            author: `user${i % 5}`,
+            text: `entry ${i} ${i % 9 === 0 ? "long ".repeat(60) : ""}`,
+            kind: "note",
+          },
+          new Date(Date.UTC(2026, 10, 20, 10) + i * 1000),
+        );
+    });
+    url = (
+      await server.api("POST", `/api/incidents/${key}/links`, { role: "responder", name: "Ana" })
+    ).body.url;
+  }, 60_000);
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it("opens at the newest entry, shows each new one at the bottom, and stays put when scrolled up", async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await (
+        await browser.newContext({ viewport: { width: 1400, height: 1000 } })
+      ).newPage();
+      await page.goto(url);
+      await waitOnline(page);
+      const timeline = page.getByTestId("timeline");
+      const count = () => ENTRIES + 1 + added; // the incident's own "declared" entry
+      await page.locator(`[data-testid="timeline"][data-count="${count()}"]`).waitFor();
+      /** Whether the entry with `text` is inside the scroller's visible box. */
+      const inView = (text: string) =>
+        timeline.evaluate((el, t) => {
+          const box = el.getBoundingClientRect();
+          const row = [...el.querySelectorAll(".timeline-slot")].find((r) =>
+            r.textContent?.includes(t),
+          );
+          if (!row) return false;
+          const r = row.getBoundingClientRect();
+          return r.top >= box.top - 1 && r.bottom <= box.bottom + 1;
+        }, text);
+      const gapToEnd = () =>
+        timeline.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+
+      await expect.poll(() => inView(`entry ${ENTRIES - 1} `)).toBe(true);
+      for (let i = 0; i < 5; i++) {
+        const text = `live ${i} ${i % 2 === 0 ? "wrapping ".repeat(50) : ""}`;
+        await addEntry(text);
+        added++;
+        await page.locator(`[data-testid="timeline"][data-count="${count()}"]`).waitFor();
+        await expect.poll(() => inView(`live ${i} `)).toBe(true);
+        await expect.poll(gapToEnd).toBeLessThan(2);
+      }
+
+      // Scrolled up to read: new entries arrive without moving the view.
+      await timeline.evaluate((el) => {
+        el.scrollTop = el.scrollHeight / 2;
+      });
+      await page.waitForTimeout(200);
+      const top = await timeline.evaluate((el) => el.scrollTop);
+      await addEntry("while reading");
+      added++;
+      await page.locator(`[data-testid="timeline"][data-count="${count()}"]`).waitFor();
+      await page.waitForTimeout(300);
+      expect(await timeline.evaluate((el) => el.scrollTop)).toBe(top);
+      expect(await inView("while reading")).toBe(false);
+
+      // Back at the end, it follows again.
+      await timeline.evaluate((el) => {
+        el.scrollTop = el.scrollHeight;
+      });
+      await page.waitForTimeout(200);
+      await addEntry("following again");
+      added++;
+      await expect.poll(() => inView("following again")).toBe(true);
+    } finally {
+      await browser.close();
+    }
+  });
+});
