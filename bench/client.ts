@@ -118,8 +118,16 @@ export async function measureClient(options: {
       await profiler.send("Profiler.enable");
       await profiler.send("Profiler.start");
     }
+    // BENCH_CLIENT_TRACE=file.json: a Chromium timeline trace over the same stream.
+    const traceTo = process.env.BENCH_CLIENT_TRACE;
+    if (traceTo)
+      await browser.startTracing(page, {
+        path: traceTo,
+        categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8"],
+      });
     const before = await taskMs();
     const streamed = await stream("streamed");
+    if (traceTo) await browser.stopTracing();
     if (profiler && profileTo) {
       const { profile } = await profiler.send("Profiler.stop");
       fs.writeFileSync(profileTo, JSON.stringify(profile));
