@@ -5,6 +5,9 @@
  * assert loose bounds on the same figures; here they are recorded against the issue's targets.
  */
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { launchChromium } from "../test/helpers/browser.ts";
@@ -26,9 +29,8 @@ export interface ClientFigures {
   longestTaskMs: number;
 }
 
-/** gzip bytes of every JS asset the build ships (dist/client), summed. */
-export function shippedJsGzipBytes(root: string): { bytes: number; files: number } {
-  const dir = path.join(root, "dist", "client");
+/** gzip bytes of every JS asset a build wrote to `dir` (hotdoc's: dist/client), summed. */
+export function shippedJsGzipBytes(dir: string): { bytes: number; files: number } {
   let bytes = 0;
   let files = 0;
   for (const file of fs.readdirSync(dir, { recursive: true }) as string[]) {
@@ -159,4 +161,54 @@ export async function measureClient(options: {
   } finally {
     await browser.close();
   }
+}
+
+/**
+ * Builds bench/bareClient.ts (vite, no plugins, minified like hotdoc's build) into a
+ * temporary directory and serves it on 127.0.0.1: the baseline page for the client
+ * scenario. Its address takes the bare server's websocket and the document's name.
+ */
+export async function startBareClientPage(): Promise<{
+  pageUrl(wsUrl: string, doc: string): string;
+  dir: string;
+  stop(): Promise<void>;
+}> {
+  const { build } = await import("vite");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hotdoc-bare-page-"));
+  await build({
+    configFile: false,
+    logLevel: "warn",
+    root: import.meta.dirname,
+    build: {
+      outDir: dir,
+      emptyOutDir: true,
+      rollupOptions: {
+        input: path.join(import.meta.dirname, "bareClient.ts"),
+        output: { entryFileNames: "bare.js" },
+      },
+    },
+  });
+  fs.writeFileSync(
+    path.join(dir, "index.html"),
+    '<!doctype html><html><head><meta charset="utf-8"><title>bare</title></head><body><script type="module" src="/bare.js"></script></body></html>',
+  );
+  const server = http.createServer((request, response) => {
+    const file =
+      new URL(request.url ?? "/", "http://x").pathname === "/bare.js" ? "bare.js" : "index.html";
+    response.writeHead(200, {
+      "content-type": file === "bare.js" ? "text/javascript" : "text/html",
+    });
+    response.end(fs.readFileSync(path.join(dir, file)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    pageUrl: (wsUrl, doc) =>
+      `http://127.0.0.1:${port}/?ws=${encodeURIComponent(wsUrl)}&doc=${encodeURIComponent(doc)}`,
+    dir,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
