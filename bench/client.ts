@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
+import type { Browser, Page } from "playwright-core";
 import { launchChromium } from "../test/helpers/browser.ts";
 import { measurePage, p95, TYPED_NOTES, typeSlowly } from "../test/helpers/pagePerf.ts";
 import { median } from "./load.ts";
@@ -42,6 +43,36 @@ export function shippedJsGzipBytes(dir: string): { bytes: number; files: number 
 }
 
 /**
+ * Starts recording the page, for profiling by hand: Chromium's own CPU profile into
+ * `profileTo` (a .cpuprofile) and its timeline trace into `traceTo` (JSON), either or
+ * neither. The returned function stops both and writes them.
+ */
+async function record(
+  browser: Browser,
+  page: Page,
+  profileTo: string | undefined,
+  traceTo: string | undefined,
+): Promise<() => Promise<void>> {
+  const profiler = profileTo ? await page.context().newCDPSession(page) : null;
+  if (profiler) {
+    await profiler.send("Profiler.enable");
+    await profiler.send("Profiler.start");
+  }
+  if (traceTo)
+    await browser.startTracing(page, {
+      path: traceTo,
+      categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8"],
+    });
+  return async () => {
+    if (traceTo) await browser.stopTracing();
+    if (profiler && profileTo) {
+      const { profile } = await profiler.send("Profiler.stop");
+      fs.writeFileSync(profileTo, JSON.stringify(profile));
+    }
+  };
+}
+
+/**
  * Opens `pageUrl`, waits for the timeline to show `count` entries, then streams `rate`
  * entries a second through `appendOne` for `streamMs` (alone, then again while typing).
  */
@@ -63,30 +94,18 @@ export async function measureClient(options: {
     const shown = (n: number, timeout: number) =>
       page.locator(`[data-testid="timeline"][data-count="${n}"]`).waitFor({ timeout });
 
-    // BENCH_CLIENT_LOAD_PROFILE=file.cpuprofile: Chromium's own CPU profile of the page
-    // from navigation until the timeline is shown.
-    const loadProfileTo = process.env.BENCH_CLIENT_LOAD_PROFILE;
-    const loadProfiler = loadProfileTo ? await page.context().newCDPSession(page) : null;
-    if (loadProfiler) {
-      await loadProfiler.send("Profiler.enable");
-      await loadProfiler.send("Profiler.start");
-    }
-    // BENCH_CLIENT_LOAD_TRACE=file.json: a Chromium trace (timeline categories) of the same span.
-    const loadTraceTo = process.env.BENCH_CLIENT_LOAD_TRACE;
-    if (loadTraceTo)
-      await browser.startTracing(page, {
-        path: loadTraceTo,
-        categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8"],
-      });
+    // BENCH_CLIENT_LOAD_PROFILE / BENCH_CLIENT_LOAD_TRACE: from navigation until the timeline is shown.
+    const stopLoadRecording = await record(
+      browser,
+      page,
+      process.env.BENCH_CLIENT_LOAD_PROFILE,
+      process.env.BENCH_CLIENT_LOAD_TRACE,
+    );
     const opened = performance.now();
     await page.goto(pageUrl);
     await shown(options.count, 30_000);
     const openMs = performance.now() - opened;
-    if (loadTraceTo) await browser.stopTracing();
-    if (loadProfiler && loadProfileTo) {
-      const { profile } = await loadProfiler.send("Profiler.stop");
-      fs.writeFileSync(loadProfileTo, JSON.stringify(profile));
-    }
+    await stopLoadRecording();
     const notes = page.getByTestId("notes-content");
     await notes.waitFor({ timeout: 5000 });
 
@@ -113,27 +132,16 @@ export async function measureClient(options: {
     const idlePerS = await perf.idleMsPerS();
 
     const marks0 = await perf.updateMarks();
-    // BENCH_CLIENT_PROFILE=file.cpuprofile: Chromium's own CPU profile of the page over the stream.
-    const profileTo = process.env.BENCH_CLIENT_PROFILE;
-    const profiler = profileTo ? await page.context().newCDPSession(page) : null;
-    if (profiler) {
-      await profiler.send("Profiler.enable");
-      await profiler.send("Profiler.start");
-    }
-    // BENCH_CLIENT_TRACE=file.json: a Chromium timeline trace over the same stream.
-    const traceTo = process.env.BENCH_CLIENT_TRACE;
-    if (traceTo)
-      await browser.startTracing(page, {
-        path: traceTo,
-        categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8"],
-      });
+    // BENCH_CLIENT_PROFILE / BENCH_CLIENT_TRACE: over the stream.
+    const stopStreamRecording = await record(
+      browser,
+      page,
+      process.env.BENCH_CLIENT_PROFILE,
+      process.env.BENCH_CLIENT_TRACE,
+    );
     const before = await taskMs();
     const streamed = await stream("streamed");
-    if (traceTo) await browser.stopTracing();
-    if (profiler && profileTo) {
-      const { profile } = await profiler.send("Profiler.stop");
-      fs.writeFileSync(profileTo, JSON.stringify(profile));
-    }
+    await stopStreamRecording();
     const streamTaskMs = (await taskMs()) - before;
     const perUpdateMeanMs = Math.max(0, streamTaskMs - idlePerS * streamed.elapsedS) / streamed.n;
     const idlePerWindow = idlePerS / rate;

@@ -341,7 +341,7 @@ function loadFailure(error: unknown): unknown {
 }
 
 /** The websocket connection an update came from, if it came from one. */
-function originConnection(origin: unknown): Connection | undefined {
+export function originConnection(origin: unknown): Connection | undefined {
   if (typeof origin !== "object" || origin === null) return undefined;
   const o = origin as { source?: string; connection?: Connection };
   return o.source === "connection" ? o.connection : undefined;

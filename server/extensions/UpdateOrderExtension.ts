@@ -8,7 +8,7 @@ import { messageYjsSyncStep2, messageYjsUpdate } from "y-protocols/sync";
 import * as Y from "yjs";
 import { CLOSE_REASONS } from "#shared/closeReasons.ts";
 import type { Logger } from "../logger.ts";
-import type { HoldAcknowledgements } from "./PersistenceExtension.ts";
+import { type HoldAcknowledgements, originConnection } from "./PersistenceExtension.ts";
 
 interface Gate {
   resolve(): void;
@@ -85,9 +85,9 @@ export class UpdateOrderExtension implements Extension {
 
   async afterLoadDocument({ document }: afterLoadDocumentPayload): Promise<void> {
     document.on("afterTransaction", (transaction: Y.Transaction) => {
-      const origin = transaction.origin as { source?: unknown; connection?: object } | null;
-      if (origin?.source !== "connection" || !origin.connection) return;
-      const entry = this.gates.get(origin.connection);
+      const connection = originConnection(transaction.origin);
+      if (!connection) return;
+      const entry = this.gates.get(connection);
       // Judged at the end of the message's own transaction: a later message's dropPending
       // cannot have cleared this one's pending part yet.
       if (entry && document.store.pendingStructs === null && document.store.pendingDs === null)

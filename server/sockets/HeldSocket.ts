@@ -2,6 +2,7 @@ import { MessageType, type WebSocketLike } from "@hocuspocus/server";
 import * as decoding from "lib0/decoding";
 import { WebSocket } from "ws";
 import { CLOSE_REASONS, type CloseReason } from "#shared/closeReasons.ts";
+import { readFrameType } from "./frameType.ts";
 
 /** What HeldSocket needs of the socket underneath: a `ws` WebSocket or a protocol translator. */
 export interface RawSocket {
@@ -78,12 +79,8 @@ export class HeldSocket implements WebSocketLike {
 /** Whether a Hocuspocus frame (its address, then its type) is a SyncStatus acknowledgement. */
 function isAcknowledgement(frame: Uint8Array): boolean {
   try {
-    // The address is skipped, not decoded: this runs on every frame while a write is held.
-    const decoder = decoding.createDecoder(frame);
-    const addressLength = decoding.readVarUint(decoder);
-    decoder.pos += addressLength;
-    if (decoder.pos >= frame.length) return true;
-    return decoding.readVarUint(decoder) === MessageType.SyncStatus;
+    const type = readFrameType(decoding.createDecoder(frame));
+    return type === undefined || type === MessageType.SyncStatus;
   } catch {
     // Not a frame Hocuspocus builds; keep it in order with the acknowledgements.
     return true;

@@ -6,6 +6,7 @@ import * as decoding from "lib0/decoding";
 import { type RawData, type WebSocket, WebSocketServer } from "ws";
 import { CLOSE_REASONS, closeReasonFromString } from "#shared/closeReasons.ts";
 import type { Logger } from "../logger.ts";
+import { readFrameType } from "./frameType.ts";
 import type { Heartbeat } from "./Heartbeat.ts";
 import { HeldSocket, type RawSocket } from "./HeldSocket.ts";
 
@@ -126,11 +127,9 @@ function closingWhenEnded(ws: WebSocket): RawSocket {
 export function connectionEnd(frame: Uint8Array): { code: number; reason: string } | null {
   try {
     const decoder = decoding.createDecoder(frame);
-    // The address is skipped, not decoded: this runs on every frame to every socket (a
-    // broadcast to 500 viewers is 500 calls), and only a Close or an Auth frame matters.
-    const addressLength = decoding.readVarUint(decoder);
-    decoder.pos += addressLength;
-    const type = decoding.readVarUint(decoder);
+    // Every frame to every socket comes here (a broadcast to 500 viewers is 500 calls),
+    // and only a Close or an Auth frame matters.
+    const type = readFrameType(decoder);
     if (type === MessageType.CLOSE) {
       const reason = decoding.readVarString(decoder);
       // The answer to a client that let the document go: its socket may carry others.

@@ -7,6 +7,7 @@ import { type WebSocket, WebSocketServer } from "ws";
 import * as yAuth from "y-protocols/auth";
 import { CLOSE_REASONS, closeReasonFromString } from "#shared/closeReasons.ts";
 import { bearerToken } from "../access/bearerToken.ts";
+import { readFrameType } from "./frameType.ts";
 import { HeldSocket, type RawSocket } from "./HeldSocket.ts";
 import {
   armAuthDeadline,
@@ -46,8 +47,7 @@ class YProtocolSocket implements RawSocket {
 
   send(data: Uint8Array): void {
     const decoder = decoding.createDecoder(data);
-    decoding.readVarString(decoder);
-    const type = decoding.readVarUint(decoder);
+    const type = readFrameType(decoder);
     const rest = data.subarray(decoder.pos);
     switch (type) {
       case MessageType.Sync:
