@@ -513,20 +513,48 @@ async function coldLoadScenario(): Promise<ScenarioResult> {
 const CHAT_RATES = [100, 250, 500, 1000, 2000];
 const CHAT_STEP_SECONDS = 5;
 
-async function chatIngestScenario(): Promise<ScenarioResult> {
-  const hotdoc = await startHotdoc(tempDir("chat"), SECRETS);
-  const channel = "C0BENCHINGEST";
-  const key = await hotdoc.newDocument("chat");
-  const link = await callApi(hotdoc.url, "POST", `/api/incidents/${key}/channels`, {
-    platform: "slack",
-    channel,
-  });
-  if (link.status >= 300) throw new Error(`link channel: ${link.status}`);
-  const viewers = await connectViewers(20, () => connectViewer(hotdoc.wsUrl, key, TOKEN, () => {}));
+/** Where the ramp sends chat messages and reads back what the document holds. */
+interface ChatDoor {
+  target: Target;
+  document: string;
+  /** The request for one Slack message event. */
+  request(payload: unknown): {
+    path: string;
+    method: string;
+    headers: Record<string, string>;
+    body: string;
+  };
+  /** The timeline's texts once the ramp is over. */
+  texts(): Promise<string[]>;
+}
+interface ChatStep {
+  rate: number;
+  sustained: number;
+  p99: number;
+  failed: number;
+}
+interface ChatRamp {
+  steps: ChatStep[];
+  acked: number;
+  lost: number;
+  duplicated: number;
+  frames: number;
+  statuses: Map<string, number>;
+  generator: ReturnType<ReturnType<typeof generatorProbe>>;
+}
+
+/**
+ * Open-loop ramp of signed Slack message events into one document, 20 cheap viewers
+ * watching; each step runs CHAT_STEP_SECONDS, and a step not kept up with ends the ramp.
+ */
+async function chatRamp(door: ChatDoor, channel: string): Promise<ChatRamp> {
+  const viewers = await connectViewers(20, () =>
+    connectViewer(door.target.wsUrl, door.document, TOKEN, () => {}),
+  );
   const seconds = Math.floor(Date.now() / 1000);
   let seq = 0;
   const acked = new Set<string>();
-  const steps: { rate: number; sustained: number; p99: number; failed: number }[] = [];
+  const steps: ChatStep[] = [];
   const statuses = new Map<string, number>();
   const probe = generatorProbe();
   for (const rate of CHAT_RATES) {
@@ -542,10 +570,10 @@ async function chatIngestScenario(): Promise<ScenarioResult> {
       for (; sent < due; sent++) {
         const text = `chat ${++seq}`;
         const ts = `${seconds}.${String(seq).padStart(6, "0")}`;
-        const hook = slackSigned(slackMessage(channel, "U0BENCH", text, ts));
+        const hook = door.request(slackMessage(channel, "U0BENCH", text, ts));
         const started = performance.now();
         inflight.push(
-          fetch(`${hotdoc.url}${hook.path}`, {
+          fetch(`${door.target.url}${hook.path}`, {
             method: hook.method,
             headers: hook.headers,
             body: hook.body,
@@ -584,25 +612,85 @@ async function chatIngestScenario(): Promise<ScenarioResult> {
   }
   const generator = probe();
   await sleep(1000);
-  const doc = await callApi(hotdoc.url, "GET", `/api/incidents/${key}`);
   const counts = new Map<string, number>();
-  for (const entry of doc.body.timeline as { text: string }[])
-    if (entry.text.startsWith("chat ")) counts.set(entry.text, (counts.get(entry.text) ?? 0) + 1);
-  const lost = [...acked].filter((text) => !counts.has(text)).length;
-  const duplicated = [...counts.values()].filter((n) => n > 1).length;
+  for (const text of await door.texts())
+    if (text.startsWith("chat ")) counts.set(text, (counts.get(text) ?? 0) + 1);
   const frames = viewers.reduce((sum, viewer) => sum + viewer.frames(), 0);
   closeViewers(viewers);
-  await hotdoc.stop();
-  const best = steps.filter((s) => s.failed === 0 && s.p99 <= 50).at(-1);
-  const rows: Row[] = steps.map((s) => ({
-    measure: `${s.rate} msg/s offered: sustained (p99 ack ${r1(s.p99)} ms${s.failed ? `, ${s.failed} not 200` : ""})`,
-    hotdoc: s.sustained,
-    bare: null,
-    unit: "msg/s",
-    target: s.rate >= 1000 ? "≥ 1,000 msg/s, p99 ≤ 50 ms" : "",
-    met: s.rate === 1000 ? s.failed === 0 && s.p99 <= 50 && s.sustained >= 1000 * 0.95 : null,
-  }));
-  if (!steps.some((s) => s.rate === 1000))
+  return {
+    steps,
+    acked: acked.size,
+    lost: [...acked].filter((text) => !counts.has(text)).length,
+    duplicated: [...counts.values()].filter((n) => n > 1).length,
+    frames,
+    statuses,
+    generator,
+  };
+}
+
+async function chatIngestScenario(): Promise<ScenarioResult> {
+  const channel = "C0BENCHINGEST";
+  const hotdoc = await startHotdoc(tempDir("chat"), SECRETS);
+  let h: ChatRamp;
+  try {
+    const key = await hotdoc.newDocument("chat");
+    const link = await callApi(hotdoc.url, "POST", `/api/incidents/${key}/channels`, {
+      platform: "slack",
+      channel,
+    });
+    if (link.status >= 300) throw new Error(`link channel: ${link.status}`);
+    h = await chatRamp(
+      {
+        target: hotdoc,
+        document: key,
+        request: (payload) => slackSigned(payload),
+        async texts() {
+          const doc = await callApi(hotdoc.url, "GET", `/api/incidents/${key}`);
+          return (doc.body.timeline as { text: string }[]).map((entry) => entry.text);
+        },
+      },
+      channel,
+    );
+  } finally {
+    await hotdoc.stop();
+  }
+  const bare = await startBare({ BARE_CHAT: "1" });
+  let b: ChatRamp;
+  try {
+    const name = await bare.newDocument("chat");
+    b = await chatRamp(
+      {
+        target: bare,
+        document: name,
+        // The same signed request; the bare door reads only its body.
+        request: (payload) => ({ ...slackSigned(payload), path: `/chat/${name}` }),
+        async texts() {
+          return (await (await fetch(`${bare.url}/chat/${name}`)).json()) as string[];
+        },
+      },
+      channel,
+    );
+  } finally {
+    await bare.stop();
+  }
+  const kept = (ramp: ChatRamp) =>
+    ramp.steps.filter((s) => s.failed === 0 && s.sustained >= 0.9 * s.rate && s.p99 <= 50).at(-1)
+      ?.rate ?? 0;
+  const rows: Row[] = CHAT_RATES.filter((rate) => h.steps.some((s) => s.rate === rate)).map(
+    (rate) => {
+      const hs = h.steps.find((s) => s.rate === rate)!;
+      const bs = b.steps.find((s) => s.rate === rate);
+      return {
+        measure: `${rate} msg/s offered: p99 acknowledgement (sustained ${Math.round(hs.sustained)} msg/s${hs.failed ? `, ${hs.failed} not 200` : ""}; bare ${bs ? `${Math.round(bs.sustained)} msg/s${bs.failed ? `, ${bs.failed} not 200` : ""}` : "stopped before this step"})`,
+        hotdoc: hs.p99,
+        bare: bs ? bs.p99 : null,
+        unit: "ms",
+        target: rate === 1000 ? "≥ 1,000 msg/s, p99 ≤ 50 ms" : "",
+        met: rate === 1000 ? hs.failed === 0 && hs.p99 <= 50 && hs.sustained >= 1000 * 0.95 : null,
+      };
+    },
+  );
+  if (!h.steps.some((s) => s.rate === 1000))
     rows.push({
       measure: "1000 msg/s offered",
       hotdoc: Number.NaN,
@@ -612,19 +700,29 @@ async function chatIngestScenario(): Promise<ScenarioResult> {
       met: false,
     });
   rows.push({
+    measure: "highest offered rate kept up with (no failure, ≥ 90 % sustained, p99 ≤ 50 ms)",
+    hotdoc: kept(h),
+    bare: kept(b),
+    unit: "msg/s",
+    target: "",
+    met: null,
+  });
+  rows.push({
     measure: "lost / duplicated of acknowledged",
-    hotdoc: lost + duplicated,
-    bare: null,
+    hotdoc: h.lost + h.duplicated,
+    bare: b.lost + b.duplicated,
     unit: "messages",
     target: "0",
-    met: lost === 0 && duplicated === 0,
+    met: h.lost === 0 && h.duplicated === 0,
   });
+  const failures = (ramp: ChatRamp) =>
+    ramp.statuses.size ? [...ramp.statuses].map(([k, n]) => `${k} × ${n}`).join(", ") : "none";
   return {
     scenario: "chat-ingest",
-    workload: `signed Slack events into one linked incident, open loop at ${CHAT_RATES.join("/")} msg/s for ${CHAT_STEP_SECONDS} s each, 20 cheap viewers watching (${frames} frames received)`,
+    workload: `signed Slack events into one linked incident, open loop at ${CHAT_RATES.join("/")} msg/s for ${CHAT_STEP_SECONDS} s each, 20 cheap viewers watching (frames received: hotdoc ${h.frames}, bare ${b.frames}); hotdoc's ramp, then bare's`,
     rows,
-    generator: `generator CPU ${r1(generator.cpuPct)} % of a core, event-loop delay p99 ${r1(generator.loopP99Ms)} ms (max ${r1(generator.loopMaxMs)} ms)`,
-    notes: `Bare Hocuspocus has no chat door, so these are hotdoc's absolute figures. ${acked.size} acknowledged, ${lost} lost, ${duplicated} duplicated. Highest step meeting p99 ≤ 50 ms with no failures: ${best ? `${best.rate} msg/s` : "none"}. The ramp stops after the first step that is not kept up with (a failure, or under 90 % of the offered rate); requests time out after 10 s. Failures by status: ${statuses.size ? [...statuses].map(([k, n]) => `${k} × ${n}`).join(", ") : "none"}.`,
+    generator: `hotdoc ramp: generator CPU ${r1(h.generator.cpuPct)} % of a core, event-loop delay p99 ${r1(h.generator.loopP99Ms)} ms (max ${r1(h.generator.loopMaxMs)} ms); bare ramp: ${r1(b.generator.cpuPct)} %, p99 ${r1(b.generator.loopP99Ms)} ms (max ${r1(b.generator.loopMaxMs)} ms)`,
+    notes: `Bare Hocuspocus has no chat door, so its baseline is the least one could add: bench/bareServer.ts with BARE_CHAT=1 parses each request's JSON and appends the message to the document's timeline through a Hocuspocus direct connection (the same record, through the same shared helper), answering 200 once applied in memory; it checks no signature, deduplicates nothing, keeps no durable log and looks up no channel. hotdoc answers 200 only once the message is in its durable log. Acknowledged: hotdoc ${h.acked} (${h.lost} lost, ${h.duplicated} duplicated), bare ${b.acked} (${b.lost} lost, ${b.duplicated} duplicated). The ramp stops after the first step that is not kept up with (a failure, or under 90 % of the offered rate); requests time out after 10 s. Failures by status: hotdoc ${failures(h)}; bare ${failures(b)}.`,
   };
 }
 
@@ -724,7 +822,8 @@ const CLUSTER_VIEWERS = Number(process.env.BENCH_CLUSTER_VIEWERS ?? 200);
 /**
  * The fan-out workload on 2 hotdoc processes sharing PostgreSQL and Redis (HAProxy in front,
  * but clients connect to each process directly, half on each), against one hotdoc process
- * on the same workload, alternating rounds.
+ * on the same workload and against 2 bare Hocuspocus processes joined by
+ * @hocuspocus/extension-redis, alternating rounds.
  */
 async function fanoutClusterScenario(): Promise<ScenarioResult> {
   const seconds = Math.round(20 * SCALE);
@@ -735,6 +834,12 @@ async function fanoutClusterScenario(): Promise<ScenarioResult> {
     env: { LOG_LEVEL: "info" },
   });
   const hotdoc = await startHotdoc(tempDir("fanout-cluster"));
+  // The baseline: 2 bare Hocuspocus processes with @hocuspocus/extension-redis and nothing else.
+  const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+  const bares = [
+    await startBare({ BARE_REDIS_URL: redisUrl }),
+    await startBare({ BARE_REDIS_URL: redisUrl }),
+  ];
   try {
     const clustered: FanoutTarget = {
       wsUrls: cluster.processes.map((p) => p.wsUrl),
@@ -748,9 +853,19 @@ async function fanoutClusterScenario(): Promise<ScenarioResult> {
         return answer.body.key as string;
       },
     };
-    const runs = { cluster: [] as FanoutRound[], single: [] as FanoutRound[] };
+    const bareCluster: FanoutTarget = {
+      wsUrls: bares.map((b) => b.wsUrl),
+      pids: bares.map((b) => b.pid),
+      newDocument: (label) => bares[0].newDocument(label),
+    };
+    const runs = {
+      cluster: [] as FanoutRound[],
+      single: [] as FanoutRound[],
+      bare: [] as FanoutRound[],
+    };
     for (let i = 0; i < ROUNDS; i++) {
       runs.cluster.push(await fanoutRound(clustered, 20, CLUSTER_VIEWERS, seconds));
+      runs.bare.push(await fanoutRound(bareCluster, 20, CLUSTER_VIEWERS, seconds));
       runs.single.push(await fanoutRound(single(hotdoc), 20, CLUSTER_VIEWERS, seconds));
     }
     const m = (side: FanoutRound[], key: "p50" | "p99" | "deliveredPct" | "serverCpuPct") =>
@@ -759,20 +874,20 @@ async function fanoutClusterScenario(): Promise<ScenarioResult> {
     const clusterP99 = m(runs.cluster, "p99");
     return {
       scenario: "fanout-cluster",
-      workload: `1 document, 20 responders × 2 edits/s (real providers), ${CLUSTER_VIEWERS} cheap viewers (fewer than fan-out's 500 to keep the run short), ${seconds} s per round, ${ROUNDS} rounds each; cluster: 2 hotdoc processes on PostgreSQL + Redis, responders and viewers split evenly between them (connected to each process directly), so most edits cross Redis; compared with 1 hotdoc process (local data directory) on the same workload, alternating rounds`,
+      workload: `1 document, 20 responders × 2 edits/s (real providers), ${CLUSTER_VIEWERS} cheap viewers (fewer than fan-out's 500 to keep the run short), ${seconds} s per round, ${ROUNDS} rounds each; cluster: 2 hotdoc processes on PostgreSQL + Redis, responders and viewers split evenly between them (connected to each process directly), so most edits cross Redis; bare: 2 bare Hocuspocus processes with @hocuspocus/extension-redis on the same Redis, clients split the same way; also 1 hotdoc process (local data directory) on the same workload; rounds alternate cluster, bare, single`,
       rows: [
         {
-          measure: "edit → visible, p50: cluster (single process in brackets)",
+          measure: `edit → visible, p50: cluster (single process ${r1(m(runs.single, "p50"))} ms)`,
           hotdoc: m(runs.cluster, "p50"),
-          bare: null,
-          unit: `ms (${r1(m(runs.single, "p50"))} ms)`,
+          bare: m(runs.bare, "p50"),
+          unit: "ms",
           target: "",
           met: null,
         },
         {
           measure: `edit → visible, p99: cluster (single process ${r1(singleP99)} ms)`,
           hotdoc: clusterP99,
-          bare: null,
+          bare: m(runs.bare, "p99"),
           unit: "ms",
           target: `≤ single + 10 ms (${r1(singleP99 + 10)} ms)`,
           met: clusterP99 <= singleP99 + 10,
@@ -780,7 +895,7 @@ async function fanoutClusterScenario(): Promise<ScenarioResult> {
         {
           measure: "delivered, cluster",
           hotdoc: m(runs.cluster, "deliveredPct"),
-          bare: null,
+          bare: m(runs.bare, "deliveredPct"),
           unit: "%",
           target: "100 %",
           met: Math.min(...runs.cluster.map((r) => r.deliveredPct)) === 100,
@@ -788,17 +903,18 @@ async function fanoutClusterScenario(): Promise<ScenarioResult> {
         {
           measure: `server CPU, both cluster processes (single process ${r1(m(runs.single, "serverCpuPct"))} %)`,
           hotdoc: m(runs.cluster, "serverCpuPct"),
-          bare: null,
+          bare: m(runs.bare, "serverCpuPct"),
           unit: "% of a core",
           target: "",
           met: null,
         },
       ],
-      generator: `cluster rounds: ${generatorText(runs.cluster)}; single-process rounds: ${generatorText(runs.single)}`,
-      notes: `Bare Hocuspocus has no cluster, so the comparison is hotdoc clustered against hotdoc in one process, in the same run (the "bare" column is empty). Per-round p99 (ms), cluster: ${runs.cluster.map((r) => r1(r.p99)).join(", ")}; single: ${runs.single.map((r) => r1(r.p99)).join(", ")}. PostgreSQL and Redis run on the same 2 cores as both servers and the generator. ${boundNote([...runs.cluster, ...runs.single])}`,
+      generator: `cluster rounds: ${generatorText(runs.cluster)}; bare cluster rounds: ${generatorText(runs.bare)}; single-process rounds: ${generatorText(runs.single)}`,
+      notes: `The bare column is 2 bare Hocuspocus processes joined by @hocuspocus/extension-redis alone (no store, no durable log); the target compares hotdoc clustered with hotdoc in one process, in the same run. Per-round p99 (ms), cluster: ${runs.cluster.map((r) => r1(r.p99)).join(", ")}; bare cluster: ${runs.bare.map((r) => r1(r.p99)).join(", ")}; single: ${runs.single.map((r) => r1(r.p99)).join(", ")}. PostgreSQL and Redis run on the same 2 cores as the servers and the generator. ${boundNote([...runs.cluster, ...runs.bare, ...runs.single])}`,
     };
   } finally {
     await hotdoc.stop();
+    for (const bare of bares) await bare.stop();
     await cluster.destroy();
   }
 }
@@ -993,7 +1109,9 @@ for (const [name, result] of Object.entries(previous.scenarios))
       row.measure,
       `${fmt(row.hotdoc)} ${row.unit}`.trim(),
       row.bare === null ? "—" : `${fmt(row.bare)} ${row.unit}`,
-      row.bare === null ? "—" : ratio(row.hotdoc, row.bare).toFixed(2),
+      row.bare === null || !Number.isFinite(ratio(row.hotdoc, row.bare))
+        ? "—"
+        : ratio(row.hotdoc, row.bare).toFixed(2),
       row.target || "—",
       row.met === null ? "—" : row.met ? "yes" : "**no**",
     ]);
