@@ -45,29 +45,35 @@ export function shippedJsGzipBytes(dir: string): { bytes: number; files: number 
 /**
  * Starts recording the page, for profiling by hand: Chromium's own CPU profile into
  * `profileTo` (a .cpuprofile) and its timeline trace into `traceTo` (JSON), either or
- * neither. The returned function stops both and writes them.
+ * neither; the bare page's go next to hotdoc's, named with `side`. The returned function stops both and writes them.
  */
 async function record(
   browser: Browser,
   page: Page,
   profileTo: string | undefined,
   traceTo: string | undefined,
+  side: string,
 ): Promise<() => Promise<void>> {
-  const profiler = profileTo ? await page.context().newCDPSession(page) : null;
+  // "/tmp/stream.json" for the bare page becomes "/tmp/stream.bare.json".
+  const named = (file: string | undefined) =>
+    file && side !== "hotdoc" ? file.replace(/(\.[^./]*)?$/, `.${side}$1`) : file;
+  const profileFile = named(profileTo);
+  const traceFile = named(traceTo);
+  const profiler = profileFile ? await page.context().newCDPSession(page) : null;
   if (profiler) {
     await profiler.send("Profiler.enable");
     await profiler.send("Profiler.start");
   }
-  if (traceTo)
+  if (traceFile)
     await browser.startTracing(page, {
-      path: traceTo,
+      path: traceFile,
       categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8"],
     });
   return async () => {
-    if (traceTo) await browser.stopTracing();
-    if (profiler && profileTo) {
+    if (traceFile) await browser.stopTracing();
+    if (profiler && profileFile) {
       const { profile } = await profiler.send("Profiler.stop");
-      fs.writeFileSync(profileTo, JSON.stringify(profile));
+      fs.writeFileSync(profileFile, JSON.stringify(profile));
     }
   };
 }
@@ -77,6 +83,8 @@ async function record(
  * entries a second through `appendOne` for `streamMs` (alone, then again while typing).
  */
 export async function measureClient(options: {
+  /** Which page this is: recordings by hand get it before their extension. */
+  side: "hotdoc" | "bare";
   pageUrl: string;
   count: number;
   appendOne: (label: string) => void;
@@ -100,6 +108,7 @@ export async function measureClient(options: {
       page,
       process.env.BENCH_CLIENT_LOAD_PROFILE,
       process.env.BENCH_CLIENT_LOAD_TRACE,
+      options.side,
     );
     const opened = performance.now();
     await page.goto(pageUrl);
@@ -138,6 +147,7 @@ export async function measureClient(options: {
       page,
       process.env.BENCH_CLIENT_PROFILE,
       process.env.BENCH_CLIENT_TRACE,
+      options.side,
     );
     const before = await taskMs();
     const streamed = await stream("streamed");

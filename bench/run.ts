@@ -943,6 +943,7 @@ async function clientScenario(): Promise<ScenarioResult> {
     });
     if (link.status !== 201) throw new Error(`create link: ${link.status}`);
     const f = await measureClient({
+      side: "hotdoc",
       pageUrl: link.body.url as string,
       count,
       rate: CLIENT_RATE,
@@ -969,6 +970,7 @@ async function clientScenario(): Promise<ScenarioResult> {
       const bareWriter = await connectResponder(bare.wsUrl, name, TOKEN);
       await writeBigIncident(bareWriter);
       b = await measureClient({
+        side: "bare",
         pageUrl: barePage.pageUrl(bare.wsUrl, name),
         count: bareWriter.document.getMap("timeline").size,
         rate: CLIENT_RATE,
