@@ -220,6 +220,30 @@ describe("the incident page in a real browser", () => {
     await Promise.all([alice, bob, viewer].map((p) => p.context().close()));
   });
 
+  it("the role form suggests everyone who wrote in the timeline, including someone who wrote after the page opened", async () => {
+    const alice = await open("responder", "Alice");
+    // A name nobody used in this incident before, so it can only come from the new entry.
+    const dana = await open("responder", "Dana");
+    // Dana writes after Alice's page is open: only the timeline changes, and her header is
+    // memoised past timeline-only changes, so the suggestions must come from the newest.
+    await dana.getByTestId("quick-add-text").fill("Paged the database team");
+    await dana.getByTestId("quick-add-submit").click();
+    await entry(alice, "Paged the database team").waitFor({ timeout: LIVE_MS });
+    const holder = alice.getByTestId("assign-role-holder");
+    const listId = await holder.getAttribute("list");
+    const suggestions = () =>
+      alice
+        .locator(`datalist[id="${listId}"] option`)
+        .evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+    expect(await suggestions()).toEqual([]);
+    await holder.focus();
+    await expect.poll(suggestions, { timeout: LIVE_MS }).toContain("Dana");
+    expect(await suggestions()).toContain("Alice");
+    await holder.blur();
+    await expect.poll(suggestions, { timeout: LIVE_MS }).toEqual([]);
+    await Promise.all([alice, dana].map((p) => p.context().close()));
+  });
+
   it("edits made offline are kept and reach the others on reconnect", async () => {
     const link = await server.api("POST", `/api/incidents/${key}/links`, {
       role: "responder",

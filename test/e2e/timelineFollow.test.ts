@@ -107,4 +107,47 @@ describe("the timeline following new entries", () => {
       await browser.close();
     }
   });
+
+  it("a new entry re-renders no form field on the page", async () => {
+    // React sets a field's name and type again whenever its component re-renders, which
+    // dirties the layout of the whole page: an entry used to re-render the header's,
+    // the filters' and the quick-add form's fields.
+    const browser = await launchChromium();
+    try {
+      const page = await (
+        await browser.newContext({ viewport: { width: 1400, height: 1000 } })
+      ).newPage();
+      await page.goto(url);
+      await waitOnline(page);
+      const count = () => ENTRIES + 1 + added;
+      await page.locator(`[data-testid="timeline"][data-count="${count()}"]`).waitFor();
+      await page.evaluate(() => {
+        const seen: string[] = [];
+        (window as unknown as { fieldChanges: string[] }).fieldChanges = seen;
+        new MutationObserver((records) => {
+          for (const record of records) {
+            const field = record.target as Element;
+            // The history bar's slider follows a clock of its own (every 5 s), not entries.
+            if (field.closest('[data-testid="history-bar"]')) continue;
+            seen.push(`${field.getAttribute("data-testid")} ${record.attributeName}`);
+          }
+        }).observe(document.body, {
+          subtree: true,
+          attributes: true,
+          attributeFilter: ["name", "type"],
+        });
+      });
+      for (let i = 0; i < 3; i++) {
+        await addEntry(`no fields ${i}`);
+        added++;
+        await page.locator(`[data-testid="timeline"][data-count="${count()}"]`).waitFor();
+      }
+      await page.waitForTimeout(200);
+      expect(
+        await page.evaluate(() => (window as unknown as { fieldChanges: string[] }).fieldChanges),
+      ).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { closeReasonFromString } from "#shared/closeReasons.ts";
-import type { Actor } from "#shared/doc/index.ts";
+import type { Actor, TimelineEntry } from "#shared/doc/index.ts";
 import { colorForSubject } from "#shared/presence.ts";
 import { endSession, type Me } from "../api.ts";
 import { useEditingPresence } from "../hooks/useEditingPresence.ts";
@@ -23,7 +23,7 @@ import { PresenceList } from "./PresenceList.tsx";
 import { SectionNav } from "./SectionNav.tsx";
 import { type SessionEnd, SignedOutNotice } from "./SignedOutNotice.tsx";
 import { MAIN_CONTENT_ID } from "./SkipLink.tsx";
-import { sameBesidesTimeline } from "./sectionProps.ts";
+import { LatestTimeline, sameBesidesTimeline } from "./sectionProps.ts";
 import { StreamFilter } from "./streams/StreamFilter.tsx";
 import { StreamsProvider } from "./streams/StreamsContext.tsx";
 import { Timeline } from "./Timeline.tsx";
@@ -36,6 +36,14 @@ const ChangeLog = memo(ChangeLogSection, sameBesidesTimeline);
 const Investigation = memo(InvestigationSection, sameBesidesTimeline);
 const Comms = memo(CommsSection, sameBesidesTimeline);
 const FollowUps = memo(FollowUpsSection, sameBesidesTimeline);
+// The header too (its role form reads the timeline's authors through LatestTimeline), and
+// the page's tools, whose props a chat message does not change: each re-render of a form
+// field makes React set its name and type again, which dirties the whole page's layout.
+const Header = memo(IncidentHeaderPanel, sameBesidesTimeline);
+const History = memo(HistoryBar);
+const Export = memo(ExportMenu);
+const Connection = memo(ConnectionStatus);
+const Presence = memo(PresenceList);
 
 /**
  * One incident, live, in one scroll: header, timeline, change log, investigation,
@@ -59,6 +67,8 @@ export function IncidentPage({
   // `readOnly`, so a responder whose session ends keeps the layout they were working in.
   const stakeholder = me.role === "viewer";
   const incident = useIncidentState(doc);
+  const latestTimeline = useRef<TimelineEntry[]>([]);
+  latestTimeline.current = incident?.timeline ?? [];
   const { name, subject } = me;
   const actor = useMemo<Actor>(() => ({ name, source: "editor" }), [name]);
   const user = useMemo(() => ({ name, color: colorForSubject(subject) }), [name, subject]);
@@ -101,8 +111,8 @@ export function IncidentPage({
             Read-only
           </span>
         )}
-        {provider && <PresenceList provider={provider} me={me} />}
-        <ConnectionStatus status={status} error={error} unsaved={unsaved} />
+        {provider && <Presence provider={provider} me={me} />}
+        <Connection status={status} error={error} unsaved={unsaved} />
       </div>
       {incident && <NewerVersionNotice schemaVersion={incident.schemaVersion} />}
       {!incident || !doc || !provider ? (
@@ -120,20 +130,17 @@ export function IncidentPage({
             <StakeholderSummary incident={incident} hidden={historyAt !== null} />
           ) : (
             <div className="page-tools">
-              <HistoryBar incidentKey={incidentKey} at={historyAt} onChange={setHistoryAt} />
-              <ExportMenu incidentKey={incidentKey} at={historyAt} />
+              <History incidentKey={incidentKey} at={historyAt} onChange={setHistoryAt} />
+              <Export incidentKey={incidentKey} at={historyAt} />
             </div>
           )}
           {historyAt && <HistoryView incidentKey={incidentKey} at={historyAt} actor={actor} />}
           {/* The live sections stay mounted (hidden) while history is shown, so drafts and half-typed forms survive. */}
           <div hidden={historyAt !== null}>
             <StreamsProvider streams={incident.streams} filter={streamFilter}>
-              <IncidentHeaderPanel
-                incident={incident}
-                doc={doc}
-                actor={actor}
-                readOnly={readOnly}
-              />
+              <LatestTimeline.Provider value={latestTimeline}>
+                <Header incident={incident} doc={doc} actor={actor} readOnly={readOnly} />
+              </LatestTimeline.Provider>
               <SectionNav showHelp={help} readOnly={readOnly}>
                 <StreamFilter onChange={setStreamFilter} />
               </SectionNav>

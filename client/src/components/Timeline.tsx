@@ -1,5 +1,6 @@
-import { useVirtualizer } from "@tanstack/react-virtual";
+import { measureElement, observeElementOffset, useVirtualizer } from "@tanstack/react-virtual";
 import {
+  memo,
   type RefObject,
   useCallback,
   useEffect,
@@ -19,6 +20,11 @@ import {
 import { QuickAddForm } from "./QuickAddForm.tsx";
 import { inStreamFilter, useStreams } from "./streams/StreamsContext.tsx";
 import { TimelineEntryRow } from "./TimelineEntryRow.tsx";
+
+// Its props do not change with new entries: without memo every entry re-rendered its
+// fields, and React sets a field's name and type again on each render, which dirties the
+// page's layout.
+const QuickAdd = memo(QuickAddForm);
 
 interface TimelineFilter {
   kind: string;
@@ -70,12 +76,38 @@ export function Timeline({ entries, doc, actor, readOnly, quickAddRef }: Timelin
   }, [readOnly]);
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
+  // One key function for the component's life, reading the rows of the latest render: a
+  // new function on every render made the virtualiser lay out all rows again each time.
+  const rows = useRef(visible);
+  rows.current = visible;
+  const getItemKey = useCallback((index: number) => rows.current[index].id, []);
+  // The virtualiser's scroll listener, kept so that the follow below can report its own
+  // scroll at once (see there); `followed` is the offset it wrote and already reported.
+  const offsetListener = useRef<((offset: number, isScrolling: boolean) => void) | null>(null);
+  const followed = useRef<number | null>(null);
+  // Rows not yet measured count as one line: the smallest row measured so far. A new
+  // one-line entry then measures as estimated, and nothing is laid out again for it.
+  const oneLine = useRef<number | null>(null);
   const virtualizer = useVirtualizer({
     count: visible.length,
     getScrollElement: () => scroller.current,
-    estimateSize: () => 30,
+    estimateSize: () => oneLine.current ?? 29,
+    measureElement: (element, entry, instance) => {
+      const size = measureElement(element, entry, instance);
+      if (size > 0 && (oneLine.current === null || size < oneLine.current)) oneLine.current = size;
+      return size;
+    },
     overscan: 15,
-    getItemKey: (index) => visible[index].id,
+    getItemKey,
+    observeElementOffset: (instance, report) => {
+      offsetListener.current = report;
+      return observeElementOffset(instance, (offset, isScrolling) => {
+        // The scroll event (and its end) of a follow already reported: nothing new.
+        if (offset === followed.current) return;
+        followed.current = null;
+        report(offset, isScrolling);
+      });
+    },
   });
   const totalSize = virtualizer.getTotalSize();
 
@@ -84,12 +116,17 @@ export function Timeline({ entries, doc, actor, readOnly, quickAddRef }: Timelin
   // Set before paint, straight on the scroller: the virtualiser's scrollToIndex settles
   // over several animation frames, each measuring again (a remote entry cost four frames
   // and two scroll events). A row measured at another height than estimated changes the
-  // total height, which runs this again.
+  // total height, which runs this again. The new offset goes to the virtualiser at once,
+  // as a scroll at rest: the rows it brings into range render before this paint, instead
+  // of in two more frames when the scroll event and its end arrive.
   const followEnd = useCallback(() => {
     const el = scroller.current;
     if (!el || !following || !atBottom.current) return;
     const end = el.scrollHeight - el.clientHeight;
-    if (el.scrollTop < end) el.scrollTop = end;
+    if (el.scrollTop >= end) return;
+    el.scrollTop = end;
+    followed.current = el.scrollTop;
+    offsetListener.current?.(el.scrollTop, false);
   }, [following]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the number of rows or the total height changes
   useLayoutEffect(followEnd, [visible.length, totalSize, followEnd]);
@@ -109,6 +146,9 @@ export function Timeline({ entries, doc, actor, readOnly, quickAddRef }: Timelin
     };
   }, [entries]);
 
+  const kindList = useSameList(kinds);
+  const sourceList = useSameList(sources);
+
   return (
     <section className="panel timeline-panel" id="timeline" aria-labelledby="timeline-title">
       <div className="panel-head">
@@ -120,46 +160,7 @@ export function Timeline({ entries, doc, actor, readOnly, quickAddRef }: Timelin
               : `${visible.length} of ${entries.length}`}
           </span>
         </h2>
-        <div className="filters" data-testid="timeline-filters">
-          <select
-            aria-label="Filter by kind"
-            data-view-control
-            data-testid="filter-kind"
-            value={filter.kind}
-            onChange={(e) => setFilter({ ...filter, kind: e.target.value })}
-          >
-            <option value="all">all kinds</option>
-            {kinds.map((k) => (
-              <option key={k} value={k}>
-                {k}
-              </option>
-            ))}
-          </select>
-          <select
-            aria-label="Filter by source"
-            data-view-control
-            data-testid="filter-source"
-            value={filter.source}
-            onChange={(e) => setFilter({ ...filter, source: e.target.value })}
-          >
-            <option value="all">all sources</option>
-            {sources.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-          <label className="inline">
-            <input
-              type="checkbox"
-              data-view-control
-              data-testid="filter-key"
-              checked={filter.keyOnly}
-              onChange={(e) => setFilter({ ...filter, keyOnly: e.target.checked })}
-            />{" "}
-            key events
-          </label>
-        </div>
+        <Filters filter={filter} setFilter={setFilter} kinds={kindList} sources={sourceList} />
       </div>
       {/* biome-ignore lint/a11y/useSemanticElements: the virtualiser's scroller stays a div; the role names the focusable box for screen readers */}
       <div
@@ -203,7 +204,71 @@ export function Timeline({ entries, doc, actor, readOnly, quickAddRef }: Timelin
           </p>
         )}
       </div>
-      {!readOnly && <QuickAddForm ref={quickAddRef} doc={doc} actor={actor} />}
+      {!readOnly && <QuickAdd ref={quickAddRef} doc={doc} actor={actor} />}
     </section>
   );
+}
+
+/** The timeline's filters, memoised: a new entry re-renders them only when a kind or source appears. */
+const Filters = memo(function Filters({
+  filter,
+  setFilter,
+  kinds,
+  sources,
+}: {
+  filter: TimelineFilter;
+  setFilter: (filter: TimelineFilter) => void;
+  kinds: readonly string[];
+  sources: readonly string[];
+}) {
+  return (
+    <div className="filters" data-testid="timeline-filters">
+      <select
+        aria-label="Filter by kind"
+        data-view-control
+        data-testid="filter-kind"
+        value={filter.kind}
+        onChange={(e) => setFilter({ ...filter, kind: e.target.value })}
+      >
+        <option value="all">all kinds</option>
+        {kinds.map((k) => (
+          <option key={k} value={k}>
+            {k}
+          </option>
+        ))}
+      </select>
+      <select
+        aria-label="Filter by source"
+        data-view-control
+        data-testid="filter-source"
+        value={filter.source}
+        onChange={(e) => setFilter({ ...filter, source: e.target.value })}
+      >
+        <option value="all">all sources</option>
+        {sources.map((s) => (
+          <option key={s} value={s}>
+            {s}
+          </option>
+        ))}
+      </select>
+      <label className="inline">
+        <input
+          type="checkbox"
+          data-view-control
+          data-testid="filter-key"
+          checked={filter.keyOnly}
+          onChange={(e) => setFilter({ ...filter, keyOnly: e.target.checked })}
+        />{" "}
+        key events
+      </label>
+    </div>
+  );
+});
+
+/** `list`, or the one given last time when it holds the same items: a prop memo can compare. */
+function useSameList<T>(list: readonly T[]): readonly T[] {
+  const last = useRef(list);
+  if (last.current.length !== list.length || last.current.some((item, i) => item !== list[i]))
+    last.current = list;
+  return last.current;
 }

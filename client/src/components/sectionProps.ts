@@ -1,5 +1,6 @@
+import { createContext, type RefObject } from "react";
 import type * as Y from "yjs";
-import type { Actor, IncidentDocument } from "#shared/doc/index.ts";
+import type { Actor, IncidentDocument, TimelineEntry } from "#shared/doc/index.ts";
 
 /** What every section of the incident page gets: the document read as data, the doc to write through accessors, who acts, and whether they may. */
 export interface SectionProps {
@@ -21,3 +22,10 @@ export function sameBesidesTimeline(a: SectionProps, b: SectionProps): boolean {
     if (key !== "timeline" && a.incident[key] !== b.incident[key]) return false;
   return true;
 }
+
+/**
+ * The newest timeline, for a section memoised with `sameBesidesTimeline` that still
+ * needs it now and then (the role form's name suggestions): read when needed, it never
+ * re-renders the section.
+ */
+export const LatestTimeline = createContext<RefObject<TimelineEntry[]>>({ current: [] });

@@ -1,4 +1,4 @@
-import { type FormEvent, useId, useMemo, useRef, useState } from "react";
+import { type FormEvent, useContext, useId, useMemo, useRef, useState } from "react";
 import {
   assignRole,
   maxLengthOf,
@@ -13,7 +13,7 @@ import { describeError } from "#shared/errors.ts";
 import { useClock } from "../../clock.ts";
 import { formatTime } from "../../format.ts";
 import { InlineError } from "../InlineError.tsx";
-import type { SectionProps } from "../sectionProps.ts";
+import { LatestTimeline, type SectionProps } from "../sectionProps.ts";
 import "./header.css";
 
 const ORDER: readonly RoleKind[] = [
@@ -46,19 +46,25 @@ export function RolesPanel({ incident, doc, actor, readOnly }: SectionProps) {
   const roles = [...incident.roles].sort((a, b) => ORDER.indexOf(a.role) - ORDER.indexOf(b.role));
   const im = incident.incidentManager;
   const streams = new Map(incident.streams.map((s) => [s.id, s.name]));
-  // Walks the whole timeline: only when it or the roles changed.
+  // The holder's suggestions walk the whole timeline, so they are listed only while the
+  // holder field has the focus: otherwise every chat line would pay for the walk.
+  // The timeline comes from LatestTimeline: the header is not re-rendered for chat lines.
+  const [suggesting, setSuggesting] = useState(false);
+  const latestTimeline = useContext(LatestTimeline);
   const knownNames = useMemo(
     () =>
-      [
-        ...new Set([
-          ...incident.roles.map((r) => r.holder),
-          ...incident.timeline.map((e) => e.author),
-          actor.name,
-        ]),
-      ]
-        .filter((name) => name && name !== "system")
-        .sort((a, b) => a.localeCompare(b)),
-    [incident.roles, incident.timeline, actor.name],
+      suggesting
+        ? [
+            ...new Set([
+              ...incident.roles.map((r) => r.holder),
+              ...latestTimeline.current.map((e) => e.author),
+              actor.name,
+            ]),
+          ]
+            .filter((name) => name && name !== "system")
+            .sort((a, b) => a.localeCompare(b))
+        : [],
+    [suggesting, incident.roles, latestTimeline, actor.name],
   );
 
   const run = (action: () => void): boolean => {
@@ -206,6 +212,8 @@ export function RolesPanel({ incident, doc, actor, readOnly }: SectionProps) {
             value={holder}
             maxLength={maxLengthOf(RoleInput.shape.holder)}
             list={namesId}
+            onFocus={() => setSuggesting(true)}
+            onBlur={() => setSuggesting(false)}
             onChange={(e) => setHolder(e.target.value)}
           />
           <datalist id={namesId}>
