@@ -1,3 +1,4 @@
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendTimelineEntry } from "#shared/doc/index.ts";
 import { launchChromium, waitOnline } from "../helpers/browser.ts";
@@ -16,6 +17,7 @@ describe("the timeline following new entries", () => {
   let key: string;
   let url: string;
   let added = 0;
+  let browser: Browser;
 
   const addEntry = (text: string) =>
     server.hotdoc.incidents.write(key, LOADER, (doc) => {
@@ -42,19 +44,26 @@ describe("the timeline following new entries", () => {
     url = (
       await server.api("POST", `/api/incidents/${key}/links`, { role: "responder", name: "Ana" })
     ).body.url;
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
+    await browser?.close();
     await server?.close();
   });
 
+  /** Ana's page on the incident, online. */
+  async function openPage(): Promise<Page> {
+    const page = await (
+      await browser.newContext({ viewport: { width: 1400, height: 1000 } })
+    ).newPage();
+    await page.goto(url);
+    await waitOnline(page);
+    return page;
+  }
+
   it("opens at the newest entry, shows each new one at the bottom, and stays put when scrolled up", async () => {
-    const browser = await launchChromium();
+    const page = await openPage();
     try {
-      const page = await (
-        await browser.newContext({ viewport: { width: 1400, height: 1000 } })
-      ).newPage();
-      await page.goto(url);
-      await waitOnline(page);
       const timeline = page.getByTestId("timeline");
       const count = () => ENTRIES + 1 + added; // the incident's own "declared" entry
       await page.locator(`[data-testid="timeline"][data-count="${count()}"]`).waitFor();
@@ -104,7 +113,7 @@ describe("the timeline following new entries", () => {
       added++;
       await expect.poll(() => inView("following again")).toBe(true);
     } finally {
-      await browser.close();
+      await page.context().close();
     }
   });
 
@@ -112,13 +121,8 @@ describe("the timeline following new entries", () => {
     // React sets a field's name and type again whenever its component re-renders, which
     // dirties the layout of the whole page: an entry used to re-render the header's,
     // the filters' and the quick-add form's fields.
-    const browser = await launchChromium();
+    const page = await openPage();
     try {
-      const page = await (
-        await browser.newContext({ viewport: { width: 1400, height: 1000 } })
-      ).newPage();
-      await page.goto(url);
-      await waitOnline(page);
       const count = () => ENTRIES + 1 + added;
       await page.locator(`[data-testid="timeline"][data-count="${count()}"]`).waitFor();
       await page.evaluate(() => {
@@ -147,7 +151,7 @@ describe("the timeline following new entries", () => {
         await page.evaluate(() => (window as unknown as { fieldChanges: string[] }).fieldChanges),
       ).toEqual([]);
     } finally {
-      await browser.close();
+      await page.context().close();
     }
   });
 });
