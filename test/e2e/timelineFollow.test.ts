@@ -1,3 +1,6 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendTimelineEntry } from "#shared/doc/index.ts";
@@ -150,6 +153,51 @@ describe("the timeline following new entries", () => {
       expect(
         await page.evaluate(() => (window as unknown as { fieldChanges: string[] }).fieldChanges),
       ).toEqual([]);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it("a new entry lays out the timeline, not the whole page, and its count stays whole", async () => {
+    // The heading's entry count used to be text in the page's flow: each entry laid out
+    // the whole document again (about 1.3 ms at 10,000 entries). Chromium's own trace
+    // names each layout's roots; a clock tick elsewhere may take one whole layout.
+    const page = await openPage();
+    try {
+      const count = () => ENTRIES + 1 + added;
+      await page.locator(`[data-testid="timeline"][data-count="${count()}"]`).waitFor();
+      await page.waitForTimeout(300);
+      const file = path.join(os.tmpdir(), `hotdoc-layout-${process.pid}.json`);
+      await browser.startTracing(page, { path: file, categories: ["devtools.timeline"] });
+      const entries = 5;
+      for (let i = 0; i < entries; i++) {
+        await addEntry(`laid out ${i}`);
+        added++;
+        await page.locator(`[data-testid="timeline"][data-count="${count()}"]`).waitFor();
+        await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => done(null))));
+      }
+      await browser.stopTracing();
+      const trace = JSON.parse(fs.readFileSync(file, "utf8"));
+      fs.rmSync(file, { force: true });
+      const events: {
+        name: string;
+        args?: { endData?: { layoutRoots?: { nodeName: string }[] } };
+      }[] = Array.isArray(trace) ? trace : trace.traceEvents;
+      const roots = events
+        .filter((e) => e.name === "Layout")
+        .map((e) => (e.args?.endData?.layoutRoots ?? []).map((r) => r.nodeName));
+      // The new rows were laid out, inside the timeline's scroller.
+      expect(roots.some((r) => r.some((n) => n.includes("timeline-scroll")))).toBe(true);
+      expect(roots.filter((r) => r.includes("#document")).length).toBeLessThanOrEqual(1);
+
+      // Its box fits the count, as "shown of all" too.
+      const fits = () =>
+        page
+          .locator(".timeline-count")
+          .evaluate((el) => ({ text: el.textContent, fits: el.scrollWidth <= el.clientWidth }));
+      expect(await fits()).toEqual({ text: String(count()), fits: true });
+      await page.getByTestId("filter-kind").selectOption("note");
+      await expect.poll(fits).toEqual({ text: `${count() - 1} of ${count()}`, fits: true });
     } finally {
       await page.context().close();
     }

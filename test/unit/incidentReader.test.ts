@@ -15,6 +15,7 @@ import {
   setRichTextPlain,
 } from "#shared/doc/index.ts";
 import { IncidentReader } from "../../client/src/hooks/incidentReader.ts";
+import { timelineFacets } from "../../client/src/hooks/timelineFacets.ts";
 
 const actor = { name: "Ana", source: "editor" as const };
 
@@ -120,5 +121,66 @@ describe("IncidentReader", () => {
     appendTimelineEntry(doc, { author: "bob", kind: "chat", text: "hi" });
     expect(calls).toBe(1);
     expect(reader.read()?.notes).toBe("just typing");
+  });
+
+  it("puts new entries into the last timeline, as readIncident orders and tags them, with its facets", () => {
+    const doc = new Y.Doc();
+    initIncident(doc, { key: "INC-3", summary: "Flood", severity: 1, actor });
+    const reader = new IncidentReader(doc, () => {});
+    const streamId = addStream(doc, { name: "db", techLead: "Cy" }, actor);
+    const obs = addObservation(doc, { author: "Ana", text: "p99 up" });
+    setRecordStream(doc, "observations", obs, streamId);
+    for (let i = 0; i < 300; i++)
+      appendTimelineEntry(doc, { author: "bob", kind: "chat", source: "slack", text: `m ${i}` });
+    const check = () => {
+      const read = reader.read();
+      const fromScratch = readIncident(doc);
+      expect(read).toEqual(fromScratch);
+      // The facets the reader carried over are the ones a walk over the timeline finds.
+      const facets = timelineFacets(read?.timeline ?? []);
+      const kinds = new Set(fromScratch?.timeline.map((e) => e.kind));
+      const sources = new Set(fromScratch?.timeline.map((e) => e.source));
+      expect(facets.kinds).toEqual(kinds);
+      expect(facets.sources).toEqual(sources);
+      return read;
+    };
+    let last = check();
+    // A seeded walk: each round adds a few entries (out of time order, with ties, of new
+    // kinds and sources, one standing for the tagged observation) and sometimes also
+    // corrects, removes or re-adds what it just added, before the next read.
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const kinds = ["chat", "note", "decision", "observation"] as const;
+    const sources = ["slack", "mattermost", "editor", "api"] as const;
+    for (let round = 0; round < 60; round++) {
+      const ids: string[] = [];
+      for (let j = 0, n = 1 + rand(3); j < n; j++)
+        ids.push(
+          appendTimelineEntry(doc, {
+            author: "eve",
+            kind: kinds[rand(kinds.length)],
+            source: sources[rand(sources.length)],
+            text: `r${round} e${j}`,
+            at: new Date(Date.UTC(2026, 0, 1, 10, 0, rand(50))).toISOString(),
+            ...(rand(4) === 0 ? { ref: { collection: "observations" as const, id: obs } } : {}),
+          }).id,
+        );
+      const edit = rand(6);
+      if (edit === 0) correctTimelineEntry(doc, ids[0], { text: "fixed" }, actor);
+      if (edit === 1) doc.getMap("timeline").delete(ids[0]);
+      const before = last;
+      last = check();
+      // Only additions: every entry read before is the same object as before.
+      if (edit > 1 && before && last) {
+        const kept = new Set(last.timeline);
+        expect(before.timeline.every((e) => kept.has(e))).toBe(true);
+      }
+    }
+    // A record changing stream re-tags the entries that stand for it.
+    setRecordStream(doc, "observations", obs, null);
+    check();
   });
 });

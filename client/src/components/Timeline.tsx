@@ -17,6 +17,7 @@ import {
   TIMELINE_KINDS,
   type TimelineEntry,
 } from "#shared/doc/index.ts";
+import { timelineFacets } from "../hooks/timelineFacets.ts";
 import { QuickAddForm } from "./QuickAddForm.tsx";
 import { inStreamFilter, useStreams } from "./streams/StreamsContext.tsx";
 import { TimelineEntryRow } from "./TimelineEntryRow.tsx";
@@ -55,15 +56,18 @@ export function Timeline({ entries, doc, actor, readOnly, quickAddRef }: Timelin
   // record is in the record's stream), but what concerns the whole incident (status,
   // severity, roles other than a stream's lead, untagged key events) stays in view.
   const streams = useStreams();
+  // With no filter set that is every entry, and no copy of ten thousand of them per update.
   const visible = useMemo(
     () =>
-      entries.filter(
-        (e) =>
-          (filter.kind === "all" || e.kind === filter.kind) &&
-          (filter.source === "all" || e.source === filter.source) &&
-          (!filter.keyOnly || e.pinned) &&
-          (inStreamFilter(e, streams) || concernsWholeIncident(e, streams.byId)),
-      ),
+      filter.kind === "all" && filter.source === "all" && !filter.keyOnly && streams.filter === null
+        ? entries
+        : entries.filter(
+            (e) =>
+              (filter.kind === "all" || e.kind === filter.kind) &&
+              (filter.source === "all" || e.source === filter.source) &&
+              (!filter.keyOnly || e.pinned) &&
+              (inStreamFilter(e, streams) || concernsWholeIncident(e, streams.byId)),
+          ),
     [entries, filter, streams],
   );
   // The entry whose correction editor is open. Kept here, not in the row: a virtualised
@@ -131,33 +135,31 @@ export function Timeline({ entries, doc, actor, readOnly, quickAddRef }: Timelin
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the number of rows or the total height changes
   useLayoutEffect(followEnd, [visible.length, totalSize, followEnd]);
 
-  // One pass over the entries for both lists: a kind no entry has would otherwise cost a
-  // scan of the whole timeline on every update.
+  // The kinds and sources the timeline holds: the reader gives them for a timeline it
+  // only extended, so a new entry costs no walk over the whole timeline.
   const { kinds, sources } = useMemo(() => {
-    const seenKinds = new Set<string>();
-    const seenSources = new Set<string>();
-    for (const e of entries) {
-      seenKinds.add(e.kind);
-      seenSources.add(e.source);
-    }
+    const facets = timelineFacets(entries);
     return {
-      kinds: TIMELINE_KINDS.filter((k) => seenKinds.has(k)),
-      sources: SOURCES.filter((s) => seenSources.has(s)),
+      kinds: TIMELINE_KINDS.filter((k) => facets.kinds.has(k)),
+      sources: SOURCES.filter((s) => facets.sources.has(s)),
     };
   }, [entries]);
 
   const kindList = useSameList(kinds);
   const sourceList = useSameList(sources);
 
+  const count =
+    visible.length === entries.length
+      ? String(entries.length)
+      : `${visible.length} of ${entries.length}`;
+
   return (
     <section className="panel timeline-panel" id="timeline" aria-labelledby="timeline-title">
       <div className="panel-head">
         <h2 id="timeline-title">
           Timeline{" "}
-          <span className="muted count">
-            {visible.length === entries.length
-              ? entries.length
-              : `${visible.length} of ${entries.length}`}
+          <span className="muted timeline-count" style={{ width: `${count.length + 0.5}ch` }}>
+            {count}
           </span>
         </h2>
         <Filters filter={filter} setFilter={setFilter} kinds={kindList} sources={sourceList} />

@@ -22,6 +22,7 @@ import {
 } from "#shared/doc/index.ts";
 import { byAt, compareText, inTimeOrder } from "#shared/doc/order.ts";
 import { recordJSON, type Stored } from "#shared/doc/records.ts";
+import { grownFacets, rememberFacets, timelineFacets } from "./timelineFacets.ts";
 
 type Root = CollectionName | "incident" | "meta" | "description" | "notes";
 const ROOTS: readonly Root[] = [...COLLECTIONS, "incident", "meta", "description", "notes"];
@@ -45,6 +46,13 @@ export class IncidentReader {
   private readonly sorted = new Map<CollectionName, unknown[]>();
   /** The keys of each collection changed since its last read (records added, removed or edited). */
   private readonly changedKeys = new Map<CollectionName, Set<string>>();
+  /**
+   * Of those, the keys whose first change since the last read added them to the
+   * collection: none of them is in the last list read, so adding them needs no search.
+   */
+  private readonly freshKeys = new Map<CollectionName, Set<string>>();
+  /** Which stream each record that can carry one is in, as the timeline's entries take it. */
+  private recordStreams: Parameters<typeof withRecordStreams>[1] | null = null;
   private readonly dirty = new Set<Root>(ROOTS);
   private current: IncidentDocument | null = null;
   private readonly stops: (() => void)[] = [];
@@ -60,15 +68,21 @@ export class IncidentReader {
       const records = collection(doc, name);
       const handler = (events: Y.YEvent<Y.AbstractType<unknown>>[]) => {
         const keys = this.changedKeys.get(name) ?? new Set<string>();
+        const fresh = this.freshKeys.get(name) ?? new Set<string>();
         for (const event of events) {
-          if (event.target === records)
-            for (const key of (event as Y.YMapEvent<RecordMap>).keysChanged) keys.add(key);
-          else {
+          if (event.target === records) {
+            const changes = (event as Y.YMapEvent<RecordMap>).changes.keys;
+            for (const key of (event as Y.YMapEvent<RecordMap>).keysChanged) {
+              if (!keys.has(key) && changes.get(key)?.action === "add") fresh.add(key);
+              keys.add(key);
+            }
+          } else {
             this.forget(records, event.target);
             if (typeof event.path[0] === "string") keys.add(event.path[0]);
           }
         }
         this.changedKeys.set(name, keys);
+        this.freshKeys.set(name, fresh);
         touched(name);
       };
       records.observeDeep(handler);
@@ -121,13 +135,33 @@ export class IncidentReader {
     const timeline = field(
       "timeline",
       ["timeline", "changes", "observations", "theories", "experiments"],
-      () =>
-        withRecordStreams(this.records("timeline", timelineOrder), {
-          observations: streamsById(observations),
-          theories: streamsById(theories),
-          experiments: streamsById(experiments),
-          changes: streamsById(changes),
-        }),
+      () => {
+        const streamsMoved =
+          !this.recordStreams ||
+          (["changes", "observations", "theories", "experiments"] as const).some((r) =>
+            this.dirty.has(r),
+          );
+        if (streamsMoved)
+          this.recordStreams = {
+            observations: streamsById(observations),
+            theories: streamsById(theories),
+            experiments: streamsById(experiments),
+            changes: streamsById(changes),
+          };
+        const streams = this.recordStreams as NonNullable<typeof this.recordStreams>;
+        // Only new entries, and no record changed stream: the last timeline with them
+        // put in, instead of tagging ten thousand entries again.
+        const added = prev && !streamsMoved ? this.freshRecords("timeline") : null;
+        const stored = this.records("timeline", timelineOrder);
+        if (prev && added) {
+          if (added.length === 0) return prev.timeline;
+          const entries = withRecordStreams(added, streams);
+          const result = insertSorted(prev.timeline.slice(), entries, timelineOrder);
+          rememberFacets(result, grownFacets(timelineFacets(prev.timeline), entries));
+          return result;
+        }
+        return withRecordStreams(stored, streams);
+      },
     );
     const head =
       prev && !["incident", "meta", "roles"].some((r) => this.dirty.has(r as Root))
@@ -172,6 +206,7 @@ export class IncidentReader {
     };
     this.dirty.clear();
     this.changedKeys.clear();
+    this.freshKeys.clear();
     this.current = next;
     return next;
   }
@@ -207,6 +242,24 @@ export class IncidentReader {
     return result;
   }
 
+  /**
+   * The valid records added since the last read, if that is all that changed in the
+   * collection (a chat message came in); null if a record already read changed or went.
+   */
+  private freshRecords<C extends CollectionName>(name: C): Stored<C>[] | null {
+    const keys = this.changedKeys.get(name);
+    if (!keys) return [];
+    const fresh = this.freshKeys.get(name);
+    if (!this.sorted.has(name) || !fresh || fresh.size !== keys.size) return null;
+    const records = collection(this.doc, name);
+    const out: Stored<C>[] = [];
+    for (const key of fresh) {
+      const record = this.parse(name, key, records.get(key));
+      if (record) out.push(record);
+    }
+    return out;
+  }
+
   /** `last` with the records under `keys` taken out and, where still valid, put back in order. */
   private patched<C extends CollectionName>(
     name: C,
@@ -214,21 +267,17 @@ export class IncidentReader {
     keys: Set<string>,
     order: (a: Stored<C>, b: Stored<C>) => number,
   ): Stored<C>[] {
+    const added = this.freshRecords(name);
+    // Only new records: none of them is in the last list, so no search for them there.
+    if (added) return added.length === 0 ? last : insertSorted(last.slice(), added, order);
     const records = collection(this.doc, name);
     const out = last.filter((record) => !keys.has(record.id));
+    const back: Stored<C>[] = [];
     for (const key of keys) {
       const record = this.parse(name, key, records.get(key));
-      if (!record) continue;
-      // Binary search for the first record that sorts after this one.
-      let lo = 0;
-      let hi = out.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (order(out[mid], record) <= 0) lo = mid + 1;
-        else hi = mid;
-      }
-      out.splice(lo, 0, record);
+      if (record) back.push(record);
     }
+    insertSorted(out, back, order);
     return sameItems(last, out) ? last : out;
   }
 
@@ -257,6 +306,22 @@ export class IncidentReader {
       type = parent;
     }
   }
+}
+
+/** Puts each of `records` into `out`, which is in `order`, after the ones that sort equal. */
+function insertSorted<T>(out: T[], records: readonly T[], order: (a: T, b: T) => number): T[] {
+  for (const record of records) {
+    // Binary search for the first record that sorts after this one.
+    let lo = 0;
+    let hi = out.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (order(out[mid], record) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    out.splice(lo, 0, record);
+  }
+  return out;
 }
 
 function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
