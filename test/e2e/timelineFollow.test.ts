@@ -54,6 +54,18 @@ describe("the timeline following new entries", () => {
     await server?.close();
   });
 
+  /** Entries on the incident: those seeded, its own "declared" entry, and those added since. */
+  const count = () => ENTRIES + 1 + added;
+  /** Until `page` shows every entry written so far. */
+  const allShown = (page: Page) =>
+    page.locator(`[data-testid="timeline"][data-count="${count()}"]`).waitFor();
+  /** Writes an entry and waits until `page` shows it. */
+  const addShown = async (page: Page, text: string) => {
+    await addEntry(text);
+    added++;
+    await allShown(page);
+  };
+
   /** Ana's page on the incident, online. */
   async function openPage(): Promise<Page> {
     const page = await (
@@ -68,8 +80,7 @@ describe("the timeline following new entries", () => {
     const page = await openPage();
     try {
       const timeline = page.getByTestId("timeline");
-      const count = () => ENTRIES + 1 + added; // the incident's own "declared" entry
-      await page.locator(`[data-testid="timeline"][data-count="${count()}"]`).waitFor();
+      await allShown(page);
       /** Whether the entry with `text` is inside the scroller's visible box. */
       const inView = (text: string) =>
         timeline.evaluate((el, t) => {
@@ -87,9 +98,7 @@ describe("the timeline following new entries", () => {
       await expect.poll(() => inView(`entry ${ENTRIES - 1} `)).toBe(true);
       for (let i = 0; i < 5; i++) {
         const text = `live ${i} ${i % 2 === 0 ? "wrapping ".repeat(50) : ""}`;
-        await addEntry(text);
-        added++;
-        await page.locator(`[data-testid="timeline"][data-count="${count()}"]`).waitFor();
+        await addShown(page, text);
         await expect.poll(() => inView(`live ${i} `)).toBe(true);
         await expect.poll(gapToEnd).toBeLessThan(2);
       }
@@ -100,9 +109,7 @@ describe("the timeline following new entries", () => {
       });
       await page.waitForTimeout(200);
       const top = await timeline.evaluate((el) => el.scrollTop);
-      await addEntry("while reading");
-      added++;
-      await page.locator(`[data-testid="timeline"][data-count="${count()}"]`).waitFor();
+      await addShown(page, "while reading");
       await page.waitForTimeout(300);
       expect(await timeline.evaluate((el) => el.scrollTop)).toBe(top);
       expect(await inView("while reading")).toBe(false);
@@ -126,8 +133,7 @@ describe("the timeline following new entries", () => {
     // the filters' and the quick-add form's fields.
     const page = await openPage();
     try {
-      const count = () => ENTRIES + 1 + added;
-      await page.locator(`[data-testid="timeline"][data-count="${count()}"]`).waitFor();
+      await allShown(page);
       await page.evaluate(() => {
         const seen: string[] = [];
         (window as unknown as { fieldChanges: string[] }).fieldChanges = seen;
@@ -145,9 +151,7 @@ describe("the timeline following new entries", () => {
         });
       });
       for (let i = 0; i < 3; i++) {
-        await addEntry(`no fields ${i}`);
-        added++;
-        await page.locator(`[data-testid="timeline"][data-count="${count()}"]`).waitFor();
+        await addShown(page, `no fields ${i}`);
       }
       await page.waitForTimeout(200);
       expect(
@@ -164,16 +168,13 @@ describe("the timeline following new entries", () => {
     // names each layout's roots; a clock tick elsewhere may take one whole layout.
     const page = await openPage();
     try {
-      const count = () => ENTRIES + 1 + added;
-      await page.locator(`[data-testid="timeline"][data-count="${count()}"]`).waitFor();
+      await allShown(page);
       await page.waitForTimeout(300);
       const file = path.join(os.tmpdir(), `hotdoc-layout-${process.pid}.json`);
       await browser.startTracing(page, { path: file, categories: ["devtools.timeline"] });
       const entries = 5;
       for (let i = 0; i < entries; i++) {
-        await addEntry(`laid out ${i}`);
-        added++;
-        await page.locator(`[data-testid="timeline"][data-count="${count()}"]`).waitFor();
+        await addShown(page, `laid out ${i}`);
         await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => done(null))));
       }
       await browser.stopTracing();
